@@ -1,0 +1,88 @@
+"""The ``sus-intake`` command line (CONTRACT §1)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from intake.errors import IntakeError
+
+
+def main() -> None:
+    """Entry point: runs the click group, turning IntakeError into a one-line message."""
+    try:
+        cli(standalone_mode=False)
+    except IntakeError as exc:
+        click.echo(f"sus-intake: {exc.message}", err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log what each step does.")
+def cli(verbose: bool) -> None:
+    """SUS intake: turns SUS paper forms (FK 9443, 9448, 9449) into checked records."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+
+
+@cli.group()
+def forms() -> None:
+    """The blank forms."""
+
+
+@forms.command("blank")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              required=True, help="Folder to write FK9443.pdf, FK9448.pdf and FK9449.pdf to.")
+def forms_blank(out_dir: Path) -> None:
+    """Write the blank, fillable forms."""
+    from intake.forms.blank import write_blank_forms
+
+    for path in write_blank_forms(out_dir):
+        click.echo(str(path))
+
+
+@cli.group()
+def samples() -> None:
+    """Synthetic filled-and-scanned forms with ground truth."""
+
+
+@samples.command("make")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("samples/generated"), show_default=True)
+@click.option("--style", "styles", multiple=True,
+              help="Style to make (repeatable); default: every style.")
+@click.option("--count", type=click.IntRange(min=1), default=6, show_default=True,
+              help="Samples per style.")
+@click.option("--seed", type=int, default=2026, show_default=True)
+def samples_make(out_dir: Path, styles: tuple[str, ...], count: int, seed: int) -> None:
+    """Write samples of each style, each with NAME.truth.json beside it."""
+    from intake.samples.make import STYLES, make_samples
+
+    unknown = sorted(set(styles) - set(STYLES))
+    if unknown:
+        raise click.BadParameter(
+            f"unknown style {', '.join(unknown)}; known: {', '.join(STYLES)}", param_hint="--style"
+        )
+    written = make_samples(out_dir, styles or tuple(STYLES), count=count, seed=seed)
+    click.echo(f"{len(written)} samples written under {out_dir}")
+
+
+@samples.command("styles")
+def samples_styles() -> None:
+    """List the sample styles."""
+    from intake.samples.make import STYLES
+
+    for style in STYLES.values():
+        scan = style.scan or "no scan"
+        click.echo(f"{style.name:18} {style.fill:8} {scan:10} .{style.fmt}"
+                   f"{'  (batch)' if style.batch else ''}")

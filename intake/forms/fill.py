@@ -1,0 +1,36 @@
+"""The one place pypdf is used: filling a blank form's widgets digitally.
+
+This is how a digitally filled PDF is made (the samples' ``digital`` style and a
+förbund's own tooling): text widgets get their value, checkboxes their on state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import NameObject
+
+
+def fill_pdf(blank: Path, values: Mapping[str, str | bool], out: Path) -> None:
+    """Write ``blank`` with widget ``values`` (name → text, or True for a tick) to ``out``."""
+    writer = PdfWriter(clone_from=PdfReader(blank))
+    texts = {k: v for k, v in values.items() if isinstance(v, str)}
+    ticks = {k for k, v in values.items() if v is True}
+    page = writer.pages[0]
+    writer.update_page_form_field_values(page, texts, auto_regenerate=False)
+    for annot_ref in page.get("/Annots", []):
+        annot = annot_ref.get_object()
+        if annot.get("/T") in ticks:
+            on_state = _on_state(annot)
+            annot[NameObject("/V")] = NameObject(on_state)
+            annot[NameObject("/AS")] = NameObject(on_state)
+    writer.set_need_appearances_writer(True)
+    with out.open("wb") as fh:
+        writer.write(fh)
+
+
+def _on_state(annot: object) -> str:
+    states = annot["/AP"]["/N"].keys()  # type: ignore[index]
+    return next((s for s in states if s != "/Off"), "/Yes")

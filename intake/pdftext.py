@@ -1,0 +1,74 @@
+"""The one place pdfplumber is used: a PDF's text layer and its form widgets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pdfplumber
+from pdfminer.pdfparser import PDFSyntaxError
+from pydantic import BaseModel
+
+from intake.errors import InputError
+from intake.forms.model import Rect
+
+MM_PER_PT = 25.4 / 72.0
+
+
+class PdfWidget(BaseModel, frozen=True):
+    """A form widget as found in a PDF: its name, page, rectangle (mm) and value."""
+
+    name: str
+    page: int  # 1-based
+    rect: Rect
+    value: str | None  # text value; for a checkbox its state ("Off" or the on state)
+    checkbox: bool
+
+
+def page_texts(path: Path) -> list[str]:
+    """The text layer of each page (empty strings for scanned pages)."""
+    with _open(path) as pdf:
+        return [page.extract_text() or "" for page in pdf.pages]
+
+
+def form_widgets(path: Path) -> list[PdfWidget]:
+    """Every widget annotation with a name, in page order."""
+    widgets = []
+    with _open(path) as pdf:
+        for number, page in enumerate(pdf.pages, start=1):
+            height = float(page.height)
+            for annot in page.annots:
+                widget = _widget(annot, number, height)
+                if widget is not None:
+                    widgets.append(widget)
+    return widgets
+
+
+def _open(path: Path) -> pdfplumber.PDF:
+    try:
+        return pdfplumber.open(path)
+    except (PDFSyntaxError, ValueError, OSError) as exc:
+        raise InputError(f"{path.name}: kan inte läsas som PDF ({exc}).") from exc
+
+
+def _widget(annot: dict, page: int, height: float) -> PdfWidget | None:
+    data = annot.get("data") or {}
+    name = _text(data.get("T"))
+    if not name:
+        return None
+    x0, top, x1, bottom = (float(annot[k]) for k in ("x0", "top", "x1", "bottom"))
+    rect = Rect(x=x0 * MM_PER_PT, y=top * MM_PER_PT, w=(x1 - x0) * MM_PER_PT,
+                h=(bottom - top) * MM_PER_PT)
+    checkbox = _text(data.get("FT")) == "Btn"
+    value = _text(data.get("AS") if checkbox else data.get("V"))
+    return PdfWidget(name=name, page=page, rect=rect, value=value, checkbox=checkbox)
+
+
+def _text(raw: object) -> str | None:
+    if raw is None:
+        return None
+    if isinstance(raw, bytes):
+        if raw.startswith(b"\xfe\xff"):
+            return raw[2:].decode("utf-16-be")
+        return raw.decode("latin-1")
+    name = getattr(raw, "name", None)
+    return str(name) if name is not None else str(raw)

@@ -1,0 +1,1 @@
+"""A seeded generator of realistic filled-and-scanned SUS forms with known truth."""

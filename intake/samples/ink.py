@@ -1,0 +1,193 @@
+"""Putting ink on a rendered blank page: typed text, hand printing, ticks, signatures.
+
+Works on a PIL image of the page at a known dpi, using the widget rectangles of
+the form layout, so what is written lands where a person would write it.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+
+from intake.forms.model import Rect
+
+FONT_DIRS = (Path("/usr/share/fonts"),)
+TYPED_FONTS = (
+    "LiberationSans-Regular.ttf",
+    "LiberationSerif-Regular.ttf",
+    "LiberationMono-Regular.ttf",
+    "DejaVuSans.ttf",
+)
+#: Handwriting fonts that cover å ä ö é (Debian packages named in scripts/install.sh).
+HAND_FONTS = (
+    "ComicNeue-Regular.otf",
+    "dkg.ttf",
+    "femkeklaver.ttf",
+    "Breip.ttf",
+    "SteveHand.ttf",
+    "KleeOne-Regular.ttf",
+    "Andika-Regular.ttf",
+)
+TICK_STYLES = ("x", "check", "blob", "scribble", "pencil", "overflow")
+
+
+@cache
+def font_path(name: str) -> Path:
+    for root in FONT_DIRS:
+        found = next(root.rglob(name), None)
+        if found:
+            return found
+    raise FileNotFoundError(
+        f"font {name} is missing: run scripts/install.sh (it installs the fonts-* packages)"
+    )
+
+
+@cache
+def _font(name: str, size_px: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(font_path(name)), size_px)
+
+
+@dataclass(frozen=True)
+class Writer:
+    """How one person (or one office printer) writes on a form."""
+
+    font: str
+    hand: bool
+    ink: tuple[int, int, int]
+    size_mm: float
+    jitter: float  # 0 for typed text; ~1 for an ordinary hand
+    tick_style: str
+    pen_mm: float
+
+    @classmethod
+    def typed(cls, rng: random.Random) -> Writer:
+        return cls(font=rng.choice(TYPED_FONTS), hand=False, ink=(20, 20, 20),
+                   size_mm=rng.uniform(3.6, 4.4), jitter=0.0, tick_style="x", pen_mm=0.35)
+
+    @classmethod
+    def hand_printing(cls, rng: random.Random) -> Writer:
+        ink = rng.choice([(25, 35, 120), (20, 20, 25), (30, 30, 80), (60, 60, 70)])
+        return cls(font=rng.choice(HAND_FONTS), hand=True, ink=ink,
+                   size_mm=rng.uniform(4.2, 5.6), jitter=rng.uniform(0.6, 1.3),
+                   tick_style=rng.choice(TICK_STYLES), pen_mm=rng.uniform(0.3, 0.55))
+
+
+class Ink:
+    """Draws on ``page`` (RGB, ``dpi``); coordinates come in millimetres."""
+
+    def __init__(self, page: Image.Image, dpi: int, rng: random.Random) -> None:
+        self.page = page
+        self.dpi = dpi
+        self.rng = rng
+        self.draw = ImageDraw.Draw(page)
+
+    def px(self, mm: float) -> float:
+        return mm * self.dpi / 25.4
+
+    def text(self, rect: Rect, text: str, writer: Writer) -> None:
+        size = self.px(writer.size_mm)
+        width = self._width(text, writer, size)
+        room = self.px(rect.w - 3.0)
+        if width > room:
+            size *= room / width
+        x = self.px(rect.x + 1.5 + (self.rng.uniform(0, 1.5) if writer.hand else 0))
+        baseline = self.px(rect.y + rect.h * 0.5) + size * 0.35
+        if writer.hand:
+            baseline += self.px(self.rng.uniform(-0.8, 0.8))
+            self._hand(text, x, baseline, size, writer)
+        else:
+            font = _font(writer.font, int(size))
+            self.draw.text((x, baseline), text, font=font, fill=writer.ink, anchor="ls")
+
+    def _width(self, text: str, writer: Writer, size: float) -> float:
+        return _font(writer.font, int(size)).getlength(text) * (1.08 if writer.hand else 1.0)
+
+    def _hand(self, text: str, x: float, baseline: float, size: float, writer: Writer) -> None:
+        slope = self.rng.uniform(-0.02, 0.02) * writer.jitter
+        start = x
+        for char in text:
+            s = int(size * (1 + self.rng.uniform(-0.08, 0.08) * writer.jitter))
+            font = _font(writer.font, max(s, 8))
+            dy = self.rng.uniform(-0.06, 0.06) * size * writer.jitter + (x - start) * slope
+            if not char.isspace():
+                self._glyph(char, font, x, baseline + dy, writer)
+            x += font.getlength(char) * (1 + self.rng.uniform(-0.05, 0.12) * writer.jitter)
+
+    def _glyph(self, char: str, font: ImageFont.FreeTypeFont, x: float, y: float,
+               writer: Writer) -> None:
+        pad = font.size
+        tile = Image.new("L", (pad * 3, pad * 3), 0)
+        ImageDraw.Draw(tile).text((pad, pad * 2), char, font=font, fill=255, anchor="ls")
+        tile = tile.rotate(self.rng.uniform(-6, 6) * writer.jitter, resample=Image.BICUBIC)
+        colour = Image.new("RGB", tile.size, writer.ink)
+        self.page.paste(colour, (int(x - pad), int(y - pad * 2)), tile)
+
+    # --- ticks and signatures --------------------------------------------------------
+
+    def tick(self, rect: Rect, writer: Writer) -> None:
+        style = writer.tick_style if writer.hand else "x"
+        {
+            "x": self._tick_x, "check": self._tick_check, "blob": self._tick_blob,
+            "scribble": self._tick_scribble, "pencil": self._tick_pencil,
+            "overflow": self._tick_overflow,
+        }[style](rect, writer)
+
+    def _jit(self, mm: float) -> float:
+        return self.rng.uniform(-mm, mm)
+
+    def _line(self, pts: list[tuple[float, float]], writer: Writer, *,
+              colour: tuple[int, int, int] | None = None, width_mm: float | None = None) -> None:
+        xy = [(self.px(x), self.px(y)) for x, y in pts]
+        width = max(1, round(self.px(width_mm or writer.pen_mm)))
+        self.draw.line(xy, fill=colour or writer.ink, width=width, joint="curve")
+
+    def _tick_x(self, r: Rect, w: Writer, grow: float = 0.0) -> None:
+        m = 0.6 - grow
+        j = 0.35 if w.hand else 0.0
+        self._line([(r.x + m + self._jit(j), r.y + m + self._jit(j)),
+                    (r.right - m + self._jit(j), r.bottom - m + self._jit(j))], w)
+        self._line([(r.right - m + self._jit(j), r.y + m + self._jit(j)),
+                    (r.x + m + self._jit(j), r.bottom - m + self._jit(j))], w)
+
+    def _tick_check(self, r: Rect, w: Writer) -> None:
+        self._line([(r.x + 0.6, r.y + r.h * 0.55), (r.x + r.w * 0.4, r.bottom - 0.5),
+                    (r.right + self.rng.uniform(0, 1.2), r.y - self.rng.uniform(0, 1.5))], w)
+
+    def _tick_blob(self, r: Rect, w: Writer) -> None:
+        box = [self.px(r.x + 0.7 + self._jit(0.3)), self.px(r.y + 0.7 + self._jit(0.3)),
+               self.px(r.right - 0.7 + self._jit(0.3)), self.px(r.bottom - 0.7 + self._jit(0.3))]
+        self.draw.ellipse(box, fill=w.ink)
+
+    def _tick_scribble(self, r: Rect, w: Writer) -> None:
+        pts = [(r.x + self.rng.uniform(0.6, r.w - 0.6), r.y + self.rng.uniform(0.6, r.h - 0.6))
+               for _ in range(self.rng.randint(5, 9))]
+        self._line(pts, w)
+
+    def _tick_pencil(self, r: Rect, w: Writer) -> None:
+        grey = self.rng.randint(105, 150)
+        for a, b in (((0.7, 0.7), (r.w - 0.7, r.h - 0.7)), ((r.w - 0.7, 0.7), (0.7, r.h - 0.7))):
+            self._line([(r.x + a[0], r.y + a[1]), (r.x + b[0], r.y + b[1])], w,
+                       colour=(grey, grey, grey), width_mm=0.25)
+
+    def _tick_overflow(self, r: Rect, w: Writer) -> None:
+        self._tick_x(r, w, grow=self.rng.uniform(1.0, 2.2))
+
+    def signature(self, rect: Rect, writer: Writer) -> None:
+        """A pen-stroke signature: a few smooth, looping strokes across the box."""
+        x0, x1 = rect.x + self.rng.uniform(2, 8), rect.right - self.rng.uniform(5, 25)
+        mid = rect.y + rect.h * self.rng.uniform(0.45, 0.65)
+        amp = rect.h * self.rng.uniform(0.18, 0.32)
+        for stroke in range(self.rng.randint(1, 3)):
+            freq = self.rng.uniform(0.5, 1.4)
+            phase = self.rng.uniform(0, math.tau)
+            a, b = x0 + stroke * 4, x1 - stroke * 6
+            pts = [(a + (b - a) * t / 60,
+                    mid + amp * math.sin(freq * t / 3 + phase) * (1 - 0.5 * t / 60)
+                    + self._jit(0.3))
+                   for t in range(61)]
+            self._line(pts, writer, width_mm=writer.pen_mm * 0.9)

@@ -1,0 +1,206 @@
+"""``sus-intake samples make``: seeded corpora of filled-and-scanned forms with truth.
+
+A *style* is a way paper gets filled (digital, typed, hand-printed) and scanned
+(office 300/200 dpi, fax, JPEG, phone photo) plus the file format it arrives in.
+Every sample ``NAME.ext`` gets ``NAME.truth.json`` (CONTRACT §3) beside it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import tempfile
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from PIL import Image
+from pydantic import BaseModel
+
+from intake.forms import FORM_IDS, form_layout
+from intake.forms.blank import blank_form_path, write_blank_forms
+from intake.forms.fill import fill_pdf
+from intake.render import render_pdf
+from intake.samples.content import Case, make_case
+from intake.samples.ink import Ink, Writer
+from intake.samples.pages import blank_back, cover_letter
+from intake.samples.scan import PROFILES, scan_page
+
+log = logging.getLogger(__name__)
+
+PAGE_DPI = 300
+
+
+class Style(BaseModel, frozen=True):
+    name: str
+    fill: Literal["digital", "typed", "hand"]
+    scan: str | None = None
+    fmt: Literal["pdf", "png", "jpg", "tif"] = "pdf"
+    batch: bool = False
+
+
+STYLES: dict[str, Style] = {
+    s.name: s
+    for s in (
+        Style(name="digital", fill="digital"),
+        Style(name="typed-office300", fill="typed", scan="office300", fmt="pdf"),
+        Style(name="typed-fax200", fill="typed", scan="fax200", fmt="tif"),
+        Style(name="typed-jpeg200", fill="typed", scan="jpeg200", fmt="jpg"),
+        Style(name="hand-office300", fill="hand", scan="office300", fmt="png"),
+        Style(name="hand-office200", fill="hand", scan="office200", fmt="pdf"),
+        Style(name="hand-fax200", fill="hand", scan="fax200", fmt="tif"),
+        Style(name="phone-typed", fill="typed", scan="phone", fmt="jpg"),
+        Style(name="phone-hand", fill="hand", scan="phone", fmt="jpg"),
+        Style(name="batch-pdf", fill="hand", scan="office200", fmt="pdf", batch=True),
+        Style(name="batch-tiff", fill="typed", scan="fax200", fmt="tif", batch=True),
+    )
+}
+
+
+class Page(BaseModel, arbitrary_types_allowed=True):
+    """One generated sheet side before scanning, with what the reader must say of it."""
+
+    image: Any  # PIL.Image.Image, RGB at PAGE_DPI
+    form: str  # "9443" | "9448" | "9449" | "blank" | "unknown"
+    truth: dict[str, Any] = {}
+    name: str = ""
+
+
+def make_samples(out: Path, styles: Sequence[str], *, count: int, seed: int) -> list[Path]:
+    """Write ``count`` samples of each style into ``out/STYLE/``; returns the files."""
+    written: list[Path] = []
+    for style_name in styles:
+        style = STYLES[style_name]
+        folder = out / style.name
+        folder.mkdir(parents=True, exist_ok=True)
+        for index in range(count):
+            rng = random.Random(f"{seed}:{style.name}:{index}")
+            written.append(_make_one(folder, style, index, rng))
+        log.info("wrote %d %s samples to %s", count, style.name, folder)
+    return written
+
+
+def _make_one(folder: Path, style: Style, index: int, rng: random.Random) -> Path:
+    if style.batch:
+        pages = _batch_pages(style, rng)
+        stem = f"{style.name}-{index:03d}-{len(pages)}p"
+    else:
+        form = FORM_IDS[index % len(FORM_IDS)]
+        pages = [_form_page(form, style, rng)]
+        stem = f"{style.name}-{index:03d}-{pages[0].name}"
+    path = folder / f"{stem}.{style.fmt}"
+    if style.fill == "digital":
+        _write_digital(pages[0], path, rng)
+    else:
+        _write_scans(pages, path, style, rng)
+    _write_truth(path, pages)
+    return path
+
+
+def _form_page(form: str, style: Style, rng: random.Random, *, case: Case | None = None) -> Page:
+    case = case or make_case(form, rng)
+    name = "-".join([f"fk{form}", *case.defects]).replace("_", "-")
+    image = None if style.fill == "digital" else _ink_form(case, style, rng)
+    return Page(image=image, form=form, truth=case.truth, name=name)
+
+
+def _ink_form(case: Case, style: Style, rng: random.Random) -> Image.Image:
+    page = Image.fromarray(blank_image(case.form).copy())
+    writer = Writer.hand_printing(rng) if style.fill == "hand" else Writer.typed(rng)
+    ink = Ink(page, PAGE_DPI, rng)
+    layout = form_layout(case.form)
+    for name, value in case.written.items():
+        widget = layout.widget(name)
+        if widget.kind == "checkbox":
+            ink.tick(widget.rect, writer)
+        elif widget.kind == "signature":
+            ink.signature(widget.rect, Writer.hand_printing(rng))
+        else:
+            ink.text(widget.rect, str(value), writer)
+    return page
+
+
+def _batch_pages(style: Style, rng: random.Random) -> list[Page]:
+    pages: list[Page] = []
+    if rng.random() < 0.6:
+        pages.append(Page(image=cover_letter(PAGE_DPI, rng), form="unknown"))
+    for _ in range(rng.randint(2, 6)):
+        form = rng.choice(FORM_IDS)
+        fill = rng.choice(["typed", "hand"])
+        page = _form_page(form, style.model_copy(update={"fill": fill}), rng)
+        pages.append(page)
+        if rng.random() < 0.4:
+            pages.append(Page(image=blank_back(page.image, rng), form="blank"))
+    return pages
+
+
+def _write_digital(page: Page, path: Path, rng: random.Random) -> None:
+    case_written = _digital_values(page)
+    fill_pdf(blank_form_path(blank_dir(), page.form), case_written, path)
+
+
+def _digital_values(page: Page) -> dict[str, str | bool]:
+    # The case is regenerated from the truth: digital fills write canonical values.
+    values: dict[str, str | bool] = {}
+    layout = form_layout(page.form)
+    names = {w.name for w in layout.widgets}
+    for field, value in page.truth.items():
+        if value is None or value == [] or value is False:
+            continue
+        if isinstance(value, list):
+            values.update({f"{field}.{v}": True for v in value})
+        elif isinstance(value, bool) and f"{field}.ja" in names:
+            values[f"{field}.{'ja' if value else 'nej'}"] = True
+        elif isinstance(value, str) and f"{field}.{value}" in names:
+            values[f"{field}.{value}"] = True
+        elif field in names:
+            values[field] = "Signerad digitalt" if value is True else str(value)
+    if page.form == "9443":
+        values["ort_och_datum"] = f"{page.truth['ort']} {page.truth['datum']}"
+    return values
+
+
+def _write_scans(pages: list[Page], path: Path, style: Style, rng: random.Random) -> None:
+    nprng = np.random.default_rng(rng.randrange(2**32))
+    profile = PROFILES[style.scan or "office300"]
+    images = [scan_page(np.asarray(p.image), PAGE_DPI, profile, nprng) for p in pages]
+    first, *rest = [s.image for s in images]
+    dpi = (images[0].dpi, images[0].dpi)
+    if style.fmt == "tif":
+        kwargs: dict[str, Any] = {"compression": "group4" if first.mode == "1" else "tiff_lzw"}
+    elif style.fmt == "jpg":
+        kwargs = {"quality": 88}
+    elif style.fmt == "pdf":
+        kwargs = {"resolution": float(dpi[0])}
+    else:
+        kwargs = {}
+    if rest:
+        first.save(path, save_all=True, append_images=rest, dpi=dpi, **kwargs)
+    else:
+        first.save(path, dpi=dpi, **kwargs)
+
+
+def _write_truth(path: Path, pages: list[Page]) -> None:
+    docs = [
+        {"pages": [number], "form": page.form, "fields": page.truth}
+        for number, page in enumerate(pages, start=1)
+    ]
+    truth_path = path.with_name(path.name.rsplit(".", 1)[0] + ".truth.json")
+    truth_path.write_text(json.dumps(docs, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+@cache
+def blank_dir() -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="sus-blank-"))
+    write_blank_forms(folder)
+    return folder
+
+
+@cache
+def blank_image(form: str) -> np.ndarray:
+    image = next(render_pdf(blank_form_path(blank_dir(), form), dpi=PAGE_DPI))
+    image.setflags(write=False)
+    return image

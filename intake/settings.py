@@ -1,0 +1,19 @@
+"""The one Settings object. Steps receive it; they never read the environment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Configuration, from ``SUS_*`` environment variables or keyword arguments."""
+
+    model_config = SettingsConfigDict(env_prefix="SUS_", frozen=True)
+
+    data_dir: Path = Path("var")
+    tesseract_cmd: str = "tesseract"
+    tesseract_lang: str = "swe"
+    render_dpi: int = 200
+    workers: int = 2
