@@ -41,8 +41,13 @@ def forms() -> None:
 
 
 @forms.command("blank")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              required=True, help="Folder to write FK9443.pdf, FK9448.pdf and FK9449.pdf to.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder to write FK9443.pdf, FK9448.pdf and FK9449.pdf to.",
+)
 def forms_blank(out_dir: Path) -> None:
     """Write the blank, fillable forms."""
     from intake.forms.blank import write_blank_forms
@@ -57,12 +62,19 @@ def samples() -> None:
 
 
 @samples.command("make")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("samples/generated"), show_default=True)
-@click.option("--style", "styles", multiple=True,
-              help="Style to make (repeatable); default: every style.")
-@click.option("--count", type=click.IntRange(min=1), default=6, show_default=True,
-              help="Samples per style.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("samples/generated"),
+    show_default=True,
+)
+@click.option(
+    "--style", "styles", multiple=True, help="Style to make (repeatable); default: every style."
+)
+@click.option(
+    "--count", type=click.IntRange(min=1), default=6, show_default=True, help="Samples per style."
+)
 @click.option("--seed", type=int, default=2026, show_default=True)
 def samples_make(out_dir: Path, styles: tuple[str, ...], count: int, seed: int) -> None:
     """Write samples of each style, each with NAME.truth.json beside it."""
@@ -84,5 +96,7 @@ def samples_styles() -> None:
 
     for style in STYLES.values():
         scan = style.scan or "no scan"
-        click.echo(f"{style.name:18} {style.fill:8} {scan:10} .{style.fmt}"
-                   f"{'  (batch)' if style.batch else ''}")
+        click.echo(
+            f"{style.name:18} {style.fill:8} {scan:10} .{style.fmt}"
+            f"{'  (batch)' if style.batch else ''}"
+        )

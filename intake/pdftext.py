@@ -56,8 +56,9 @@ def _widget(annot: dict, page: int, height: float) -> PdfWidget | None:
     if not name:
         return None
     x0, top, x1, bottom = (float(annot[k]) for k in ("x0", "top", "x1", "bottom"))
-    rect = Rect(x=x0 * MM_PER_PT, y=top * MM_PER_PT, w=(x1 - x0) * MM_PER_PT,
-                h=(bottom - top) * MM_PER_PT)
+    rect = Rect(
+        x=x0 * MM_PER_PT, y=top * MM_PER_PT, w=(x1 - x0) * MM_PER_PT, h=(bottom - top) * MM_PER_PT
+    )
     checkbox = _text(data.get("FT")) == "Btn"
     value = _text(data.get("AS") if checkbox else data.get("V"))
     return PdfWidget(name=name, page=page, rect=rect, value=value, checkbox=checkbox)

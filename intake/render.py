@@ -11,12 +11,9 @@ import pypdfium2 as pdfium
 from intake.errors import InputError
 
 
-def render_pdf(path: Path, *, dpi: int, grey: bool = False) -> Iterator[np.ndarray]:
-    """Yield each page of ``path`` as an RGB (or grey) uint8 array at ``dpi``."""
-    try:
-        pdf = pdfium.PdfDocument(str(path))
-    except pdfium.PdfiumError as exc:
-        raise InputError(f"{path.name}: kan inte läsas som PDF ({exc}).") from exc
+def render_pdf(source: Path | bytes, *, dpi: int, grey: bool = False) -> Iterator[np.ndarray]:
+    """Yield each page of ``source`` (a path or PDF bytes) as an RGB or grey uint8 array."""
+    pdf = _open(source)
     try:
         pdf.init_forms()
         for index in range(len(pdf)):
@@ -28,12 +25,17 @@ def render_pdf(path: Path, *, dpi: int, grey: bool = False) -> Iterator[np.ndarr
         pdf.close()
 
 
-def page_count(path: Path) -> int:
-    try:
-        pdf = pdfium.PdfDocument(str(path))
-    except pdfium.PdfiumError as exc:
-        raise InputError(f"{path.name}: kan inte läsas som PDF ({exc}).") from exc
+def page_count(source: Path | bytes) -> int:
+    pdf = _open(source)
     try:
         return len(pdf)
     finally:
         pdf.close()
+
+
+def _open(source: Path | bytes) -> pdfium.PdfDocument:
+    try:
+        return pdfium.PdfDocument(source if isinstance(source, bytes) else str(source))
+    except pdfium.PdfiumError as exc:
+        name = "PDF" if isinstance(source, bytes) else source.name
+        raise InputError(f"{name}: kan inte läsas som PDF ({exc}).") from exc

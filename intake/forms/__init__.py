@@ -40,8 +40,9 @@ def load_form(form_id: str) -> FormDefinition:
     source = resources.files("intake.forms") / "data" / f"FK{form_id}.toml"
     raw = tomllib.loads(source.read_text(encoding="utf-8"))
     try:
-        form = FormDefinition.model_validate({**raw["form"], "fields": raw["fields"],
-                                              "items": raw["items"]})
+        form = FormDefinition.model_validate(
+            {**raw["form"], "fields": raw["fields"], "items": raw["items"]}
+        )
     except (ValidationError, KeyError) as exc:
         raise FormDefinitionError(f"FK{form_id}.toml is no valid form definition: {exc}") from exc
     _check_vocabularies(form)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import logging
+from functools import cache
 from pathlib import Path
 
 from intake.forms import FORM_IDS, form_layout, load_form
@@ -15,14 +17,21 @@ def blank_form_path(out_dir: Path, form_id: str) -> Path:
     return out_dir / f"FK{form_id}.pdf"
 
 
+@cache
+def blank_pdf(form_id: str) -> bytes:
+    """The blank fillable PDF of ``form_id`` as bytes."""
+    buffer = io.BytesIO()
+    write_pdf(form_layout(form_id), buffer, title=f"{form_id} {load_form(form_id).title}")
+    return buffer.getvalue()
+
+
 def write_blank_forms(out_dir: Path) -> list[Path]:
     """Write FK9443.pdf, FK9448.pdf and FK9449.pdf into ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for form_id in FORM_IDS:
-        form = load_form(form_id)
         path = blank_form_path(out_dir, form_id)
-        write_pdf(form_layout(form_id), path, title=f"{form_id} {form.title}")
+        path.write_bytes(blank_pdf(form_id))
         log.info("wrote %s", path)
         written.append(path)
     return written

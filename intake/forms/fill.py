@@ -6,6 +6,7 @@ förbund's own tooling): text widgets get their value, checkboxes their on state
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -13,9 +14,9 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject
 
 
-def fill_pdf(blank: Path, values: Mapping[str, str | bool], out: Path) -> None:
-    """Write ``blank`` with widget ``values`` (name → text, or True for a tick) to ``out``."""
-    writer = PdfWriter(clone_from=PdfReader(blank))
+def fill_pdf(blank: bytes, values: Mapping[str, str | bool], out: Path) -> None:
+    """Write the ``blank`` PDF with widget ``values`` (name → text, True for a tick) to ``out``."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(blank)))
     texts = {k: v for k, v in values.items() if isinstance(v, str)}
     ticks = {k for k, v in values.items() if v is True}
     page = writer.pages[0]

@@ -21,7 +21,7 @@ from intake.forms.model import (
     Widget,
 )
 from intake.forms.pdfdraw import text_width_mm, wrap
-from intake.mapping.codes import VOCABULARIES, Avslutningsanledning, YesNo
+from intake.mapping.codes import VOCABULARIES, Avslutningsanledning, YesNo, label_of
 
 LEFT = 15.0
 CONTENT_W = PAGE_WIDTH_MM - 2 * LEFT
@@ -46,8 +46,15 @@ class Flow:
     def text(self, x: float, y: float, text: str, size: float, **kw: object) -> None:
         self.texts.append(TextOp(x=x, y=y, text=text, size=size, **kw))  # type: ignore[arg-type]
 
-    def paragraph(self, text: str, size: float, *, x: float = LEFT, width: float = CONTENT_W,
-                  bold: bool = False) -> None:
+    def paragraph(
+        self,
+        text: str,
+        size: float,
+        *,
+        x: float = LEFT,
+        width: float = CONTENT_W,
+        bold: bool = False,
+    ) -> None:
         for line in wrap(text, width, size, bold=bold):
             self.y += size * PT * 1.22
             self.text(x, self.y, line, size, bold=bold)
@@ -55,8 +62,9 @@ class Flow:
     def box(self, rect: Rect) -> None:
         self.boxes.append(LineOp(rect=rect, width=BORDER))
 
-    def widget(self, name: str, kind: str, rect: Rect, field_name: str,
-               option: str | None = None) -> None:
+    def widget(
+        self, name: str, kind: str, rect: Rect, field_name: str, option: str | None = None
+    ) -> None:
         self.box(rect)
         self.widgets.append(
             Widget(name=name, kind=kind, rect=rect, field=field_name, option=option)  # type: ignore[arg-type]
@@ -71,8 +79,7 @@ def layout_form(form: FormDefinition) -> PageLayout:
         _PLACERS[item.kind](flow, item, form)
     if flow.y > PAGE_HEIGHT_MM - 14:
         raise OverflowError(f"FK {form.form_id} does not fit on one page ({flow.y:.0f} mm)")
-    return PageLayout(texts=tuple(flow.texts), boxes=tuple(flow.boxes),
-                      widgets=tuple(flow.widgets))
+    return PageLayout(texts=tuple(flow.texts), boxes=tuple(flow.boxes), widgets=tuple(flow.widgets))
 
 
 def _page_furniture(flow: Flow, form: FormDefinition) -> None:
@@ -147,7 +154,7 @@ def _choice(flow: Flow, item: Item, form: FormDefinition) -> None:
         for r, code in enumerate(column):
             x, y = LEFT + c * col_w, top + r * CHOICE_ROW
             _tick_box(flow, _field(item), code, x, y)
-            flow.text(x + TICK + 1.8, y + TICK - 0.7, vocabulary(code).label, 8)
+            flow.text(x + TICK + 1.8, y + TICK - 0.7, label_of(vocabulary, code), 8)
     flow.y = top + max(len(col) for col in item.columns) * CHOICE_ROW + 0.5
 
 
@@ -185,7 +192,7 @@ def _inline_choice(flow: Flow, item: Item, form: FormDefinition) -> None:
     x = LEFT + text_width_mm(item.text, BODY) + 4
     for code in item.columns[0]:
         _tick_box(flow, _field(item), code, x, flow.y)
-        label = vocabulary(code).label
+        label = label_of(vocabulary, code)
         flow.text(x + TICK + 1.5, flow.y + TICK - 0.7, label, BODY)
         x += TICK + 1.5 + text_width_mm(label, BODY) + 6
     flow.y += TICK + 1.2

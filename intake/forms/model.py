@@ -112,8 +112,17 @@ class Item(Frozen):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
     kind: Literal[
-        "title", "heading", "paragraph", "row", "choice", "yesno", "percent",
-        "inline_choice", "codelist", "spacer", "address",
+        "title",
+        "heading",
+        "paragraph",
+        "row",
+        "choice",
+        "yesno",
+        "percent",
+        "inline_choice",
+        "codelist",
+        "spacer",
+        "address",
     ]
     text: str = ""
     size: float | None = None

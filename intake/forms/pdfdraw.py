@@ -6,7 +6,7 @@ converts to PDF points (origin bottom-left) on the way out.
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import BinaryIO
 
 from reportlab.lib.colors import black, white
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -38,9 +38,9 @@ def wrap(text: str, width_mm: float, size: float, *, bold: bool = False) -> list
     return lines
 
 
-def write_pdf(layout: PageLayout, path: Path, *, title: str) -> None:
-    """Write a one-page fillable A4 PDF of ``layout`` to ``path``."""
-    canvas = Canvas(str(path), pagesize=(PAGE_WIDTH_MM * MM, PAGE_HEIGHT_MM * MM))
+def write_pdf(layout: PageLayout, target: BinaryIO, *, title: str) -> None:
+    """Write a one-page fillable A4 PDF of ``layout`` to the binary file ``target``."""
+    canvas = Canvas(target, pagesize=(PAGE_WIDTH_MM * MM, PAGE_HEIGHT_MM * MM))
     canvas.setTitle(title)
     canvas.setAuthor("Försäkringskassan (återgiven av SUS intake)")
     for op in layout.texts:
@@ -79,13 +79,32 @@ def _add_widget(canvas: Canvas, widget: Widget) -> None:
     form = canvas.acroForm
     if widget.kind == "checkbox":
         form.checkbox(
-            name=widget.name, x=x, y=y, size=w, buttonStyle="cross", borderWidth=0,
-            borderColor=black, fillColor=white, textColor=black, forceBorder=False,
+            name=widget.name,
+            x=x,
+            y=y,
+            size=w,
+            buttonStyle="cross",
+            borderWidth=0,
+            borderColor=black,
+            fillColor=white,
+            textColor=black,
+            forceBorder=False,
             tooltip=widget.name,
         )
         return
     form.textfield(
-        name=widget.name, x=x, y=y, width=w, height=h, borderWidth=0, fillColor=None,
-        borderColor=None, textColor=black, fontName="Helvetica", fontSize=10,
-        forceBorder=False, tooltip=widget.name, maxlen=0,
+        name=widget.name,
+        x=x,
+        y=y,
+        width=w,
+        height=h,
+        borderWidth=0,
+        fillColor=None,
+        borderColor=None,
+        textColor=black,
+        fontName="Helvetica",
+        fontSize=10,
+        forceBorder=False,
+        tooltip=widget.name,
+        maxlen=0,
     )

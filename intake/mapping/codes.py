@@ -22,6 +22,14 @@ class LabelledCode(StrEnum):
         return member
 
 
+def label_of(vocabulary: type[LabelledCode], code: str) -> str:
+    """The printed label of option ``code`` in ``vocabulary``."""
+    for member in vocabulary:
+        if member.value == code:
+            return member.label
+    raise KeyError(f"{vocabulary.__name__} has no option {code!r}")
+
+
 class FormId(StrEnum):
     FK9443 = "9443"
     FK9448 = "9448"

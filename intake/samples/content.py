@@ -78,11 +78,16 @@ def make_case(form: str, rng: random.Random, *, defect_share: float = 0.15) -> C
 
 # --- the three forms -----------------------------------------------------------------
 
+
 def _header(case: Case, rng: random.Random, person: Person) -> None:
     _text(case, "samverkansorganisation", rng.choice(words("forbund")))
     _text(case, "insats", rng.choice(words("insatser")))
-    _text(case, "personnummer", write_personnummer(person.personnummer, rng),
-          truth=person.personnummer)
+    _text(
+        case,
+        "personnummer",
+        write_personnummer(person.personnummer, rng),
+        truth=person.personnummer,
+    )
     _text(case, "namn", person.namn)
 
 
@@ -118,8 +123,12 @@ def _utregistrering(rng: random.Random) -> Case:
 def _samtycke(rng: random.Random) -> Case:
     case = Case(form="9443")
     person = pick_person(rng)
-    _text(case, "personnummer", write_personnummer(person.personnummer, rng),
-          truth=person.personnummer)
+    _text(
+        case,
+        "personnummer",
+        write_personnummer(person.personnummer, rng),
+        truth=person.personnummer,
+    )
     ort = rng.choice(kommuner())
     day = random_day(rng, FIRST_DAY, REFERENCE_DAY)
     sep = rng.choice([" ", ", ", " den "])
@@ -153,8 +162,15 @@ def _matning(case: Case, rng: random.Random) -> None:
 
 
 def _empty_matning(case: Case) -> None:
-    case.truth.update(forsorjning=[], aktivt_arbetssokande=None, forvarvsarbete=None,
-                      arbete_procent=None, arbete_typ=None, studerar=None, studier_procent=None)
+    case.truth.update(
+        forsorjning=[],
+        aktivt_arbetssokande=None,
+        forvarvsarbete=None,
+        arbete_procent=None,
+        arbete_typ=None,
+        studerar=None,
+        studier_procent=None,
+    )
 
 
 def _some_percent(rng: random.Random) -> int:
@@ -162,6 +178,7 @@ def _some_percent(rng: random.Random) -> int:
 
 
 # --- writing helpers -----------------------------------------------------------------
+
 
 def _text(case: Case, name: str, written: str | None, *, truth: Any = ...) -> None:
     if written:
@@ -185,6 +202,7 @@ def _percent(case: Case, field: str, value: int | None) -> None:
 
 # --- defects on paper (each returns False when it does not apply to the case) --------
 
+
 def _wrong_check_digit(case: Case, rng: random.Random) -> bool:
     pnr = case.truth["personnummer"]
     wrong = (luhn_digit(pnr[2:11]) + rng.randint(1, 9)) % 10
@@ -204,8 +222,9 @@ def _two_ticks(case: Case, rng: random.Random) -> bool:
     field = rng.choice(["utbildning", "forsorjningstid", "arbete_typ"])
     if case.form != "9448" or case.truth.get(field) is None:
         return False
-    vocab = {"utbildning": Utbildning, "forsorjningstid": Forsorjningstid,
-             "arbete_typ": ArbeteTyp}[field]
+    vocab = {"utbildning": Utbildning, "forsorjningstid": Forsorjningstid, "arbete_typ": ArbeteTyp}[
+        field
+    ]
     extra = rng.choice([o for o in vocab if o.value != case.truth[field]])
     case.written[f"{field}.{extra.value}"] = True
     case.truth[field] = None

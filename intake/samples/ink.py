@@ -33,6 +33,8 @@ HAND_FONTS = (
     "KleeOne-Regular.ttf",
     "Andika-Regular.ttf",
 )
+#: Script fonts for signatures.
+SIGNATURE_FONTS = ("Kristi.ttf", "DancingScript-Regular.otf", "Delphine.ttf")
 TICK_STYLES = ("x", "check", "blob", "scribble", "pencil", "overflow")
 
 
@@ -66,15 +68,28 @@ class Writer:
 
     @classmethod
     def typed(cls, rng: random.Random) -> Writer:
-        return cls(font=rng.choice(TYPED_FONTS), hand=False, ink=(20, 20, 20),
-                   size_mm=rng.uniform(3.6, 4.4), jitter=0.0, tick_style="x", pen_mm=0.35)
+        return cls(
+            font=rng.choice(TYPED_FONTS),
+            hand=False,
+            ink=(20, 20, 20),
+            size_mm=rng.uniform(3.6, 4.4),
+            jitter=0.0,
+            tick_style="x",
+            pen_mm=0.35,
+        )
 
     @classmethod
     def hand_printing(cls, rng: random.Random) -> Writer:
         ink = rng.choice([(25, 35, 120), (20, 20, 25), (30, 30, 80), (60, 60, 70)])
-        return cls(font=rng.choice(HAND_FONTS), hand=True, ink=ink,
-                   size_mm=rng.uniform(4.2, 5.6), jitter=rng.uniform(0.6, 1.3),
-                   tick_style=rng.choice(TICK_STYLES), pen_mm=rng.uniform(0.3, 0.55))
+        return cls(
+            font=rng.choice(HAND_FONTS),
+            hand=True,
+            ink=ink,
+            size_mm=rng.uniform(4.2, 5.6),
+            jitter=rng.uniform(0.6, 1.3),
+            tick_style=rng.choice(TICK_STYLES),
+            pen_mm=rng.uniform(0.3, 0.55),
+        )
 
 
 class Ink:
@@ -118,12 +133,15 @@ class Ink:
                 self._glyph(char, font, x, baseline + dy, writer)
             x += font.getlength(char) * (1 + self.rng.uniform(-0.05, 0.12) * writer.jitter)
 
-    def _glyph(self, char: str, font: ImageFont.FreeTypeFont, x: float, y: float,
-               writer: Writer) -> None:
-        pad = font.size
+    def _glyph(
+        self, char: str, font: ImageFont.FreeTypeFont, x: float, y: float, writer: Writer
+    ) -> None:
+        pad = int(font.size)
         tile = Image.new("L", (pad * 3, pad * 3), 0)
         ImageDraw.Draw(tile).text((pad, pad * 2), char, font=font, fill=255, anchor="ls")
-        tile = tile.rotate(self.rng.uniform(-6, 6) * writer.jitter, resample=Image.BICUBIC)
+        tile = tile.rotate(
+            self.rng.uniform(-6, 6) * writer.jitter, resample=Image.Resampling.BICUBIC
+        )
         colour = Image.new("RGB", tile.size, writer.ink)
         self.page.paste(colour, (int(x - pad), int(y - pad * 2)), tile)
 
@@ -132,16 +150,25 @@ class Ink:
     def tick(self, rect: Rect, writer: Writer) -> None:
         style = writer.tick_style if writer.hand else "x"
         {
-            "x": self._tick_x, "check": self._tick_check, "blob": self._tick_blob,
-            "scribble": self._tick_scribble, "pencil": self._tick_pencil,
+            "x": self._tick_x,
+            "check": self._tick_check,
+            "blob": self._tick_blob,
+            "scribble": self._tick_scribble,
+            "pencil": self._tick_pencil,
             "overflow": self._tick_overflow,
         }[style](rect, writer)
 
     def _jit(self, mm: float) -> float:
         return self.rng.uniform(-mm, mm)
 
-    def _line(self, pts: list[tuple[float, float]], writer: Writer, *,
-              colour: tuple[int, int, int] | None = None, width_mm: float | None = None) -> None:
+    def _line(
+        self,
+        pts: list[tuple[float, float]],
+        writer: Writer,
+        *,
+        colour: tuple[int, int, int] | None = None,
+        width_mm: float | None = None,
+    ) -> None:
         xy = [(self.px(x), self.px(y)) for x, y in pts]
         width = max(1, round(self.px(width_mm or writer.pen_mm)))
         self.draw.line(xy, fill=colour or writer.ink, width=width, joint="curve")
@@ -149,45 +176,96 @@ class Ink:
     def _tick_x(self, r: Rect, w: Writer, grow: float = 0.0) -> None:
         m = 0.6 - grow
         j = 0.35 if w.hand else 0.0
-        self._line([(r.x + m + self._jit(j), r.y + m + self._jit(j)),
-                    (r.right - m + self._jit(j), r.bottom - m + self._jit(j))], w)
-        self._line([(r.right - m + self._jit(j), r.y + m + self._jit(j)),
-                    (r.x + m + self._jit(j), r.bottom - m + self._jit(j))], w)
+        self._line(
+            [
+                (r.x + m + self._jit(j), r.y + m + self._jit(j)),
+                (r.right - m + self._jit(j), r.bottom - m + self._jit(j)),
+            ],
+            w,
+        )
+        self._line(
+            [
+                (r.right - m + self._jit(j), r.y + m + self._jit(j)),
+                (r.x + m + self._jit(j), r.bottom - m + self._jit(j)),
+            ],
+            w,
+        )
 
     def _tick_check(self, r: Rect, w: Writer) -> None:
-        self._line([(r.x + 0.6, r.y + r.h * 0.55), (r.x + r.w * 0.4, r.bottom - 0.5),
-                    (r.right + self.rng.uniform(0, 1.2), r.y - self.rng.uniform(0, 1.5))], w)
+        self._line(
+            [
+                (r.x + 0.6, r.y + r.h * 0.55),
+                (r.x + r.w * 0.4, r.bottom - 0.5),
+                (r.right + self.rng.uniform(0, 1.2), r.y - self.rng.uniform(0, 1.5)),
+            ],
+            w,
+        )
 
     def _tick_blob(self, r: Rect, w: Writer) -> None:
-        box = [self.px(r.x + 0.7 + self._jit(0.3)), self.px(r.y + 0.7 + self._jit(0.3)),
-               self.px(r.right - 0.7 + self._jit(0.3)), self.px(r.bottom - 0.7 + self._jit(0.3))]
+        box = [
+            self.px(r.x + 0.7 + self._jit(0.3)),
+            self.px(r.y + 0.7 + self._jit(0.3)),
+            self.px(r.right - 0.7 + self._jit(0.3)),
+            self.px(r.bottom - 0.7 + self._jit(0.3)),
+        ]
         self.draw.ellipse(box, fill=w.ink)
 
     def _tick_scribble(self, r: Rect, w: Writer) -> None:
-        pts = [(r.x + self.rng.uniform(0.6, r.w - 0.6), r.y + self.rng.uniform(0.6, r.h - 0.6))
-               for _ in range(self.rng.randint(5, 9))]
+        pts = [
+            (r.x + self.rng.uniform(0.6, r.w - 0.6), r.y + self.rng.uniform(0.6, r.h - 0.6))
+            for _ in range(self.rng.randint(5, 9))
+        ]
         self._line(pts, w)
 
     def _tick_pencil(self, r: Rect, w: Writer) -> None:
         grey = self.rng.randint(105, 150)
         for a, b in (((0.7, 0.7), (r.w - 0.7, r.h - 0.7)), ((r.w - 0.7, 0.7), (0.7, r.h - 0.7))):
-            self._line([(r.x + a[0], r.y + a[1]), (r.x + b[0], r.y + b[1])], w,
-                       colour=(grey, grey, grey), width_mm=0.25)
+            self._line(
+                [(r.x + a[0], r.y + a[1]), (r.x + b[0], r.y + b[1])],
+                w,
+                colour=(grey, grey, grey),
+                width_mm=0.25,
+            )
 
     def _tick_overflow(self, r: Rect, w: Writer) -> None:
         self._tick_x(r, w, grow=self.rng.uniform(1.0, 2.2))
 
-    def signature(self, rect: Rect, writer: Writer) -> None:
-        """A pen-stroke signature: a few smooth, looping strokes across the box."""
-        x0, x1 = rect.x + self.rng.uniform(2, 8), rect.right - self.rng.uniform(5, 25)
-        mid = rect.y + rect.h * self.rng.uniform(0.45, 0.65)
-        amp = rect.h * self.rng.uniform(0.18, 0.32)
-        for stroke in range(self.rng.randint(1, 3)):
-            freq = self.rng.uniform(0.5, 1.4)
-            phase = self.rng.uniform(0, math.tau)
-            a, b = x0 + stroke * 4, x1 - stroke * 6
-            pts = [(a + (b - a) * t / 60,
-                    mid + amp * math.sin(freq * t / 3 + phase) * (1 - 0.5 * t / 60)
-                    + self._jit(0.3))
-                   for t in range(61)]
-            self._line(pts, writer, width_mm=writer.pen_mm * 0.9)
+    def signature(self, rect: Rect, writer: Writer, name: str) -> None:
+        """A signature: the name in a script hand (slanted, shrunk to fit) or pen loops,
+        with a flourish stroke; it may run over the box's edge like real ones do."""
+        if self.rng.random() < 0.7:
+            script = Writer(
+                font=self.rng.choice(SIGNATURE_FONTS),
+                hand=True,
+                ink=writer.ink,
+                size_mm=rect.h * self.rng.uniform(0.45, 0.7),
+                jitter=0.5,
+                tick_style="x",
+                pen_mm=writer.pen_mm,
+            )
+            surname = name.split()[-1] if self.rng.random() < 0.4 else name
+            self.text(rect, surname, script)
+        else:
+            self._loops(rect, writer)
+        y = rect.y + rect.h * self.rng.uniform(0.65, 0.9)
+        x0 = rect.x + self.rng.uniform(3, 10)
+        x1 = x0 + rect.w * self.rng.uniform(0.25, 0.6)
+        bend = self.rng.uniform(-2, 2)
+        pts = [(x0 + (x1 - x0) * t / 20, y + bend * math.sin(math.pi * t / 20)) for t in range(21)]
+        self._line(pts, writer, width_mm=writer.pen_mm * 0.8)
+
+    def _loops(self, rect: Rect, writer: Writer) -> None:
+        """Cursive-like loops: a prolate cycloid with a wandering radius."""
+        x0, mid = rect.x + self.rng.uniform(3, 10), rect.y + rect.h * 0.55
+        speed, omega = self.rng.uniform(0.5, 0.9), self.rng.uniform(0.6, 1.1)
+        radius = rect.h * self.rng.uniform(0.15, 0.3)
+        pts = []
+        for k in range(self.rng.randint(140, 280)):
+            t = k / 2
+            r = radius * (1 + 0.35 * math.sin(t / 9))
+            x = x0 + speed * t - r * math.sin(omega * t) * 0.8
+            y = mid + r * math.cos(omega * t) * self.rng.uniform(0.9, 1.1)
+            if x > rect.right - 3:
+                break
+            pts.append((x, y))
+        self._line(pts, writer, width_mm=writer.pen_mm * 0.9)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import logging
 import random
-import tempfile
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -21,7 +20,7 @@ from PIL import Image
 from pydantic import BaseModel
 
 from intake.forms import FORM_IDS, form_layout
-from intake.forms.blank import blank_form_path, write_blank_forms
+from intake.forms.blank import blank_pdf
 from intake.forms.fill import fill_pdf
 from intake.render import render_pdf
 from intake.samples.content import Case, make_case
@@ -117,7 +116,8 @@ def _ink_form(case: Case, style: Style, rng: random.Random) -> Image.Image:
         if widget.kind == "checkbox":
             ink.tick(widget.rect, writer)
         elif widget.kind == "signature":
-            ink.signature(widget.rect, Writer.hand_printing(rng))
+            name = case.truth.get("namnfortydligande") or "Signatur"
+            ink.signature(widget.rect, Writer.hand_printing(rng), name)
         else:
             ink.text(widget.rect, str(value), writer)
     return page
@@ -139,7 +139,7 @@ def _batch_pages(style: Style, rng: random.Random) -> list[Page]:
 
 def _write_digital(page: Page, path: Path, rng: random.Random) -> None:
     case_written = _digital_values(page)
-    fill_pdf(blank_form_path(blank_dir(), page.form), case_written, path)
+    fill_pdf(blank_pdf(page.form), case_written, path)
 
 
 def _digital_values(page: Page) -> dict[str, str | bool]:
@@ -193,14 +193,7 @@ def _write_truth(path: Path, pages: list[Page]) -> None:
 
 
 @cache
-def blank_dir() -> Path:
-    folder = Path(tempfile.mkdtemp(prefix="sus-blank-"))
-    write_blank_forms(folder)
-    return folder
-
-
-@cache
 def blank_image(form: str) -> np.ndarray:
-    image = next(render_pdf(blank_form_path(blank_dir(), form), dpi=PAGE_DPI))
+    image = next(render_pdf(blank_pdf(form), dpi=PAGE_DPI))
     image.setflags(write=False)
     return image

@@ -242,7 +242,7 @@ def _check_page(page: Pixels, page_dpi: int) -> None:
 def _draw(profile: ScanProfile, rng: np.random.Generator) -> _Draw:
     shift = profile.max_shift_mm / MM_PER_INCH * profile.dpi
     rotation, jitter = profile.max_rotation_deg, profile.scale_jitter
-    quality = profile.jpeg_quality
+    quality, wobble = profile.jpeg_quality, profile.threshold_jitter
     return _Draw(
         rotation_deg=float(rng.uniform(-rotation, rotation)),
         shift_px=(float(rng.uniform(-shift, shift)), float(rng.uniform(-shift, shift))),
@@ -253,8 +253,7 @@ def _draw(profile: ScanProfile, rng: np.random.Generator) -> _Draw:
         blur_sigma=float(rng.uniform(*profile.blur_sigma)),
         noise_sigma=float(rng.uniform(*profile.noise_sigma)),
         jpeg_quality=None if quality is None else int(rng.integers(*quality, endpoint=True)),
-        threshold=BINARY_THRESHOLD
-        * float(1 + rng.uniform(-profile.threshold_jitter, profile.threshold_jitter)),
+        threshold=float(BINARY_THRESHOLD * (1 + rng.uniform(-wobble, wobble))),
     )
 
 
@@ -464,10 +463,18 @@ def _lay_on_table(page: Pixels, placement: Matrix, table: Pixels) -> Pixels:
     flat = cv2.warpPerspective(page, placement, size, borderMode=cv2.BORDER_REPLICATE)
     cover = np.full(page.shape[:2], 1.0, np.float32)
     mask = cv2.warpPerspective(cover, placement, size, borderValue=0.0)
-    shadow = cv2.GaussianBlur(mask, (0, 0), table.shape[0] / 150)
+    shadow = _soft(mask, table.shape[0] / 150)
     shaded = table * (1 - 0.35 * shadow)[:, :, None]
     mask = mask[:, :, None]
     return shaded * (1 - mask) + flat.astype(np.float32) * mask
+
+
+def _soft(mask: Pixels, sigma: float) -> Pixels:
+    """A wide Gaussian blur, done at a quarter of the size for speed."""
+    height, width = mask.shape[:2]
+    small = cv2.resize(mask, (width // 4, height // 4), interpolation=cv2.INTER_AREA)
+    small = cv2.GaussianBlur(small, (0, 0), sigma / 4)
+    return cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR)
 
 
 def _light(photo: Pixels, rng: np.random.Generator) -> Pixels:

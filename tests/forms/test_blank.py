@@ -40,7 +40,7 @@ def words(text: str) -> list[str]:
     text = text.replace("–", "-")
     for garbled, printed in SEED_GARBLES.items():
         text = text.replace(garbled, printed)
-    text = text.replace("<input type=\"checkbox\"/>", " ").replace("_", " ")
+    text = text.replace('<input type="checkbox"/>', " ").replace("_", " ")
     return re.findall(r"[\wåäöÅÄÖé]+", text)
 
 
@@ -151,8 +151,12 @@ def test_form_fits_one_a4_page_without_overlaps(form_id: str) -> None:
         assert w.rect.x > 5 and w.rect.right < 205 and w.rect.y > 10 and w.rect.bottom < 285
     for i, a in enumerate(widgets):
         for b in widgets[i + 1 :]:
-            apart = (a.rect.right <= b.rect.x or b.rect.right <= a.rect.x
-                     or a.rect.bottom <= b.rect.y or b.rect.bottom <= a.rect.y)
+            apart = (
+                a.rect.right <= b.rect.x
+                or b.rect.right <= a.rect.x
+                or a.rect.bottom <= b.rect.y
+                or b.rect.bottom <= a.rect.y
+            )
             assert apart, (a.name, b.name)
 
 

@@ -1,0 +1,49 @@
+"""The command line as CONTRACT §1 describes it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from intake.cli import cli
+
+
+def test_forms_blank_writes_the_three_fillable_pdfs(tmp_path: Path) -> None:
+    """GIVEN an empty folder WHEN `sus-intake forms blank --out DIR` runs
+    THEN FK9443.pdf, FK9448.pdf and FK9449.pdf are there and are PDFs."""
+    result = CliRunner().invoke(cli, ["forms", "blank", "--out", str(tmp_path / "blank")])
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in (tmp_path / "blank").iterdir())
+    assert names == ["FK9443.pdf", "FK9448.pdf", "FK9449.pdf"]
+    assert all((tmp_path / "blank" / n).read_bytes().startswith(b"%PDF") for n in names)
+
+
+def test_samples_make_writes_a_style_with_truth(tmp_path: Path) -> None:
+    """GIVEN a style and a count WHEN `sus-intake samples make` runs
+    THEN that many samples, each with its truth file, are written."""
+    args = ["samples", "make", "--out", str(tmp_path), "--style", "typed-fax200", "--count", "2"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    files = sorted((tmp_path / "typed-fax200").glob("*.tif"))
+    assert len(files) == 2
+    for f in files:
+        truth = json.loads(f.with_name(f.stem + ".truth.json").read_text())
+        assert truth[0]["pages"] == [1]
+
+
+def test_unknown_style_is_refused_with_the_known_ones_named(tmp_path: Path) -> None:
+    """GIVEN a misspelt style WHEN samples make runs THEN it fails naming the styles."""
+    result = CliRunner().invoke(cli, ["samples", "make", "--out", str(tmp_path), "--style", "fax"])
+    assert result.exit_code != 0
+    assert "typed-fax200" in result.output
+
+
+def test_console_script_is_installed() -> None:
+    """GIVEN the installed package WHEN `sus-intake --help` runs THEN it lists commands."""
+    exe = Path(sys.executable).with_name("sus-intake")
+    out = subprocess.run([str(exe), "--help"], capture_output=True, text=True, check=True)
+    assert "forms" in out.stdout and "samples" in out.stdout
