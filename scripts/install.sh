@@ -9,7 +9,7 @@ APT_PACKAGES=(
   tesseract-ocr tesseract-ocr-swe
   fonts-dejavu-core fonts-liberation
   fonts-comic-neue fonts-dancingscript fonts-kristi fonts-klee fonts-breip
-  fonts-dkg-handwriting fonts-femkeklaver fonts-sjfonts fonts-sil-andika
+  fonts-dkg-handwriting fonts-sjfonts fonts-sil-andika
 )
 PYTHON=${PYTHON:-python3}
 

@@ -15,3 +15,31 @@ def blank_forms(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("blank")
     write_blank_forms(out)
     return out
+
+
+def _service_available(marker: str) -> str | None:
+    """None when the service behind ``marker`` is there, else why not."""
+    if marker == "tesseract":
+        from intake.errors import ConfigurationError
+        from intake.ocr.tesseract import available_languages
+
+        try:
+            return None if "swe" in available_languages() else "tesseract has no swe data"
+        except ConfigurationError as exc:
+            return str(exc)
+    return None
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Tests needing a service skip where it is missing — but fail in CI (CI=true)."""
+    import os
+
+    for marker in ("tesseract", "postgres", "browser"):
+        if item.get_closest_marker(marker) is None:
+            continue
+        problem = _service_available(marker)
+        if problem is None:
+            continue
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{marker} is required in CI: {problem}")
+        pytest.skip(f"{marker} not available: {problem}")

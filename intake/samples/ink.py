@@ -27,7 +27,6 @@ TYPED_FONTS = (
 HAND_FONTS = (
     "ComicNeue-Regular.otf",
     "dkg.ttf",
-    "femkeklaver.ttf",
     "Breip.ttf",
     "SteveHand.ttf",
     "KleeOne-Regular.ttf",

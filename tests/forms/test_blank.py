@@ -166,3 +166,22 @@ def test_every_choice_field_has_a_vocabulary_and_type() -> None:
         for field in load_form(form_id).fields:
             assert (field.vocabulary in VOCABULARIES) == field.type.is_choice
             assert isinstance(field.type, FieldType)
+
+
+@pytest.mark.tesseract
+@pytest.mark.parametrize("form_id", FORM_IDS)
+def test_rendered_form_reads_back_as_seed_text(blank_forms: Path, form_id: str) -> None:
+    """GIVEN a blank form printed (rendered at 300 dpi, no text layer)
+    WHEN Tesseract (swe) reads the page image
+    THEN the title, footer and nearly every seed line are legible on it."""
+    from intake.ocr.tesseract import image_to_text
+
+    page = next(render_pdf(blank_forms / f"FK{form_id}.pdf", dpi=300, grey=True))
+    read = words(image_to_text(page, lang="swe", psm=3))
+    assert appears_in_order(words(load_form(form_id).title), read)
+    assert appears_in_order(["Fastställt", "av", "Försäkringskassan"], read)
+    fragments = seed_fragments(form_id)
+    legible = [f for f in fragments if appears_in_order(f, read)]
+    assert len(legible) / len(fragments) >= 0.9, [
+        " ".join(f) for f in fragments if f not in legible
+    ]

@@ -154,3 +154,16 @@ def test_defect_cases_break_the_rule_they_are_named_after() -> None:
         else:
             assert expected in codes, (defect, codes)
     assert seen == set(EXPECTED_RULE) | {"ten_digit_personnummer"}
+
+
+def test_committed_fixtures_match_the_generator(tmp_path: Path) -> None:
+    """GIVEN the committed fixtures in samples/fixtures (seed 2026)
+    WHEN the same styles are generated again with that seed
+    THEN the truth files are the same (fixtures never drift from the generator)."""
+    fixtures = Path(__file__).parents[2] / "samples" / "fixtures"
+    for style, count in (("digital", 3), ("typed-fax200", 3), ("hand-fax200", 3)):
+        made = make_samples(tmp_path, [style], count=count, seed=2026)
+        for path in made:
+            committed = fixtures / style / path.name
+            assert committed.exists(), committed
+            assert truth_of(committed) == truth_of(path)
