@@ -56,6 +56,48 @@ def forms_blank(out_dir: Path) -> None:
         click.echo(str(path))
 
 
+@cli.command("extract")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the JSON here instead of to standard output.")
+@click.option("--workers", type=click.IntRange(min=1), help="Pages read in parallel.")
+def extract_cmd(files: tuple[Path, ...], out_file: Path | None, workers: int | None) -> None:
+    """Read scans and PDFs; print the documents found as JSON (CONTRACT §2)."""
+    import json
+
+    from intake.pipeline import InputFailure, extract
+    from intake.settings import Settings
+
+    settings = Settings() if workers is None else Settings(workers=workers)
+    documents, failures = [], []
+    for item in extract(files, settings):
+        if isinstance(item, InputFailure):
+            failures.append(item)
+            click.echo(f"sus-intake: {item.message}", err=True)
+        else:
+            documents.append(item.contract())
+    text = json.dumps(documents, ensure_ascii=False, indent=1)
+    if out_file:
+        out_file.write_text(text + "\n", encoding="utf-8")
+    else:
+        click.echo(text)
+    if failures:
+        sys.exit(2)
+
+
+@cli.command("eval")
+@click.argument("folder", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--workers", type=click.IntRange(min=1), help="Pages read in parallel.")
+def eval_cmd(folder: Path, workers: int | None) -> None:
+    """Score extraction on every scan in FOLDER that has NAME.truth.json beside it."""
+    from intake.evaluate import evaluate, format_report
+    from intake.settings import Settings
+
+    settings = Settings() if workers is None else Settings(workers=workers)
+    click.echo(format_report(evaluate(folder, settings)))
+
+
 @cli.group()
 def samples() -> None:
     """Synthetic filled-and-scanned forms with ground truth."""

@@ -11,12 +11,16 @@ import pypdfium2 as pdfium
 from intake.errors import InputError
 
 
-def render_pdf(source: Path | bytes, *, dpi: int, grey: bool = False) -> Iterator[np.ndarray]:
-    """Yield each page of ``source`` (a path or PDF bytes) as an RGB or grey uint8 array."""
+def render_pdf(
+    source: Path | bytes, *, dpi: int, grey: bool = False, pages: set[int] | None = None
+) -> Iterator[np.ndarray]:
+    """Yield each page (or the 1-based ``pages``) of ``source`` as an RGB or grey array."""
     pdf = _open(source)
     try:
         pdf.init_forms()
         for index in range(len(pdf)):
+            if pages is not None and index + 1 not in pages:
+                continue
             page = pdf[index]
             bitmap = page.render(scale=dpi / 72.0, may_draw_forms=True, grayscale=grey)
             yield np.array(bitmap.to_pil().convert("L" if grey else "RGB"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -17,3 +18,5 @@ class Settings(BaseSettings):
     tesseract_lang: str = "swe"
     render_dpi: int = 200
     workers: int = 2
+    review_below: float = 0.9  # fields read with less confidence go to review
+    today: date | None = None  # the date rules are checked against; None = today

@@ -1,0 +1,183 @@
+"""``sus-intake eval``: score extraction against truth files (CONTRACT §3, §4).
+
+A field is correct when its value equals the truth (text after NFC, trimming and
+collapsing inner white space; everything else exactly). A field that is wrong and
+not in ``needs_review`` is a *silent error*. When a page's form is wrong, every
+truth field of it counts as wrong — silent unless the page was sent to a person
+as ``unknown``.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import time
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from intake.forms import load_form
+from intake.inputs import IMAGE_SUFFIXES
+from intake.mapping.document import Document
+from intake.pipeline import InputFailure, extract
+from intake.settings import Settings
+
+SCAN_SUFFIXES = IMAGE_SUFFIXES | {".pdf"}
+
+
+@dataclass
+class Tally:
+    """Counts behind the scores of one group (overall, a style, a field type…)."""
+
+    pages: int = 0
+    forms_right: int = 0
+    fields: int = 0
+    fields_right: int = 0
+    in_review: int = 0
+    silent: int = 0
+    documents: int = 0
+    documents_right: int = 0
+
+    def add_field(self, right: bool, reviewed: bool) -> None:
+        self.fields += 1
+        self.fields_right += right
+        self.in_review += reviewed
+        self.silent += (not right) and (not reviewed)
+
+    def scores(self) -> dict[str, float | None]:
+        return {
+            "form_accuracy": _share(self.forms_right, self.pages),
+            "field_accuracy": _share(self.fields_right, self.fields),
+            "document_accuracy": _share(self.documents_right, self.documents),
+            "review_rate": _share(self.in_review, self.fields),
+            "silent_error_rate": _share(self.silent, self.fields),
+        }
+
+
+@dataclass
+class Report:
+    overall: Tally = field(default_factory=Tally)
+    by_style: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    by_type: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    by_field: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    failures: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    peak_mb: float = 0.0
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def find_scans(folder: Path) -> list[Path]:
+    """Every scan below ``folder`` that has NAME.truth.json beside it."""
+    return sorted(
+        p for p in folder.rglob("*")
+        if p.suffix.lower() in SCAN_SUFFIXES and truth_path(p).exists()
+    )
+
+
+def truth_path(scan: Path) -> Path:
+    return scan.with_name(scan.stem + ".truth.json")
+
+
+def evaluate(folder: Path, settings: Settings) -> Report:
+    scans = find_scans(folder)
+    report = Report()
+    started = time.perf_counter()
+    by_source: dict[str, list[Document]] = defaultdict(list)
+    for item in extract(scans, settings):
+        if isinstance(item, InputFailure):
+            report.failures.append(f"{item.source}: {item.message}")
+        else:
+            by_source[item.source].append(item)
+    report.seconds = time.perf_counter() - started
+    report.peak_mb = _peak_mb()
+    for scan in scans:
+        style = scan.parent.name if scan.parent != folder else scan.name.split("-")[0]
+        _score_scan(report, style, json.loads(truth_path(scan).read_text()), by_source[scan.name])
+    return report
+
+
+def _score_scan(report: Report, style: str, truth: list[dict], docs: list[Document]) -> None:
+    by_page = {page: doc for doc in docs for page in doc.pages}
+    for expected in truth:
+        found = by_page.get(expected["pages"][0])
+        _score_document(report, style, expected, found)
+
+
+def _score_document(report: Report, style: str, expected: dict, found: Document | None) -> None:
+    groups = [report.overall, report.by_style[style]]
+    form_right = found is not None and found.form == expected["form"]
+    for tally in groups:
+        tally.pages += len(expected["pages"])
+        tally.forms_right += form_right * len(expected["pages"])
+    if expected["form"] in ("blank", "unknown"):
+        return
+    all_right = form_right
+    types = {f.name: f.type.value for f in load_form(expected["form"]).fields}
+    for name, value in expected["fields"].items():
+        got = found.fields.get(name) if form_right and found else None
+        right = got is not None and same_value(got.value, value)
+        reviewed = bool(found) and (name in found.needs_review or found.form == "unknown")
+        all_right = all_right and right
+        for tally in (*groups, report.by_type[types[name]], report.by_field[name]):
+            tally.add_field(right, reviewed)
+    for tally in groups:
+        tally.documents += 1
+        tally.documents_right += all_right
+
+
+def same_value(got: Any, expected: Any) -> bool:
+    if isinstance(expected, str) and isinstance(got, str):
+        return _text(got) == _text(expected)
+    return bool(got == expected)
+
+
+def _text(value: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", value).split())
+
+
+def _peak_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024
+
+
+def format_report(report: Report, *, worst: int = 8) -> str:
+    lines = [_header()]
+    lines.append(_row("overall", report.overall))
+    lines += [_row(f"style {s}", t) for s, t in sorted(report.by_style.items())]
+    lines += [_row(f"type {s}", t) for s, t in sorted(report.by_type.items())]
+    pages = report.overall.pages
+    rate = pages / report.seconds if report.seconds else 0.0
+    lines.append(f"\npages: {pages}  seconds: {report.seconds:.1f}  pages/s: {rate:.2f}  "
+                 f"peak memory: {report.peak_mb:.0f} MB")
+    lines.append("worst fields: " + ", ".join(_worst(report, worst)))
+    lines += [f"unreadable: {f}" for f in report.failures]
+    return "\n".join(lines)
+
+
+def _header() -> str:
+    cols = ("form acc", "field acc", "doc acc", "review", "silent err", "fields")
+    return f"{'':28}" + "".join(f"{c:>11}" for c in cols)
+
+
+def _row(name: str, tally: Tally) -> str:
+    scores = tally.scores()
+    cells = [_pct(scores[k]) for k in ("form_accuracy", "field_accuracy", "document_accuracy",
+                                        "review_rate", "silent_error_rate")]
+    return f"{name:28}" + "".join(f"{c:>11}" for c in cells) + f"{tally.fields:>11}"
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{100 * value:.2f}%"
+
+
+def _worst(report: Report, count: int) -> Iterable[str]:
+    ranked = sorted(report.by_field.items(), key=lambda kv: kv[1].scores()["field_accuracy"] or 0)
+    for name, tally in ranked[:count]:
+        yield f"{name} {_pct(tally.scores()['field_accuracy'])}"
