@@ -98,6 +98,27 @@ def eval_cmd(folder: Path, workers: int | None) -> None:
     click.echo(format_report(evaluate(folder, settings)))
 
 
+@cli.command("bench")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("samples/generated/bench"), show_default=True)
+@click.option("--pages", type=click.IntRange(min=2), default=24, show_default=True)
+@click.option("--repeats", type=click.IntRange(min=1), default=3, show_default=True)
+@click.option("--memory-pages", type=click.IntRange(min=0), default=200, show_default=True,
+              help="Pages of scanned batches for the memory figure (0 to skip).")
+@click.option("--seed", type=int, default=99, show_default=True)
+def bench_cmd(out_dir: Path, pages: int, repeats: int, memory_pages: int, seed: int) -> None:
+    """Pages/s of extraction vs full-page Tesseract on the same pages; peak memory."""
+    from intake.bench import bench, memory_report
+    from intake.settings import Settings
+
+    settings = Settings()
+    for line in bench(out_dir, pages=pages, repeats=repeats, seed=seed, settings=settings):
+        click.echo(line)
+    if memory_pages:
+        click.echo(memory_report(out_dir, pages=memory_pages, seed=seed,
+                                 workers=settings.workers))
+
+
 @cli.group()
 def samples() -> None:
     """Synthetic filled-and-scanned forms with ground truth."""
@@ -142,3 +163,7 @@ def samples_styles() -> None:
             f"{style.name:18} {style.fill:8} {scan:10} .{style.fmt}"
             f"{'  (batch)' if style.batch else ''}"
         )
+
+
+if __name__ == "__main__":
+    main()

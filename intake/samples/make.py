@@ -68,8 +68,17 @@ class Page(BaseModel, arbitrary_types_allowed=True):
     name: str = ""
 
 
-def make_samples(out: Path, styles: Sequence[str], *, count: int, seed: int) -> list[Path]:
-    """Write ``count`` samples of each style into ``out/STYLE/``; returns the files."""
+def make_samples(
+    out: Path,
+    styles: Sequence[str],
+    *,
+    count: int,
+    seed: int,
+    forms: Sequence[str] = FORM_IDS,
+) -> list[Path]:
+    """Write ``count`` samples of each style into ``out/STYLE/``; returns the files.
+
+    Single-form styles cycle through ``forms`` (all three by default)."""
     written: list[Path] = []
     for style_name in styles:
         style = STYLES[style_name]
@@ -77,17 +86,19 @@ def make_samples(out: Path, styles: Sequence[str], *, count: int, seed: int) -> 
         folder.mkdir(parents=True, exist_ok=True)
         for index in range(count):
             rng = random.Random(f"{seed}:{style.name}:{index}")
-            written.append(_make_one(folder, style, index, rng))
+            written.append(_make_one(folder, style, index, rng, forms))
         log.info("wrote %d %s samples to %s", count, style.name, folder)
     return written
 
 
-def _make_one(folder: Path, style: Style, index: int, rng: random.Random) -> Path:
+def _make_one(
+    folder: Path, style: Style, index: int, rng: random.Random, forms: Sequence[str]
+) -> Path:
     if style.batch:
         pages = _batch_pages(style, rng)
         stem = f"{style.name}-{index:03d}-{len(pages)}p"
     else:
-        form = FORM_IDS[index % len(FORM_IDS)]
+        form = forms[index % len(forms)]
         pages = [_form_page(form, style, rng)]
         stem = f"{style.name}-{index:03d}-{pages[0].name}"
     path = folder / f"{stem}.{style.fmt}"
@@ -148,12 +159,14 @@ def _digital_values(page: Page) -> dict[str, str | bool]:
     layout = form_layout(page.form)
     names = {w.name for w in layout.widgets}
     for field, value in page.truth.items():
-        if value is None or value == [] or value is False:
+        if value is None or value == []:
             continue
         if isinstance(value, list):
             values.update({f"{field}.{v}": True for v in value})
         elif isinstance(value, bool) and f"{field}.ja" in names:
             values[f"{field}.{'ja' if value else 'nej'}"] = True
+        elif value is False:
+            continue
         elif isinstance(value, str) and f"{field}.{value}" in names:
             values[f"{field}.{value}"] = True
         elif field in names:

@@ -1,0 +1,70 @@
+"""Scoring as CONTRACT §4 defines it, on hand-made documents (no OCR involved)."""
+
+from __future__ import annotations
+
+from intake.evaluate import Report, _score_document, same_value
+from intake.mapping.document import Document, ExtractedField
+
+TRUTH = {
+    "pages": [1],
+    "form": "9443",
+    "fields": {
+        "personnummer": "198112189876",
+        "underskrift": True,
+        "ort": "Uppsala",
+        "datum": "2026-03-14",
+        "namnfortydligande": "Åsa Öberg",
+    },
+}
+
+
+def doc(form: str = "9443", review: tuple[str, ...] = (), **changes: object) -> Document:
+    values = {**TRUTH["fields"], **changes}
+    fields = {k: ExtractedField(value=v, confidence=0.99) for k, v in values.items()}
+    return Document(source="x.pdf", pages=[1], form=form, fields=fields,
+                    needs_review=list(review))
+
+
+def score(found: Document | None) -> Report:
+    report = Report()
+    _score_document(report, "style", TRUTH, found)
+    return report
+
+
+def test_all_right_scores_full_marks() -> None:
+    """GIVEN a document equal to the truth WHEN scored THEN every score is perfect."""
+    scores = score(doc()).overall.scores()
+    assert scores["form_accuracy"] == scores["field_accuracy"] == 1.0
+    assert scores["document_accuracy"] == 1.0
+    assert scores["silent_error_rate"] == scores["review_rate"] == 0.0
+
+
+def test_wrong_value_not_in_review_is_a_silent_error() -> None:
+    """GIVEN a wrong name not sent to review WHEN scored THEN it counts as silent."""
+    tally = score(doc(namnfortydligande="Åsa Öber")).overall
+    assert tally.silent == 1 and tally.fields_right == 4 and tally.documents_right == 0
+
+
+def test_wrong_value_in_review_is_not_silent() -> None:
+    """GIVEN a wrong name that is in needs_review WHEN scored THEN not silent."""
+    tally = score(doc(review=("namnfortydligande",), namnfortydligande="Asa")).overall
+    assert tally.silent == 0 and tally.in_review == 1
+
+
+def test_misclassified_page_makes_every_field_wrong() -> None:
+    """GIVEN a consent read as 9448 WHEN scored THEN the form and all 5 fields are wrong."""
+    tally = score(doc(form="9448")).overall
+    assert tally.forms_right == 0 and tally.fields_right == 0 and tally.silent == 5
+
+
+def test_page_sent_to_a_person_as_unknown_is_not_silent() -> None:
+    """GIVEN a consent classified unknown WHEN scored THEN its fields are wrong, not silent."""
+    tally = score(Document(source="x.pdf", pages=[1], form="unknown")).overall
+    assert tally.fields_right == 0 and tally.silent == 0
+
+
+def test_text_compares_after_nfc_and_white_space() -> None:
+    """GIVEN text differing only in normal form and spaces THEN it is the same value."""
+    assert same_value("  A\u030asa   Öberg ", "Åsa Öberg")
+    assert not same_value("198112189876", 198112189876)
+    assert same_value(["a_kassa"], ["a_kassa"])
