@@ -122,7 +122,7 @@ def _score_document(report: Report, style: str, expected: dict, found: Document 
     for name, value in expected["fields"].items():
         got = found.fields.get(name) if form_right and found else None
         right = got is not None and same_value(got.value, value)
-        reviewed = bool(found) and (name in found.needs_review or found.form == "unknown")
+        reviewed = found is not None and (name in found.needs_review or found.form == "unknown")
         all_right = all_right and right
         for tally in (*groups, report.by_type[types[name]], report.by_field[name]):
             tally.add_field(right, reviewed)

@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
   tesseract-ocr tesseract-ocr-swe
+  libtesseract-dev libleptonica-dev pkg-config g++
   fonts-dejavu-core fonts-liberation
   fonts-comic-neue fonts-dancingscript fonts-kristi fonts-klee fonts-breip
   fonts-dkg-handwriting fonts-sjfonts fonts-sil-andika
@@ -38,9 +39,11 @@ fi
 stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
 if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e ".[test]"
+  PIP_NO_BINARY=tesserocr .venv/bin/python -m pip install -q -e ".[test,fast]"
   rm -f .venv/.installed-* && touch "$stamp"
 fi
 tesseract --list-langs 2>/dev/null | grep -qx swe || {
   echo "install.sh: tesseract has no Swedish language data (tesseract-ocr-swe)" >&2; exit 1; }
+.venv/bin/python -c 'import tesserocr' || {
+  echo "install.sh: tesserocr did not build against the system Tesseract" >&2; exit 1; }
 echo "install.sh: ready (.venv/bin/sus-intake)"

@@ -52,7 +52,7 @@ def build_document(
     names = [f.name for f in load_form(form_id).fields]
     fields = {n: ExtractedField(value=values[n].value, confidence=values[n].confidence)
               for n in names}
-    problems = {n: values[n].problem for n in names if values[n].problem}
+    problems = {n: p for n in names if (p := values[n].problem)}
     issues = _rule_issues(form_id, fields, today)
     review = {n for n in names if values[n].confidence < review_below or n in problems}
     review |= {f for issue in issues if issue.severity == "error" for f in issue.fields}

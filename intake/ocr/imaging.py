@@ -84,5 +84,115 @@ def dilate(mask: np.ndarray, size: int) -> np.ndarray:
 
 def components(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
     """Connected components: (count, label image, stats rows [x, y, w, h, area])."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), 8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(
+        mask.astype(np.uint8), connectivity=8
+    )
     return count, labels, stats
+
+
+def close_lines(mask: np.ndarray, length: int, *, horizontal: bool) -> np.ndarray:
+    """``mask`` with gaps up to ``length`` - 1 px bridged along one direction only."""
+    shape = (length, 1) if horizontal else (1, length)
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, shape)
+    return cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_CLOSE, kernel).astype(bool)
+
+
+def local_max(image: np.ndarray, size: int) -> np.ndarray:
+    """Grey dilation: each pixel becomes the brightest within a ``size`` square (paper level)."""
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (size, size))
+    return cv2.dilate(image, kernel)
+
+
+# --- registration of a page onto its blank form (intake.ocr.align) ---------------------
+
+
+def orb_features(image: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """ORB keypoints as an N×2 float32 array of (x, y) and their N×32 uint8 descriptors."""
+    orb = cv2.ORB.create(nfeatures=count)
+    keypoints, descriptors = orb.detectAndCompute(image, None)
+    points = np.array([k.pt for k in keypoints], np.float32).reshape(-1, 2)
+    if descriptors is None:
+        descriptors = np.zeros((0, 32), np.uint8)
+    return points, descriptors
+
+
+def match_descriptors(query: np.ndarray, train: np.ndarray, ratio: float) -> np.ndarray:
+    """Index pairs (query, train), K×2, of binary descriptors passing Lowe's ratio test."""
+    if len(query) < 2 or len(train) < 2:
+        return np.zeros((0, 2), np.int64)
+    pairs = cv2.BFMatcher(cv2.NORM_HAMMING).knnMatch(query, train, k=2)
+    kept = [
+        (m[0].queryIdx, m[0].trainIdx)
+        for m in pairs
+        if len(m) == 2 and m[0].distance < ratio * m[1].distance
+    ]
+    return np.array(kept, np.int64).reshape(-1, 2)
+
+
+def fit_homography(
+    source: np.ndarray, target: np.ndarray, threshold: float
+) -> tuple[np.ndarray | None, np.ndarray]:
+    """Robust (MAGSAC) homography taking ``source`` points to ``target``, and the inlier mask.
+
+    ``threshold`` is the largest reprojection error of an inlier, in target pixels.
+    """
+    if len(source) < 4:
+        return None, np.zeros(len(source), bool)
+    matrix, mask = cv2.findHomography(
+        source.astype(np.float32), target.astype(np.float32), cv2.USAC_MAGSAC, threshold
+    )
+    if matrix is None or mask is None:
+        return None, np.zeros(len(source), bool)
+    return matrix, mask.ravel().astype(bool)
+
+
+def homography_through(source: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """The homography taking four ``source`` points exactly onto four ``target`` points."""
+    return cv2.getPerspectiveTransform(source.astype(np.float32), target.astype(np.float32))
+
+
+def match_patch(image: np.ndarray, patch: np.ndarray) -> np.ndarray:
+    """Normalised cross-correlation of ``patch`` at every position inside ``image``."""
+    return cv2.matchTemplate(image, patch, cv2.TM_CCOEFF_NORMED)
+
+
+def corner_strength(image: np.ndarray, block: int) -> np.ndarray:
+    """Smaller eigenvalue of the gradient structure tensor over ``block`` px (2-D texture)."""
+    return cv2.cornerMinEigenVal(image.astype(np.float32), block, ksize=3)
+
+
+def ecc_homography(
+    template: np.ndarray, image: np.ndarray, initial: np.ndarray, *, iterations: int = 60
+) -> tuple[np.ndarray, float] | None:
+    """Refine ``initial`` (template px → image px, 3×3) by maximising the ECC correlation.
+
+    Returns the refined matrix and the correlation reached, or None when ECC fails.
+    """
+    criteria = (cv2.TERM_CRITERIA_COUNT | cv2.TERM_CRITERIA_EPS, iterations, 1e-5)
+    warp = initial.astype(np.float32).copy()
+    try:
+        score, refined = cv2.findTransformECC(
+            template.astype(np.float32),
+            image.astype(np.float32),
+            warp,
+            cv2.MOTION_HOMOGRAPHY,
+            criteria,
+        )
+    except cv2.error:
+        return None
+    return np.asarray(refined, np.float64), float(score)
+
+
+def largest_quad(mask: np.ndarray) -> np.ndarray | None:
+    """Corners (4×2 float32) of the largest four-sided outline in ``mask``, or None."""
+    contours, _ = cv2.findContours(
+        mask.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE
+    )
+    if not contours:
+        return None
+    outline = max(contours, key=cv2.contourArea)
+    hull = cv2.convexHull(outline)
+    quad = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
+    if len(quad) != 4:
+        return None
+    return quad.reshape(4, 2).astype(np.float32)

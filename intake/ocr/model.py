@@ -56,6 +56,8 @@ class Alignment(Model):
     homography: tuple[tuple[float, ...], ...] | None = None  # scan px → aligned px
     registration_error_px: float | None = None  # median residual, in aligned px
     inliers: int = 0
+    # how the pose was found: ORB features, or the page outline refined by ECC (fallback)
+    route: Literal["features", "outline"] | None = None
 
 
 class TickRead(Model):

@@ -1,0 +1,699 @@
+"""Tell what a scanned page is and register it onto its blank form.
+
+:func:`align_page` decides between an empty page (``"blank"``), one of the three
+forms and anything else (``"unknown"``), and warps a form into its blank form's
+frame at ``WORK_DPI``, so that the widget rectangles (mm) fall on the right pixels.
+
+The steps, one function each:
+
+1. **blank** — ink on a ~100-dpi copy, measured against the local paper level and
+   without specks, so that paper tone, bleed-through and fax noise do not count;
+2. **coarse pose** — ORB features of that copy matched to a blank form's features
+   (computed once per process) and a MAGSAC homography: quarter turn, skew and
+   perspective at once. Where features fail: the page outline (phone photos) or the
+   image frame under each quarter turn, refined by ECC on a 25-dpi copy;
+3. **which form** — each blank form's *distinct* ink (printed where no other form
+   prints: title, section 2, footer) must be on the warped page, and the page may
+   carry little ink where the form prints nothing. 9448 and 9449 share their
+   header and section 1: only their distinct ink tells them apart, with a margin;
+4. **fine registration** — small printed patches of the blank form, away from the
+   widgets where fill-in would disturb them, are found near their expected place by
+   normalised cross-correlation; a homography fitted to them gives the final warp,
+   and the median residual of that fit is the registration error.
+
+The turn, skew, perspective and scale all live in one homography, so the declared
+resolution of a page only sets the size of the small copy (and is replaced by the
+image's size when it is implausible, as on phone photos saying 72 dpi).
+
+Frames: *scan* (the input pixels), *small* (the scan at ~``FEATURE_DPI``), *aligned*
+(the blank form at ``WORK_DPI``) and *form* (the blank form at ``FEATURE_DPI``, where
+registration is done). Matrices are 3×3 float64 and map pixel centres.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from typing import Literal, cast
+
+import numpy as np
+
+from intake.forms import FORM_IDS, form_layout
+from intake.forms.blank import blank_pdf
+from intake.forms.model import PAGE_HEIGHT_MM, Rect
+from intake.ocr import imaging
+from intake.ocr.model import (
+    PAGE_H_PX,
+    PAGE_W_PX,
+    WORK_DPI,
+    Alignment,
+    PageImage,
+    PageKind,
+    mm_to_px,
+)
+from intake.render import render_pdf
+
+log = logging.getLogger(__name__)
+
+Route = Literal["features", "outline"]
+
+#: Resolution of features and fine registration; the check of printed ink; ECC fallback.
+FEATURE_DPI = 100
+CHECK_DPI = 50
+ECC_DPI = 25
+SCAN_FEATURES = 600
+FORM_FEATURES = 1500
+RATIO_TEST = 0.8
+#: Inlier distance of the coarse feature homography, in form px (ORB positions are coarse).
+COARSE_INLIER_PX = 4.0
+MIN_FEATURE_INLIERS = 20
+#: Bounds of a pose's change of area (form px per small px): the page's resolution may be
+#: unknown (a phone photo saying 72 dpi), so the small copy can be half or twice the size.
+MIN_AREA_SCALE = 0.2
+MAX_AREA_SCALE = 5.0
+#: Forms tried by features, in order, until one's inliers are many and span the page.
+FEATURE_ORDER = ("9448", "9449", "9443")
+CONVINCING_INLIERS = 60
+#: Inliers that words shared with any letter (e.g. "Försäkringskassan") can give.
+CHANCE_INLIERS = 20
+CONVINCING_SPREAD = 0.6
+#: Forms the fallback aligns the outline to by ECC, most likely first.
+ECC_FORMS = ("9448", "9443", "9449")
+ECC_ITERATIONS = 25
+MIN_ECC_SCORE = 0.2
+#: Printed patches for fine registration: side and grid cell (form px).
+PATCH = 24
+PATCH_CELL = 96
+#: Radii (form px) of the passes looking for the patches, by how the pose was found.
+SEARCHES: dict[Route, tuple[int, ...]] = {"features": (6, 2), "outline": (12, 6, 2)}
+WIDEST = max(max(radii) for radii in SEARCHES.values())
+MIN_PATCH_SCORE = 0.5
+MIN_PATCHES = 12
+#: Share of a form's patches that must fit, for any confidence and for full confidence.
+MIN_PATCH_SHARE = 0.4
+GOOD_PATCH_SHARE = 0.7
+#: Patch inliers lie within this of the fitted homography (form px).
+PATCH_INLIER_PX = 1.0
+#: Darker than this share of the local paper level is ink.
+INK_RATIO = 0.7
+CHECK_INK_RATIO = 0.85
+#: Ink blobs smaller than this (small px) are specks: fax noise, dust.
+SPECK_AREA = 4
+#: A page with less ink than this share of its area is blank.
+BLANK_INK_SHARE = 0.001
+#: Grey level below which a page without ink is no paper at all (lid open, black frame).
+MIN_PAPER_LEVEL = 100
+#: Long straight runs (small px) and how many of their pixels make the boxes of a form.
+LINE_RUN = 24
+MIN_LINE_PIXELS = 2500
+LINE_INK_RATIO = 0.8
+#: Share of the paper's outline kept around its centre when judging ink (edges, shadows).
+INNER_SHARE = 0.8
+#: Share of a form's distinct ink that must be on the page, and the lead over the next form.
+MIN_RECALL = 0.6
+MIN_MARGIN = 0.2
+#: Largest share of ink on the page where the form prints nothing.
+MAX_CLUTTER = 0.25
+
+
+@dataclass(frozen=True)
+class _Patch:
+    x: int  # the patch covers form px [x - PATCH/2, x + PATCH/2) and likewise in y
+    y: int
+    image: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Form:
+    """One blank form as registration needs it, computed once per process."""
+
+    form: str
+    grey: np.ndarray  # at FEATURE_DPI
+    points: np.ndarray  # ORB keypoints, form px
+    descriptors: np.ndarray
+    ink: np.ndarray  # bool at CHECK_DPI
+    widgets: np.ndarray  # bool at CHECK_DPI: inside a widget, where fill-in goes
+    patches: tuple[_Patch, ...]
+
+
+@dataclass(frozen=True)
+class _Scan:
+    grey: np.ndarray
+    small: np.ndarray
+    to_small: np.ndarray  # scan px → small px
+    outline: np.ndarray  # the paper's corners in small px, clockwise from the top left
+
+    def inner(self) -> np.ndarray:
+        """The small image within the paper's outline, well clear of its edges."""
+        centre = self.outline.mean(axis=0)
+        inner = centre + (self.outline - centre) * INNER_SHARE
+        (x0, y0), (x1, y1) = inner.min(axis=0), inner.max(axis=0)
+        height, width = self.small.shape
+        rows = slice(max(0, math.ceil(y0)), min(height, math.floor(y1)))
+        return self.small[rows, max(0, math.ceil(x0)) : min(width, math.floor(x1))]
+
+
+@dataclass(frozen=True)
+class _Verdict:
+    """How well each form's printed ink is found on a page warped by one pose."""
+
+    recall: dict[str, float]  # share of each form's distinct ink present
+    clutter: float  # share of page ink where no form prints and no widget is
+
+    def ranked(self) -> list[tuple[str, float]]:
+        return sorted(self.recall.items(), key=lambda item: -item[1])
+
+
+@dataclass(frozen=True)
+class _Fit:
+    form: str
+    pose: np.ndarray  # small px → form px
+    inliers: int
+    error_px: float  # aligned px
+    confidence: float
+    route: Route
+
+
+# --- the step ---------------------------------------------------------------------------
+
+
+def align_page(page: PageImage) -> tuple[Alignment, np.ndarray | None]:
+    """What ``page`` is and, for a form, the page warped onto that blank form.
+
+    The warped page is grey uint8, ``PAGE_H_PX`` × ``PAGE_W_PX`` at ``WORK_DPI``;
+    None for a blank or unknown page. ``quarter_turns`` then ``homography`` map the
+    scan onto it. The confidence of a form is the weakest of: its distinct ink found,
+    its lead over the next form, little stray ink, the share of patches that fit and
+    the registration error; of "unknown", how little the page looked like any form
+    (matching features, printed ink); of "blank", how far below the ink threshold.
+    """
+    scan = _prepare(page)
+    share = _ink_share(scan.inner())
+    if share < BLANK_INK_SHARE and _is_paper(scan.inner()):
+        return Alignment(kind="blank", confidence=_blank_confidence(share)), None
+    fit, unknown_confidence = _find_form(scan)
+    if fit is None:
+        log.info("%s p%d: no form (confidence %.2f)", page.source, page.page, unknown_confidence)
+        return Alignment(kind="unknown", confidence=unknown_confidence), None
+    to_aligned = _scaling(PAGE_W_PX / _form_size()[0], PAGE_H_PX / _form_size()[1])
+    homography = to_aligned @ fit.pose @ scan.to_small
+    aligned = imaging.warp_perspective(scan.grey, homography, PAGE_W_PX, PAGE_H_PX)
+    log.info("%s p%d: FK%s, error %.2f px", page.source, page.page, fit.form, fit.error_px)
+    return _alignment(fit, homography, scan.grey.shape), aligned
+
+
+def _find_form(scan: _Scan) -> tuple[_Fit | None, float]:
+    """The verified form fit, or None and how sure we are that the page is no form.
+
+    Features first; when they find no form, and the page prints box lines as all
+    three forms do, the page outline (or image frame) refined by ECC.
+    """
+    poses, inliers = _feature_poses(scan.small)
+    fit, likeness = _first_fit(scan.small, poses, "features")
+    if fit is None and _has_box_lines(scan.inner()):
+        log.debug("features found no form; trying the page outline")
+        fit, other = _first_fit(scan.small, _fallback_poses(scan), "outline")
+        likeness = max(likeness, other)
+    # a page much of whose print matches a form's is not confidently "unknown"
+    likeness = max(likeness, _ramp(inliers, CHANCE_INLIERS, CONVINCING_INLIERS))
+    return fit, 1.0 - likeness
+
+
+def _first_fit(
+    small: np.ndarray, poses: Iterable[np.ndarray], route: Route
+) -> tuple[_Fit | None, float]:
+    """The first pose that settles on a form; else None and the best form-likeness seen."""
+    likeness = 0.0
+    for pose in poses:
+        view = _view(small, pose)
+        verdict = _verdict(view)
+        for form in _forms_to_try(verdict, route):
+            fit = _settle(small, pose, view, form, route)
+            if fit is not None:
+                return fit, 0.0
+        likeness = max(likeness, _form_likeness(verdict))
+    return None, likeness
+
+
+def _forms_to_try(verdict: _Verdict, route: Route) -> list[str]:
+    """The form a pose shows; after a rough pose (the outline), every form if unclear."""
+    form, _ = _decide(verdict)
+    if form is not None:
+        return [form]
+    return [form for form, _ in verdict.ranked()] if route == "outline" else []
+
+
+def _settle(
+    small: np.ndarray, pose: np.ndarray, view: np.ndarray, form: str, route: Route
+) -> _Fit | None:
+    """``pose`` refined on ``form``'s patches, if the result verifies as that form."""
+    patches = _form(form).patches
+    refined = _refine(small, pose, view, patches, SEARCHES[route])
+    if refined is None:
+        return None
+    pose, inliers, error_px = refined
+    chosen, confidence = _decide(_verdict(_view(small, pose)))
+    share = inliers / len(patches)
+    if chosen != form or share < MIN_PATCH_SHARE:
+        return None
+    confidence = min(
+        confidence,
+        _ramp(share, MIN_PATCH_SHARE, GOOD_PATCH_SHARE),
+        _ramp(-error_px, -3.0, -1.0),
+    )
+    return _Fit(form, pose, inliers, error_px, confidence, route)
+
+
+def _alignment(fit: _Fit, homography: np.ndarray, shape: tuple[int, ...]) -> Alignment:
+    turns, after = _split_quarter_turns(homography, shape)
+    return Alignment(
+        kind=cast(PageKind, fit.form),
+        confidence=round(fit.confidence, 3),
+        quarter_turns=turns,
+        homography=tuple(tuple(float(v) for v in row) for row in after),
+        registration_error_px=round(fit.error_px, 3),
+        inliers=fit.inliers,
+        route=fit.route,
+    )
+
+
+# --- the page --------------------------------------------------------------------------
+
+
+def _prepare(page: PageImage) -> _Scan:
+    grey = imaging.to_grey(np.asarray(page.image))
+    scale = FEATURE_DPI / _plausible_dpi(grey.shape, page.dpi)
+    height, width = grey.shape
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    small = imaging.resize_to(grey, *size)
+    to_small = _scaling(size[0] / width, size[1] / height)
+    return _Scan(grey, small, to_small, _page_outline(small))
+
+
+def _plausible_dpi(shape: tuple[int, ...], dpi: float) -> float:
+    """``dpi`` unless the image would then be no page-sized thing: then A4 filling the image."""
+    fitted = max(shape) / (PAGE_HEIGHT_MM / 25.4)
+    return dpi if 0.6 * fitted <= dpi <= 1.7 * fitted else fitted
+
+
+def _ink_mask(image: np.ndarray, ratio: float) -> np.ndarray:
+    """Pixels darker than ``ratio`` × the paper level around them (~2 mm at 100 dpi)."""
+    paper = imaging.local_max(image, 9).astype(np.float32)
+    return image.astype(np.float32) < ratio * paper
+
+
+def _ink_share(paper: np.ndarray) -> float:
+    """Share of ``paper`` covered by ink blobs larger than specks."""
+    ink = _ink_mask(paper, INK_RATIO)
+    if ink.mean() > 10 * BLANK_INK_SHARE:
+        return float(ink.mean())  # plenty of ink: no need to tell specks apart
+    _, _, stats = imaging.components(ink)
+    areas = stats[1:, 4]
+    return float(areas[areas >= SPECK_AREA].sum()) / max(1, paper.size)
+
+
+def _has_box_lines(paper: np.ndarray) -> bool:
+    """True when ``paper`` prints long straight lines (in either direction), as forms do."""
+    ink = _ink_mask(paper, LINE_INK_RATIO)
+    runs = max(
+        int(imaging.open_lines(ink, LINE_RUN, horizontal=True).sum()),
+        int(imaging.open_lines(ink, LINE_RUN, horizontal=False).sum()),
+    )
+    return runs >= MIN_LINE_PIXELS
+
+
+def _is_paper(image: np.ndarray) -> bool:
+    """True when ``image`` is mostly light, as paper is (not a black or dark grey frame)."""
+    return image.size > 0 and float(np.median(image)) >= MIN_PAPER_LEVEL
+
+
+def _blank_confidence(share: float) -> float:
+    return round(0.5 + 0.5 * _ramp(BLANK_INK_SHARE - share, 0.0, 0.7 * BLANK_INK_SHARE), 3)
+
+
+# --- coarse pose -------------------------------------------------------------------------
+
+
+def _feature_poses(small: np.ndarray) -> tuple[list[np.ndarray], int]:
+    """Poses found by matching ORB features to the blank forms, best first, and the
+    most inliers any form had (even too few for a pose).
+
+    A form whose inliers cover most of the page ends the search: 9448 shares only its
+    header and section 1 with 9449 and only its header with 9443, so on those pages
+    its inliers stay in the top part and the other forms are tried too.
+    """
+    points, descriptors = imaging.orb_features(small, SCAN_FEATURES)
+    found: list[tuple[float, np.ndarray]] = []
+    most = 0
+    for form in FEATURE_ORDER:
+        pose, inliers, spread = _feature_pose(points, descriptors, _form(form))
+        most = max(most, inliers)
+        if pose is None:
+            continue
+        found.append((inliers * spread, pose))
+        if inliers >= CONVINCING_INLIERS and spread >= CONVINCING_SPREAD:
+            break
+    found.sort(key=lambda item: -item[0])
+    return [pose for _, pose in found], most
+
+
+def _feature_pose(
+    points: np.ndarray, descriptors: np.ndarray, form: _Form
+) -> tuple[np.ndarray | None, int, float]:
+    """(pose or None, inliers, share of the page height the inliers span)."""
+    pairs = imaging.match_descriptors(descriptors, form.descriptors, RATIO_TEST)
+    if len(pairs) < MIN_FEATURE_INLIERS:
+        return None, 0, 0.0
+    targets = form.points[pairs[:, 1]]
+    pose, inliers = imaging.fit_homography(points[pairs[:, 0]], targets, COARSE_INLIER_PX)
+    count = int(inliers.sum())
+    log.debug("FK%s features: %d matches, %d inliers", form.form, len(pairs), count)
+    if pose is None or count < MIN_FEATURE_INLIERS or not _plausible_pose(pose):
+        return None, count, 0.0
+    return pose, count, float(np.ptp(targets[inliers, 1])) / _form_size()[1]
+
+
+def _plausible_pose(pose: np.ndarray) -> bool:
+    """A pose that keeps the page a plausible size, unmirrored, with mild perspective."""
+    linear = pose[:2, :2] / pose[2, 2]
+    determinant = float(np.linalg.det(linear))
+    return MIN_AREA_SCALE < determinant < MAX_AREA_SCALE and float(np.abs(pose[2, :2]).max()) < 1e-3
+
+
+def _fallback_poses(scan: _Scan) -> Iterator[np.ndarray]:
+    """Poses from the paper's outline turned upright or upside down, refined by ECC.
+
+    The outline's longer sides are the page's long sides, which leaves two quarter
+    turns. Poses come lazily (ECC is the slow part): the first that verifies ends it.
+    """
+    corners = scan.outline
+    width, height = _form_size()
+    page = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32) - 0.5
+    top, left = np.linalg.norm(corners[1] - corners[0]), np.linalg.norm(corners[3] - corners[0])
+    for turn in (1, 3) if top > left else (0, 2):
+        guess = imaging.homography_through(np.roll(corners, -turn, axis=0), page)
+        for form in ECC_FORMS:
+            pose = _ecc_pose(scan.small, guess, _form(form))
+            if pose is not None:
+                yield pose
+
+
+def _page_outline(small: np.ndarray) -> np.ndarray:
+    """Clockwise corners (from the top left) of the paper, or of the image when none shows.
+
+    The paper is the largest bright four-sided region of a 25-dpi copy (phone photos
+    show it on a darker table); a flatbed scan is paper to its edges.
+    """
+    height, width = small.shape
+    frame = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32) - 0.5
+    factor = ECC_DPI / FEATURE_DPI
+    coarse = imaging.gaussian_blur(imaging.resize(small, factor), 1.0)
+    quad = imaging.largest_quad(imaging.otsu_ink(coarse) == 0)
+    if quad is None or not 0.3 < _polygon_area(quad) / coarse.size < 0.95:
+        return frame
+    quad = _project(np.linalg.inv(_scaling(factor, factor)), quad).astype(np.float32)
+    centre = quad.mean(axis=0)
+    angles = np.arctan2(quad[:, 1] - centre[1], quad[:, 0] - centre[0])
+    quad = quad[np.argsort(angles)]  # clockwise on screen, y pointing down
+    start = int(np.argmin(quad.sum(axis=1)))
+    return np.roll(quad, -start, axis=0)
+
+
+def _ecc_pose(small: np.ndarray, guess: np.ndarray, form: _Form) -> np.ndarray | None:
+    """``guess`` (small px → form px) refined by ECC on 25-dpi copies, if it converges."""
+    factor = ECC_DPI / FEATURE_DPI
+    coarse = _scaling(factor, factor)  # small px → 25-dpi px, and form px likewise
+    image = imaging.resize(small, factor)
+    template = imaging.gaussian_blur(imaging.resize(form.grey, factor), 1.0)
+    initial = coarse @ np.linalg.inv(guess) @ np.linalg.inv(coarse)  # form → small, coarse
+    result = imaging.ecc_homography(
+        template, image, initial / initial[2, 2], iterations=ECC_ITERATIONS
+    )
+    if result is None:
+        return None
+    warp, score = result
+    pose = np.linalg.inv(coarse) @ np.linalg.inv(warp) @ coarse
+    log.debug("ECC on FK%s: correlation %.2f", form.form, score)
+    pose = pose / pose[2, 2]
+    return pose if score >= MIN_ECC_SCORE and _plausible_pose(pose) else None
+
+
+# --- which form --------------------------------------------------------------------------
+
+
+def _view(small: np.ndarray, pose: np.ndarray) -> np.ndarray:
+    """The page as ``pose`` puts it onto the blank form, at FEATURE_DPI."""
+    return imaging.warp_perspective(small, pose, *_form_size())
+
+
+def _verdict(view: np.ndarray) -> _Verdict:
+    """Look for each form's distinct ink on the page in the form frame (at CHECK_DPI)."""
+    warped = imaging.resize_to(view, *_check_size())
+    ink = imaging.dilate(_ink_mask(warped, CHECK_INK_RATIO), 3)
+    recall = {form: _covered(_distinct_ink(form), ink) for form in FORM_IDS}
+    return _Verdict(recall, _covered(_empty_paper(), ink))
+
+
+def _covered(where: np.ndarray, ink: np.ndarray) -> float:
+    return float(ink[where].mean()) if where.any() else 0.0
+
+
+def _decide(verdict: _Verdict) -> tuple[str | None, float]:
+    """The form the verdict shows, if any, and a confidence in [0, 1]."""
+    (best, recall), (_, runner_up) = verdict.ranked()[:2]
+    margin = recall - runner_up
+    if recall < MIN_RECALL or margin < MIN_MARGIN or verdict.clutter > MAX_CLUTTER:
+        return None, 0.0
+    confidence = min(
+        _ramp(recall, MIN_RECALL, 0.85),
+        _ramp(margin, MIN_MARGIN, 0.45),
+        _ramp(-verdict.clutter, -MAX_CLUTTER, -0.1),
+    )
+    return best, confidence
+
+
+def _form_likeness(verdict: _Verdict) -> float:
+    """How much the page looks like some form even though it was not accepted as one."""
+    _, recall = verdict.ranked()[0]
+    return min(_ramp(recall, 0.3, MIN_RECALL), _ramp(-verdict.clutter, -0.6, -MAX_CLUTTER))
+
+
+# --- fine registration -------------------------------------------------------------------
+
+
+def _refine(
+    small: np.ndarray,
+    pose: np.ndarray,
+    view: np.ndarray,
+    patches: tuple[_Patch, ...],
+    searches: tuple[int, ...],
+) -> tuple[np.ndarray, int, float] | None:
+    """``pose`` corrected by the printed patches: (pose, inlier patches, error in aligned px).
+
+    ``view`` is the page under ``pose``. Each pass looks for the patches within
+    ``radius`` of where the pose puts them.
+    """
+    inliers = np.zeros(0, bool)
+    residuals = np.zeros(0)
+    for number, radius in enumerate(searches):
+        view = view if number == 0 else _view(small, pose)
+        found, wanted = _locate_patches(view, patches, radius)
+        correction, inliers = imaging.fit_homography(found, wanted, PATCH_INLIER_PX)
+        if correction is None or inliers.sum() < MIN_PATCHES:
+            return None
+        pose = correction @ pose
+        residuals = np.linalg.norm(_project(correction, found) - wanted, axis=1)
+    error_px = float(np.median(residuals[inliers])) * WORK_DPI / FEATURE_DPI
+    return pose, int(inliers.sum()), error_px
+
+
+def _locate_patches(
+    view: np.ndarray, patches: tuple[_Patch, ...], radius: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Where each patch's print is in ``view`` (form px) and where it belongs."""
+    side = PATCH + 2 * radius
+    found, wanted = [], []
+    for patch in patches:
+        left, top = patch.x - PATCH // 2 - radius, patch.y - PATCH // 2 - radius
+        window = view[top : top + side, left : left + side]
+        peak = _peak(imaging.match_patch(window, patch.image))
+        if peak is None:
+            continue
+        centre = (patch.x - 0.5, patch.y - 0.5)
+        found.append((centre[0] + peak[0] - radius, centre[1] + peak[1] - radius))
+        wanted.append(centre)
+    return np.array(found, np.float64).reshape(-1, 2), np.array(wanted).reshape(-1, 2)
+
+
+def _peak(surface: np.ndarray) -> tuple[float, float] | None:
+    """Sub-pixel (x, y) of a clear inner maximum of ``surface``, or None."""
+    row, col = np.unravel_index(int(np.argmax(surface)), surface.shape)
+    height, width = surface.shape
+    if surface[row, col] < MIN_PATCH_SCORE or not (0 < row < height - 1 and 0 < col < width - 1):
+        return None
+    dx = _parabola_peak(*surface[row, col - 1 : col + 2])
+    dy = _parabola_peak(*surface[row - 1 : row + 2, col])
+    return col + dx, row + dy
+
+
+def _parabola_peak(left: float, centre: float, right: float) -> float:
+    curvature = left - 2 * centre + right
+    return 0.0 if curvature >= 0 else float(0.5 * (left - right) / curvature)
+
+
+# --- the blank forms, once per process ----------------------------------------------------
+
+
+@cache
+def _form(form_id: str) -> _Form:
+    grey = next(render_pdf(blank_pdf(form_id), dpi=WORK_DPI, grey=True))
+    small = imaging.resize_to(grey, *_form_size())
+    points, descriptors = imaging.orb_features(small, FORM_FEATURES)
+    width, height = _check_size()
+    ink = imaging.resize_to(grey, width, height) < 200
+    widgets = _widget_mask(form_id, CHECK_DPI, (height, width))
+    patches = _select_patches(small, _widget_mask(form_id, FEATURE_DPI, small.shape))
+    log.debug("FK%s: %d features, %d patches", form_id, len(points), len(patches))
+    return _Form(form_id, small, points, descriptors, ink, widgets, patches)
+
+
+@cache
+def _form_size() -> tuple[int, int]:
+    factor = FEATURE_DPI / WORK_DPI
+    return round(PAGE_W_PX * factor), round(PAGE_H_PX * factor)
+
+
+@cache
+def _check_size() -> tuple[int, int]:
+    factor = CHECK_DPI / WORK_DPI
+    return round(PAGE_W_PX * factor), round(PAGE_H_PX * factor)
+
+
+def _widget_mask(form_id: str, dpi: int, shape: tuple[int, ...]) -> np.ndarray:
+    """Where fill-in may go: the widget rectangles, grown by 1 mm."""
+    mask = np.zeros(shape[:2], bool)
+    for widget in form_layout(form_id).widgets:
+        x0, y0, x1, y1 = _rect_px(widget.rect, dpi, grow_mm=1.0)
+        mask[max(y0, 0) : y1, max(x0, 0) : x1] = True
+    return mask
+
+
+def _rect_px(rect: Rect, dpi: int, *, grow_mm: float) -> tuple[int, int, int, int]:
+    return (
+        mm_to_px(rect.x - grow_mm, dpi),
+        mm_to_px(rect.y - grow_mm, dpi),
+        mm_to_px(rect.right + grow_mm, dpi),
+        mm_to_px(rect.bottom + grow_mm, dpi),
+    )
+
+
+@cache
+def _distinct_ink(form_id: str) -> np.ndarray:
+    """Ink ``form_id`` prints where no other form prints (nor lets anyone write)."""
+    others = [_form(other) for other in FORM_IDS if other != form_id]
+    elsewhere = np.logical_or.reduce([f.ink | f.widgets for f in others])
+    return _form(form_id).ink & ~imaging.dilate(elsewhere, 5)
+
+
+@cache
+def _empty_paper() -> np.ndarray:
+    """Where no form prints anything nor lets anyone write, away from the page edge."""
+    forms = [_form(form_id) for form_id in FORM_IDS]
+    used = imaging.dilate(np.logical_or.reduce([f.ink | f.widgets for f in forms]), 9)
+    margin = mm_to_px(8, CHECK_DPI)
+    inside = np.zeros_like(used)
+    inside[margin:-margin, margin:-margin] = True
+    return inside & ~used
+
+
+def _select_patches(grey: np.ndarray, widgets: np.ndarray) -> tuple[_Patch, ...]:
+    """The most corner-like printed patch of each grid cell, clear of widgets, unambiguous."""
+    strength = imaging.corner_strength(grey, 7)
+    half = PATCH // 2
+    strength[widgets] = 0
+    height, width = grey.shape
+    margin = half + WIDEST
+    patches = []
+    for top in range(margin, height - margin, PATCH_CELL):
+        for left in range(margin, width - margin, PATCH_CELL):
+            patch = _cell_patch(grey, strength, widgets, left, top)
+            if patch is not None:
+                patches.append(patch)
+    return tuple(patches)
+
+
+def _cell_patch(
+    grey: np.ndarray, strength: np.ndarray, widgets: np.ndarray, left: int, top: int
+) -> _Patch | None:
+    half, reach = PATCH // 2, WIDEST
+    height, width = grey.shape
+    cell = strength[top : min(top + PATCH_CELL, height - half - reach), left : left + PATCH_CELL]
+    for flat in np.argsort(cell, axis=None)[::-1][:5]:
+        row, col = np.unravel_index(int(flat), cell.shape)
+        y, x = top + int(row), left + int(col)
+        if cell[row, col] <= 0.01 or not (half + reach <= x < width - half - reach):
+            return None
+        box = (slice(y - half, y + half), slice(x - half, x + half))
+        if widgets[box].any() or not _unambiguous(grey, x, y):
+            continue
+        return _Patch(x, y, np.ascontiguousarray(grey[box]))
+    return None
+
+
+def _unambiguous(grey: np.ndarray, x: int, y: int) -> bool:
+    """True when the patch at (x, y) matches its own place clearly better than any nearby one."""
+    half, reach = PATCH // 2, WIDEST
+    patch = grey[y - half : y + half, x - half : x + half]
+    window = grey[y - half - reach : y + half + reach, x - half - reach : x + half + reach]
+    surface = imaging.match_patch(window, patch)
+    surface[reach - 2 : reach + 3, reach - 2 : reach + 3] = -1
+    return float(surface.max()) < 0.7
+
+
+# --- geometry ----------------------------------------------------------------------------
+
+
+def _scaling(sx: float, sy: float) -> np.ndarray:
+    """Resizing by (sx, sy), pixel centres to pixel centres."""
+    return np.array([[sx, 0, (sx - 1) / 2], [0, sy, (sy - 1) / 2], [0, 0, 1.0]])
+
+
+def _project(matrix: np.ndarray, points: np.ndarray) -> np.ndarray:
+    flat = np.asarray(points, np.float64).reshape(-1, 2)
+    mapped = np.hstack([flat, np.ones((len(flat), 1))]) @ matrix.T
+    return mapped[:, :2] / mapped[:, 2:]
+
+
+def _polygon_area(points: np.ndarray) -> float:
+    x, y = points[:, 0], points[:, 1]
+    return 0.5 * abs(float(np.dot(x, np.roll(y, 1)) - np.dot(y, np.roll(x, 1))))
+
+
+def quarter_turn_matrix(shape: tuple[int, ...], turns: int) -> np.ndarray:
+    """Where pixels of an image of ``shape`` go when it is turned ``turns`` × 90° ccw."""
+    height, width = shape[:2]
+    matrix = np.eye(3)
+    for _ in range(turns % 4):
+        matrix = np.array([[0, 1.0, 0], [-1.0, 0, width - 1], [0, 0, 1.0]]) @ matrix
+        height, width = width, height
+    return matrix
+
+
+def _split_quarter_turns(homography: np.ndarray, shape: tuple[int, ...]) -> tuple[int, np.ndarray]:
+    """``homography`` as quarter turns first, then the remaining (near-upright) homography."""
+    best: tuple[float, int, np.ndarray] | None = None
+    for turns in range(4):
+        after = homography @ np.linalg.inv(quarter_turn_matrix(shape, turns))
+        angle = abs(math.atan2(after[1, 0], after[0, 0]))
+        if best is None or angle < best[0]:
+            best = (angle, turns, after / after[2, 2])
+    assert best is not None
+    return best[1], best[2]
+
+
+def _ramp(value: float, low: float, high: float) -> float:
+    """0 at ``low`` or below, 1 at ``high`` or above, linear between."""
+    return float(min(1.0, max(0.0, (value - low) / (high - low))))

@@ -1,0 +1,452 @@
+"""Reading the text widgets of an aligned page with Tesseract.
+
+Each text widget is cropped with a little padding (hand-printed text overflows its
+box), cleaned (paper flattened, printed box lines removed without cutting strokes
+that cross them, specks, labels and neighbouring boxes dropped), trimmed to its
+ink and scaled to the text height Tesseract reads best, then read in one line mode
+with a character whitelist chosen by the field's type. A box without writing is
+reported as ``""`` without calling the engine.
+
+Units: the aligned page is at ``WORK_DPI`` (200 dpi), so 1 mm ≈ 7.9 px.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+
+from intake.forms import FieldType, form_layout, load_form
+from intake.forms.model import Rect, Widget
+from intake.ocr import imaging
+from intake.ocr.model import TextRead, mm_to_px
+from intake.ocr.tesseract import TextEngine, default_engine
+
+log = logging.getLogger(__name__)
+
+#: Crop margin around a widget: hand-printed text overflows its box a little.
+PAD_MM = 1.5
+#: Height Tesseract gets for the writing's core band (digits / capitals).
+TARGET_HEIGHT_PX = 28
+#: White margin around the trimmed, scaled writing.
+MARGIN_PX = 12
+#: Grey level (after flattening: paper 255) below which a pixel is ink.
+INK_LEVEL = 140
+#: Confidence of "this box is empty" when no writing is found at all.
+EMPTY_CONFIDENCE = 0.98
+#: No writing, but this much ink (px) of fragments in a 3 mm square: maybe a thin
+#: stroke broken up by a fax. Measured on generated faxes: empty boxes ≤ 8 px (311
+#: boxes), pale hand-printing that binarisation broke up 13–74 px.
+FAINT_INK_PX = 11
+FAINT_CONFIDENCE = 0.3
+#: A read at least this confident (and plausible) needs no fallback read.
+GOOD_CONFIDENCE = 0.8
+#: Marks smaller than this (px at WORK_DPI) are always specks (a fax's noise).
+DOT_AREA_PX = 2
+#: A small mark beside the letters (not over them) must be this large to be a
+#: hyphen, comma or full stop rather than a speck.
+PUNCTUATION_AREA_PX = 6
+#: Marks at least this large (px) are writing; smaller ones are dots, commas or specks.
+STROKE_AREA_PX = 24
+#: How far (px) the printed border may sit from where the form says (alignment residual).
+BORDER_SLACK_PX = 6
+#: Width (px) of a printed border line (0.3 mm at 200 dpi).
+LINE_PX = 2
+#: Gaps (px) in a printed line that are bridged before looking for it (fax dropouts).
+GAP_PX = 5
+
+DIGITS = "0123456789"
+MONTH_LETTERS = "".join(
+    sorted(
+        set(
+            "januari februari mars april maj juni juli augusti september oktober "
+            "november december".replace(" ", "")
+        )
+    )
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FieldConfig:
+    """How Tesseract reads one kind of field."""
+
+    psm: int = 7
+    whitelist: str | None = None
+    lang: str = "swe"
+    fallback_psms: tuple[int, ...] = ()
+    pattern: str | None = None  # what a plausible read looks like (fallbacks otherwise)
+
+    def plausible(self, read: TextRead) -> bool:
+        if self.pattern is None:
+            return bool(read.text)
+        return re.fullmatch(self.pattern, read.text.strip()) is not None
+
+
+TEXT = FieldConfig()
+CONFIGS: dict[FieldType, FieldConfig] = {
+    FieldType.TEXT: TEXT,
+    FieldType.PERSONNUMMER: FieldConfig(whitelist=DIGITS + "-+ "),
+    FieldType.DATE: FieldConfig(whitelist=DIGITS + "-/. " + MONTH_LETTERS),
+    FieldType.PERCENT: FieldConfig(
+        whitelist=DIGITS, fallback_psms=(8, 13, 10), pattern=r"0|[1-9]\d?|100"
+    ),
+    FieldType.CODE: FieldConfig(whitelist=DIGITS, fallback_psms=(10, 8, 13), pattern=r"[1-9]"),
+}
+
+
+def read_text_fields(
+    aligned: np.ndarray, form_id: str, *, engine: TextEngine | None = None
+) -> dict[str, TextRead]:
+    """What is written in each text widget of ``form_id`` on a page aligned to it."""
+    engine = engine or default_engine()
+    configs = widget_configs(form_id)
+    return {
+        widget.name: read_widget(aligned, widget, configs.get(widget.name, TEXT), engine)
+        for widget in form_layout(form_id).widgets
+        if widget.kind == "text"
+    }
+
+
+@cache
+def widget_configs(form_id: str) -> dict[str, FieldConfig]:
+    """The reading config of each text widget, from the type of the field(s) it holds.
+
+    A widget holding several fields (9443's ``ort_och_datum``: a text and a date)
+    is read as free text.
+    """
+    types: dict[str, set[FieldType]] = {}
+    for field in load_form(form_id).fields:
+        if field.type in CONFIGS:
+            types.setdefault(field.widget or field.name, set()).add(field.type)
+    return {
+        name: CONFIGS[next(iter(kinds))] if len(kinds) == 1 else TEXT
+        for name, kinds in types.items()
+    }
+
+
+def read_widget(
+    aligned: np.ndarray, widget: Widget, config: FieldConfig, engine: TextEngine
+) -> TextRead:
+    """Read one text widget; an empty box gives ``""`` without calling the engine."""
+    prepared = prepare_line(aligned, widget.rect)
+    if prepared.image is None:
+        return _empty(widget, prepared.stray_px)
+    line = prepared.image
+    read = engine.read_line(line, psm=config.psm, whitelist=config.whitelist, lang=config.lang)
+    if config.fallback_psms and not _good_enough(read, config):
+        read = _with_fallbacks(line, read, config, engine)
+    log.debug("%s: %d chars, confidence %.2f", widget.name, len(read.text), read.confidence)
+    return read
+
+
+def _empty(widget: Widget, stray_px: int) -> TextRead:
+    """No writing found: sure when the box is clean, doubtful when it holds a cluster
+    of fragments (a thin pen stroke that a fax's binarisation broke up)."""
+    if stray_px >= FAINT_INK_PX:
+        log.debug("%s: no writing but %d px of fragments", widget.name, stray_px)
+        return TextRead(text="", confidence=FAINT_CONFIDENCE, alternatives=[])
+    return TextRead(text="", confidence=EMPTY_CONFIDENCE, alternatives=[])
+
+
+def _good_enough(read: TextRead, config: FieldConfig) -> bool:
+    return config.plausible(read) and read.confidence >= GOOD_CONFIDENCE
+
+
+def _with_fallbacks(
+    line: np.ndarray, first: TextRead, config: FieldConfig, engine: TextEngine
+) -> TextRead:
+    """The best read of the line: plausible first, then most confident.
+
+    Tried in turn until one is good enough: the fallback page segmentation modes
+    (``--psm 7`` returns a lone "0" as nothing), then a read without whitelist
+    restricted to the whitelist through its per-character alternatives (a hand
+    "1" read as "|" still has "1" among its alternatives, which the whitelisted
+    decoder drops).
+    """
+    reads = [first]
+    for psm in config.fallback_psms:
+        read = engine.read_line(line, psm=psm, whitelist=config.whitelist, lang=config.lang)
+        reads.append(read)
+        if _good_enough(read, config):
+            return read
+    if config.whitelist:
+        free = engine.read_line(line, psm=config.psm, whitelist=None, lang=config.lang)
+        reads.append(restrict(free, config.whitelist))
+    return max(reads, key=lambda r: (config.plausible(r), r.confidence))
+
+
+def restrict(read: TextRead, whitelist: str) -> TextRead:
+    """``read`` with each character replaced by its best alternative in ``whitelist``;
+    characters without one are dropped. The confidence is the weakest kept choice."""
+    kept: list[list[tuple[str, float]]] = []
+    for choices in read.alternatives:
+        allowed = [(c, p) for c, p in choices if c in whitelist]
+        if allowed and (allowed[0][0] != " " or kept):
+            kept.append(allowed)
+    while kept and kept[-1][0][0] == " ":
+        kept.pop()
+    if not kept:
+        return TextRead(text="", confidence=0.0, alternatives=[])
+    text = "".join(choices[0][0] for choices in kept)
+    confidence = min(read.confidence, *(choices[0][1] for choices in kept))
+    return TextRead(text=text, confidence=confidence, alternatives=kept)
+
+
+# --- cleaning a crop ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Box:
+    """The printed box inside a crop, in crop pixels (right/bottom exclusive)."""
+
+    left: int
+    top: int
+    right: int
+    bottom: int
+
+    @property
+    def height(self) -> int:
+        return self.bottom - self.top
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedLine:
+    """A widget's writing ready for Tesseract; ``image`` None when there is none, then
+    ``stray_px`` is the most ink of small marks within any 3 mm square of the box."""
+
+    image: np.ndarray | None
+    stray_px: int = 0
+
+
+def prepare_line(aligned: np.ndarray, rect: Rect) -> PreparedLine:
+    """The writing in widget ``rect`` of an aligned page, cleaned, trimmed and scaled."""
+    grey, box = crop_widget(aligned, rect)
+    flat = flatten(grey)
+    ink = flat < INK_LEVEL
+    horizontal, vertical = border_lines(ink, box)
+    lines = horizontal | vertical
+    strokes = remove_lines(ink, lines)
+    writing = keep_writing(strokes, inner_box(horizontal, vertical, box))
+    if writing is None:
+        return PreparedLine(image=None, stray_px=stray_ink(strokes, box))
+    return PreparedLine(image=render_line(flat, writing, lines))
+
+
+def stray_ink(strokes: np.ndarray, box: Box) -> int:
+    """The most ink pixels inside the box (clear of its border) in any 3 mm square."""
+    inner = strokes[
+        box.top + BORDER_SLACK_PX : box.bottom - BORDER_SLACK_PX,
+        box.left + BORDER_SLACK_PX : box.right - BORDER_SLACK_PX,
+    ]
+    side = mm_to_px(3)
+    if min(inner.shape) < side:
+        return int(inner.sum())
+    sums = np.pad(inner.astype(np.int32).cumsum(0).cumsum(1), ((1, 0), (1, 0)))
+    windows = sums[side:, side:] - sums[:-side, side:] - sums[side:, :-side] + sums[:-side, :-side]
+    return int(windows.max())
+
+
+def crop_widget(aligned: np.ndarray, rect: Rect) -> tuple[np.ndarray, Box]:
+    """The widget's pixels with ``PAD_MM`` around them, and where its box lies in them."""
+    x0, y0 = mm_to_px(rect.x - PAD_MM), mm_to_px(rect.y - PAD_MM)
+    x1, y1 = mm_to_px(rect.right + PAD_MM), mm_to_px(rect.bottom + PAD_MM)
+    h, w = aligned.shape[:2]
+    cx0, cy0 = max(x0, 0), max(y0, 0)
+    grey = imaging.to_grey(aligned[cy0 : min(y1, h), cx0 : min(x1, w)])
+    box = Box(
+        left=mm_to_px(rect.x) - cx0,
+        top=mm_to_px(rect.y) - cy0,
+        right=mm_to_px(rect.right) - cx0,
+        bottom=mm_to_px(rect.bottom) - cy0,
+    )
+    return grey, box
+
+
+def flatten(grey: np.ndarray) -> np.ndarray:
+    """Paper made white and ink black: divide by the local paper level, then stretch
+    so that the darkest ink is black."""
+    paper = imaging.local_max(grey, 15).astype(np.float32)
+    flat = np.clip(grey * (255.0 / np.maximum(paper, 1.0)), 0, 255).astype(np.uint8)
+    darkest = _percentile(flat, 0.005)
+    if darkest >= 200:  # nothing dark at all: keep as is
+        return flat
+    stretch = np.clip((np.arange(256) - darkest) * (255.0 / (255 - darkest)), 0, 255)
+    return stretch.astype(np.uint8)[flat]
+
+
+def _percentile(image: np.ndarray, share: float) -> int:
+    """The grey level below which ``share`` of the pixels of a uint8 image lie."""
+    counts = np.cumsum(np.bincount(image.ravel(), minlength=256))
+    return int(np.searchsorted(counts, share * counts[-1]))
+
+
+def border_lines(ink: np.ndarray, box: Box) -> tuple[np.ndarray, np.ndarray]:
+    """The box's printed border in the crop: horizontal and vertical line masks.
+
+    A border line is a long straight run (horizontal: longer than any written stroke,
+    8 mm; vertical: 3/4 of the box height, which a written "1" or "l" never is) within
+    the alignment slack of where the form puts it. Gaps of a few pixels (a fax's
+    dropouts) are bridged first.
+    """
+    bridged = imaging.close_lines(ink, GAP_PX, horizontal=True)
+    horizontal = imaging.open_lines(bridged, mm_to_px(8), horizontal=True)
+    bridged = imaging.close_lines(ink, GAP_PX, horizontal=False)
+    vertical = imaging.open_lines(bridged, round(box.height * 0.75), horizontal=False)
+    horizontal[_away_from(horizontal.shape[0], (box.top, box.bottom)), :] = False
+    vertical[:, _away_from(vertical.shape[1], (box.left, box.right))] = False
+    return _with_fringe(horizontal, ink), _with_fringe(vertical, ink)
+
+
+def _away_from(size: int, edges: tuple[int, int]) -> np.ndarray:
+    """Indices 0..size-1 farther than the slack from both edges."""
+    index = np.arange(size)
+    reach = BORDER_SLACK_PX + LINE_PX
+    return (np.abs(index - edges[0]) > reach) & (np.abs(index - edges[1]) > reach)
+
+
+def _with_fringe(line: np.ndarray, ink: np.ndarray) -> np.ndarray:
+    """A line's core and the ink one pixel either side of it (blur, JPEG, fax edges)."""
+    return imaging.dilate(line, 3) & ink
+
+
+def inner_box(horizontal: np.ndarray, vertical: np.ndarray, box: Box) -> Box:
+    """The inside of the printed border as found in the crop (the form's own position,
+    less a line's width, where a border line is not found within the slack)."""
+    rows = horizontal[:, box.left : box.right].mean(axis=1) >= 0.5
+    columns = vertical[box.top : box.bottom, :].mean(axis=0) >= 0.5
+    return Box(
+        left=_edge(columns, box.left, inward=1),
+        top=_edge(rows, box.top, inward=1),
+        right=_edge(columns, box.right, inward=-1),
+        bottom=_edge(rows, box.bottom, inward=-1),
+    )
+
+
+def _edge(is_line: np.ndarray, expected: int, *, inward: int) -> int:
+    """Where the inside begins (``inward`` 1) or ends (-1) next to a border line."""
+    low = max(expected - BORDER_SLACK_PX, 0)
+    found = np.nonzero(is_line[low : expected + BORDER_SLACK_PX])[0] + low
+    if not len(found):
+        return expected + inward * LINE_PX
+    return int(found.max()) + 1 if inward > 0 else int(found.min())
+
+
+def remove_lines(ink: np.ndarray, lines: np.ndarray) -> np.ndarray:
+    """Ink without the printed lines, keeping the pixels where a stroke crosses a line.
+
+    A stroke crossing a line shows as ink on both sides of it: closing the remaining
+    ink across the line's width bridges exactly those gaps.
+    """
+    rest = ink & ~lines
+    across_rows = imaging.close_lines(rest, 9, horizontal=False)
+    across_columns = imaging.close_lines(rest, 9, horizontal=True)
+    return rest | (lines & (across_rows | across_columns))
+
+
+def keep_writing(strokes: np.ndarray, inner: Box) -> np.ndarray | None:
+    """The marks that are writing in the box (labels, neighbours, specks dropped).
+
+    Writing is every mark reaching into the inside of the printed border. Small marks
+    count only where writing has them: just above or below a letter (dots of i, ä, ö;
+    the ring of å) or beside one within the line (hyphen, comma, full stop); anywhere
+    else they are specks. None when no mark is big enough to be writing.
+    """
+    count, labels, stats = imaging.components(strokes)
+    inside = _inside_labels(labels, inner)
+    big = [i for i in inside if stats[i, 4] >= STROKE_AREA_PX and not _residue(stats[i], inner)]
+    big = _on_the_line(big, stats)
+    if not big:
+        return None
+    letters = stats[big]
+    small = [i for i in inside if stats[i, 4] < STROKE_AREA_PX and _belongs(stats[i], letters)]
+    chosen = np.zeros(count, dtype=bool)
+    chosen[big + small] = True
+    return chosen[labels]
+
+
+def _inside_labels(labels: np.ndarray, inner: Box) -> list[int]:
+    """Marks reaching more than a line's width into the box (a label's parenthesis or
+    descender touching the border from outside does not)."""
+    reach = LINE_PX
+    inside = labels[
+        inner.top + reach : inner.bottom - reach, inner.left + reach : inner.right - reach
+    ]
+    present = np.bincount(inside.ravel())
+    return [int(i) for i in np.nonzero(present)[0] if i]
+
+
+def _on_the_line(big: list[int], stats: np.ndarray) -> list[int]:
+    """The big marks that are on the written line: a blot sharing no rows with the
+    others and well above or below their middle is not writing."""
+    if len(big) < 3:
+        return big
+    top, bottom = stats[big, 1], stats[big, 1] + stats[big, 3]
+    middle, size = float(np.median((top + bottom) / 2)), float(np.median(stats[big, 3]))
+    kept = []
+    for index, i in enumerate(big):
+        others = np.delete(np.arange(len(big)), index)
+        shares_rows = bool(np.any((top[others] < bottom[index]) & (bottom[others] > top[index])))
+        centre = (top[index] + bottom[index]) / 2
+        if shares_rows or abs(centre - middle) <= size:
+            kept.append(i)
+    return kept
+
+
+def _residue(stat: np.ndarray, inner: Box) -> bool:
+    """A sliver along the inside of the border: what line removal left of a rough line
+    (at most ``LINE_PX`` thick; a pen stroke along the border is thicker)."""
+    x, y, w, h = (int(v) for v in stat[:4])
+    along_top = y <= inner.top + LINE_PX or y + h >= inner.bottom - LINE_PX
+    along_side = x <= inner.left + LINE_PX or x + w >= inner.right - LINE_PX
+    return (h <= LINE_PX and along_top) or (w <= LINE_PX and along_side)
+
+
+def _belongs(stat: np.ndarray, letters: np.ndarray) -> bool:
+    """Whether a small mark is part of the writing: a diacritic just above a letter (no
+    Swedish letter has one below) or punctuation beside one, within the line."""
+    area = int(stat[4])
+    if area < DOT_AREA_PX:
+        return False
+    size = float(np.median(letters[:, 3]))
+    x, y, w, h = (int(v) for v in stat[:4])
+    left, right = letters[:, 0], letters[:, 0] + letters[:, 2]
+    top, bottom = letters[:, 1], letters[:, 1] + letters[:, 3]
+    dx = np.maximum(left - (x + w), x - right)  # < 0: overlapping columns
+    dy = np.maximum(top - (y + h), y - bottom)  # < 0: overlapping rows
+    above = (dx <= 1) & (y + h <= top + 0.3 * size) & (top - (y + h) <= 0.5 * size)
+    beside = (dy < 0) & (dx <= 0.6 * size)
+    return bool(above.any() or (area >= PUNCTUATION_AREA_PX and beside.any()))
+
+
+def render_line(flat: np.ndarray, writing: np.ndarray, lines: np.ndarray) -> np.ndarray:
+    """The writing on white, trimmed to its ink, its darkest ink made black, scaled so
+    that its core is ``TARGET_HEIGHT_PX`` tall."""
+    keep = imaging.dilate(writing, 3) & ~(lines & ~writing)
+    clean = np.where(keep, _blacken(flat, writing), 255).astype(np.uint8)
+    rows, cols = np.nonzero(writing)
+    top, left = max(rows.min() - 1, 0), max(cols.min() - 1, 0)
+    trimmed = clean[top : rows.max() + 2, left : cols.max() + 2]
+    scale = TARGET_HEIGHT_PX / _core_height(writing[rows.min() : rows.max() + 1])
+    scaled = imaging.resize(trimmed, float(np.clip(scale, 0.4, 4.0)))
+    return np.pad(scaled, MARGIN_PX, constant_values=255)
+
+
+def _blacken(flat: np.ndarray, writing: np.ndarray) -> np.ndarray:
+    """``flat`` stretched so that the writing's darkest tenth is black (a pale pen or
+    pencil reads like ink; the printed border no longer sets the scale)."""
+    darkest = float(np.percentile(flat[writing], 10))
+    if darkest <= 1:
+        return flat
+    stretched = (flat.astype(np.float32) - darkest) * (255.0 / (255.0 - darkest))
+    return np.clip(stretched, 0, 255).astype(np.uint8)
+
+
+def _core_height(writing: np.ndarray) -> int:
+    """Height of the writing's core (rows holding a fair share of the ink): the height
+    of digits and capitals, ignoring a lone descender or accent."""
+    profile = writing.sum(axis=1)
+    core = np.nonzero(profile >= 0.15 * profile.max())[0]
+    return max(int(core[-1] - core[0] + 1), 8)
