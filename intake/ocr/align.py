@@ -110,6 +110,8 @@ MIN_PAPER_LEVEL = 100
 LINE_RUN = 24
 MIN_LINE_PIXELS = 2500
 LINE_INK_RATIO = 0.8
+#: How form-like a page printing box lines is, even when no form is found on it.
+BOXED_LIKENESS = 0.5
 #: Share of the paper's outline kept around its centre when judging ink (edges, shadows).
 INNER_SHARE = 0.8
 #: Share of a form's distinct ink that must be on the page, and the lead over the next form.
@@ -216,7 +218,7 @@ def _find_form(scan: _Scan) -> tuple[_Fit | None, float]:
     if fit is None and _has_box_lines(scan.inner()):
         log.debug("features found no form; trying the page outline")
         fit, other = _first_fit(scan.small, _fallback_poses(scan), "outline")
-        likeness = max(likeness, other)
+        likeness = max(likeness, other, BOXED_LIKENESS)
     # a page much of whose print matches a form's is not confidently "unknown"
     likeness = max(likeness, _ramp(inliers, CHANCE_INLIERS, CONVINCING_INLIERS))
     return fit, 1.0 - likeness
@@ -411,7 +413,8 @@ def _page_outline(small: np.ndarray) -> np.ndarray:
     frame = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32) - 0.5
     factor = ECC_DPI / FEATURE_DPI
     coarse = imaging.gaussian_blur(imaging.resize(small, factor), 1.0)
-    quad = imaging.largest_quad(imaging.otsu_ink(coarse) == 0)
+    outline = imaging.largest_outline(imaging.otsu_ink(coarse) == 0)
+    quad = None if outline is None else _quadrilateral(outline)
     if quad is None or not 0.3 < _polygon_area(quad) / coarse.size < 0.95:
         return frame
     quad = _project(np.linalg.inv(_scaling(factor, factor)), quad).astype(np.float32)
@@ -420,6 +423,32 @@ def _page_outline(small: np.ndarray) -> np.ndarray:
     quad = quad[np.argsort(angles)]  # clockwise on screen, y pointing down
     start = int(np.argmin(quad.sum(axis=1)))
     return np.roll(quad, -start, axis=0)
+
+
+def _quadrilateral(polygon: np.ndarray) -> np.ndarray | None:
+    """The four corners of a convex ``polygon`` whose corners may be cut off (a shadow,
+    a dog-ear): where its four longest sides, extended, meet."""
+    if len(polygon) < 4:
+        return None
+    ends = np.roll(polygon, -1, axis=0)
+    longest = np.sort(np.argsort(np.linalg.norm(ends - polygon, axis=1))[-4:])
+    sides = [(polygon[i], ends[i]) for i in longest]
+    corners = [_intersection(*sides[i - 1], *sides[i]) for i in range(4)]
+    if any(corner is None for corner in corners):
+        return None
+    return np.array(corners, np.float32)
+
+
+def _intersection(
+    a0: np.ndarray, a1: np.ndarray, b0: np.ndarray, b1: np.ndarray
+) -> np.ndarray | None:
+    """Where the line through a0, a1 meets the line through b0, b1 (None if parallel)."""
+    da, db = a1 - a0, b1 - b0
+    cross = float(da[0] * db[1] - da[1] * db[0])
+    if abs(cross) < 1e-9:
+        return None
+    t = float((b0 - a0)[0] * db[1] - (b0 - a0)[1] * db[0]) / cross
+    return a0 + t * da
 
 
 def _ecc_pose(small: np.ndarray, guess: np.ndarray, form: _Form) -> np.ndarray | None:

@@ -183,16 +183,66 @@ def ecc_homography(
     return np.asarray(refined, np.float64), float(score)
 
 
-def largest_quad(mask: np.ndarray) -> np.ndarray | None:
-    """Corners (4×2 float32) of the largest four-sided outline in ``mask``, or None."""
+def largest_outline(mask: np.ndarray, tolerance: float = 0.02) -> np.ndarray | None:
+    """The convex outline (N×2 float32, in contour order) of the largest region of
+    ``mask``, simplified to within ``tolerance`` × its perimeter; None if no region."""
     contours, _ = cv2.findContours(
         mask.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE
     )
     if not contours:
         return None
-    outline = max(contours, key=cv2.contourArea)
-    hull = cv2.convexHull(outline)
-    quad = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
-    if len(quad) != 4:
-        return None
-    return quad.reshape(4, 2).astype(np.float32)
+    hull = cv2.convexHull(max(contours, key=cv2.contourArea))
+    polygon = cv2.approxPolyDP(hull, tolerance * cv2.arcLength(hull, True), True)
+    return polygon.reshape(-1, 2).astype(np.float32)
+
+
+# --- used by the sample generator's scanner simulation (intake/samples/scan.py) --------
+
+_SMOOTHING = {"area": cv2.INTER_AREA, "linear": cv2.INTER_LINEAR, "cubic": cv2.INTER_CUBIC}
+
+
+def resize_exact(image: np.ndarray, width: int, height: int, *, smooth: str) -> np.ndarray:
+    """Resize to ``width`` × ``height`` with "area", "linear" or "cubic" interpolation."""
+    return cv2.resize(image, (width, height), interpolation=_SMOOTHING[smooth])
+
+
+def lookup(image: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """Map every pixel value through ``table`` (256 entries, or 256 × channels)."""
+    return cv2.LUT(image, table)
+
+
+def rotation_matrix(centre: tuple[float, float], degrees: float, scale: float) -> np.ndarray:
+    """2 × 3 affine matrix rotating counter-clockwise about ``centre`` and scaling."""
+    return np.array(cv2.getRotationMatrix2D(centre, degrees, scale))
+
+
+def warp_affine(
+    image: np.ndarray, matrix: np.ndarray, width: int, height: int, *, border: tuple[float, ...]
+) -> np.ndarray:
+    return cv2.warpAffine(
+        image,
+        matrix,
+        (width, height),
+        flags=cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=border,
+    )
+
+
+def perspective_matrix(source: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """The 3 × 3 homography taking four ``source`` points to four ``target`` points."""
+    return cv2.getPerspectiveTransform(source.astype(np.float32), target.astype(np.float32))
+
+
+def warp_perspective_any(
+    image: np.ndarray, matrix: np.ndarray, width: int, height: int, *, border: float | None
+) -> np.ndarray:
+    """Perspective warp of any dtype; ``border`` None repeats the edge pixels."""
+    if border is None:
+        return cv2.warpPerspective(image, matrix, (width, height), borderMode=cv2.BORDER_REPLICATE)
+    return cv2.warpPerspective(image, matrix, (width, height), borderValue=border)
+
+
+def grey_dilate(image: np.ndarray, size: int) -> np.ndarray:
+    """Grey-level dilation (local maximum) with a ``size`` × ``size`` square."""
+    return cv2.dilate(image, np.ones((size, size), np.uint8))

@@ -24,11 +24,12 @@ import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import cv2
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from PIL import Image
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from intake.ocr import imaging
 
 logger = logging.getLogger(__name__)
 
@@ -262,7 +263,7 @@ def _draw(profile: ScanProfile, rng: np.random.Generator) -> _Draw:
 
 def _working_colour(page: Pixels, grey: bool) -> Pixels:
     page = np.ascontiguousarray(page)
-    return cv2.cvtColor(page, cv2.COLOR_RGB2GRAY) if grey else page
+    return imaging.to_grey(page) if grey else page
 
 
 def _resample(image: Pixels, page_dpi: int, dpi: int) -> tuple[Pixels, Matrix]:
@@ -270,8 +271,8 @@ def _resample(image: Pixels, page_dpi: int, dpi: int) -> tuple[Pixels, Matrix]:
         return image, np.eye(3)
     height, width = image.shape[:2]
     size = (round(width * dpi / page_dpi), round(height * dpi / page_dpi))
-    interpolation = cv2.INTER_AREA if dpi < page_dpi else cv2.INTER_CUBIC
-    resized = cv2.resize(image, size, interpolation=interpolation)
+    smooth = "area" if dpi < page_dpi else "cubic"
+    resized = imaging.resize_exact(image, *size, smooth=smooth)
     return resized, _resize_matrix(image.shape, resized.shape)
 
 
@@ -284,7 +285,7 @@ def _paper_tone(image: Pixels, white: tuple[float, ...]) -> Pixels:
     """Darken white to the paper's tone, leaving black ink black."""
     levels = np.arange(256, dtype=np.float64)[:, None] / 255
     table = np.rint(levels * np.array(white)).astype(np.uint8)
-    return cv2.LUT(image, table if image.ndim == 2 else table.reshape(1, 256, 3))
+    return imaging.lookup(image, table if image.ndim == 2 else table.reshape(1, 256, 3))
 
 
 def _paper_white(draw: _Draw, grey: bool) -> tuple[float, ...]:
@@ -307,26 +308,19 @@ def _flatbed(
     """Lay the page crooked on the glass, scan it, and maybe feed it in upside down."""
     placement = _affine_matrix(image.shape, draw)
     height, width = image.shape[:2]
-    scanned = cv2.warpAffine(
-        image,
-        placement[:2],
-        (width, height),
-        flags=cv2.INTER_LINEAR,
-        borderMode=cv2.BORDER_CONSTANT,
-        borderValue=white,
-    )
+    scanned = imaging.warp_affine(image, placement[:2], width, height, border=white)
     scanned = _add_noise(_blur(scanned, draw.blur_sigma), draw.noise_sigma, rng)
     if profile.color == "bilevel":
         scanned = _speckle(_binarise(scanned, draw.threshold, profile, rng), profile, rng)
     if draw.upside_down:
-        scanned = cv2.rotate(scanned, cv2.ROTATE_180)
+        scanned = imaging.rotate90(scanned, 2)
         placement = _half_turn_matrix(scanned.shape) @ placement
     return scanned, placement
 
 
 def _affine_matrix(shape: tuple[int, ...], draw: _Draw) -> Matrix:
     centre = ((shape[1] - 1) / 2, (shape[0] - 1) / 2)
-    matrix = np.array(cv2.getRotationMatrix2D(centre, draw.rotation_deg, draw.scale))
+    matrix = imaging.rotation_matrix(centre, draw.rotation_deg, draw.scale)
     matrix[:, 2] += np.array(draw.shift_px)
     return np.vstack([matrix, [0.0, 0.0, 1.0]])
 
@@ -337,7 +331,7 @@ def _half_turn_matrix(shape: tuple[int, ...]) -> Matrix:
 
 
 def _blur(image: Pixels, sigma: float) -> Pixels:
-    return cv2.GaussianBlur(image, (0, 0), sigma) if sigma > 0 else image
+    return imaging.gaussian_blur(image, sigma) if sigma > 0 else image
 
 
 def _add_noise(image: Pixels, sigma: float, rng: np.random.Generator) -> Pixels:
@@ -361,11 +355,9 @@ def _binarise(
 def _paper_level(grey: Pixels) -> Pixels:
     """The brightness of the paper around each pixel, ignoring the ink on it."""
     height, width = grey.shape
-    small = cv2.resize(
-        grey, (max(1, width // 8), max(1, height // 8)), interpolation=cv2.INTER_AREA
-    )
-    small = cv2.dilate(small, np.ones((7, 7), np.uint8))
-    return cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR).astype(np.float32)
+    small = imaging.resize_exact(grey, max(1, width // 8), max(1, height // 8), smooth="area")
+    small = imaging.grey_dilate(small, 7)
+    return imaging.resize_exact(small, width, height, smooth="linear").astype(np.float32)
 
 
 def _speckle(binary: Pixels, profile: ScanProfile, rng: np.random.Generator) -> Pixels:
@@ -384,7 +376,7 @@ def _speckle(binary: Pixels, profile: ScanProfile, rng: np.random.Generator) -> 
 def _smooth_field(shape: tuple[int, ...], cells: int, rng: np.random.Generator) -> Pixels:
     """A gently varying random field between about -1 and 1."""
     coarse = rng.uniform(-1, 1, (cells, cells)).astype(np.float32)
-    return cv2.resize(coarse, (shape[1], shape[0]), interpolation=cv2.INTER_CUBIC)
+    return imaging.resize_exact(coarse, shape[1], shape[0], smooth="cubic")
 
 
 # --- phone photo -----------------------------------------------------------------------
@@ -396,7 +388,7 @@ def _photograph(
     """Photograph the page lying on a table: perspective, uneven light, lens blur, noise."""
     frame = _frame_size(page.shape, profile)
     corners = _corners_in_frame(page.shape, frame, draw, profile, rng)
-    placement = cv2.getPerspectiveTransform(_page_edges(page.shape), corners).astype(np.float64)
+    placement = imaging.perspective_matrix(_page_edges(page.shape), corners).astype(np.float64)
     photo = _lay_on_table(page, placement, _table(frame, rng))
     photo = _light(_blur(photo, draw.blur_sigma), rng)
     return _add_noise(photo, draw.noise_sigma, rng), placement
@@ -454,15 +446,15 @@ def _table(frame: tuple[int, int], rng: np.random.Generator) -> Pixels:
     colour = np.array(TABLE_COLOURS[rng.integers(len(TABLE_COLOURS))]) * rng.uniform(0.85, 1.1)
     blotches = _smooth_field((height, width), 8, rng) * 0.08
     streaks = rng.standard_normal((max(2, height // 4), 6)).astype(np.float32)
-    grain = cv2.resize(streaks, (width, height), interpolation=cv2.INTER_CUBIC) * 0.04
+    grain = imaging.resize_exact(streaks, width, height, smooth="cubic") * 0.04
     return (1 + blotches + grain)[:, :, None] * colour.astype(np.float32)
 
 
 def _lay_on_table(page: Pixels, placement: Matrix, table: Pixels) -> Pixels:
     size = (table.shape[1], table.shape[0])
-    flat = cv2.warpPerspective(page, placement, size, borderMode=cv2.BORDER_REPLICATE)
+    flat = imaging.warp_perspective_any(page, placement, *size, border=None)
     cover = np.full(page.shape[:2], 1.0, np.float32)
-    mask = cv2.warpPerspective(cover, placement, size, borderValue=0.0)
+    mask = imaging.warp_perspective_any(cover, placement, *size, border=0.0)
     shadow = _soft(mask, table.shape[0] / 150)
     shaded = table * (1 - 0.35 * shadow)[:, :, None]
     mask = mask[:, :, None]
@@ -472,9 +464,9 @@ def _lay_on_table(page: Pixels, placement: Matrix, table: Pixels) -> Pixels:
 def _soft(mask: Pixels, sigma: float) -> Pixels:
     """A wide Gaussian blur, done at a quarter of the size for speed."""
     height, width = mask.shape[:2]
-    small = cv2.resize(mask, (width // 4, height // 4), interpolation=cv2.INTER_AREA)
-    small = cv2.GaussianBlur(small, (0, 0), sigma / 4)
-    return cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR)
+    small = imaging.resize_exact(mask, width // 4, height // 4, smooth="area")
+    small = imaging.gaussian_blur(small, sigma / 4)
+    return imaging.resize_exact(small, width, height, smooth="linear")
 
 
 def _light(photo: Pixels, rng: np.random.Generator) -> Pixels:
