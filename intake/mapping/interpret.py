@@ -619,7 +619,7 @@ def interpret_date(read: TextRead, *, today: date) -> FieldValue:
     if vote is None:
         return _implausible_date(read.text, today=today)
     assert isinstance(vote.value, date)
-    confidence = vote.confidence * _style_factor(vote.text, vote.value)
+    confidence = min(vote.confidence, read.confidence) * _style_factor(vote.text, vote.value)
     if vote.corrected:
         confidence = min(confidence, _CORRECTION_CAP)
     problem = DATE_CORRECTED if vote.corrected else DATE_UNSURE
@@ -719,7 +719,11 @@ def _small_number(read: TextRead, parse: Callable[[str], int | None], bad: str) 
     vote = _vote(read, parse)
     if vote is None:
         return FieldValue(value=None, confidence=0.0, problem=bad)
-    confidence = min(vote.confidence, _CORRECTION_CAP) if vote.corrected else vote.confidence
+    # The vote's share is relative to the engine's own alternatives; when the engine
+    # offers none, only its overall confidence says how sure the read is.
+    confidence = min(vote.confidence, read.confidence)
+    if vote.corrected:
+        confidence = min(confidence, _CORRECTION_CAP)
     return _valued(vote.value, confidence, VALUE_CORRECTED if vote.corrected else VALUE_UNSURE)
 
 

@@ -246,3 +246,20 @@ def warp_perspective_any(
 def grey_dilate(image: np.ndarray, size: int) -> np.ndarray:
     """Grey-level dilation (local maximum) with a ``size`` × ``size`` square."""
     return cv2.dilate(image, np.ones((size, size), np.uint8))
+
+
+# --- glyph shapes for the digit classifier (intake.ocr.digits) ------------------------------
+
+
+def remap(
+    image: np.ndarray, map_x: np.ndarray, map_y: np.ndarray, *, border: int = 0
+) -> np.ndarray:
+    """Each output pixel taken from ``image`` at (``map_x``, ``map_y``) (elastic warps)."""
+    return cv2.remap(
+        image,
+        map_x.astype(np.float32),
+        map_y.astype(np.float32),
+        cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=border,
+    )
