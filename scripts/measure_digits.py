@@ -1,0 +1,156 @@
+"""Measure the digit classifier (``intake.ocr.digits``) against and with Tesseract.
+
+Hand-printed pages (``Writer.hand_printing``) are generated per scan profile with
+seeds the classifier never saw (it is trained on rendered glyphs, not pages), and a
+second set per profile is written only in the hand font left out of training
+(``digits.HELD_OUT_FONT``). Each personnummer and date widget is read three ways and
+decoded by ``intake.mapping.interpret``:
+
+- ``tesseract``: the read as ``intake.ocr.text`` makes it today;
+- ``classifier``: the classifier's digits alone (in Tesseract's layout when the digit
+  counts agree);
+- ``combined``: :func:`intake.ocr.digits.combine` of the two.
+
+exact = decoded value equals the truth; silent = wrong with confidence ≥ REVIEW_BELOW.
+
+    .venv/bin/python scripts/measure_digits.py --count 40 --seed 11
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import random
+import sys
+from collections import defaultdict
+from dataclasses import dataclass
+from multiprocessing import Pool
+
+from measure_text import aligned_case
+
+from intake.forms import FORM_IDS, FieldType, form_layout, load_form
+from intake.mapping.interpret import REVIEW_BELOW, interpret_date, interpret_personnummer
+from intake.ocr import digits
+from intake.ocr.model import TextRead
+from intake.ocr.tesseract import default_engine
+from intake.ocr.text import CONFIGS, prepare_line, read_widget
+from intake.samples import ink
+from intake.samples.content import REFERENCE_DAY, make_case
+from intake.samples.make import STYLES, Style
+
+PROFILES = {
+    "office300": "hand-office300",
+    "office200": "hand-office200",
+    "fax200": "hand-fax200",
+    "jpeg200": "hand-jpeg200",
+    "phone": "phone-hand",
+}
+STYLES.setdefault(
+    "hand-jpeg200", Style(name="hand-jpeg200", fill="hand", scan="jpeg200", fmt="jpg")
+)
+METHODS = ("tesseract", "classifier", "combined")
+KINDS = {FieldType.PERSONNUMMER: "personnummer", FieldType.DATE: "date"}
+
+
+@dataclass(frozen=True)
+class Score:
+    profile: str
+    hands: str  # "seen" (all hand fonts) or "held-out" (only the font left out)
+    kind: str
+    method: str
+    exact: bool
+    silent: bool
+
+
+def score_page(job: tuple[str, str, str]) -> list[Score]:
+    """Every personnummer and date on one generated page, read the three ways."""
+    profile, hands, seed = job
+    rng = random.Random(seed)
+    fonts = ink.HAND_FONTS
+    if hands == "held-out":
+        ink.HAND_FONTS = (digits.HELD_OUT_FONT,)
+    try:
+        case = make_case(rng.choice(FORM_IDS), rng)
+        aligned = aligned_case(case, PROFILES[profile], rng)
+    finally:
+        ink.HAND_FONTS = fonts
+    widgets = {w.name: w for w in form_layout(case.form).widgets}
+    scores = []
+    for field in load_form(case.form).fields:
+        name = field.widget or field.name
+        truth = case.truth.get(field.name)
+        if field.type not in KINDS or name not in widgets or not case.written.get(name):
+            continue
+        if name == "ort_och_datum" or truth is None:
+            continue
+        for method, read in reads(aligned, widgets[name], field.type).items():
+            value = decode(field.type, read)
+            exact = value.value == truth
+            silent = not exact and value.confidence >= REVIEW_BELOW
+            scores.append(Score(profile, hands, KINDS[field.type], method, exact, silent))
+    return scores
+
+
+def reads(aligned, widget, kind: FieldType) -> dict[str, TextRead]:  # type: ignore[no-untyped-def]
+    tesseract = read_widget(aligned, widget, CONFIGS[kind], default_engine())
+    line = prepare_line(aligned, widget.rect).image
+    if line is None:
+        return dict.fromkeys(METHODS, tesseract)
+    return {
+        "tesseract": tesseract,
+        "classifier": digits.classifier_read(line, tesseract),
+        "combined": digits.combine(tesseract, digits.digit_alternatives(line)),
+    }
+
+
+def decode(kind: FieldType, read: TextRead):  # type: ignore[no-untyped-def]
+    if kind is FieldType.PERSONNUMMER:
+        return interpret_personnummer(read, today=REFERENCE_DAY)
+    return interpret_date(read, today=REFERENCE_DAY)
+
+
+def report(scores: list[Score]) -> None:
+    groups: dict[tuple[str, str, str], dict[str, list[Score]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for s in scores:
+        groups[(s.kind, s.hands, s.profile)][s.method].append(s)
+    header = " | ".join(f"{m} exact / silent" for m in METHODS)
+    print(f"| kind | hands | profile | n | {header} |")
+    print("|---|---|---|---|" + "---|" * len(METHODS))
+    for (kind, hands, profile), by_method in sorted(groups.items()):
+        n = len(by_method["tesseract"])
+        cells = [
+            f"{_pct(sum(s.exact for s in by_method[m]), n)} / "
+            f"{_pct(sum(s.silent for s in by_method[m]), n)}"
+            for m in METHODS
+        ]
+        print(f"| {kind} | {hands} | {profile} | {n} | " + " | ".join(cells) + " |")
+
+
+def _pct(count: int, n: int) -> str:
+    return f"{100 * count / max(n, 1):.1f}% ({count})"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--count", type=int, default=40, help="pages per profile and hand set")
+    parser.add_argument("--seed", default="11")
+    parser.add_argument("--profiles", nargs="+", default=list(PROFILES))
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    jobs = [
+        (profile, hands, f"digits-eval:{args.seed}:{profile}:{hands}:{i}")
+        for profile in args.profiles
+        for hands in ("seen", "held-out")
+        for i in range(args.count)
+    ]
+    with Pool(args.jobs) as pool:
+        pages = pool.map(score_page, jobs, chunksize=4)
+    report([s for page in pages for s in page])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

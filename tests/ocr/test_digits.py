@@ -1,0 +1,89 @@
+"""The hand-printed digit classifier: segmentation, the shipped model, combining."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from intake.ocr import digits
+from intake.ocr.model import TextRead
+from intake.samples.ink import font_path
+
+
+def _line(text: str, font_name: str = "ComicNeue-Regular.otf") -> np.ndarray:
+    """``text`` drawn black on white about as ``prepare_line`` leaves it (core ~28 px)."""
+    font = ImageFont.truetype(str(font_path(font_name)), 40)
+    image = Image.new("L", (int(font.getlength(text)) + 40, 64), 255)
+    ImageDraw.Draw(image).text((20, 48), text, font=font, fill=0, anchor="ls")
+    return np.asarray(image)
+
+
+def test_segment_cuts_a_personnummer_into_twelve_glyphs() -> None:
+    """GIVEN a written personnummer with a hyphen
+    WHEN it is segmented
+    THEN there is one glyph per digit and the hyphen is dropped."""
+    glyphs = digits.segment(_line("19820721-2385"))
+    assert glyphs is not None
+    assert len(glyphs) == 12
+
+
+def test_segment_splits_touching_digits() -> None:
+    """GIVEN two digits drawn so close that their ink touches
+    WHEN the line is segmented
+    THEN the touching pair is cut into two glyphs."""
+    line = _line("00")
+    joined = np.minimum(line, np.roll(line, -6, axis=1))  # the second 0 over the first
+    assert len(digits.segment(line) or []) == 2
+    assert len(digits.segment(joined) or []) == 2
+
+
+def test_model_reads_digits_of_a_held_out_font() -> None:
+    """GIVEN digits rendered and degraded in the hand font left out of training
+    WHEN the shipped model classifies them
+    THEN far more are read right than chance (10 %): measured 48 % on a hand never seen,
+    against 72–97 % on the fonts it was trained on."""
+    rng = random.Random(5)
+    truth, images = [], []
+    for _ in range(200):
+        digit = rng.choice(digits.DIGITS)
+        image = digits.render_glyph(digit, digits.HELD_OUT_FONT, rng)
+        if image is not None:
+            truth.append(digits.CLASSES.index(digit))
+            images.append(image)
+    predicted = digits.classify(images).argmax(axis=1)
+    assert float(np.mean(predicted == np.array(truth))) >= 0.4
+
+
+def test_digit_alternatives_of_a_typed_line() -> None:
+    """GIVEN a cleanly drawn date in a typed font
+    WHEN its digit alternatives are asked for
+    THEN there are eight positions whose top choices spell the date."""
+    alternatives = digits.digit_alternatives(_line("2024-12-07", "DejaVuSans.ttf"))
+    assert alternatives is not None
+    assert "".join(a[0][0] for a in alternatives) == "20241207"
+
+
+def test_combine_keeps_tesseract_when_counts_disagree() -> None:
+    """GIVEN a Tesseract read with three digits and classifier alternatives for two
+    WHEN they are combined
+    THEN Tesseract's read is returned unchanged."""
+    read = TextRead(text="123", confidence=0.9, alternatives=[[("1", 0.9)]] * 3)
+    alternatives = [[("7", 0.9)], [("2", 0.9)]]
+    assert digits.combine(read, alternatives) == read
+
+
+def test_combine_lets_a_sure_classifier_overrule_a_torn_tesseract() -> None:
+    """GIVEN Tesseract torn between 1 and 7 at one position and the classifier sure of 7
+    WHEN they are combined
+    THEN that position reads 7, the hyphen stays and alternatives align with the text."""
+    read = TextRead(
+        text="1-2",
+        confidence=0.6,
+        alternatives=[[("1", 0.55), ("7", 0.45)], [("-", 0.99)], [("2", 0.99)]],
+    )
+    combined = digits.combine(read, [[("7", 0.95), ("1", 0.05)], [("2", 0.99)]])
+    assert combined.text == "7-2"
+    assert len(combined.alternatives) == 3
+    assert combined.alternatives[1] == [("-", 0.99)]
