@@ -72,9 +72,13 @@ def adaptive_ink(image: np.ndarray, block: int = 31, offset: int = 15) -> np.nda
 
 def open_lines(mask: np.ndarray, length: int, *, horizontal: bool) -> np.ndarray:
     """The long straight horizontal (or vertical) runs of ``mask`` (box borders)."""
+    return _line_morphology(mask, length, horizontal, cv2.MORPH_OPEN)
+
+
+def _line_morphology(mask: np.ndarray, length: int, horizontal: bool, op: int) -> np.ndarray:
     shape = (length, 1) if horizontal else (1, length)
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, shape)
-    return cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_OPEN, kernel).astype(bool)
+    return cv2.morphologyEx(mask.astype(np.uint8), op, kernel).astype(bool)
 
 
 def dilate(mask: np.ndarray, size: int) -> np.ndarray:
@@ -92,9 +96,7 @@ def components(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
 
 def close_lines(mask: np.ndarray, length: int, *, horizontal: bool) -> np.ndarray:
     """``mask`` with gaps up to ``length`` - 1 px bridged along one direction only."""
-    shape = (length, 1) if horizontal else (1, length)
-    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, shape)
-    return cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_CLOSE, kernel).astype(bool)
+    return _line_morphology(mask, length, horizontal, cv2.MORPH_CLOSE)
 
 
 def local_max(image: np.ndarray, size: int) -> np.ndarray:
@@ -242,10 +244,6 @@ def warp_perspective_any(
         return cv2.warpPerspective(image, matrix, (width, height), borderMode=cv2.BORDER_REPLICATE)
     return cv2.warpPerspective(image, matrix, (width, height), borderValue=border)
 
-
-def grey_dilate(image: np.ndarray, size: int) -> np.ndarray:
-    """Grey-level dilation (local maximum) with a ``size`` × ``size`` square."""
-    return cv2.dilate(image, np.ones((size, size), np.uint8))
 
 
 # --- glyph shapes for the digit classifier (intake.ocr.digits) ------------------------------

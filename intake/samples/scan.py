@@ -356,7 +356,7 @@ def _paper_level(grey: Pixels) -> Pixels:
     """The brightness of the paper around each pixel, ignoring the ink on it."""
     height, width = grey.shape
     small = imaging.resize_exact(grey, max(1, width // 8), max(1, height // 8), smooth="area")
-    small = imaging.grey_dilate(small, 7)
+    small = imaging.local_max(small, 7)
     return imaging.resize_exact(small, width, height, smooth="linear").astype(np.float32)
 
 
