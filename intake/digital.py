@@ -6,6 +6,7 @@ break a rule (a wrong check digit, two ticks) still go to review through the rul
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 
 from intake.forms import FORM_IDS, FieldType, form_layout, load_form
@@ -45,6 +46,10 @@ def read_digital(page: DigitalPage, form_id: str, *, today: date) -> dict[str, F
         elif field.widget == "ort_och_datum":
             ort, datum = split_ort_och_datum(_exact(text), today=today)
             read["ort"], read["datum"] = ort, datum
+        elif field.type is FieldType.TEXT:
+            # Typed into the PDF: exact, nothing to snap or correct.
+            clean = " ".join(unicodedata.normalize("NFC", text).split())
+            read[field.name] = FieldValue(value=clean or None, confidence=1.0)
         else:
             read[field.name] = interpret(field, _exact(text), today=today)
     return {name: _certain(value) for name, value in read.items()}

@@ -19,7 +19,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from intake.errors import InputError
 from intake.forms import FORM_IDS, form_layout
 from intake.ocr.model import Model, PageImage
-from intake.pdftext import PdfWidget, form_widgets, page_texts
+from intake.pdftext import PdfWidget, form_widgets
 from intake.render import page_count, render_pdf
 
 log = logging.getLogger(__name__)
@@ -30,12 +30,11 @@ Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 
 class DigitalPage(Model):
-    """A page of a digitally filled PDF: its widget values and text layer."""
+    """A page of a digitally filled PDF: its widgets and their values."""
 
     source: str
     page: int
     widgets: list[PdfWidget]
-    text: str
 
 
 Page = PageImage | DigitalPage
@@ -70,13 +69,12 @@ def _is_image(path: Path) -> bool:
 def _pdf_pages(path: Path, *, dpi: int) -> Iterator[Page]:
     count = page_count(path)
     widgets = form_widgets(path)
-    texts = page_texts(path) if widgets else [""] * count
     digital = {w.page for w in widgets if w.name in known_widget_names()}
     scanned = iter(render_pdf(path, dpi=dpi, grey=True, pages=set(range(1, count + 1)) - digital))
     for number in range(1, count + 1):
         if number in digital:
             own = [w for w in widgets if w.page == number]
-            yield DigitalPage(source=path.name, page=number, widgets=own, text=texts[number - 1])
+            yield DigitalPage(source=path.name, page=number, widgets=own)
         else:
             yield PageImage(source=path.name, page=number, image=next(scanned), dpi=dpi)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
 
@@ -71,13 +72,20 @@ def _all_pages(paths: Iterable[Path], settings: Settings) -> Iterator[Page | Inp
 
 def _in_parallel(pages: Iterator[Page | InputFailure],
                  settings: Settings) -> Iterator[Document | InputFailure]:
-    """Pages to a process pool, at most ``2 × workers`` in flight, results in order."""
-    window: list[Future[Document] | InputFailure] = []
-    with ProcessPoolExecutor(max_workers=settings.workers) as pool:
+    """Scanned pages to a process pool, at most ``2 × workers`` in flight, results in
+    order. Digital pages need no OCR and are read here; the pool starts only when the
+    first scanned page arrives."""
+    window: list[Future[Document] | Document | InputFailure] = []
+    with ExitStack() as stack:
+        pool: ProcessPoolExecutor | None = None
         for item in pages:
             if isinstance(item, InputFailure):
                 window.append(item)
+            elif isinstance(item, DigitalPage):
+                window.append(read_page(item, settings))
             else:
+                if pool is None:
+                    pool = stack.enter_context(ProcessPoolExecutor(settings.workers))
                 window.append(pool.submit(read_page, item, settings))
             while len(window) > 2 * settings.workers:
                 yield _result(window.pop(0))
@@ -85,5 +93,5 @@ def _in_parallel(pages: Iterator[Page | InputFailure],
             yield _result(window.pop(0))
 
 
-def _result(item: Future[Document] | InputFailure) -> Document | InputFailure:
-    return item if isinstance(item, InputFailure) else item.result()
+def _result(item: Future[Document] | Document | InputFailure) -> Document | InputFailure:
+    return item.result() if isinstance(item, Future) else item
