@@ -97,7 +97,7 @@ def evaluate(folder: Path, settings: Settings) -> Report:
     report.seconds = time.perf_counter() - started
     report.peak_mb = _peak_mb()
     for scan in scans:
-        style = scan.parent.name if scan.parent != folder else scan.name.split("-")[0]
+        style = scan.parent.name  # a corpus keeps one style per folder
         _score_scan(report, style, json.loads(truth_path(scan).read_text()), by_source[scan.name])
     return report
 

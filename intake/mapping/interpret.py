@@ -834,6 +834,7 @@ def _fold_case(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).casefold().split())
 
 
+@cache
 def _fold(char: str) -> str:
     decomposed = unicodedata.normalize("NFD", char)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
@@ -843,6 +844,7 @@ _LOOKALIKE_GROUPS = ("li1|!j", "o0", "s5", "b8", "ce", "nu", "z2", "g9q", "rn", 
 _SEPARATOR_CHARS = " -"
 
 
+@cache
 def _substitution_cost(read: str, name: str) -> float:
     """Cost of reading ``name``'s character as ``read``: a lost diacritic is cheap (people
     and engines drop them), an invented one is not."""
@@ -861,9 +863,11 @@ def _indel_cost(char: str) -> float:
     return 0.25 if char in _SEPARATOR_CHARS else 1.0
 
 
-def _edit_distance(a: str, b: str) -> float:
+def _edit_distance(a: str, b: str, *, give_up_above: float = 8.0) -> float:
     """Levenshtein distance from what was read (``a``) to a name (``b``) where
-    diacritics, separators and look-alikes cost less."""
+    diacritics, separators and look-alikes cost less. Past ``give_up_above`` it
+    returns a lower bound: far names then weigh a little more, never less, in
+    the posterior (which keeps it conservative)."""
     previous = [0.0]
     for char in b:
         previous.append(previous[-1] + _indel_cost(char))
@@ -878,6 +882,8 @@ def _edit_distance(a: str, b: str) -> float:
                 )
             )
         previous = current
+        if min(previous) > give_up_above:
+            return min(previous)
     return previous[-1]
 
 
