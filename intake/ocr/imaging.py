@@ -36,16 +36,15 @@ def rotate90(image: np.ndarray, quarter_turns: int) -> np.ndarray:
 
 
 def warp_perspective(
-    image: np.ndarray, matrix: np.ndarray, width: int, height: int, *, border: int = 255
+    image: np.ndarray, matrix: np.ndarray, width: int, height: int,
+    *, border: float | None = 255,
 ) -> np.ndarray:
-    return cv2.warpPerspective(
-        image,
-        matrix,
-        (width, height),
-        flags=cv2.INTER_LINEAR,
-        borderMode=cv2.BORDER_CONSTANT,
-        borderValue=border,
-    )
+    """Perspective warp; outside the source is ``border``, or the edge repeated (None)."""
+    if border is None:
+        return cv2.warpPerspective(image, matrix, (width, height), flags=cv2.INTER_LINEAR,
+                                   borderMode=cv2.BORDER_REPLICATE)
+    return cv2.warpPerspective(image, matrix, (width, height), flags=cv2.INTER_LINEAR,
+                               borderMode=cv2.BORDER_CONSTANT, borderValue=border)
 
 
 def gaussian_blur(image: np.ndarray, sigma: float) -> np.ndarray:
@@ -234,15 +233,6 @@ def warp_affine(
 def perspective_matrix(source: np.ndarray, target: np.ndarray) -> np.ndarray:
     """The 3 × 3 homography taking four ``source`` points to four ``target`` points."""
     return cv2.getPerspectiveTransform(source.astype(np.float32), target.astype(np.float32))
-
-
-def warp_perspective_any(
-    image: np.ndarray, matrix: np.ndarray, width: int, height: int, *, border: float | None
-) -> np.ndarray:
-    """Perspective warp of any dtype; ``border`` None repeats the edge pixels."""
-    if border is None:
-        return cv2.warpPerspective(image, matrix, (width, height), borderMode=cv2.BORDER_REPLICATE)
-    return cv2.warpPerspective(image, matrix, (width, height), borderValue=border)
 
 
 

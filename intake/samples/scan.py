@@ -452,9 +452,9 @@ def _table(frame: tuple[int, int], rng: np.random.Generator) -> Pixels:
 
 def _lay_on_table(page: Pixels, placement: Matrix, table: Pixels) -> Pixels:
     size = (table.shape[1], table.shape[0])
-    flat = imaging.warp_perspective_any(page, placement, *size, border=None)
+    flat = imaging.warp_perspective(page, placement, *size, border=None)
     cover = np.full(page.shape[:2], 1.0, np.float32)
-    mask = imaging.warp_perspective_any(cover, placement, *size, border=0.0)
+    mask = imaging.warp_perspective(cover, placement, *size, border=0.0)
     shadow = _soft(mask, table.shape[0] / 150)
     shaded = table * (1 - 0.35 * shadow)[:, :, None]
     mask = mask[:, :, None]
