@@ -63,6 +63,7 @@ class Report:
     by_style: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
     by_type: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
     by_field: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    by_style_type: dict[tuple[str, str], Tally] = field(default_factory=lambda: defaultdict(Tally))
     failures: list[str] = field(default_factory=list)
     seconds: float = 0.0
     peak_mb: float = 0.0
@@ -124,7 +125,8 @@ def _score_document(report: Report, style: str, expected: dict, found: Document 
         right = got is not None and same_value(got.value, value)
         reviewed = found is not None and (name in found.needs_review or found.form == "unknown")
         all_right = all_right and right
-        for tally in (*groups, report.by_type[types[name]], report.by_field[name]):
+        by_kind = (report.by_type[types[name]], report.by_style_type[(style, types[name])])
+        for tally in (*groups, *by_kind, report.by_field[name]):
             tally.add_field(right, reviewed)
     for tally in groups:
         tally.documents += 1
@@ -157,6 +159,11 @@ def format_report(report: Report, *, worst: int = 8) -> str:
     lines.append(f"\npages: {pages}  seconds: {report.seconds:.1f}  pages/s: {rate:.2f}  "
                  f"peak memory: {report.peak_mb:.0f} MB")
     lines.append("worst fields: " + ", ".join(_worst(report, worst)))
+    lines.append("personnummer exact per style: " + ", ".join(
+        f"{style} {_pct(tally.scores()['field_accuracy'])}"
+        for (style, kind), tally in sorted(report.by_style_type.items())
+        if kind == "personnummer"
+    ))
     lines += [f"unreadable: {f}" for f in report.failures]
     return "\n".join(lines)
 
