@@ -95,8 +95,11 @@ CONFIGS: dict[FieldType, FieldConfig] = {
     ),
     FieldType.CODE: FieldConfig(whitelist=DIGITS, fallback_psms=(10, 8, 13), pattern=r"[1-9]"),
 }
-#: Fields whose digits also go through the digit classifier (measured to pay there).
-DIGIT_CLASSIFIED = (CONFIGS[FieldType.PERSONNUMMER], CONFIGS[FieldType.DATE])
+#: Fields whose digits also go through the digit classifier (measured to pay there;
+#: percent on 4 × 132 hand fields of eval corpus e3: silent errors 3 -> 1, review down).
+DIGIT_CLASSIFIED = (
+    CONFIGS[FieldType.PERSONNUMMER], CONFIGS[FieldType.DATE], CONFIGS[FieldType.PERCENT]
+)
 
 
 def read_text_fields(
