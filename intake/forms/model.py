@@ -132,7 +132,6 @@ class Item(Frozen):
     columns: list[list[str]] = Field(default_factory=list)
     lines: list[str] = Field(default_factory=list)
     height: float = 0.0
-    gap: float | None = None
 
 
 class Cell(Frozen):
