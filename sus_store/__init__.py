@@ -1,3 +1,80 @@
-"""The SUS store: approved records, the consent archive and the rules that need them."""
+"""The SUS store: approved records, the consent archive and the reports (SPEC §3, §5, §6).
+
+The intake side uses only this public API — functions taking a SQLAlchemy session
+(from :meth:`Store.transaction`) and pydantic records — never the tables.
+
+    store = open_store("sqlite:///var/sus.db", Path("var/archive"))
+    with store.transaction() as session:
+        register_in(session, record, consent=ConsentIn(...), actor="anna", today=today)
+"""
 
 from __future__ import annotations
+
+from sus_store.archive import ConsentArchive, OrphanReport, clean_orphans
+from sus_store.audit import AuditEntry, audit_trail
+from sus_store.consents import (
+    ConsentFiled,
+    ConsentIn,
+    ConsentView,
+    ParticipationRef,
+    archive_consent,
+    consent_candidates,
+    file_consent,
+    link_consent,
+    read_consent_scan,
+    unlinked_consents,
+)
+from sus_store.db import Store, make_engine, open_store, upgrade
+from sus_store.errors import (
+    AlreadyOpen,
+    AmbiguousName,
+    ArchiveError,
+    ConsentRequired,
+    NotFound,
+    PermissionDenied,
+    RuleViolation,
+    StoreError,
+)
+from sus_store.lookup import NameMatch, lookup_forbund, lookup_insats
+from sus_store.organisation import (
+    BudgetIn,
+    ForbundIn,
+    ForbundView,
+    InsatsIn,
+    InsatsView,
+    add_forbund,
+    add_insats,
+    list_forbund,
+    list_insatser,
+    recategorise_insats,
+    set_budget,
+)
+from sus_store.participants import (
+    DeadlineItem,
+    Outcome,
+    ParticipationView,
+    find_participations,
+    get_participation,
+    late_registrations,
+    make_anonymous,
+    register_anonymous,
+    register_anonymous_from,
+    register_in,
+    register_out,
+    register_volym,
+    registration_deadlines,
+)
+
+__all__ = [
+    "AlreadyOpen", "AmbiguousName", "ArchiveError", "AuditEntry", "BudgetIn", "ConsentArchive",
+    "ConsentFiled", "ConsentIn", "ConsentRequired", "ConsentView", "DeadlineItem", "ForbundIn",
+    "ForbundView", "InsatsIn", "InsatsView", "NameMatch", "NotFound", "OrphanReport", "Outcome",
+    "ParticipationRef", "ParticipationView", "PermissionDenied", "RuleViolation", "Store",
+    "StoreError", "add_forbund", "add_insats", "archive_consent", "audit_trail",
+    "clean_orphans", "consent_candidates", "file_consent", "find_participations",
+    "get_participation", "late_registrations", "link_consent", "list_forbund",
+    "list_insatser", "lookup_forbund", "lookup_insats", "make_anonymous", "make_engine",
+    "open_store", "read_consent_scan", "recategorise_insats", "register_anonymous",
+    "register_anonymous_from", "register_in", "register_out", "register_volym",
+    "registration_deadlines", "set_budget", "unlinked_consents", "upgrade",
+]

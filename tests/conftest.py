@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
@@ -17,8 +18,35 @@ def blank_forms(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+def postgres_url() -> str:
+    """The PostgreSQL server tests use (``SUS_TEST_POSTGRES_URL`` overrides)."""
+    import os
+
+    return os.environ.get(
+        "SUS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    )
+
+
+def _postgres_problem() -> str | None:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    engine = create_engine(postgres_url(), connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        return f"cannot connect to PostgreSQL: {type(exc.orig or exc).__name__}"
+    finally:
+        engine.dispose()
+    return None
+
+
+@functools.cache
 def _service_available(marker: str) -> str | None:
     """None when the service behind ``marker`` is there, else why not."""
+    if marker == "postgres":
+        return _postgres_problem()
     if marker == "tesseract":
         from intake.errors import ConfigurationError
         from intake.ocr.tesseract import available_languages

@@ -1,0 +1,105 @@
+"""Opening a store: the engine, its migrations (Alembic) and transactions.
+
+SQLite (a file) is the embedded default; PostgreSQL is used by URL. The schema is
+always made by the Alembic migrations in ``sus_store/migrations``, never by
+``create_all``, so a store made today upgrades tomorrow.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from sus_store.archive import ConsentArchive
+
+log = logging.getLogger(__name__)
+
+_MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite gets foreign keys and a wait instead of 'locked'."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": 30})
+    event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "begin", _sqlite_begin_immediate)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
+    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.close()
+    dbapi_connection.isolation_level = None  # type: ignore[attr-defined]
+
+
+def _sqlite_begin_immediate(connection: object) -> None:
+    """Take SQLite's write lock at BEGIN, so two writers queue instead of failing late."""
+    connection.exec_driver_sql("BEGIN IMMEDIATE")  # type: ignore[attr-defined]
+
+
+def alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the newest migration (idempotent)."""
+    command.upgrade(alembic_config(engine), "head")
+
+
+class Store:
+    """An open store: its engine, sessions and consent archive."""
+
+    def __init__(self, engine: Engine, archive: ConsentArchive) -> None:
+        self.engine = engine
+        self.archive = archive
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: committed when the block ends, rolled back on any error.
+
+        Archive files a failed unit wrote and no committed consent refers to are
+        removed again; files of consents a committed unit removed (felregistrering,
+        anonymous) are deleted after the commit. A crash in between leaves an orphan
+        that :func:`sus_store.archive.clean_orphans` finds.
+        """
+        session = self._sessions()
+        session.info["archive"] = self.archive
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            self.archive.discard_unreferenced(session.info.get("new_files", ()), self.engine)
+            raise
+        finally:
+            session.close()
+        self.archive.discard_unreferenced(session.info.get("purge_files", ()), self.engine)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_store(url: str, archive_dir: Path, *, migrate: bool = True) -> Store:
+    """Open (and by default migrate) the store at ``url`` with its archive directory."""
+    engine = make_engine(url)
+    if migrate:
+        upgrade(engine)
+    return Store(engine, ConsentArchive(archive_dir))
