@@ -165,5 +165,13 @@ def samples_styles() -> None:
         )
 
 
+def _register_groups() -> None:
+    from intake.cli_store import store_group
+
+    cli.add_command(store_group)
+
+
+_register_groups()
+
 if __name__ == "__main__":
     main()

@@ -20,3 +20,15 @@ class Settings(BaseSettings):
     workers: int = 2
     review_below: float = 0.9  # fields read with less confidence go to review
     today: date | None = None  # the date rules are checked against; None = today
+    database_url: str | None = None  # the SUS store; None = SQLite file in data_dir
+    archive_dir: Path | None = None  # the consent archive; None = data_dir/archive
+
+    def store_url(self) -> str:
+        """The SUS store's database URL: ``database_url``, else ``data_dir/sus.db``."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'sus.db'}"
+
+    def consent_archive_dir(self) -> Path:
+        return self.archive_dir or self.data_dir / "archive"
+
+    def current_day(self) -> date:
+        return self.today or date.today()
