@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import click
@@ -70,3 +71,28 @@ def store_populate(participants: int, forbund: int, seed: int) -> None:
     click.echo(f"{_safe_url(settings.store_url())}: {result.open} open, {result.closed} closed,"
                f" {result.felregistrerade} felregistrerade, {result.anonymous} anonymous"
                f" ({result.refused} refused)")
+
+
+REPORTS = ("started", "avslutsanledning", "support", "summary")
+
+
+@store_group.command("report")
+@click.option("--year", type=click.IntRange(2000, 2100), help="Default: this year.")
+@click.option("--table", "tables", type=click.Choice(REPORTS), multiple=True,
+              help="Which report (repeatable); default: all.")
+@click.option("--csv", "as_csv", is_flag=True, help="CSV instead of a text table.")
+def store_report(year: int | None, tables: tuple[str, ...], as_csv: bool) -> None:
+    """Print the SPEC §6 reports from the store."""
+    from sus_store import avslutsanledning, started_ended, support_before_after, yearly_summary
+    from sus_store.reports import Rapport
+
+    settings = Settings()
+    year = year or settings.current_day().year
+    makers: dict[str, Callable[..., Rapport]] = {
+        "started": started_ended, "avslutsanledning": avslutsanledning,
+        "support": support_before_after, "summary": yearly_summary}
+    with _open(settings).transaction() as session:
+        for name in tables or REPORTS:
+            report = makers[name](session, year=year)
+            click.echo(report.as_csv() if as_csv else report.as_text())
+            click.echo()

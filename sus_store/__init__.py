@@ -64,6 +64,34 @@ from sus_store.participants import (
     register_volym,
     registration_deadlines,
 )
+from sus_store.reports import (
+    Arssammanstallning,
+    AvslutsanledningRapport,
+    StartadeAvslutadeRapport,
+    StodForeEfterRapport,
+    avslutsanledning,
+    started_ended,
+    support_before_after,
+    yearly_summary,
+)
+from sus_store.users import (
+    PermissionView,
+    UserIn,
+    UsernameTaken,
+    UserView,
+    create_user,
+    deactivate_user,
+    forbund_for,
+    get_user,
+    grant,
+    insatser_for,
+    list_users,
+    password_hash_of,
+    permissions_of,
+    require,
+    revoke,
+    set_password_hash,
+)
 
 __all__ = [
     "AlreadyOpen", "AmbiguousName", "ArchiveError", "AuditEntry", "BudgetIn", "ConsentArchive",
@@ -77,4 +105,9 @@ __all__ = [
     "open_store", "read_consent_scan", "recategorise_insats", "register_anonymous",
     "register_anonymous_from", "register_in", "register_out", "register_volym",
     "registration_deadlines", "set_budget", "unlinked_consents", "upgrade",
+    "Arssammanstallning", "AvslutsanledningRapport", "StartadeAvslutadeRapport",
+    "StodForeEfterRapport", "avslutsanledning", "started_ended", "support_before_after",
+    "yearly_summary", "PermissionView", "UserIn", "UsernameTaken", "UserView", "create_user",
+    "deactivate_user", "forbund_for", "get_user", "grant", "insatser_for", "list_users",
+    "password_hash_of", "permissions_of", "require", "revoke", "set_password_hash",
 ]

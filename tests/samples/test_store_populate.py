@@ -47,3 +47,19 @@ def test_store_commands_migrate_populate_and_clean(
         assert result.exit_code == 0, result.output
     assert (tmp_path / "sus.db").exists()
     assert "would remove 0 orphan(s)" in result.output
+
+
+def test_store_report_prints_every_table_for_a_year(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """GIVEN a populated store
+    WHEN `store report --year 2026` runs
+    THEN the four SPEC §6 tables are printed, the avslutsanledning one in the seed's shape."""
+    monkeypatch.setenv("SUS_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("SUS_TODAY", "2026-11-25")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["store", "populate", "--participants", "30"]).exit_code == 0
+    result = runner.invoke(cli, ["store", "report", "--year", "2026"])
+    assert result.exit_code == 0, result.output
+    assert "\tKvinna\tMan\tTotalt\nAvslutsanledning\t\t\t\n" in result.output
+    for heading in ("Startade Kvinna", "Antal deltagare", "Antal insatser", "Totalt"):
+        assert heading in result.output
