@@ -166,9 +166,11 @@ def samples_styles() -> None:
 
 
 def _register_groups() -> None:
+    from intake.cli_service import demo_cmd, serve_cmd, worker_cmd
     from intake.cli_store import store_group
 
-    cli.add_command(store_group)
+    for command in (store_group, serve_cmd, worker_cmd, demo_cmd):
+        cli.add_command(command)
 
 
 _register_groups()

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Literal, Self
 
+from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: The development secret; refused outside development.
+DEVELOPMENT_SECRET = "development-only-secret-do-not-deploy"
 
 
 class Settings(BaseSettings):
@@ -22,6 +27,19 @@ class Settings(BaseSettings):
     today: date | None = None  # the date rules are checked against; None = today
     database_url: str | None = None  # the SUS store; None = SQLite file in data_dir
     archive_dir: Path | None = None  # the consent archive; None = data_dir/archive
+    environment: Literal["development", "production"] = "development"
+    secret_key: str = DEVELOPMENT_SECRET  # signs session cookies; set one in production
+    session_hours: float = 8.0  # a login lasts this long
+    claim_minutes: int = 30  # a document claimed by a reviewer is theirs this long
+    max_upload_mb: int = 200
+
+    @model_validator(mode="after")
+    def _no_default_secret_in_production(self) -> Self:
+        if self.environment != "development" and self.secret_key == DEVELOPMENT_SECRET:
+            raise ValueError("SUS_SECRET_KEY must be set outside development")
+        if len(self.secret_key) < 16:
+            raise ValueError("SUS_SECRET_KEY must be at least 16 characters")
+        return self
 
     def store_url(self) -> str:
         """The SUS store's database URL: ``database_url``, else ``data_dir/sus.db``."""

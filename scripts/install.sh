@@ -11,6 +11,7 @@ APT_PACKAGES=(
   fonts-dejavu-core fonts-liberation
   fonts-comic-neue fonts-dancingscript fonts-kristi fonts-klee fonts-breip
   fonts-dkg-handwriting fonts-sjfonts fonts-sil-andika
+  chromium
 )
 PYTHON=${PYTHON:-python3}
 

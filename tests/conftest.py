@@ -42,11 +42,26 @@ def _postgres_problem() -> str | None:
     return None
 
 
+CHROMIUM = "/usr/bin/chromium"
+
+
+def _browser_problem() -> str | None:
+    import importlib.util
+
+    if importlib.util.find_spec("playwright") is None:
+        return "the playwright package is not installed"
+    if not Path(CHROMIUM).exists():
+        return f"{CHROMIUM} is missing (Debian package chromium)"
+    return None
+
+
 @functools.cache
 def _service_available(marker: str) -> str | None:
     """None when the service behind ``marker`` is there, else why not."""
     if marker == "postgres":
         return _postgres_problem()
+    if marker == "browser":
+        return _browser_problem()
     if marker == "tesseract":
         from intake.errors import ConfigurationError
         from intake.ocr.tesseract import available_languages

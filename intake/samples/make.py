@@ -110,6 +110,24 @@ def _make_one(
     return path
 
 
+def write_cases(cases: Sequence[Case], style_name: str, path: Path,
+                rng: random.Random) -> Path:
+    """Write the given filled forms as one sample file of ``style_name`` (several pages
+    for a batch style, else the first case only), with its truth file beside it."""
+    style = STYLES[style_name]
+    pages = [_form_page(case.form, style, rng, case=case) for case in cases]
+    if not style.batch:
+        pages = pages[:1]
+    path = path.with_suffix(f".{style.fmt}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if style.fill == "digital":
+        _write_digital(pages[0], path, rng)
+    else:
+        _write_scans(pages, path, style, rng)
+    _write_truth(path, pages)
+    return path
+
+
 def _form_page(form: str, style: Style, rng: random.Random, *, case: Case | None = None) -> Page:
     case = case or make_case(form, rng)
     name = "-".join([f"fk{form}", *case.defects]).replace("_", "-")

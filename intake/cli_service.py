@@ -1,0 +1,66 @@
+"""``sus-intake serve``, ``worker`` and ``demo``: the intake service."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+
+from intake.settings import Settings
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=8000, show_default=True)
+@click.option("--no-worker", is_flag=True, help="Read uploads in a separate `worker` instead.")
+def serve_cmd(host: str, port: int, no_worker: bool) -> None:
+    """Serve the review interface and the JSON API."""
+    _serve(Settings(), host=host, port=port, run_worker=not no_worker)
+
+
+def _serve(settings: Settings, *, host: str, port: int, run_worker: bool) -> None:
+    import uvicorn
+
+    from intake.review.app import create_app
+
+    uvicorn.run(create_app(settings, run_worker=run_worker), host=host, port=port,
+                log_level="warning")
+
+
+@click.command("worker")
+def worker_cmd() -> None:
+    """Read queued uploads until interrupted (beside `serve --no-worker`)."""
+    from intake.review.ingest import process_next
+    from intake.review.state import open_service
+
+    state = open_service(Settings())
+    click.echo("worker: reading queued uploads (Ctrl+C stops)")
+    while True:
+        if not process_next(state):
+            time.sleep(0.5)
+
+
+@click.command("demo")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("demo"), show_default=True, help="Where the demo store lives.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=8000, show_default=True)
+@click.option("--no-serve", is_flag=True, help="Prepare the demo and exit.")
+def demo_cmd(data_dir: Path, host: str, port: int, no_serve: bool) -> None:
+    """An embedded store (SQLite) with demo förbund, insatser and users, a generated
+    batch uploaded and read, and the interface served on localhost."""
+    from intake.review.demo import prepare_demo
+    from intake.review.state import open_service
+
+    settings = Settings(data_dir=data_dir)
+    state = open_service(settings)
+    info = prepare_demo(state)
+    state.store.dispose()
+    click.echo(f"SUS intake demo: http://{host}:{port}/  (data in {data_dir}/)")
+    if info.batch_id is not None:
+        click.echo(f"  batch {info.batch_id} uploaded: {', '.join(info.files)}")
+    for login in info.logins:
+        click.echo(f"  {login.username:10} lösenord {login.password:24} {login.role}")
+    if not no_serve:
+        _serve(settings, host=host, port=port, run_worker=True)

@@ -1,0 +1,88 @@
+"""The intake service: ``create_app(settings)`` builds the FastAPI application.
+
+Server-rendered Swedish pages (Jinja2, autoescaped) for people, a JSON API under
+``/api`` for scripts and the pages' own keyboard logic, one handler for the
+project's exception root. Nothing is created at import time.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from intake.errors import IntakeError
+from intake.review.deps import NotLoggedIn
+from intake.review.ingest import Worker
+from intake.review.routes import api, pages
+from intake.review.state import ServiceState, open_service
+from intake.review.templating import templates
+from intake.settings import Settings
+from sus_store import AmbiguousName, ConsentRequired
+
+log = logging.getLogger(__name__)
+
+STATIC = Path(__file__).parent / "static"
+
+#: What a reviewer can do when the store refuses a 9448 for want of a consent.
+CONSENT_WAYS_OUT = [
+    ("wait_consent", "Vänta på samtycke från Diariet"),
+    ("anonymous", "Registrera anonymt (personuppgifter och skanning tas bort)"),
+    ("send_back", "Skicka tillbaka till förbundet"),
+    ("reject", "Avvisa som felregistrering"),
+]
+
+
+def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> FastAPI:
+    """The application; with ``run_worker`` a background thread reads uploads."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        state: ServiceState = open_service(settings)
+        app.state.service = state
+        worker = Worker(state) if run_worker else None
+        if worker:
+            worker.start()
+        try:
+            yield
+        finally:
+            if worker:
+                worker.stop()
+            state.store.dispose()
+
+    app = FastAPI(title="SUS intake", lifespan=lifespan, openapi_url="/api/openapi.json",
+                  docs_url="/api/docs", redoc_url=None)
+    app.add_middleware(SessionMiddleware, secret_key=settings.secret_key,
+                       session_cookie="sus_session", max_age=int(settings.session_hours * 3600),
+                       same_site="strict", https_only=settings.environment == "production")
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.add_exception_handler(IntakeError, _intake_error)  # type: ignore[arg-type]
+    return app
+
+
+async def _intake_error(request: Request, exc: IntakeError) -> Response:
+    """One handler for the exception root: JSON for the API, a page for people."""
+    if isinstance(exc, NotLoggedIn) and not request.url.path.startswith("/api"):
+        target = quote(request.url.path)
+        return RedirectResponse(f"/login?next={target}", status_code=303)
+    if exc.http_status >= 500:
+        log.error("%s: %s", exc.code, exc.message)
+    body: dict[str, object] = {"code": exc.code, "message": exc.message}
+    if isinstance(exc, AmbiguousName):
+        body["candidates"] = list(exc.candidates)
+    if isinstance(exc, ConsentRequired):
+        body["ways_out"] = [{"action": a, "label": label} for a, label in CONSENT_WAYS_OUT]
+    if request.url.path.startswith("/api"):
+        return JSONResponse(body, status_code=exc.http_status)
+    return templates.TemplateResponse(request, "error.html", {"error": body},
+                                      status_code=exc.http_status)

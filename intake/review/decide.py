@@ -1,0 +1,283 @@
+"""What a reviewer does with a document: correct fields, then approve — or one of the
+ways out when the store refuses: wait for the consent, register anonymously (the
+personal data and the scan are purged), send back, reject as felregistrering.
+
+Approving commits through ``sus_store`` in the same transaction that marks the
+document, so a refusal leaves both as they were.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from intake.errors import ParseError
+from intake.mapping.personnummer import parse_personnummer
+from intake.mapping.records import (
+    FIELD_TYPES,
+    Inregistrering,
+    Samtycke,
+    Utregistrering,
+    record_from_contract,
+)
+from intake.mapping.rules import check
+from intake.mapping.values import parse_code, parse_date, parse_percent
+from intake.review.ingest import now
+from intake.review.queue import OPEN_STATUSES, Viewer, may_decide, release
+from intake.review.schema import Document, Upload
+from intake.review.state import ServiceState
+from sus_store import (
+    ConsentIn,
+    PermissionDenied,
+    RuleViolation,
+    file_consent,
+    lookup_forbund,
+    lookup_insats,
+    make_anonymous,
+    register_anonymous_from,
+    register_in,
+    register_out,
+    unlinked_consents,
+)
+from sus_store.schema import Consent
+from sus_store.users import require
+from sus_store.vocab import Role
+
+Action = Literal["approve", "wait_consent", "anonymous", "send_back", "reject"]
+
+
+class Decision(BaseModel):
+    """What happened, in Swedish, for the reviewer."""
+
+    status: str
+    message: str
+
+
+def values_of(document: Document) -> dict[str, object]:
+    return {name: field["value"] for name, field in (document.fields or {}).items()}
+
+
+def record_of(document: Document) -> Samtycke | Inregistrering | Utregistrering:
+    return record_from_contract(document.form, values_of(document))
+
+
+def correct(session: Session, document: Document, changes: dict[str, object], *,
+            viewer: Viewer, today: date) -> None:
+    """Apply a reviewer's values; each must be a valid value of its field (ParseError)."""
+    _refuse_unless_open(document, viewer)
+    changes = {name: _typed(name, value, today=today) for name, value in changes.items()}
+    merged = {**values_of(document), **changes}
+    record = record_from_contract(document.form, merged)  # type check of every value
+    fields = dict(document.fields or {})
+    for name, value in changes.items():
+        fields[name] = {"value": value, "confidence": 1.0, "corrected_by": viewer.username}
+    document.fields = fields
+    issues = check(record, today=today)
+    document.issues = [issue.model_dump(mode="json") for issue in issues]
+    errors = {f for issue in issues if issue.severity == "error" for f in issue.fields}
+    document.needs_review = [n for n in fields if n in errors or (
+        n in document.needs_review and n not in changes)]
+    document.problems = {n: p for n, p in document.problems.items() if n not in changes}
+    _resolve_names(session, document)
+    document.updated_at = now()
+
+
+def _typed(name: str, value: object, *, today: date) -> object:
+    """A reviewer's entry as the field's JSON value: dates and numbers as people write
+    them (2026-03-14, 14/3 2026, 20260314; "75 %"), empty as null."""
+    if isinstance(value, str):
+        value = value.strip() or None
+    kind = FIELD_TYPES.get(name)
+    if not isinstance(value, str):
+        return value
+    if kind == "date":
+        return parse_date(value, today=today).isoformat()
+    if kind == "percent":
+        return parse_percent(value)
+    if kind == "code":
+        return parse_code(value)
+    if kind == "personnummer":
+        try:
+            return parse_personnummer(value, today=today).value
+        except ParseError:
+            return "".join(ch for ch in value if ch.isdigit()) or value  # rule 1 flags it
+    return value
+
+
+def confirm_all(document: Document) -> None:
+    """Approving confirms every value the reviewer saw."""
+    document.needs_review = []
+
+
+def _resolve_names(session: Session, document: Document) -> None:
+    values = values_of(document)
+    written = values.get("samverkansorganisation")
+    if isinstance(written, str) and (match := lookup_forbund(session, written)).exact:
+        document.forbund_id = match.exact.id
+    insats = values.get("insats")
+    if isinstance(insats, str):
+        found = lookup_insats(session, insats, forbund_id=document.forbund_id).exact
+        document.insats_id = found.id if found else None
+
+
+def _refuse_unless_open(document: Document, viewer: Viewer) -> None:
+    if document.status not in OPEN_STATUSES:
+        raise RuleViolation("Dokumentet är redan avgjort.", rule="R0")
+    if not may_decide(viewer, document):
+        raise PermissionDenied("Du har ingen behörighet att granska det här dokumentet.")
+    if document.claimed_by not in (None, viewer.username):
+        raise PermissionDenied(f"Dokumentet granskas just nu av {document.claimed_by}.")
+
+
+def decide(session: Session, state: ServiceState, document: Document, action: Action, *,
+           viewer: Viewer, today: date, reason: str = "") -> Decision:
+    """Carry out ``action``; the store's refusals (typed errors) propagate unchanged."""
+    _refuse_unless_open(document, viewer)
+    if action in ("approve", "wait_consent", "anonymous") and document.form != "9443":
+        require(session, viewer.username, Role.GRANSKARE, today=today,
+                insats_id=document.insats_id, forbund_id=document.forbund_id)
+    decision = _ACTIONS[action](session, state, document, viewer, today, reason)
+    document.status, document.outcome = decision.status, decision.message
+    document.updated_at = now()
+    release(document, viewer)
+    _purge_if_done(session, state, document)
+    return decision
+
+
+def _approve(session: Session, state: ServiceState, document: Document, viewer: Viewer,
+             today: date, _reason: str) -> Decision:
+    record = record_of(document)
+    actor = viewer.username
+    if isinstance(record, Samtycke):
+        filed = file_consent(session, _consent_in(session, state, document, record),
+                             actor=actor, today=today)
+        document.store_ref = filed.consent.id
+        where = (f"kopplat till deltagande {filed.linked_to}" if filed.linked_to else
+                 f"väntar på koppling ({len(filed.candidates)} möjliga deltaganden)")
+        return Decision(status="approved", message=f"Samtycket arkiverat, {where}.")
+    if isinstance(record, Utregistrering):
+        outcome = register_out(session, record, actor=actor, today=today)
+        document.store_ref = outcome.participation_id
+        text = "Felregistreringen borttagen ur SUS." if outcome.removed else "Utregistrerad."
+        return Decision(status="approved", message=text)
+    consent_id = _consent_for(session, state, document, record, viewer, today)
+    view = register_in(session, record, consent_id=consent_id, actor=actor, today=today)
+    document.store_ref = view.id
+    for consent_document in session.scalars(select(Document).where(
+            Document.form == "9443", Document.store_ref == consent_id)):
+        consent_document.outcome = f"Samtycket arkiverat och kopplat till deltagande {view.id}."
+    return Decision(status="approved", message=f"Inregistrerad med samtycke (deltagande"
+                    f" {view.id}).")
+
+
+def _consent_for(session: Session, state: ServiceState, document: Document,
+                 record: Inregistrering, viewer: Viewer, today: date) -> int | None:
+    """A signed consent for this person: from the same batch (approved now), or one
+    Diariet filed that waits for its participation. None: rule 9 will refuse."""
+    personnummer = parse_personnummer(record.personnummer or "", today=today).value
+    for other in session.scalars(select(Document).where(
+            Document.batch_id == document.batch_id, Document.form == "9443",
+            Document.status.in_(OPEN_STATUSES))):
+        consent = record_of(other)
+        if isinstance(consent, Samtycke) and consent.personnummer == personnummer:
+            decision = decide(session, state, other, "approve", viewer=viewer, today=today)
+            if other.store_ref is not None and decision.status == "approved":
+                return _unlinked(session, other.store_ref)
+    waiting = [c.id for c in unlinked_consents(session)
+               if session.get_one(Consent, c.id).personnummer == personnummer]
+    return waiting[0] if waiting else None
+
+
+def _unlinked(session: Session, consent_id: int) -> int | None:
+    consent = session.get_one(Consent, consent_id)
+    return consent.id if consent.participation_id is None else None
+
+
+def _consent_in(session: Session, state: ServiceState, document: Document,
+                record: Samtycke) -> ConsentIn:
+    upload = session.get_one(Upload, document.upload_id)
+    path = state.files.upload_path(upload.sha256)
+    if upload.pages_total == 1 and path.exists():
+        data = path.read_bytes()
+        return ConsentIn(record=record, scan=data, media_type=_media_type(data))
+    if document.image is None:
+        raise RuleViolation("Skanningen av samtycket saknas och kan inte arkiveras.", rule="R9")
+    data = state.files.page_path(document.image).read_bytes()
+    return ConsentIn(record=record, scan=data, media_type="image/jpeg")
+
+
+def _media_type(data: bytes) -> str:
+    for magic, kind in ((b"%PDF", "application/pdf"), (b"\x89PNG", "image/png"),
+                        (b"\xff\xd8", "image/jpeg"), (b"II*\x00", "image/tiff"),
+                        (b"MM\x00*", "image/tiff")):
+        if data.startswith(magic):
+            return kind
+    raise ParseError("Samtyckets fil är varken PDF, PNG, JPEG eller TIFF.")
+
+
+def _wait_consent(session: Session, _state: ServiceState, document: Document, viewer: Viewer,
+                  today: date, _reason: str) -> Decision:
+    record = record_of(document)
+    if not isinstance(record, Inregistrering):
+        raise RuleViolation("Bara en inregistrering kan vänta på samtycke.", rule="R9")
+    view = register_in(session, record, hold_for_consent=True, actor=viewer.username,
+                       today=today)
+    document.store_ref = view.id
+    return Decision(status="approved", message="Inregistrerad; väntar på samtycke från"
+                    " Diariet (räknas inte förrän samtycket kopplats).")
+
+
+def _anonymous(session: Session, _state: ServiceState, document: Document, viewer: Viewer,
+               today: date, _reason: str) -> Decision:
+    record = record_of(document)
+    if not isinstance(record, Inregistrering):
+        raise RuleViolation("Bara en inregistrering kan registreras anonymt.", rule="R10")
+    register_anonymous_from(session, record, actor=viewer.username, today=today)
+    _purge(session, _state, document)
+    return Decision(status="anonymised", message="Registrerad anonymt (år och kön);"
+                    " personuppgifter och skanning är borttagna.")
+
+
+def _send_back(session: Session, state: ServiceState, document: Document, viewer: Viewer,
+               today: date, reason: str) -> Decision:
+    return Decision(status="returned", message=f"Skickad tillbaka: {reason or 'se blanketten'}")
+
+
+def _reject(session: Session, state: ServiceState, document: Document, viewer: Viewer,
+            today: date, reason: str) -> Decision:
+    _purge(session, state, document)
+    return Decision(status="rejected", message="Avvisad som felregistrering; uppgifterna är"
+                    f" borttagna. {reason}".strip())
+
+
+def _purge(session: Session, state: ServiceState, document: Document) -> None:
+    """Remove the personal data read from the form and its page image."""
+    state.files.remove_page(document.image)
+    document.image, document.fields, document.problems = None, None, {}
+    document.issues, document.needs_review = [], []
+
+
+def _purge_if_done(session: Session, state: ServiceState, document: Document) -> None:
+    """Once no document of an upload waits for a person, the uploaded file goes."""
+    session.flush()
+    upload = session.get_one(Upload, document.upload_id)
+    if all(d.status not in OPEN_STATUSES for d in upload.documents):
+        state.files.remove_upload(upload.sha256)
+
+
+def anonymise_pending(session: Session, participation_id: int, *, viewer: Viewer) -> None:
+    """A participation that waited for a consent that never came becomes anonymous."""
+    make_anonymous(session, participation_id, actor=viewer.username)
+
+
+_ACTIONS = {
+    "approve": _approve,
+    "wait_consent": _wait_consent,
+    "anonymous": _anonymous,
+    "send_back": _send_back,
+    "reject": _reject,
+}

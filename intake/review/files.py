@@ -1,0 +1,45 @@
+"""Uploaded files and page images on disk, named by content (uploads) or document."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+
+class FileStore:
+    """``root/uploads/<sha256>`` for uploaded files, ``root/pages/<id>.jpg`` for pages."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def upload_path(self, sha: str) -> Path:
+        return self.root / "uploads" / sha
+
+    def put_upload(self, data: bytes) -> str:
+        """Store an uploaded file once; its SHA-256."""
+        sha = hashlib.sha256(data).hexdigest()
+        path = self.upload_path(sha)
+        if not path.exists():
+            _write_atomically(path, data)
+        return sha
+
+    def remove_upload(self, sha: str) -> None:
+        self.upload_path(sha).unlink(missing_ok=True)
+
+    def page_path(self, name: str) -> Path:
+        return self.root / "pages" / name
+
+    def put_page(self, name: str, data: bytes) -> None:
+        _write_atomically(self.page_path(name), data)
+
+    def remove_page(self, name: str | None) -> None:
+        if name:
+            self.page_path(name).unlink(missing_ok=True)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    temp.write_bytes(data)
+    temp.replace(path)

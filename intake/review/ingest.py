@@ -1,0 +1,220 @@
+"""Upload → stored files → background reading → documents in the review queue.
+
+A file is stored once by its SHA-256: the same bytes uploaded again are recorded
+as a *duplicate* of the first upload and not read twice. Reading runs in a
+background worker (:class:`Worker`, or ``sus-intake worker`` as its own process);
+each upload reports its progress page by page, and a file that cannot be read is
+marked *failed* with the reason while the rest of the batch goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from intake.errors import InputError
+from intake.mapping.document import Document as ReadDocument
+from intake.mapping.rules import registration_deadline
+from intake.render import page_count
+from intake.review.reading import read_upload
+from intake.review.schema import Batch, Document, Upload
+from intake.review.state import ServiceState
+from sus_store import lookup_forbund, lookup_insats
+
+log = logging.getLogger(__name__)
+
+
+class FileIn(BaseModel):
+    filename: str
+    data: bytes
+
+
+class UploadView(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    filename: str
+    status: str
+    duplicate_of: int | None
+    pages_total: int | None
+    pages_done: int
+    message: str | None
+
+
+class BatchView(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    forbund_id: int | None
+    uploaded_by: str
+    created_at: datetime
+    uploads: list[UploadView]
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def receive_batch(session: Session, state: ServiceState, files: list[FileIn], *,
+                  username: str, forbund_id: int | None) -> BatchView:
+    """Store the files of one upload as a batch; each new file is queued for reading."""
+    batch = Batch(forbund_id=forbund_id, uploaded_by=username, created_at=now())
+    session.add(batch)
+    session.flush()
+    for item in files:
+        sha = state.files.put_upload(item.data)
+        first = session.scalar(select(Upload.id).where(
+            Upload.sha256 == sha, Upload.status != "duplicate").order_by(Upload.id))
+        session.add(Upload(
+            batch_id=batch.id, filename=_safe_name(item.filename), sha256=sha,
+            size=len(item.data), status="duplicate" if first else "queued", duplicate_of=first,
+            message=f"Samma fil som uppladdning {first}; läses inte igen." if first else None,
+            created_at=now()))
+    session.flush()
+    session.refresh(batch)
+    return BatchView.model_validate(batch)
+
+
+def _safe_name(name: str) -> str:
+    base = name.replace("\\", "/").rsplit("/", 1)[-1].strip() or "fil"
+    return base[:255]
+
+
+def process_next(state: ServiceState) -> bool:
+    """Read the oldest queued upload, if any; True when one was read."""
+    upload_id = _claim_upload(state)
+    if upload_id is None:
+        return False
+    try:
+        _read_upload(state, upload_id)
+    except InputError as exc:
+        _finish(state, upload_id, "failed", _named(state, upload_id, exc.message))
+    except Exception:  # a bug must not stop the worker; the upload says what happened
+        log.exception("reading upload %d failed", upload_id)
+        _finish(state, upload_id, "failed", "Ett internt fel avbröt läsningen.")
+    else:
+        _finish(state, upload_id, "done", None)
+    return True
+
+
+def _named(state: ServiceState, upload_id: int, message: str) -> str:
+    """The reader names files by their stored name (the SHA-256); people by theirs."""
+    with state.store.transaction() as session:
+        upload = session.get_one(Upload, upload_id)
+        return message.replace(upload.sha256, upload.filename)
+
+
+def _claim_upload(state: ServiceState) -> int | None:
+    with state.store.transaction() as session:
+        upload_id = session.scalar(select(Upload.id).where(Upload.status == "queued")
+                                   .order_by(Upload.id).limit(1))
+        if upload_id is None:
+            return None
+        claimed = session.execute(update(Upload).where(
+            Upload.id == upload_id, Upload.status == "queued").values(status="processing"))
+        return upload_id if claimed.rowcount == 1 else None  # type: ignore[attr-defined]
+
+
+def _read_upload(state: ServiceState, upload_id: int) -> None:
+    with state.store.transaction() as session:
+        upload = session.get_one(Upload, upload_id)
+        path = state.files.upload_path(upload.sha256)
+        upload.pages_total = count_pages(path)
+    for read in read_upload(path, state.settings):
+        with state.store.transaction() as session:
+            upload = session.get_one(Upload, upload_id)
+            _add_document(session, state, upload, read.document, read.image)
+            upload.pages_done += len(read.document.pages)
+
+
+def count_pages(path: Path) -> int | None:
+    """How many pages a stored upload has, for progress; None when it cannot tell."""
+    try:
+        if path.read_bytes()[:4] == b"%PDF":
+            return page_count(path)
+        with Image.open(path) as image:
+            return int(getattr(image, "n_frames", 1))
+    except (InputError, OSError, UnidentifiedImageError):
+        return None
+
+
+def _add_document(session: Session, state: ServiceState, upload: Upload,
+                  read: ReadDocument, image: bytes | None) -> None:
+    form = read.form
+    status = "review" if form in ("9443", "9448", "9449") else "info"
+    forbund_id, insats_id = _resolve_names(session, read, upload.batch.forbund_id)
+    row = Document(
+        upload_id=upload.id, batch_id=upload.batch_id, forbund_id=forbund_id,
+        insats_id=insats_id, pages=read.pages, form=form, status=status,
+        fields={n: f.model_dump(mode="json") for n, f in read.fields.items()},
+        needs_review=read.needs_review,
+        issues=[i.model_dump(mode="json") for i in read.issues], problems=read.problems,
+        deadline=_deadline(read), created_at=now(), updated_at=now())
+    session.add(row)
+    session.flush()
+    if image is not None:
+        row.image = f"{row.id}.jpg"
+        state.files.put_page(row.image, image)
+
+
+def _resolve_names(session: Session, read: ReadDocument,
+                   batch_forbund: int | None) -> tuple[int | None, int | None]:
+    """The förbund and insats the form names, when they match exactly."""
+    written = read.fields.get("samverkansorganisation")
+    forbund_id = batch_forbund
+    if written is not None and isinstance(written.value, str):
+        match = lookup_forbund(session, written.value)
+        if match.exact is not None:
+            forbund_id = match.exact.id
+    insats = read.fields.get("insats")
+    if insats is None or not isinstance(insats.value, str):
+        return forbund_id, None
+    match = lookup_insats(session, insats.value, forbund_id=forbund_id)
+    return forbund_id, match.exact.id if match.exact is not None else None
+
+
+def _deadline(read: ReadDocument) -> date | None:
+    start = read.fields.get("startdatum")
+    if read.form != "9448" or start is None or not isinstance(start.value, str):
+        return None
+    try:
+        return registration_deadline(date.fromisoformat(start.value))
+    except ValueError:
+        return None
+
+
+def _finish(state: ServiceState, upload_id: int, status: str, message: str | None) -> None:
+    with state.store.transaction() as session:
+        upload = session.get_one(Upload, upload_id)
+        upload.status, upload.message = status, message
+        if upload.pages_total is None or status == "done":
+            upload.pages_total = upload.pages_done
+
+
+class Worker:
+    """A background thread reading queued uploads until stopped."""
+
+    def __init__(self, state: ServiceState, *, poll_seconds: float = 0.5) -> None:
+        self._state = state
+        self._poll = poll_seconds
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="intake-worker", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            if not process_next(self._state):
+                self._stop.wait(self._poll)

@@ -1,0 +1,145 @@
+"""Who sees which documents, the review queue's order and filters, and claims.
+
+A förbund uploader sees the batches of their own förbund; a granskare the
+documents of the insatser they are linked to (and, until the insats is known, of
+those insatsers' förbund); Diariet the consent forms and their own batches; an
+admin everything. Anything else is "not found" — an id guessed is not a leak.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select, update
+from sqlalchemy.orm import Session
+
+from intake.review.schema import Batch, Document
+from sus_store import NotFound, PermissionDenied, list_insatser
+from sus_store.users import forbund_for, insatser_for, permissions_of
+from sus_store.vocab import Role
+
+#: Statuses of documents still waiting for a person.
+OPEN_STATUSES = ("review", "waiting_consent")
+
+
+class Viewer(BaseModel):
+    """The logged-in user and what they may see today."""
+
+    model_config = ConfigDict(frozen=True)
+
+    username: str
+    display_name: str
+    roles: frozenset[Role]
+    forbund_ids: frozenset[int]
+    insats_ids: frozenset[int]
+    review_forbund_ids: frozenset[int]
+
+    @property
+    def is_admin(self) -> bool:
+        return Role.ADMIN in self.roles
+
+    def can(self, role: Role) -> bool:
+        return self.is_admin or role in self.roles
+
+
+def viewer_for(session: Session, username: str, display_name: str, *, today: date) -> Viewer:
+    held = permissions_of(session, username, today=today)
+    insats_ids = frozenset(insatser_for(session, username, today=today))
+    review_forbund = frozenset(i.forbund_id for i in list_insatser(session) if i.id in insats_ids)
+    return Viewer(username=username, display_name=display_name,
+                  roles=frozenset(p.role for p in held),
+                  forbund_ids=frozenset(forbund_for(session, username, today=today)),
+                  insats_ids=insats_ids, review_forbund_ids=review_forbund)
+
+
+def visible(viewer: Viewer) -> ColumnElement[bool]:
+    """The documents ``viewer`` may see, as a condition on :class:`Document`."""
+    if viewer.is_admin:
+        return Document.id.is_not(None)
+    seen: list[ColumnElement[bool]] = []
+    if Role.UPPLADDARE in viewer.roles and viewer.forbund_ids:
+        seen.append(Document.batch_id.in_(
+            select(Batch.id).where(Batch.forbund_id.in_(viewer.forbund_ids))))
+    if Role.GRANSKARE in viewer.roles and viewer.insats_ids:
+        seen.append(Document.insats_id.in_(viewer.insats_ids))
+        seen.append(and_(Document.insats_id.is_(None),
+                         Document.forbund_id.in_(viewer.review_forbund_ids)))
+    if Role.DIARIET in viewer.roles:
+        seen.append(Document.form == "9443")
+        seen.append(Document.batch_id.in_(select(Batch.id).where(Batch.forbund_id.is_(None))))
+    return or_(*seen) if seen else false()
+
+
+def visible_batches(viewer: Viewer) -> ColumnElement[bool]:
+    if viewer.is_admin:
+        return Batch.id.is_not(None)
+    seen: list[ColumnElement[bool]] = [Batch.uploaded_by == viewer.username]
+    if viewer.forbund_ids:
+        seen.append(Batch.forbund_id.in_(viewer.forbund_ids))
+    return or_(*seen)
+
+
+def get_document(session: Session, viewer: Viewer, document_id: int) -> Document:
+    """The document, if ``viewer`` may see it; NotFound otherwise (also when it exists)."""
+    row = session.scalar(select(Document).where(Document.id == document_id, visible(viewer)))
+    if row is None:
+        raise NotFound(f"Dokument {document_id} finns inte.")
+    return row
+
+
+def may_decide(viewer: Viewer, document: Document) -> bool:
+    """Granskare decide 9448/9449 for their insatser; Diariet and granskare file 9443."""
+    if viewer.is_admin:
+        return True
+    if document.form == "9443":
+        return bool(viewer.roles & {Role.DIARIET, Role.GRANSKARE})
+    return Role.GRANSKARE in viewer.roles and (
+        document.insats_id in viewer.insats_ids
+        or (document.insats_id is None and document.forbund_id in viewer.review_forbund_ids))
+
+
+class QueueFilter(BaseModel):
+    forbund_id: int | None = None
+    insats_id: int | None = None
+    form: str | None = None
+    status: str | None = None
+
+
+def queue_query(viewer: Viewer, filters: QueueFilter) -> Select[Document]:
+    """Documents awaiting review, by SUS deadline (earliest first, none last), then age."""
+    query = select(Document).where(visible(viewer))
+    query = query.where(Document.status == filters.status if filters.status
+                        else Document.status.in_(OPEN_STATUSES))
+    for column, value in ((Document.forbund_id, filters.forbund_id),
+                          (Document.insats_id, filters.insats_id),
+                          (Document.form, filters.form)):
+        if value is not None:
+            query = query.where(column == value)
+    return query.order_by(Document.deadline.is_(None), Document.deadline, Document.created_at,
+                          Document.id)
+
+
+def claim(session: Session, viewer: Viewer, document: Document, *, at: datetime,
+          minutes: int) -> None:
+    """Make the document ``viewer``'s for ``minutes``; refused while another holds it.
+
+    One conditional UPDATE, so two reviewers opening it at once cannot both win."""
+    stale = at - timedelta(minutes=minutes)
+    taken = session.execute(
+        update(Document)
+        .where(Document.id == document.id,
+               or_(Document.claimed_by.is_(None), Document.claimed_by == viewer.username,
+                   Document.claimed_at < stale))
+        .values(claimed_by=viewer.username, claimed_at=at)
+        .execution_options(synchronize_session=False))
+    if taken.rowcount != 1:  # type: ignore[attr-defined]
+        session.refresh(document)
+        raise PermissionDenied(f"Dokumentet granskas just nu av {document.claimed_by}.")
+    session.refresh(document)
+
+
+def release(document: Document, viewer: Viewer) -> None:
+    if document.claimed_by == viewer.username:
+        document.claimed_by, document.claimed_at = None, None
+

@@ -1,0 +1,90 @@
+"""The review queue's own tables: batches, uploaded files and the documents read from
+them. The SUS store's tables are ``sus_store``'s alone; these refer to förbund,
+insatser and store rows by id only.
+
+Documents hold what was read from a form (personal data) until the form is
+approved, sent back or purged; the page image of a document lives in a file named
+by ``image``, removed with the document's personal data.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, MetaData, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class ReviewBase(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Batch(ReviewBase):
+    """Files uploaded together, by a förbund or by Diariet."""
+
+    __tablename__ = "review_batch"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forbund_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    uploaded_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    uploads: Mapped[list[Upload]] = relationship(back_populates="batch", order_by="Upload.id")
+
+
+class Upload(ReviewBase):
+    """One uploaded file, stored once by its SHA-256, and how far its reading got."""
+
+    __tablename__ = "review_upload"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("review_batch.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(Integer)
+    # queued → processing → done | failed; duplicate (same bytes as ``duplicate_of``)
+    status: Mapped[str] = mapped_column(String(12), index=True)
+    duplicate_of: Mapped[int | None] = mapped_column(Integer)
+    pages_total: Mapped[int | None] = mapped_column(Integer)
+    pages_done: Mapped[int] = mapped_column(Integer, default=0)
+    message: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    batch: Mapped[Batch] = relationship(back_populates="uploads")
+    documents: Mapped[list[Document]] = relationship(back_populates="upload",
+                                                     order_by="Document.id")
+
+
+class Document(ReviewBase):
+    """One document read from an upload, waiting for (or past) a person's review."""
+
+    __tablename__ = "review_document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    upload_id: Mapped[int] = mapped_column(ForeignKey("review_upload.id"), index=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("review_batch.id"), index=True)
+    forbund_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    insats_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    pages: Mapped[list[int]] = mapped_column(JSON)
+    form: Mapped[str] = mapped_column(String(8), index=True)
+    # review → approved | returned | rejected | anonymised | waiting_consent ; info (blank…)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    fields: Mapped[dict[str, dict[str, object]] | None] = mapped_column(JSON)
+    needs_review: Mapped[list[str]] = mapped_column(JSON)
+    issues: Mapped[list[dict[str, object]]] = mapped_column(JSON)
+    problems: Mapped[dict[str, str]] = mapped_column(JSON)
+    image: Mapped[str | None] = mapped_column(String(80))
+    deadline: Mapped[date | None] = mapped_column(Date, index=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    outcome: Mapped[str | None] = mapped_column(Text)
+    store_ref: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    upload: Mapped[Upload] = relationship(back_populates="documents")

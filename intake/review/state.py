@@ -1,0 +1,24 @@
+"""What the running service holds: settings, the store, the files on disk."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from intake.review.db import upgrade as upgrade_review
+from intake.review.files import FileStore
+from intake.settings import Settings
+from sus_store import Store, open_store
+
+
+@dataclass(frozen=True)
+class ServiceState:
+    settings: Settings
+    store: Store
+    files: FileStore
+
+
+def open_service(settings: Settings) -> ServiceState:
+    """Open (and migrate) the store and the review tables beside it."""
+    store = open_store(settings.store_url(), settings.consent_archive_dir())
+    upgrade_review(store.engine)
+    return ServiceState(settings=settings, store=store, files=FileStore(settings.data_dir))

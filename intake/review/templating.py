@@ -1,0 +1,23 @@
+"""The Jinja2 templates (autoescaped), with the helpers every page uses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.templating import Jinja2Templates
+
+from intake.review.deps import csrf_token
+
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates.env.globals["csrf_token"] = csrf_token
+
+FORM_NAMES = {"9443": "FK 9443 Samtycke", "9448": "FK 9448 Inregistrering",
+              "9449": "FK 9449 Utregistrering", "blank": "Tom sida", "unknown": "Okänd sida"}
+STATUS_NAMES = {
+    "review": "Att granska", "waiting_consent": "Väntar på samtycke", "approved": "Godkänd",
+    "returned": "Skickad tillbaka", "rejected": "Avvisad", "anonymised": "Anonymiserad",
+    "info": "Ingen blankett", "queued": "I kö", "processing": "Läses", "done": "Klar",
+    "failed": "Kunde inte läsas", "duplicate": "Dubblett",
+}
+templates.env.globals["FORM_NAMES"] = FORM_NAMES
+templates.env.globals["STATUS_NAMES"] = STATUS_NAMES

@@ -1,0 +1,128 @@
+"""What the pages and the JSON API show of a document: its fields with their
+snippets' boxes, values, confidences and rule messages — flagged fields first."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from intake.forms import form_layout, load_form
+from intake.forms.model import PAGE_HEIGHT_MM, PAGE_WIDTH_MM
+from intake.mapping.codes import VOCABULARIES, Avslutningsanledning
+from intake.mapping.records import FIELD_TYPES
+from intake.review.ingest import UploadView
+from intake.review.schema import Batch, Document
+
+
+class Box(BaseModel):
+    """A widget rectangle as a share of the page (0–1), for drawing on any size."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+
+
+class FieldView(BaseModel):
+    name: str
+    label: str
+    type: str
+    value: Any
+    confidence: float
+    flagged: bool
+    corrected: bool
+    messages: list[str]
+    options: list[tuple[str, str]]
+    boxes: list[Box]
+
+
+class DocumentView(BaseModel):
+    id: int
+    batch_id: int
+    form: str
+    status: str
+    pages: list[int]
+    deadline: date | None
+    claimed_by: str | None
+    outcome: str | None
+    has_image: bool
+    fields: list[FieldView]
+    issues: list[dict[str, Any]]
+    updated_at: datetime
+
+
+class BatchDetail(BaseModel):
+    id: int
+    forbund_id: int | None
+    uploaded_by: str
+    created_at: datetime
+    uploads: list[UploadView]
+    documents: list[dict[str, Any]]
+    done: bool
+
+
+def document_view(document: Document) -> DocumentView:
+    fields = [_field_view(document, name) for name in _field_names(document)]
+    fields.sort(key=lambda f: not f.flagged)  # stable: flagged first, else form order
+    return DocumentView(
+        id=document.id, batch_id=document.batch_id, form=document.form,
+        status=document.status, pages=document.pages, deadline=document.deadline,
+        claimed_by=document.claimed_by, outcome=document.outcome,
+        has_image=document.image is not None, fields=fields, issues=document.issues,
+        updated_at=document.updated_at)
+
+
+def _field_names(document: Document) -> list[str]:
+    if document.form not in ("9443", "9448", "9449") or document.fields is None:
+        return []
+    return [field.name for field in load_form(document.form).fields]
+
+
+def _field_view(document: Document, name: str) -> FieldView:
+    field = load_form(document.form).field(name)
+    stored = (document.fields or {}).get(name, {})
+    messages = [str(i["message"]) for i in document.issues if name in _issue_fields(i)]
+    if name in document.problems:
+        messages.append(document.problems[name])
+    return FieldView(
+        name=name, label=field.label, type=FIELD_TYPES[name], value=stored.get("value"),
+        confidence=float(stored.get("confidence", 0.0)),  # type: ignore[arg-type]
+        flagged=name in document.needs_review, corrected="corrected_by" in stored,
+        messages=messages, options=_options(field.vocabulary, FIELD_TYPES[name]),
+        boxes=_boxes(document.form, name))
+
+
+def _issue_fields(issue: dict[str, Any]) -> list[str]:
+    fields = issue.get("fields")
+    return [str(f) for f in fields] if isinstance(fields, list | tuple) else []
+
+
+def _options(vocabulary: str | None, kind: str) -> list[tuple[str, str]]:
+    if kind == "yesno":
+        return [("true", "Ja"), ("false", "Nej")]
+    if kind == "code":
+        return [(str(int(c)), f"{int(c)} {c.label}") for c in Avslutningsanledning]
+    if vocabulary is None:
+        return []
+    return [(str(o.value), o.label) for o in VOCABULARIES[vocabulary]]
+
+
+def _boxes(form: str, name: str) -> list[Box]:
+    widgets = form_layout(form).widgets
+    return [Box(x=w.rect.x / PAGE_WIDTH_MM, y=w.rect.y / PAGE_HEIGHT_MM,
+                w=w.rect.w / PAGE_WIDTH_MM, h=w.rect.h / PAGE_HEIGHT_MM)
+            for w in widgets if w.field == name or (name in ("ort", "datum")
+                                                  and w.name == "ort_och_datum")]
+
+
+def batch_detail(batch: Batch) -> BatchDetail:
+    uploads = [UploadView.model_validate(u) for u in batch.uploads]
+    documents = [{"id": d.id, "upload_id": d.upload_id, "form": d.form, "status": d.status,
+                  "pages": d.pages, "outcome": d.outcome}
+                 for u in batch.uploads for d in u.documents]
+    done = all(u.status in ("done", "failed", "duplicate") for u in batch.uploads)
+    return BatchDetail(id=batch.id, forbund_id=batch.forbund_id, uploaded_by=batch.uploaded_by,
+                       created_at=batch.created_at, uploads=uploads, documents=documents,
+                       done=done)
