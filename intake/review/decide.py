@@ -34,6 +34,7 @@ from sus_store import (
     ConsentIn,
     PermissionDenied,
     RuleViolation,
+    consent_candidates,
     file_consent,
     lookup_forbund,
     lookup_insats,
@@ -197,6 +198,26 @@ def _unlinked(session: Session, consent_id: int) -> int | None:
     return consent.id if consent.participation_id is None else None
 
 
+def auto_file_consent(session: Session, state: ServiceState, document: Document, *,
+                      actor: str) -> None:
+    """File a cleanly read consent when exactly one participation of that person waits
+    for it; otherwise say why on the document and leave it for Diariet."""
+    record = record_of(document)
+    if not isinstance(record, Samtycke) or not record.underskrift or not record.personnummer:
+        return
+    candidates = consent_candidates(session, record.personnummer)
+    if len(candidates) != 1:
+        document.outcome = ("Ingen väntande eller pågående deltagande för personen; välj."
+                            if not candidates else
+                            f"{len(candidates)} deltaganden kan gälla; välj vilket.")
+        return
+    filed = file_consent(session, _consent_in(session, state, document, record), actor=actor,
+                         today=state.settings.current_day())
+    document.store_ref = filed.consent.id
+    document.status = "approved"
+    document.outcome = f"Kopplat automatiskt till deltagande {filed.linked_to}."
+
+
 def _consent_in(session: Session, state: ServiceState, document: Document,
                 record: Samtycke) -> ConsentIn:
     upload = session.get_one(Upload, document.upload_id)
@@ -262,10 +283,15 @@ def _purge(session: Session, state: ServiceState, document: Document) -> None:
 
 
 def _purge_if_done(session: Session, state: ServiceState, document: Document) -> None:
-    """Once no document of an upload waits for a person, the uploaded file goes."""
     session.flush()
-    upload = session.get_one(Upload, document.upload_id)
-    if all(d.status not in OPEN_STATUSES for d in upload.documents):
+    purge_upload_if_done(state, session.get_one(Upload, document.upload_id))
+
+
+def purge_upload_if_done(state: ServiceState, upload: Upload) -> None:
+    """Once an upload is read and none of its documents waits for a person, the
+    uploaded file goes (its documents keep their own page images until decided)."""
+    read = upload.status in ("done", "failed")
+    if read and all(d.status not in OPEN_STATUSES for d in upload.documents):
         state.files.remove_upload(upload.sha256)
 
 

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from intake.errors import InputError
+from intake.errors import InputError, IntakeError
 from intake.mapping.document import Document as ReadDocument
 from intake.mapping.rules import registration_deadline
 from intake.render import page_count
@@ -162,6 +162,21 @@ def _add_document(session: Session, state: ServiceState, upload: Upload,
     if image is not None:
         row.image = f"{row.id}.jpg"
         state.files.put_page(row.image, image)
+    if form == "9443" and upload.batch.forbund_id is None and not row.needs_review:
+        file_mailed_consent(session, state, row, actor=upload.batch.uploaded_by)
+
+
+def file_mailed_consent(session: Session, state: ServiceState, document: Document, *,
+                        actor: str) -> None:
+    """Diariet's consent read cleanly: archive it and link it when exactly one pending or
+    open participation of that person needs it; otherwise it stays for a person."""
+    from intake.review.decide import auto_file_consent
+
+    try:
+        with session.begin_nested():
+            auto_file_consent(session, state, document, actor=actor)
+    except IntakeError as exc:
+        log.info("consent document %d left for a person: %s", document.id, exc.code)
 
 
 def _resolve_names(session: Session, read: ReadDocument,
@@ -196,6 +211,9 @@ def _finish(state: ServiceState, upload_id: int, status: str, message: str | Non
         upload.status, upload.message = status, message
         if upload.pages_total is None or status == "done":
             upload.pages_total = upload.pages_done
+        from intake.review.decide import purge_upload_if_done
+
+        purge_upload_if_done(state, upload)
 
 
 class Worker:

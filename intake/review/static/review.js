@@ -35,8 +35,8 @@
       const el = li.querySelector(".snippet");
       if (!box) { el.style.display = "none"; return; }
       const pad = 0.012, width = el.clientWidth || 400;
-      const pageW = width / (box[2] + 2 * pad), pageH = pageW * A4;
-      const height = Math.min(Math.max((box[3] + 2 * pad) * pageH, 28), 140);
+      const pageW = Math.min(width / (box[2] + 2 * pad), width * 2.2), pageH = pageW * A4;
+      const height = Math.min(Math.max((box[3] + 2 * pad) * pageH, 28), 90);
       el.style.height = height + "px";
       el.style.backgroundImage = "url('" + image.src + "')";
       el.style.backgroundSize = pageW + "px " + pageH + "px";

@@ -1,0 +1,127 @@
+"""The whole flow in a real browser (Debian's Chromium driven by Playwright): a förbund
+uploads a batch, a granskare corrects a flagged field and approves with the keyboard
+only, and the participant is in the store's report.
+
+Run: ``.venv/bin/pytest -m browser tests/review/test_browser.py`` (part of the default
+run too; skipped where Chromium is missing, a failure in CI)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from intake.review.app import create_app
+from intake.settings import Settings
+from sus_store import started_ended
+from tests.conftest import CHROMIUM
+from tests.review.conftest import PASSWORD, TODAY, _organisation, make_forms
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+SCREENSHOTS = Path(__file__).parents[2] / "out" / "screenshots"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[str, object]]:
+    """The service on a free localhost port, with its background worker."""
+    app = create_app(Settings(data_dir=tmp_path / "data", today=TODAY), run_worker=True)
+    port = _free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    running = uvicorn.Server(config)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not running.started:
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.05)
+    _organisation(app.state.service)
+    yield f"http://127.0.0.1:{port}", app
+    running.should_exit = True
+    thread.join(timeout=30)
+
+
+@pytest.fixture
+def page() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1500, "height": 1000}, locale="sv-SE")
+        yield context.new_page()
+        browser.close()
+
+
+def _login(page: object, base: str, username: str) -> None:
+    page.goto(f"{base}/login")  # type: ignore[attr-defined]
+    page.fill("input[name=username]", username)  # type: ignore[attr-defined]
+    page.fill("input[name=password]", PASSWORD)  # type: ignore[attr-defined]
+    page.keyboard.press("Enter")  # type: ignore[attr-defined]
+    page.wait_for_url(f"{base}/")  # type: ignore[attr-defined]
+
+
+def _logout(page: object) -> None:
+    page.click("form.logout button")  # type: ignore[attr-defined]
+    page.wait_for_url("**/login")  # type: ignore[attr-defined]
+
+
+def _shot(page: object, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))  # type: ignore[attr-defined]
+
+
+def test_upload_review_with_keyboard_approve_and_see_the_report(
+        server: tuple[str, object], page: object, tmp_path: Path) -> None:
+    """GIVEN a förbund uploader and a granskare
+    WHEN the uploader drops a 9448 with an empty Namn and its consent, and the granskare
+    types the name, presses Enter (to the approve button) and Enter again
+    THEN the 9448 is registered with its consent and counts in the started report."""
+    base, app = server
+    forms = make_forms(tmp_path / "forms", blank=("namn",))
+    _login(page, base, "forbund")
+    page.goto(f"{base}/ladda-upp")  # type: ignore[attr-defined]
+    page.set_input_files("#files", [str(p) for p in forms])  # type: ignore[attr-defined]
+    page.click("#send")  # type: ignore[attr-defined]
+    page.wait_for_url("**/batch/*")  # type: ignore[attr-defined]
+    page.wait_for_selector("#batch-state[data-done=true]", timeout=60_000)  # type: ignore[attr-defined]
+    _shot(page, "1-batch-read")
+    assert page.locator("#documents tbody tr").count() == 2  # type: ignore[attr-defined]
+    _logout(page)
+
+    _login(page, base, "granskare")
+    page.goto(f"{base}/ko")  # type: ignore[attr-defined]
+    _shot(page, "2-queue")
+    page.click("#queue a >> nth=0")  # type: ignore[attr-defined]
+    page.wait_for_selector("#review")  # type: ignore[attr-defined]
+    focused = page.evaluate("document.activeElement.id")  # type: ignore[attr-defined]
+    assert focused == "in-namn"  # the flagged field has the focus
+    _shot(page, "3-review-flagged")
+    page.keyboard.type("Åsa Öberg-Test")  # type: ignore[attr-defined]
+    page.keyboard.press("Enter")  # type: ignore[attr-defined]
+    page.wait_for_function("document.activeElement.id === 'approve'")  # type: ignore[attr-defined]
+    assert page.locator(".field.flagged").count() == 0  # type: ignore[attr-defined]
+    page.keyboard.press("Enter")  # type: ignore[attr-defined]
+    page.wait_for_selector("#result.outcome")  # type: ignore[attr-defined]
+    _shot(page, "4-approved")
+    assert "Inregistrerad med samtycke" in page.inner_text("#result")  # type: ignore[attr-defined]
+
+    state = app.state.service  # type: ignore[attr-defined]
+    with state.store.transaction() as session:
+        report = started_ended(session, year=TODAY.year)
+    assert report.startade.totalt == 1
+    page.goto(f"{base}/rapporter")  # type: ignore[attr-defined]
+    _shot(page, "5-report")
+    assert "Steg till arbete" in page.inner_text("main")  # type: ignore[attr-defined]
