@@ -40,10 +40,13 @@ class ConsentIn(BaseModel):
 
 
 class ConsentView(BaseModel):
+    """A consent as Diariet and the granskare see it (it names the person)."""
+
     model_config = ConfigDict(from_attributes=True)
 
     id: int
     participation_id: int | None
+    personnummer: str = Field(repr=False)
     ort: str | None
     datum: date | None
     signed: bool
@@ -174,6 +177,10 @@ def read_consent_scan(session: Session, consent_id: int, *, actor: str) -> bytes
     data = archive_of(session).read(consent.sha256)
     audit.record(session, actor=actor, action="read", entity="consent", entity_id=consent.id)
     return data
+
+
+def get_consent(session: Session, consent_id: int) -> ConsentView:
+    return ConsentView.model_validate(get_row(session, Consent, consent_id, "Samtycket"))
 
 
 def unlinked_consents(session: Session) -> list[ConsentView]:

@@ -358,6 +358,19 @@ def find_participations(session: Session, personnummer: str, *, actor: str,
     return [ParticipationView.model_validate(row) for row in rows]
 
 
+def participations_in(session: Session, insats_id: int, *, actor: str,
+                      status: Status | None = None) -> list[ParticipationView]:
+    """The participations of one insats (optionally of one status), oldest start first;
+    the read is audited."""
+    query = select(Participation).where(Participation.insats_id == insats_id)
+    if status is not None:
+        query = query.where(Participation.status == status.value)
+    rows = list(session.scalars(query.order_by(Participation.startdatum, Participation.id)))
+    audit.record(session, actor=actor, action="list", entity="participation",
+                 after={"insats_id": insats_id, "found": len(rows)})
+    return [ParticipationView.model_validate(row) for row in rows]
+
+
 class DeadlineItem(BaseModel):
     """A participation waiting for its consent, with its rule-12 deadline."""
 

@@ -21,7 +21,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from intake.errors import IntakeError
 from intake.review.deps import NotLoggedIn
 from intake.review.ingest import Worker
-from intake.review.routes import api, pages
+from intake.review.routes import admin, api, consents, pages
 from intake.review.state import ServiceState, open_service
 from intake.review.templating import templates
 from intake.settings import Settings
@@ -66,6 +66,8 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(admin.router)
+    app.include_router(consents.router)
     app.add_exception_handler(IntakeError, _intake_error)  # type: ignore[arg-type]
     return app
 

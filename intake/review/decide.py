@@ -36,16 +36,16 @@ from sus_store import (
     RuleViolation,
     consent_candidates,
     file_consent,
+    get_consent,
     lookup_forbund,
     lookup_insats,
     make_anonymous,
     register_anonymous_from,
     register_in,
     register_out,
+    require,
     unlinked_consents,
 )
-from sus_store.schema import Consent
-from sus_store.users import require
 from sus_store.vocab import Role
 
 Action = Literal["approve", "wait_consent", "anonymous", "send_back", "reject"]
@@ -188,13 +188,12 @@ def _consent_for(session: Session, state: ServiceState, document: Document,
             decision = decide(session, state, other, "approve", viewer=viewer, today=today)
             if other.store_ref is not None and decision.status == "approved":
                 return _unlinked(session, other.store_ref)
-    waiting = [c.id for c in unlinked_consents(session)
-               if session.get_one(Consent, c.id).personnummer == personnummer]
+    waiting = [c.id for c in unlinked_consents(session) if c.personnummer == personnummer]
     return waiting[0] if waiting else None
 
 
 def _unlinked(session: Session, consent_id: int) -> int | None:
-    consent = session.get_one(Consent, consent_id)
+    consent = get_consent(session, consent_id)
     return consent.id if consent.participation_id is None else None
 
 

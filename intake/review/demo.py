@@ -9,7 +9,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from pydantic import BaseModel
-from sqlalchemy import select
 
 from intake.review.ingest import FileIn, receive_batch
 from intake.review.security import hash_password
@@ -17,10 +16,16 @@ from intake.review.state import ServiceState
 from intake.samples.content import Case, make_case
 from intake.samples.make import write_cases
 from intake.samples.store import populate
-from sus_store import UserIn, create_user, grant, list_forbund, list_insatser
-from sus_store.schema import Participation
-from sus_store.users import latest_valid_until
-from sus_store.vocab import Deltagarform, Role
+from sus_store import (
+    UserIn,
+    create_user,
+    grant,
+    latest_valid_until,
+    list_forbund,
+    list_insatser,
+    participations_in,
+)
+from sus_store.vocab import Deltagarform, Role, Status
 
 ACTOR = "demo"
 
@@ -151,7 +156,8 @@ def _open_participant(state: ServiceState) -> tuple[str, str, str] | None:
     """Personnummer, namn and insats of an open participation started a while ago."""
     today = state.settings.current_day()
     with state.store.transaction() as session:
-        row = session.scalar(select(Participation).where(
-            Participation.status == "open",
-            Participation.startdatum < today - timedelta(days=60)).order_by(Participation.id))
-        return (row.personnummer, row.namn, row.insats.name) if row else None
+        for insats in list_insatser(session):
+            for row in participations_in(session, insats.id, actor=ACTOR, status=Status.OPEN):
+                if row.startdatum < today - timedelta(days=60):
+                    return row.personnummer, row.namn, insats.name
+    return None

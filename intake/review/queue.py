@@ -15,8 +15,14 @@ from sqlalchemy import ColumnElement, Select, and_, false, or_, select, update
 from sqlalchemy.orm import Session
 
 from intake.review.schema import Batch, Document
-from sus_store import NotFound, PermissionDenied, list_insatser
-from sus_store.users import forbund_for, insatser_for, permissions_of
+from sus_store import (
+    NotFound,
+    PermissionDenied,
+    forbund_for,
+    insatser_for,
+    list_insatser,
+    permissions_of,
+)
 from sus_store.vocab import Role
 
 #: Statuses of documents still waiting for a person.

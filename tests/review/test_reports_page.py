@@ -1,0 +1,116 @@
+"""The reports page (SPEC §6): tables, the inline SVG chart and CSV export, for every
+logged-in user; counts only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from markupsafe import Markup
+
+from intake.review.reports import REPORTS, started_chart
+from intake.samples.store import populate
+from sus_store import avslutsanledning, started_ended
+from sus_store.reports import KonAntal, StartadeAvslutade, StartadeAvslutadeRapport
+from tests.review.conftest import TODAY, login, state_of
+
+
+def context(response: Any) -> dict[str, Any]:
+    assert response.status_code == 200, response.text
+    result: dict[str, Any] = response.context
+    return result
+
+
+@pytest.fixture
+def populated(client: TestClient) -> TestClient:
+    """The service with 40 synthetic participants in three more förbund."""
+    populate(state_of(client).store, participants=40, today=TODAY)
+    return client
+
+
+def test_reports_page_shows_the_four_tables_and_the_chart(populated: TestClient) -> None:
+    """GIVEN a populated store and a granskare (no rapport permission needed)
+    WHEN the reports page for 2026 is opened
+    THEN it shows the four reports as tables, totals as the store counts them, and a chart."""
+    login(populated, "granskare")
+    response = populated.get("/rapporter", params={"year": 2026})
+    page = context(response)
+    assert response.template.name == "reports.html"
+    assert page["year"] == 2026
+    assert [report.name for report in page["reports"]] == list(REPORTS)
+    started = page["reports"][0].tables[0]
+    assert started.header[:3] == ["Förbund", "Insats", "Startade Kvinna"]
+    with state_of(populated).store.transaction() as session:
+        expected = started_ended(session, year=2026).startade
+    assert started.rows[-1][:5] == ["Totalt", "", str(expected.kvinna), str(expected.man),
+                                    str(expected.totalt)]
+    chart = page["chart"]
+    assert isinstance(chart, Markup) and chart.startswith("<svg")
+    assert "Kvinna" in chart and "<script" not in chart
+
+
+def test_reports_default_to_this_year_and_an_empty_year_has_no_chart(
+        populated: TestClient) -> None:
+    """GIVEN nobody started in 2010 WHEN that year is asked for THEN tables, no chart;
+    without a year the page shows the service's current year."""
+    login(populated, "forbund")
+    assert context(populated.get("/rapporter"))["year"] == TODAY.year
+    page = context(populated.get("/rapporter", params={"year": 2010}))
+    assert page["chart"] is None
+    assert "Inga deltagare startade 2010." in populated.get("/rapporter?year=2010").text
+
+
+def test_csv_export_is_the_stores_report(populated: TestClient) -> None:
+    """GIVEN a populated store WHEN a report is fetched as CSV
+    THEN it is the store's CSV of that report, as a download named after it."""
+    login(populated, "diariet")
+    response = populated.get("/rapporter/avslutsanledning.csv", params={"year": 2026})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    assert 'filename="avslutsanledning-2026.csv"' in response.headers["content-disposition"]
+    with state_of(populated).store.transaction() as session:
+        assert response.text == avslutsanledning(session, year=2026).as_csv()
+    assert response.text.startswith("Avslutsanledning,Kvinna,Man,Totalt")
+
+
+@pytest.mark.parametrize("name", list(REPORTS))
+def test_every_report_exports(client: TestClient, name: str) -> None:
+    login(client, "granskare")
+    response = client.get(f"/rapporter/{name}.csv", params={"year": 2026})
+    assert response.status_code == 200 and response.text
+
+
+def test_unknown_report_is_not_found(client: TestClient) -> None:
+    login(client, "granskare")
+    response = client.get("/rapporter/lonelista.csv")
+    assert response.status_code == 404
+    assert response.context["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("path", ["/rapporter?year=1999",
+                                  "/rapporter/avslutsanledning.csv?year=99999"])
+def test_a_year_out_of_range_is_explained(client: TestClient, path: str) -> None:
+    login(client, "granskare")
+    response = client.get(path)
+    assert response.status_code == 422
+    assert response.context["error"]["message"].startswith("Rapporter finns för åren 2000–2100")
+
+
+def test_reports_need_a_login(client: TestClient) -> None:
+    response = client.get("/rapporter", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=/rapporter"
+
+
+def test_chart_escapes_names_and_scales_bars() -> None:
+    """GIVEN an insats whose name looks like markup WHEN the chart is drawn
+    THEN the name is escaped text and the larger insats has the longer bar."""
+    rows = [StartadeAvslutade(forbund_id=1, forbund="F & co", insats_id=i, insats=name,
+                              startade=KonAntal(kvinna=k, man=m), avslutade=KonAntal())
+            for i, name, k, m in ((1, "<script>alert(1)</script>", 2, 2), (2, "Stor", 6, 2))]
+    chart = started_chart(StartadeAvslutadeRapport(year=2026, insatser=rows, volym=[]))
+    assert chart is not None
+    assert "<script>" not in chart and "&lt;script&gt;" in chart and "F &amp; co" in chart
+    assert chart.count("<rect") == 2 + 4  # the legend's two, then two bars of two
+    assert "<title>Kvinna: 6</title>" in chart and ">8</text>" in chart
