@@ -125,3 +125,25 @@ def test_upload_review_with_keyboard_approve_and_see_the_report(
     page.goto(f"{base}/rapporter")  # type: ignore[attr-defined]
     _shot(page, "5-report")
     assert "Steg till arbete" in page.inner_text("main")  # type: ignore[attr-defined]
+
+
+def test_a_clean_form_takes_one_keystroke(
+        server: tuple[str, object], page: object, tmp_path: Path) -> None:
+    """GIVEN a cleanly read 9448 with its consent in the queue
+    WHEN the granskare opens it
+    THEN the approve button has the focus and one Enter registers it."""
+    base, app = server
+    _login(page, base, "forbund")
+    page.goto(f"{base}/ladda-upp")  # type: ignore[attr-defined]
+    page.set_input_files("#files", [str(p) for p in make_forms(tmp_path / "clean")])  # type: ignore[attr-defined]
+    page.click("#send")  # type: ignore[attr-defined]
+    page.wait_for_selector("#batch-state[data-done=true]", timeout=60_000)  # type: ignore[attr-defined]
+    _logout(page)
+    _login(page, base, "granskare")
+    page.goto(f"{base}/granska/nasta")  # type: ignore[attr-defined]
+    page.wait_for_selector("#review")  # type: ignore[attr-defined]
+    assert page.evaluate("document.activeElement.id") == "approve"  # type: ignore[attr-defined]
+    _shot(page, "6-review-clean")
+    page.keyboard.press("Enter")  # type: ignore[attr-defined]
+    page.wait_for_selector("#result.outcome")  # type: ignore[attr-defined]
+    assert "Inregistrerad med samtycke" in page.inner_text("#result")  # type: ignore[attr-defined]
