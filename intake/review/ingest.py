@@ -157,6 +157,7 @@ def _add_document(session: Session, state: ServiceState, upload: Upload,
         needs_review=read.needs_review,
         issues=[i.model_dump(mode="json") for i in read.issues], problems=read.problems,
         deadline=_deadline(read), created_at=now(), updated_at=now())
+    _suggest_names(session, row)
     session.add(row)
     session.flush()
     if image is not None:
@@ -193,6 +194,33 @@ def _resolve_names(session: Session, read: ReadDocument,
         return forbund_id, None
     match = lookup_insats(session, insats.value, forbund_id=forbund_id)
     return forbund_id, match.exact.id if match.exact is not None else None
+
+
+def _suggest_names(session: Session, row: Document) -> None:
+    """A misread förbund or insats name that clearly resembles one in SUS is replaced by
+    that name for the reviewer to confirm (it stays flagged, with what was read); a
+    name like several, or like none, is left as read (rule 6: never a silent guess)."""
+    fields = dict(row.fields or {})
+    for name in ("samverkansorganisation", "insats"):
+        read = fields.get(name, {}).get("value")
+        if not isinstance(read, str):
+            continue
+        forbund = row.forbund_id if name == "insats" else None
+        match = (lookup_forbund(session, read) if name == "samverkansorganisation"
+                 else lookup_insats(session, read, forbund_id=forbund))
+        suggestion = match.suggestion
+        if match.exact is not None or suggestion is None:
+            continue
+        fields[name] = {"value": suggestion.name, "confidence": suggestion.similarity,
+                        "read_as": read}
+        row.problems = {**row.problems, name: f"Läst som '{read}'; närmaste namn i SUS"
+                        f" är förvalt – kontrollera."}
+        row.needs_review = list(dict.fromkeys([*row.needs_review, name]))
+        if name == "samverkansorganisation":
+            row.forbund_id = suggestion.id
+        else:
+            row.insats_id = suggestion.id
+    row.fields = fields
 
 
 def _deadline(read: ReadDocument) -> date | None:

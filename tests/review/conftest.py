@@ -94,14 +94,17 @@ def login(client: TestClient, username: str, password: str = PASSWORD) -> str:
 
 def make_forms(folder: Path, *, style: str = "digital", consent: bool = True,
                insats: str = INSATS, forbund: str = FORBUND, seed: int = 5,
-               blank: tuple[str, ...] = ()) -> list[Path]:
+               blank: tuple[str, ...] = (), written: dict[str, str] | None = None
+               ) -> list[Path]:
     """A filled 9448 (and its signed 9443) for ``insats``, written in ``style``; the
-    ``blank`` fields of the 9448 are left empty (to make a rule flag them)."""
+    ``blank`` fields of the 9448 are left empty (to make a rule flag them), and
+    ``written`` replaces what is written in some (a misspelling, say)."""
     rng = random.Random(seed)
     case = case_for("9448", rng, forbund, insats, today=TODAY)
     for name in blank:
         case.written.pop(name, None)
         case.truth[name] = None
+    case.written.update(written or {})
     paths = [write_cases([case], style, folder / f"fk9448-{seed}", rng)]
     if consent:
         paths.append(write_cases([consent_case_for(case, rng)], style,

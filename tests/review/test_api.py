@@ -249,3 +249,18 @@ def test_diariet_consent_links_itself_to_the_one_waiting_participation(
         statuses = list(session.scalars(select(Participation.status)))
     assert statuses == ["open"]
     assert _queue(client) == []
+
+
+def test_misread_insats_is_preselected_from_sus_but_stays_flagged(
+        client: TestClient, tmp_path: Path) -> None:
+    """GIVEN a 9448 whose insats reads 'Steg till arbcte' (one letter off)
+    WHEN it is read
+    THEN the insats 'Steg till arbete' is preselected, flagged, with what was read."""
+    forms = make_forms(tmp_path, consent=False, written={"insats": "Steg till arbcte"})
+    upload(client, login(client, "forbund"), forms)
+    read_all(client)
+    login(client, "granskare")
+    document = _by_form(client, "9448")
+    insats = next(f for f in document["fields"] if f["name"] == "insats")
+    assert insats["value"] == INSATS and insats["flagged"]
+    assert any("arbcte" in m for m in insats["messages"])
