@@ -105,6 +105,7 @@ def make_forms(folder: Path, *, style: str = "digital", consent: bool = True,
         case.written.pop(name, None)
         case.truth[name] = None
     case.written.update(written or {})
+    case.truth.update(written or {})  # a digital form is filled from the truth
     paths = [write_cases([case], style, folder / f"fk9448-{seed}", rng)]
     if consent:
         paths.append(write_cases([consent_case_for(case, rng)], style,
