@@ -18,6 +18,14 @@ What is known is used *while* decoding, not only afterwards:
   mass of the chosen value among them.
 - **kommun**: a weighted edit distance (case, diacritics and OCR look-alikes cost
   little) to the 290 names, accepted only with a margin over the runner-up.
+- **free text** (names, organisations): nothing to decode against, so an engine's
+  confident read is checked against *signals* learned per kind of field from
+  generated corpora (``intake/mapping/data/text_calibration.json``, written by
+  ``scripts/calibrate_text.py``): a small first letter where the field is
+  capitalised, a lone letter, a runner-up the engine also saw, … A read that sets
+  one off goes to review with that signal's measured share of right reads as its
+  confidence and a problem saying why; every other read keeps the engine's
+  confidence.
 
 Confidence model: ``read.confidence`` is taken as the probability that the whole text
 is right, so without alternatives each of its *n* characters is right with
@@ -44,11 +52,12 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import cache
 from importlib import resources
-from typing import TypeVar
+from typing import Literal, Self, TypeVar
 
 import numpy as np
+from pydantic import BaseModel, Field, model_validator
 
-from intake.errors import ParseError
+from intake.errors import ConfigurationError, ParseError
 from intake.forms.model import FieldDef, FieldType
 from intake.mapping import personnummer as pnr
 from intake.mapping.values import (
@@ -87,6 +96,10 @@ KOMMUN_UNKNOWN = "Ingen kommun med det namnet; kontrollera"
 KOMMUN_AMBIGUOUS = "Kommunens namn liknar flera kommuner; kontrollera"
 ORT_NOT_KOMMUN = "Orten är inte en kommun; kontrollera stavningen"
 EMPTY_UNSURE = "Rutan verkar tom men läsningen är osäker; kontrollera"
+TEXT_CASE = "Stora och små bokstäver ser felaktiga ut; kontrollera"
+TEXT_SPACING = "En ensam bokstav: mellanrummen kan vara fel; kontrollera"
+TEXT_CONTESTED = "Läsningen tvekade mellan två tecken; kontrollera"
+TEXT_ODD_CHARACTERS = "Texten har ovanliga tecken; kontrollera"
 
 # Search and model parameters (see the module docstring; measured in
 # scripts/measure_interpret.py).
@@ -739,9 +752,12 @@ def interpret_text(name: str, read: TextRead) -> FieldValue:
     text, fixed = clean_text(read.text, letters_only=name in _LETTERS_ONLY)
     if not text:
         return _empty(read)
-    confidence = read.confidence * (_DIGITS_IN_WORDS if fixed else 1.0)
+    confidence, doubt = text_doubt(name, read, text)
+    confidence *= _DIGITS_IN_WORDS if fixed else 1.0
     if name == "kommun":
         return _kommun_value(text, confidence)
+    if doubt is not None:
+        return FieldValue(value=text, confidence=min(max(confidence, 0.0), 1.0), problem=doubt)
     return _valued(text, confidence, TEXT_FIXED if fixed else TEXT_UNSURE)
 
 
@@ -991,3 +1007,176 @@ def _empty(read: TextRead) -> FieldValue:
     confidence = min(max(read.confidence, 0.0), 1.0)
     problem = EMPTY_UNSURE if confidence < REVIEW_BELOW else None
     return FieldValue(value=None, confidence=confidence, problem=problem)
+
+
+# --- how far a free-text read can be trusted -------------------------------------------------
+
+TEXT_CALIBRATION_FILE = "text_calibration.json"
+#: What :func:`text_evidence` measures; every one is "more = worse".
+TEXT_EVIDENCE = (
+    "word_doubt", "char_doubt", "weak_chars", "runner_up", "variant_contested",
+    "lower_start", "inner_capital", "lone_letter", "odd_chars",
+)
+_NAME_PARTICLES = frozenset({"af", "av", "von", "van", "de", "der", "den", "la", "le", "di", "da"})
+_SMALL_WORDS = frozenset({"i", "å", "ö", "&"})
+_NAME_MARKS = frozenset(" -'.")
+_CONTESTED = 0.01  # a runner-up this likely: the engine saw two characters there
+_WEAK = 0.9  # a top choice less likely than this is a weak character
+_SIGNAL_PROBLEMS = {
+    "lower_start": TEXT_CASE,
+    "inner_capital": TEXT_CASE,
+    "lone_letter": TEXT_SPACING,
+    "runner_up": TEXT_CONTESTED,
+    "variant_contested": TEXT_CONTESTED,
+    "odd_chars": TEXT_ODD_CHARACTERS,
+}
+
+
+
+def text_evidence(read: TextRead, text: str, *, capitals: str) -> dict[str, float]:
+    """What a free-text read shows about its own trustworthiness: the engine's doubt
+    (about the word, its weakest character, how many characters are weak, how likely
+    a runner-up is, how many runner-ups are the same letter in another case or with
+    another diacritic) and the shape of the cleaned ``text`` against how the field is
+    written (``capitals``: "words" when every word starts with a capital, as a name
+    does; "first" when the first does): small first letters, a capital inside a word,
+    lone letters, characters that are neither letters nor name punctuation."""
+    tops, seconds, variants = _choice_strengths(read)
+    words = text.split()
+    evidence = {
+        "word_doubt": 1.0 - min(max(read.confidence, 0.0), 1.0),
+        "char_doubt": 1.0 - min(tops, default=1.0),
+        "weak_chars": float(sum(p < _WEAK for p in tops)),
+        "runner_up": max(seconds, default=0.0),
+        "variant_contested": float(sum(variants)),
+        "lower_start": float(_lower_starts(words, capitals)),
+        "inner_capital": float(sum(_inner_capital(w) for w in words)),
+        "lone_letter": float(sum(_lone_letter(w) for w in words)),
+        "odd_chars": float(sum(not (c.isalpha() or c in _NAME_MARKS) for c in text)),
+    }
+    return {name: evidence[name] for name in TEXT_EVIDENCE}
+
+
+def _choice_strengths(read: TextRead) -> tuple[list[float], list[float], list[bool]]:
+    """Per visible character: the top choice's probability, the runner-up's, and
+    whether a contested runner-up is the same letter in another case or with another
+    diacritic (the misreads a reader does not notice)."""
+    aligned = _aligned_alternatives(read)
+    tops: list[float] = []
+    seconds: list[float] = []
+    variants: list[bool] = []
+    for char, listed in zip(read.text, aligned or [], strict=False):
+        if char.isspace() or not listed:
+            continue
+        ranked = sorted(listed, key=lambda choice: -choice[1])
+        tops.append(float(ranked[0][1]))
+        second, p = ranked[1] if len(ranked) > 1 else ("", 0.0)
+        seconds.append(float(p))
+        variants.append(p > _CONTESTED and _same_letter(second, ranked[0][0]))
+    return tops, seconds, variants
+
+
+def _same_letter(a: str, b: str) -> bool:
+    return a != b and _fold(a.casefold()) == _fold(b.casefold())
+
+
+def _lower_starts(words: list[str], capitals: str) -> int:
+    if capitals == "words":
+        return sum(w[:1].islower() and w.casefold() not in _NAME_PARTICLES for w in words)
+    if capitals == "first":
+        return int(bool(words) and words[0][:1].islower())
+    return 0
+
+
+def _inner_capital(word: str) -> bool:
+    return any(a.islower() and b.isupper() for a, b in zip(word, word[1:], strict=False))
+
+
+def _lone_letter(word: str) -> bool:
+    return len(word) == 1 and word.isalpha() and word not in _SMALL_WORDS
+
+
+def evidence_of(field: FieldDef, read: TextRead, *, today: date) -> dict[str, float] | None:
+    """The evidence :func:`text_evidence` finds for a free-text field (FK 9443's ort:
+    its part of the line), None for other fields and for reads with no text."""
+    kind = text_kind(field.name)
+    if kind is None:
+        return None
+    if field.widget == ORT_OCH_DATUM:
+        span = _date_span(read.text)
+        read = read if span is None else _outside(read, *span)
+    text = clean_text(read.text, letters_only=field.name in _LETTERS_ONLY)[0]
+    return text_evidence(read, text, capitals=kind.capitals) if text else None
+
+
+class Signal(BaseModel, frozen=True):
+    """Learned evidence that a read is wrong: of the reads the engine was sure of whose
+    ``evidence`` was at least ``at``, only ``p_right`` were right."""
+
+    evidence: str
+    at: float
+    p_right: float = Field(ge=0.0, le=1.0)
+
+
+class TextKind(BaseModel, frozen=True):
+    """A kind of free-text field: how its text is capitalised, and the signals learned
+    for it (none until ``scripts/calibrate_text.py`` has learned them)."""
+
+    fields: tuple[str, ...]
+    capitals: Literal["words", "first", "none"] = "none"
+    signals: tuple[Signal, ...] = ()
+
+    def fired(self, evidence: dict[str, float]) -> Signal | None:
+        """The least trusting signal the evidence sets off, if any."""
+        found = [s for s in self.signals if evidence[s.evidence] >= s.at]
+        return min(found, key=lambda s: s.p_right, default=None)
+
+
+class TextCalibration(BaseModel, frozen=True):
+    """The kinds of free-text field (``intake/mapping/data/text_calibration.json``,
+    learned by ``scripts/calibrate_text.py``)."""
+
+    kinds: dict[str, TextKind]
+
+    def kind_of(self, name: str) -> TextKind | None:
+        return next((k for k in self.kinds.values() if name in k.fields), None)
+
+    @model_validator(mode="after")
+    def _known_evidence(self) -> Self:
+        unknown = {s.evidence for k in self.kinds.values() for s in k.signals}
+        unknown -= set(TEXT_EVIDENCE)
+        if unknown:
+            raise ValueError(f"unknown evidence {sorted(unknown)}")
+        return self
+
+
+@cache
+def text_calibration() -> TextCalibration:
+    """The shipped calibration (cached)."""
+    source = resources.files("intake.mapping") / "data" / TEXT_CALIBRATION_FILE
+    try:
+        return TextCalibration.model_validate_json(source.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigurationError(
+            f"intake/mapping/data/{TEXT_CALIBRATION_FILE} is missing or broken ({exc}); "
+            "run scripts/calibrate_text.py calibrate"
+        ) from exc
+
+
+def text_kind(name: str) -> TextKind | None:
+    return text_calibration().kind_of(name)
+
+
+def text_doubt(name: str, read: TextRead, text: str) -> tuple[float, str | None]:
+    """The confidence of the read ``text`` of field ``name`` and, when a learned signal
+    says the read is often wrong, that signal's problem. Only an engine's read (one
+    with per-character alternatives) is weighed; others keep their confidence (a
+    digital form's exact text, say)."""
+    kind = text_kind(name)
+    if kind is None or not kind.signals or _aligned_alternatives(read) is None:
+        return read.confidence, None
+    signal = kind.fired(text_evidence(read, text, capitals=kind.capitals))
+    if signal is None:
+        return read.confidence, None
+    problem = _SIGNAL_PROBLEMS.get(signal.evidence, TEXT_UNSURE)
+    return min(read.confidence, signal.p_right), problem
