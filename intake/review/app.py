@@ -33,7 +33,7 @@ STATIC = Path(__file__).parent / "static"
 
 #: What a reviewer can do when the store refuses a 9448 for want of a consent.
 CONSENT_WAYS_OUT = [
-    ("wait_consent", "Vänta på samtycke från Diariet"),
+    ("wait_consent", "Koppla samtycke när Diariet tagit emot det (kopplas automatiskt)"),
     ("anonymous", "Registrera anonymt (personuppgifter och skanning tas bort)"),
     ("send_back", "Skicka tillbaka till förbundet"),
     ("reject", "Avvisa som felregistrering"),
