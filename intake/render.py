@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 
 from intake.errors import InputError
 
@@ -22,8 +23,23 @@ def render_pdf(
             if pages is not None and index + 1 not in pages:
                 continue
             page = pdf[index]
-            bitmap = page.render(scale=dpi / 72.0, may_draw_forms=True, grayscale=grey)
-            yield np.array(bitmap.to_pil().convert("L" if grey else "RGB"))
+            yield _grey(page, dpi) if grey else _rgb(page, dpi)
+            page.close()
+    finally:
+        pdf.close()
+
+
+def render_page(source: Path, number: int, *, dpi: int) -> np.ndarray:
+    """Page ``number`` (1-based) of ``source`` as a grey array, as ``render_pdf`` gives it."""
+    pdf = _open(source)
+    try:
+        if not 1 <= number <= len(pdf):
+            raise InputError(f"{source.name}: sidan {number} finns inte.")
+        pdf.init_forms()
+        page = pdf[number - 1]
+        try:
+            return _grey(page, dpi)
+        finally:
             page.close()
     finally:
         pdf.close()
@@ -35,6 +51,38 @@ def page_count(source: Path | bytes) -> int:
         return len(pdf)
     finally:
         pdf.close()
+
+
+def _rgb(page: pdfium.PdfPage, dpi: int) -> np.ndarray:
+    bitmap = page.render(scale=dpi / 72.0, may_draw_forms=True)
+    return np.array(bitmap.to_pil().convert("RGB"))
+
+
+def _grey(page: pdfium.PdfPage, dpi: int) -> np.ndarray:
+    """The page in grey. A page of grey images only (a scan) is drawn straight into a
+    grey bitmap: the same pixels as pdfium's grayscale mode, at a third of the time;
+    anything in colour goes through the grayscale mode, whose conversion differs."""
+    scale = dpi / 72.0
+    if _grey_images_only(page):
+        bitmap = page.render(scale=scale, may_draw_forms=True,
+                             force_bitmap_format=pdfium_c.FPDFBitmap_Gray)
+        return np.array(bitmap.to_numpy())
+    bitmap = page.render(scale=scale, may_draw_forms=True, grayscale=True)
+    return np.array(bitmap.to_pil().convert("L"))
+
+
+def _grey_images_only(page: pdfium.PdfPage) -> bool:
+    """True when ``page`` holds nothing but images in DeviceGray and no annotations."""
+    if pdfium_c.FPDFPage_GetAnnotCount(page) != 0:
+        return False
+    found = False
+    for item in page.get_objects(max_depth=0):
+        if item.type != pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            return False
+        if item.get_metadata().colorspace != pdfium_c.FPDF_COLORSPACE_DEVICEGRAY:
+            return False
+        found = True
+    return found
 
 
 def _open(source: Path | bytes) -> pdfium.PdfDocument:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,7 @@ from pypdf import PdfReader, PdfWriter
 from intake.errors import InputError
 from intake.forms.blank import blank_pdf
 from intake.forms.fill import fill_pdf
-from intake.inputs import DigitalPage, read_input
+from intake.inputs import DigitalPage, PageRef, list_pages, load_page, read_input
 from intake.ocr.model import PageImage
 
 
@@ -100,3 +101,63 @@ def test_missing_file_is_an_input_error(tmp_path: Path) -> None:
     """GIVEN a path that does not exist WHEN read THEN InputError."""
     with pytest.raises(InputError, match="finns inte"):
         list(read_input(tmp_path / "nope.pdf", dpi=200))
+
+
+def test_scanned_pages_are_listed_as_small_references(tmp_path: Path) -> None:
+    """GIVEN a scanned PDF, a 3-page TIFF and a filled PDF WHEN listed
+    THEN scanned pages are references (no pixels, picklable) and digital pages are read."""
+    scan = tmp_path / "scan.pdf"
+    page().save(scan, save_all=True, append_images=[page(200)], resolution=100.0)
+    batch = tmp_path / "batch.tif"
+    page().save(batch, save_all=True, append_images=[page(100), page(50)])
+    filled = tmp_path / "filled.pdf"
+    fill_pdf(blank_pdf("9448"), {"namn": "Åsa Öberg"}, filled)
+    listed = [p for path in (scan, batch, filled) for p in list_pages(path, dpi=100)]
+    assert [type(p) for p in listed] == [PageRef] * 5 + [DigitalPage]
+    assert [(p.source, p.page) for p in listed[:5]] == [
+        ("scan.pdf", 1), ("scan.pdf", 2), ("batch.tif", 1), ("batch.tif", 2), ("batch.tif", 3)
+    ]
+    assert len(pickle.dumps(listed[:5])) < 2000
+
+
+def test_a_reference_loads_the_pixels_read_input_gives(tmp_path: Path) -> None:
+    """GIVEN a scanned PDF and a TIFF of pages of different shades
+    WHEN each listed page is loaded THEN it is that page, as read_input gives it."""
+    scan = tmp_path / "scan.pdf"
+    page(230).save(scan, save_all=True, append_images=[page(200)], resolution=100.0)
+    batch = tmp_path / "batch.tif"
+    page(180).save(batch, save_all=True, append_images=[page(100), page(50)], dpi=(200, 200))
+    for path, shades in ((scan, [230, 200]), (batch, [180, 100, 50])):
+        loaded = [load_page(ref) for ref in list_pages(path, dpi=100)]
+        eager = list(read_input(path, dpi=100))
+        assert [p.image.mean() for p in loaded] == pytest.approx(shades, abs=3)
+        for one, other in zip(loaded, eager, strict=True):
+            assert isinstance(other, PageImage) and np.array_equal(one.image, other.image)
+            assert (one.source, one.page, one.dpi) == (other.source, other.page, other.dpi)
+
+
+def test_image_that_breaks_off_fails_when_loaded(tmp_path: Path) -> None:
+    """GIVEN a PNG cut off after its header WHEN listed THEN one reference;
+    WHEN loaded THEN a one-line InputError naming the file."""
+    whole = tmp_path / "whole.png"
+    Image.fromarray(np.random.default_rng(1).integers(0, 255, (400, 300), np.uint8)).save(whole)
+    cut = tmp_path / "avbruten.png"
+    cut.write_bytes(whole.read_bytes()[:2000])
+    (ref,) = list_pages(cut, dpi=200)
+    with pytest.raises(InputError) as err:
+        load_page(ref)
+    assert "avbruten.png" in err.value.message and "\n" not in err.value.message
+
+
+def test_photo_is_turned_upright_as_its_exif_says(tmp_path: Path) -> None:
+    """GIVEN a portrait JPEG stored on its side with EXIF orientation 6
+    WHEN read THEN the page comes out upright (its stored width becomes its height)."""
+    path = tmp_path / "photo.jpg"
+    stored = Image.new("L", (300, 200), 255)
+    stored.paste(0, (0, 0, 30, 200))  # a dark band at the stored image's left edge
+    exif = Image.Exif()
+    exif[0x0112] = 6  # the camera was turned: rotate 90° clockwise to view
+    stored.save(path, exif=exif, dpi=(150, 150))
+    (only,) = read_input(path, dpi=200)
+    assert only.image.shape == (300, 200) and only.dpi == 150
+    assert only.image[:20].mean() < 60 and only.image[-20:].mean() > 200

@@ -6,11 +6,18 @@ import json
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
+from PIL import Image
 
+from intake import pipeline
 from intake.cli import cli
+from intake.errors import InputError
 from intake.evaluate import same_value, truth_path
+from intake.inputs import PageRef, load_page
+from intake.mapping.document import Document
+from intake.ocr.model import PageImage
 from intake.pipeline import InputFailure, extract
 from intake.samples.make import make_samples
 from intake.settings import Settings
@@ -76,3 +83,55 @@ def test_unreadable_input_fails_alone_with_a_one_line_message(
     assert "trasig.pdf" in result.output
     sources = [d["source"] for d in json.loads(out.read_text())]
     assert sources == [Path(digital[0]).name, Path(digital[1]).name]
+
+
+def _blank_inputs(folder: Path) -> list[Path]:
+    """Blank scans (no OCR needed) around an image that breaks off after its header."""
+    white = Image.new("L", (827, 1170), 255)
+    single = folder / "vit.png"
+    white.save(single, dpi=(100, 100))
+    whole = folder / "hel.png"
+    noise = np.random.default_rng(1).integers(0, 255, (1170, 827), np.uint8)
+    Image.fromarray(noise).save(whole)
+    cut = folder / "avbruten.png"
+    cut.write_bytes(whole.read_bytes()[:5000])
+    batch = folder / "batch.tif"
+    white.save(batch, save_all=True, append_images=[white, white], dpi=(100, 100))
+    scan = folder / "scan.pdf"
+    white.save(scan, save_all=True, append_images=[white], resolution=100.0)
+    return [single, cut, batch, scan, single]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_pages_come_in_input_order_with_a_failure_in_its_place(
+    tmp_path: Path, workers: int
+) -> None:
+    """GIVEN blank scans, one image that cannot be decoded, and a file given twice
+    WHEN extracted (pages loaded in the workers) THEN one document per page in input
+    order, and the broken image's failure where it stands."""
+    items = list(extract(_blank_inputs(tmp_path), Settings(workers=workers)))
+    found = [(i.source, i.pages[0] if isinstance(i, Document) else None) for i in items]
+    assert found == [("vit.png", 1), ("avbruten.png", None), ("batch.tif", 1),
+                     ("batch.tif", 2), ("batch.tif", 3), ("scan.pdf", 1), ("scan.pdf", 2),
+                     ("vit.png", 1)]
+    failure = items[1]
+    assert isinstance(failure, InputFailure) and "\n" not in failure.message
+    assert all(i.form == "blank" for i in items if isinstance(i, Document))
+
+
+def test_input_failing_part_way_gives_its_pages_up_to_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN a 3-page TIFF whose second page cannot be decoded, then another input
+    WHEN extracted THEN page 1, the failure, and the next input: nothing after the failure."""
+    _, _, batch, scan, _ = _blank_inputs(tmp_path)
+
+    def load(ref: PageRef) -> PageImage:
+        if ref.source == "batch.tif" and ref.page == 2:
+            raise InputError("batch.tif: sidan 2 kan inte läsas.")
+        return load_page(ref)
+
+    monkeypatch.setattr(pipeline, "load_page", load)
+    items = list(extract([batch, scan], Settings(workers=1)))
+    found = [(i.source, i.pages[0] if isinstance(i, Document) else None) for i in items]
+    assert found == [("batch.tif", 1), ("batch.tif", None), ("scan.pdf", 1), ("scan.pdf", 2)]

@@ -576,6 +576,14 @@ def _parabola_peak(left: float, centre: float, right: float) -> float:
 # --- the blank forms, once per process ----------------------------------------------------
 
 
+def load_blank_forms() -> None:
+    """Compute what registration needs of every blank form now rather than on the first
+    page (~0.4 s): a process that forks workers afterwards gives it to all of them."""
+    for form_id in FORM_IDS:
+        _distinct_ink(form_id)
+    _empty_paper()
+
+
 @cache
 def _form(form_id: str) -> _Form:
     grey = next(render_pdf(blank_pdf(form_id), dpi=WORK_DPI, grey=True))

@@ -11,12 +11,13 @@ from datetime import date
 
 import numpy as np
 
-from intake.forms import FieldType, load_form
-from intake.mapping.interpret import interpret, split_ort_och_datum
+from intake.forms import FORM_IDS, FieldType, form_layout, load_form
+from intake.mapping.interpret import interpret, kommuner, split_ort_och_datum
+from intake.ocr.digits import load_model
 from intake.ocr.model import FieldValue
-from intake.ocr.tesseract import TextEngine
-from intake.ocr.text import read_text_fields
-from intake.ocr.ticks import choice_values, read_signature, read_ticks
+from intake.ocr.tesseract import TextEngine, tesserocr_available
+from intake.ocr.text import read_text_fields, widget_configs
+from intake.ocr.ticks import choice_values, load_thresholds, read_signature, read_ticks
 
 
 def read_fields(
@@ -35,3 +36,18 @@ def read_fields(
         else:
             values[field.name] = interpret(field, texts[field.widget or field.name], today=today)
     return values
+
+
+def load_reading_data() -> None:
+    """Load what reading needs (form definitions, tick thresholds, digit model, the
+    kommun list, the modules imported on first use) now rather than on the first
+    page: a process that forks workers afterwards gives it to all of them. Tesseract's
+    model is not loaded: each process loads its own."""
+    for form_id in FORM_IDS:
+        form_layout(form_id)
+        widget_configs(form_id)
+    load_thresholds()
+    load_model()
+    kommuner()
+    tesserocr_available()  # imports tesserocr
+    np.median(np.zeros(1))  # numpy imports numpy.ma on the first median

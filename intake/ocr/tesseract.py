@@ -212,7 +212,7 @@ class TesserocrEngine:
             api.SetPageSegMode(psm)
             for key, value in engine_variables(psm, whitelist).items():
                 api.SetVariable(key, value)
-            api.SetImage(Image.fromarray(image))
+            _set_image(api, image)
             api.Recognize()
             return assemble(self._words(api))
 
@@ -256,6 +256,16 @@ class TesserocrEngine:
             if c.GetUTF8Text()
         )
         return Symbol(text, confidence, choices)
+
+
+def _set_image(api: Any, image: np.ndarray) -> None:
+    """Give Tesseract the pixels: a grey image as raw bytes (what a PIL image becomes
+    after tesserocr's BMP round trip, without it), anything else through PIL."""
+    if image.ndim == 2 and image.dtype == np.uint8:
+        height, width = image.shape
+        api.SetImageBytes(np.ascontiguousarray(image).tobytes(), width, height, 1, width)
+    else:
+        api.SetImage(Image.fromarray(image))
 
 
 def _utf8(result: Any, level: int) -> str:

@@ -394,14 +394,11 @@ def _on_the_line(big: list[int], stats: np.ndarray) -> list[int]:
         return big
     top, bottom = stats[big, 1], stats[big, 1] + stats[big, 3]
     middle, size = float(np.median((top + bottom) / 2)), float(np.median(stats[big, 3]))
-    kept = []
-    for index, i in enumerate(big):
-        others = np.delete(np.arange(len(big)), index)
-        shares_rows = bool(np.any((top[others] < bottom[index]) & (bottom[others] > top[index])))
-        centre = (top[index] + bottom[index]) / 2
-        if shares_rows or abs(centre - middle) <= size:
-            kept.append(i)
-    return kept
+    # overlap[i, j]: mark j shares rows with mark i (a mark with itself does not count)
+    overlap = (top[None, :] < bottom[:, None]) & (bottom[None, :] > top[:, None])
+    np.fill_diagonal(overlap, False)
+    near_middle = np.abs((top + bottom) / 2 - middle) <= size
+    return [i for i, keep in zip(big, overlap.any(axis=1) | near_middle, strict=True) if keep]
 
 
 def _residue(stat: np.ndarray, inner: Box) -> bool:
