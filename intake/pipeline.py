@@ -18,6 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from pydantic import BaseModel
 
 from intake.digital import classify_digital, read_digital
@@ -72,20 +73,27 @@ def extract(paths: Iterable[Path], settings: Settings) -> Iterator[Document | In
 
 def read_page(page: Page | PageRef, settings: Settings) -> Document:
     """One page → its document: load, classify, align, read, map and validate."""
+    return read_page_aligned(page, settings)[0]
+
+
+def read_page_aligned(page: Page | PageRef,
+                      settings: Settings) -> tuple[Document, np.ndarray | None]:
+    """:func:`read_page`, also giving a scanned form page as aligned to its blank form
+    (what a reviewer is shown); None for digital, blank and unknown pages."""
     today = settings.today or date.today()
     if isinstance(page, PageRef):
         page = load_page(page)
     if isinstance(page, DigitalPage):
         form = classify_digital(page)
         values = read_digital(page, form, today=today)
-    else:
-        alignment, aligned = align_page(page)
-        if aligned is None or alignment.kind in ("blank", "unknown"):
-            return empty_document(page.source, page.page, alignment.kind)
-        form = alignment.kind
-        values = read_fields(aligned, form, engine=None, today=today)
-    return build_document(page.source, page.page, form, values, today=today,
-                          review_below=settings.review_below)
+        return build_document(page.source, page.page, form, values, today=today,
+                              review_below=settings.review_below), None
+    alignment, aligned = align_page(page)
+    if aligned is None or alignment.kind in ("blank", "unknown"):
+        return empty_document(page.source, page.page, alignment.kind), None
+    values = read_fields(aligned, alignment.kind, engine=None, today=today)
+    return build_document(page.source, page.page, alignment.kind, values, today=today,
+                          review_below=settings.review_below), aligned
 
 
 def _read(page: DigitalPage | PageRef, settings: Settings) -> Document | InputFailure:

@@ -2,8 +2,9 @@
 
 The reviewer sees the page aligned to its blank form (so the form definition's
 widget rectangles are where the boxes are drawn) — for a scan the aligned image
-the reader used, for a digitally filled PDF the page rendered. Both are grey at
-``WORK_DPI``.
+the reader used (:func:`intake.pipeline.read_page_aligned`), for a digitally
+filled PDF the page rendered. Both are grey at ``WORK_DPI``; blank and unknown
+pages keep no image.
 """
 
 from __future__ import annotations
@@ -16,12 +17,11 @@ import numpy as np
 from PIL import Image
 from pydantic import BaseModel, ConfigDict
 
-from intake.digital import classify_digital, read_digital
+from intake.forms import FORM_IDS
 from intake.inputs import DigitalPage, read_input
-from intake.mapping.document import Document, build_document, empty_document
-from intake.ocr.align import align_page
-from intake.ocr.fields import read_fields
+from intake.mapping.document import Document
 from intake.ocr.model import PAGE_H_PX, PAGE_W_PX, WORK_DPI
+from intake.pipeline import read_page_aligned
 from intake.render import render_pdf
 from intake.settings import Settings
 
@@ -37,33 +37,21 @@ class ReadPage(BaseModel):
 
 def read_upload(path: Path, settings: Settings) -> Iterator[ReadPage]:
     """Every page of ``path`` as a document with its image; InputError if unreadable."""
-    today = settings.current_day()
     for page in read_input(path, dpi=settings.render_dpi):
-        if isinstance(page, DigitalPage):
-            form = classify_digital(page)
-            values = read_digital(page, form, today=today)
-            document = build_document(page.source, page.page, form, values, today=today,
-                                      review_below=settings.review_below)
-            pixels = next(render_pdf(path, dpi=WORK_DPI, grey=True, pages={page.page}))
-            yield ReadPage(document=document, image=page_jpeg(pixels))
-            continue
-        alignment, aligned = align_page(page)
-        if aligned is None or alignment.kind in ("blank", "unknown"):
-            yield ReadPage(document=empty_document(page.source, page.page, alignment.kind),
-                           image=page_jpeg(page.image, thumbnail=True))
-            continue
-        values = read_fields(aligned, alignment.kind, engine=None, today=today)
-        document = build_document(page.source, page.page, alignment.kind, values, today=today,
-                                  review_below=settings.review_below)
-        yield ReadPage(document=document, image=page_jpeg(aligned))
+        document, aligned = read_page_aligned(page, settings)
+        if aligned is not None:
+            image: bytes | None = page_jpeg(aligned)
+        elif isinstance(page, DigitalPage) and document.form in FORM_IDS:
+            image = page_jpeg(next(render_pdf(path, dpi=WORK_DPI, grey=True, pages={page.page})))
+        else:
+            image = None
+        yield ReadPage(document=document, image=image)
 
 
-def page_jpeg(pixels: np.ndarray, *, thumbnail: bool = False) -> bytes:
-    """A grey page as JPEG: full A4 at WORK_DPI, or a small thumbnail."""
+def page_jpeg(pixels: np.ndarray) -> bytes:
+    """A grey form page as JPEG, A4 at WORK_DPI."""
     image = Image.fromarray(pixels).convert("L")
-    if thumbnail:
-        image.thumbnail((PAGE_W_PX // 3, PAGE_H_PX // 3))
-    elif image.size != (PAGE_W_PX, PAGE_H_PX):
+    if image.size != (PAGE_W_PX, PAGE_H_PX):
         image = image.resize((PAGE_W_PX, PAGE_H_PX))
     out = io.BytesIO()
     image.save(out, "JPEG", quality=80, optimize=True)
