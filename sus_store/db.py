@@ -51,9 +51,11 @@ def _sqlite_begin_immediate(connection: object) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")  # type: ignore[attr-defined]
 
 
-def alembic_config(engine: Engine) -> Config:
+def alembic_config(engine: Engine, migrations: Path = _MIGRATIONS) -> Config:
+    """Alembic's configuration for running ``migrations`` (the store's by default) on
+    ``engine``; the migration environments take the engine from its attributes."""
     config = Config()
-    config.set_main_option("script_location", str(_MIGRATIONS))
+    config.set_main_option("script_location", str(migrations))
     config.attributes["engine"] = engine
     return config
 

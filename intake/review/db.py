@@ -1,4 +1,5 @@
-"""The review queue's tables live beside the store's, migrated by their own Alembic."""
+"""The review queue's tables live beside the store's, migrated by their own Alembic
+environment (``intake/review/migrations``, version table ``review_alembic_version``)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,13 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
 
+from sus_store.db import alembic_config as _store_config
+
 _MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def alembic_config(engine: Engine) -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(_MIGRATIONS))
-    config.attributes["engine"] = engine
-    return config
+    return _store_config(engine, _MIGRATIONS)
 
 
 def upgrade(engine: Engine) -> None:
