@@ -49,6 +49,8 @@ class FieldDef(Frozen):
     section: int = 1
     widget: str | None = None  # text widget name when it differs from the field name
     max_length: int | None = None
+    #: word list a doubtful read is compared with (``intake.mapping.lexicon``)
+    lexicon: str | None = None
 
 
 class Rect(Frozen):

@@ -60,6 +60,15 @@ from pydantic import BaseModel, Field, model_validator
 from intake.errors import ConfigurationError, ParseError
 from intake.forms.model import FieldDef, FieldType
 from intake.mapping import personnummer as pnr
+from intake.mapping.lexicon import (
+    WordSnap,
+    edit_distance,
+    fold,
+    fold_case,
+    lexicon,
+    read_list,
+    snap_words,
+)
 from intake.mapping.values import (
     BAD_CODE,
     BAD_PERCENT,
@@ -98,6 +107,7 @@ ORT_NOT_KOMMUN = "Orten är inte en kommun; kontrollera stavningen"
 EMPTY_UNSURE = "Rutan verkar tom men läsningen är osäker; kontrollera"
 TEXT_CASE = "Stora och små bokstäver ser felaktiga ut; kontrollera"
 TEXT_SPACING = "En ensam bokstav: mellanrummen kan vara fel; kontrollera"
+TEXT_FROM_LIST = "Ord är ändrade till närmaste ord i ordlistan; kontrollera"
 TEXT_CONTESTED = "Läsningen tvekade mellan två tecken; kontrollera"
 TEXT_ODD_CHARACTERS = "Texten har ovanliga tecken; kontrollera"
 
@@ -121,6 +131,7 @@ _NOT_KOMMUN_CAP = 0.3
 _ORT_NOT_KOMMUN_CAP = 0.8
 _DIGITS_IN_WORDS = 0.8
 _KOMMUN_MIN_MARGIN = 1.0
+_KEEP_EDITS = 1.5  # keeping a word the list lacks costs as much as this many edits
 
 Dist = dict[str, float]
 """Candidate characters of one written position → probability; the rest is unlisted."""
@@ -145,17 +156,14 @@ def interpret(field: FieldDef, read: TextRead, *, today: date) -> FieldValue:
     if field.type is FieldType.CODE:
         return interpret_code(read)
     if field.type is FieldType.TEXT:
-        return interpret_text(field.name, read)
+        return interpret_text(field.name, read, lexicon=field.lexicon)
     raise ValueError(f"{field.type} is not read from text")
 
 
 @cache
 def kommuner() -> tuple[str, ...]:
     """Sweden's 290 kommuner (``intake/mapping/data/kommuner.txt``)."""
-    text = (resources.files("intake.mapping") / "data" / "kommuner.txt").read_text("utf-8")
-    return tuple(
-        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
-    )
+    return read_list("kommuner.txt")
 
 
 # --- characters as the engine saw them ---------------------------------------------------
@@ -693,7 +701,7 @@ def _nearest_month(word: str) -> str:
     lowered = word.casefold().rstrip(".")
     if lowered in MONTHS or lowered == "den":
         return word
-    scored = sorted((_edit_distance(lowered, name), name) for name in MONTHS)
+    scored = sorted((edit_distance(lowered, name), name) for name in MONTHS)
     (d1, best), (d2, _) = scored[0], scored[1]
     allowed = 1.0 if len(lowered) <= 4 else 2.0
     return best if d1 <= allowed and d2 - d1 >= 1.0 else word
@@ -747,8 +755,10 @@ _BOX_REMNANTS = "|_[]{}~`"  # bits of the printed box read as characters
 _DIGIT_LETTERS = str.maketrans({"0": "o", "1": "l", "5": "s"})
 
 
-def interpret_text(name: str, read: TextRead) -> FieldValue:
-    """NFC text with collapsed white space; ``kommun`` snapped to the 290 kommuner."""
+def interpret_text(name: str, read: TextRead, *, lexicon: str | None = None) -> FieldValue:
+    """NFC text with collapsed white space; ``kommun`` snapped to the 290 kommuner; a
+    doubtful read of a field with a word list (``lexicon``) has its words compared with
+    the list, and what the list clearly names replaces what was read."""
     text, fixed = clean_text(read.text, letters_only=name in _LETTERS_ONLY)
     if not text:
         return _empty(read)
@@ -756,9 +766,20 @@ def interpret_text(name: str, read: TextRead) -> FieldValue:
     confidence *= _DIGITS_IN_WORDS if fixed else 1.0
     if name == "kommun":
         return _kommun_value(text, confidence)
+    if lexicon is not None and (doubt is not None or confidence < REVIEW_BELOW):
+        snapped = snap_text(text, lexicon, confidence)
+        if snapped.changed:
+            return FieldValue(value=snapped.text, confidence=min(max(confidence, 0.0), 1.0),
+                              problem=doubt or TEXT_FROM_LIST)
     if doubt is not None:
         return FieldValue(value=text, confidence=min(max(confidence, 0.0), 1.0), problem=doubt)
     return _valued(text, confidence, TEXT_FIXED if fixed else TEXT_UNSURE)
+
+
+def snap_text(text: str, lexicon_name: str, confidence: float) -> WordSnap:
+    """``text`` with what the word list clearly names in place of doubtful words."""
+    edit = _edit_cost(confidence, len(text))
+    return snap_words(text, lexicon(lexicon_name), edit_cost=edit, keep_edits=_KEEP_EDITS)
 
 
 def clean_text(text: str, *, letters_only: bool = False) -> tuple[str, bool]:
@@ -829,78 +850,21 @@ def _kommun_distances(text: str) -> list[tuple[float, str]]:
     variants = _kommun_variants(text)
     scored = []
     for name in kommuner():
-        key = _fold_case(name)
+        key = fold_case(name)
         if all(abs(len(v) - len(key)) > 4 for v in variants):
             continue
-        scored.append((min(_edit_distance(v, key) for v in variants), name))
+        scored.append((min(edit_distance(v, key) for v in variants), name))
     return sorted(scored)
 
 
 def _kommun_variants(text: str) -> list[str]:
     """The name as written, and without "kommun"/"stad" and a genitive s before it."""
-    key = _fold_case(text)
+    key = fold_case(text)
     stripped = re.sub(r"\s*\b(kommun|stad)$", "", key)
     variants = {key, stripped}
     if stripped != key and stripped.endswith("s"):
         variants.add(stripped[:-1])
     return sorted(v for v in variants if v)
-
-
-def _fold_case(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
-
-
-@cache
-def _fold(char: str) -> str:
-    decomposed = unicodedata.normalize("NFD", char)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-_LOOKALIKE_GROUPS = ("li1|!j", "o0", "s5", "b8", "ce", "nu", "z2", "g9q", "rn", "hb", "vy")
-_SEPARATOR_CHARS = " -"
-
-
-@cache
-def _substitution_cost(read: str, name: str) -> float:
-    """Cost of reading ``name``'s character as ``read``: a lost diacritic is cheap (people
-    and engines drop them), an invented one is not."""
-    if read == name:
-        return 0.0
-    if _fold(read) == _fold(name):
-        return 0.75 if _fold(read) == name else 0.25
-    if read in _SEPARATOR_CHARS and name in _SEPARATOR_CHARS:
-        return 0.25
-    if any(read in group and name in group for group in _LOOKALIKE_GROUPS):
-        return 0.5
-    return 1.0
-
-
-def _indel_cost(char: str) -> float:
-    return 0.25 if char in _SEPARATOR_CHARS else 1.0
-
-
-def _edit_distance(a: str, b: str, *, give_up_above: float = 8.0) -> float:
-    """Levenshtein distance from what was read (``a``) to a name (``b``) where
-    diacritics, separators and look-alikes cost less. Past ``give_up_above`` it
-    returns a lower bound: far names then weigh a little more, never less, in
-    the posterior (which keeps it conservative)."""
-    previous = [0.0]
-    for char in b:
-        previous.append(previous[-1] + _indel_cost(char))
-    for char_a in a:
-        current = [previous[0] + _indel_cost(char_a)]
-        for j, char_b in enumerate(b, start=1):
-            current.append(
-                min(
-                    previous[j] + _indel_cost(char_a),
-                    current[j - 1] + _indel_cost(char_b),
-                    previous[j - 1] + _substitution_cost(char_a, char_b),
-                )
-            )
-        previous = current
-        if min(previous) > give_up_above:
-            return min(previous)
-    return previous[-1]
 
 
 # --- ort och datum (FK 9443) --------------------------------------------------------------
@@ -1077,7 +1041,7 @@ def _choice_strengths(read: TextRead) -> tuple[list[float], list[float], list[bo
 
 
 def _same_letter(a: str, b: str) -> bool:
-    return a != b and _fold(a.casefold()) == _fold(b.casefold())
+    return a != b and fold(a.casefold()) == fold(b.casefold())
 
 
 def _lower_starts(words: list[str], capitals: str) -> int:

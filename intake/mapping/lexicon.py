@@ -1,0 +1,224 @@
+"""Word lists a doubtful read is compared with: kommuner, names, organisation words.
+
+A read is compared with a list by a weighted edit distance in which what engines and
+people get wrong costs little (case, a dropped diacritic, a separator, an OCR
+look-alike such as ``rn``/``m`` parts or ``0``/``o``). :func:`snap_words` goes word by
+word and also tries two neighbouring pieces as one word (handwriting read with a gap
+inside a word, "Ma Snus" for "Magnus"), keeping each piece as read unless a listed word
+is clearly nearer than the cost of "a word not in the list".
+
+The lists are data (``intake/mapping/data/*.txt``, one entry per line, ``#`` lines are
+comments): Sweden's 290 kommuner, common first names and surnames in Sweden, and the
+words that samordningsförbund and their insatser are named with. Nothing here knows
+which names a test corpus uses.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+#: The lists a form field may name as its ``lexicon`` (``intake/forms/data/*.toml``),
+#: each made of these files.
+LEXICON_FILES: dict[str, tuple[str, ...]] = {
+    "namn": ("fornamn.txt", "efternamn.txt"),
+    "organisation": ("organisation_ord.txt", "kommuner.txt"),
+}
+
+_LOOKALIKE_GROUPS = ("li1|!j", "o0", "s5", "b8", "ce", "nu", "z2", "g9q", "rn", "hb", "vy")
+_SEPARATOR_CHARS = " -"
+#: A word is compared only with listed words at most this many characters longer or
+#: shorter (a bound on the distance, so nothing nearer is missed below it).
+_LENGTH_SLACK = 4
+
+
+def read_list(filename: str) -> tuple[str, ...]:
+    """The entries of ``intake/mapping/data/<filename>``."""
+    text = (resources.files("intake.mapping") / "data" / filename).read_text("utf-8")
+    return tuple(
+        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )
+
+
+def fold_case(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+
+@cache
+def fold(char: str) -> str:
+    """``char`` without diacritics."""
+    decomposed = unicodedata.normalize("NFD", char)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@cache
+def substitution_cost(read: str, name: str) -> float:
+    """Cost of reading ``name``'s character as ``read``: a lost diacritic is cheap (people
+    and engines drop them), an invented one is not."""
+    if read == name:
+        return 0.0
+    if fold(read) == fold(name):
+        return 0.75 if fold(read) == name else 0.25
+    if read in _SEPARATOR_CHARS and name in _SEPARATOR_CHARS:
+        return 0.25
+    if any(read in group and name in group for group in _LOOKALIKE_GROUPS):
+        return 0.5
+    return 1.0
+
+
+def indel_cost(char: str) -> float:
+    return 0.25 if char in _SEPARATOR_CHARS else 1.0
+
+
+def edit_distance(a: str, b: str, *, give_up_above: float = 8.0) -> float:
+    """Levenshtein distance from what was read (``a``) to a name (``b``) where
+    diacritics, separators and look-alikes cost less. Past ``give_up_above`` it
+    returns a lower bound: far names then weigh a little more, never less, in
+    a posterior (which keeps it conservative)."""
+    previous = [0.0]
+    for char in b:
+        previous.append(previous[-1] + indel_cost(char))
+    for char_a in a:
+        current = [previous[0] + indel_cost(char_a)]
+        for j, char_b in enumerate(b, start=1):
+            current.append(
+                min(
+                    previous[j] + indel_cost(char_a),
+                    current[j - 1] + indel_cost(char_b),
+                    previous[j - 1] + substitution_cost(char_a, char_b),
+                )
+            )
+        previous = current
+        if min(previous) > give_up_above:
+            return min(previous)
+    return previous[-1]
+
+
+class Lexicon:
+    """Listed words, looked up case-blind by weighted edit distance."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        by_key: dict[str, str] = {}
+        for word in words:
+            by_key.setdefault(fold_case(word), word)
+        self.words = by_key
+        self._by_length: dict[int, list[str]] = {}
+        for key in by_key:
+            self._by_length.setdefault(len(key), []).append(key)
+
+    def __contains__(self, word: str) -> bool:
+        return fold_case(word) in self.words
+
+    def nearest(self, word: str, limit: int = 2) -> list[tuple[float, str]]:
+        """The ``limit`` nearest listed words as (distance, word as listed)."""
+        return [(d, self.words[key]) for d, key in self._nearest_keys(fold_case(word))[:limit]]
+
+    @cache  # noqa: B019 - lexicons live as long as the process (see ``lexicon``)
+    def _nearest_keys(self, key: str) -> list[tuple[float, str]]:
+        scored = []
+        for length in range(max(len(key) - _LENGTH_SLACK, 1), len(key) + _LENGTH_SLACK + 1):
+            for candidate in self._by_length.get(length, ()):
+                scored.append((edit_distance(key, candidate), candidate))
+        return sorted(scored)[:4]
+
+
+@cache
+def lexicon(name: str) -> Lexicon:
+    """The word list ``name`` (:data:`LEXICON_FILES`); multi-word entries give each word."""
+    if name not in LEXICON_FILES:
+        raise KeyError(f"no word list {name!r}; known: {', '.join(LEXICON_FILES)}")
+    entries = [entry for filename in LEXICON_FILES[name] for entry in read_list(filename)]
+    return Lexicon(word for entry in entries for word in entry.split())
+
+
+# --- snapping a line word by word -----------------------------------------------------------
+
+_PIECES = re.compile(r"[^\s-]+|[\s-]+")
+
+
+@dataclass(frozen=True)
+class WordSnap:
+    """A line after snapping: its text, how many of its words changed, and the posterior
+    of the least sure change (1.0 when nothing changed)."""
+
+    text: str
+    changed: int
+    posterior: float
+
+
+def snap_words(text: str, words: Lexicon, *, edit_cost: float, keep_edits: float) -> WordSnap:
+    """``text`` with each word, or two neighbouring pieces read as one word, replaced by
+    the nearest listed word when that is cheaper than keeping it: an edit costs
+    ``edit_cost`` (the log-odds of one character being right), keeping a word of *n*
+    letters that is not listed costs ``max(keep_edits, n / 3)`` edits. A listed word is
+    written as listed (also when only its case differed), with a capital first letter
+    where the line starts."""
+    pieces = _PIECES.findall(text)
+    words_at = [i for i, piece in enumerate(pieces) if not piece[0].isspace() and piece[0] != "-"]
+    out: list[str] = list(pieces)
+    changed, posterior = 0, 1.0
+    k = 0
+    while k < len(words_at):
+        i = words_at[k]
+        options = _options(pieces[i], words, edit_cost, keep_edits)
+        if k + 1 < len(words_at) and words_at[k + 1] == i + 2:
+            split_cost = options[0][0] + _options(pieces[i + 2], words, edit_cost, keep_edits)[0][0]
+            pair = _pair_options(pieces[i : i + 3], words, edit_cost)
+            if pair and pair[0][0] < split_cost:
+                out[i : i + 3] = [_cased(pair[0][1], i == 0), "", ""]
+                changed += 1
+                posterior = min(posterior, _posterior(pair, split_cost))
+                k += 2
+                continue
+        best = _cased(options[0][1], i == 0)
+        if best != pieces[i]:
+            out[i] = best
+            changed += 1
+            posterior = min(posterior, _posterior(options, math.inf))
+        k += 1
+    return WordSnap(text="".join(out), changed=changed, posterior=posterior)
+
+
+def _options(
+    piece: str, words: Lexicon, edit_cost: float, keep_edits: float
+) -> list[tuple[float, str]]:
+    """(cost, word) of the ways to read ``piece``, cheapest first: as a listed word, or
+    as it stands. A listed piece is the listed word; one without letters stays."""
+    if piece in words:
+        return [(0.0, words.words[fold_case(piece)])]
+    if not any(c.isalpha() for c in piece) or len(piece) < 2:
+        return [(0.0, piece)]
+    options = [(edit_cost * d, w) for d, w in words.nearest(piece, limit=3)
+               if d <= _max_distance(piece)]
+    options.append((edit_cost * max(keep_edits, len(piece) / 3), piece))
+    return sorted(options, key=lambda o: o[0])
+
+
+def _pair_options(pieces: list[str], words: Lexicon, edit_cost: float) -> list[tuple[float, str]]:
+    """(cost, word) of reading two pieces and the gap between them as one listed word."""
+    joined = pieces[0] + pieces[1] + pieces[2]
+    if not any(c.isalpha() for c in joined):
+        return []
+    options = [(edit_cost * d, w) for d, w in words.nearest(joined, limit=3)
+               if d <= _max_distance(joined)]
+    return sorted(options, key=lambda o: o[0])
+
+
+def _max_distance(piece: str) -> float:
+    return max(1.0, 0.4 * len(piece))
+
+
+def _posterior(options: list[tuple[float, str]], other_cost: float) -> float:
+    weights = [math.exp(-cost) for cost, _ in options]
+    if other_cost < math.inf:
+        weights.append(math.exp(-other_cost))
+    return weights[0] / sum(weights)
+
+
+def _cased(word: str, first: bool) -> str:
+    return word[0].upper() + word[1:] if first and word[:1].islower() else word

@@ -1,0 +1,131 @@
+"""Word lists a doubtful free-text read is compared with (``intake.mapping.lexicon``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from intake.forms import FORM_IDS, load_form
+from intake.mapping.interpret import REVIEW_BELOW, TEXT_FROM_LIST, interpret_text
+from intake.mapping.lexicon import (
+    LEXICON_FILES,
+    Lexicon,
+    edit_distance,
+    lexicon,
+    read_list,
+    snap_words,
+)
+from intake.ocr.model import TextRead
+
+WORDS = Lexicon(["Samordningsförbundet", "Halland", "Magnus", "Lind", "Eva-Lena", "mot", "jobb"])
+
+
+def snap(text: str) -> str:
+    return snap_words(text, WORDS, edit_cost=2.0, keep_edits=1.5).text
+
+
+def doubtful(text: str) -> TextRead:
+    return TextRead(text=text, confidence=0.3, alternatives=[])
+
+
+# --- the lists --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(LEXICON_FILES))
+def test_each_word_list_loads_with_hundreds_of_words(name: str) -> None:
+    """GIVEN a shipped word list
+    WHEN it is loaded
+    THEN it holds hundreds of words, none listed twice (case-blind) in its files."""
+    words = lexicon(name)
+    assert len(words.words) > 300
+    for filename in LEXICON_FILES[name]:
+        entries = [e.casefold() for e in read_list(filename)]
+        assert len(entries) == len(set(entries)), filename
+
+
+def test_name_lists_hold_capitalised_names_with_swedish_letters() -> None:
+    """GIVEN the first-name and surname lists
+    WHEN their entries are inspected
+    THEN every entry starts with a capital, and å ä ö and é names are there."""
+    names = read_list("fornamn.txt") + read_list("efternamn.txt")
+    assert all(n[0].isupper() for n in names)
+    assert {"Åsa", "Linnéa", "Jönsson", "Öberg"} <= set(names)
+
+
+def test_every_form_field_names_a_known_word_list() -> None:
+    """GIVEN the form definitions
+    WHEN a field names a word list
+    THEN the list exists; names and organisations have one."""
+    named = {}
+    for form_id in FORM_IDS:
+        for field in load_form(form_id).fields:
+            if field.lexicon is not None:
+                assert field.lexicon in LEXICON_FILES
+                named[field.name] = field.lexicon
+    assert named["namn"] == "namn" and named["insats"] == "organisation"
+
+
+# --- comparing ----------------------------------------------------------------------------------
+
+
+def test_distance_is_cheap_for_case_diacritics_and_lookalikes() -> None:
+    """GIVEN reads that differ from a name by a dropped ring, an rn/m look-alike part or
+    a hyphen read as a space
+    WHEN the weighted distance is taken
+    THEN each costs less than one ordinary edit, and a different letter costs one."""
+    assert edit_distance("hakansson", "håkansson") < 1.0
+    assert edit_distance("eva lena", "eva-lena") < 1.0
+    assert edit_distance("lind", "lint") == 1.0
+
+
+def test_a_garbled_long_word_becomes_the_listed_word() -> None:
+    """GIVEN handwriting read with three wrong letters in a 20-letter word
+    WHEN the line is snapped
+    THEN the listed word replaces it, and the rest of the line stays."""
+    assert snap("Sanordnngsförbundetr Halland") == "Samordningsförbundet Halland"
+
+
+def test_a_word_read_in_two_pieces_is_joined() -> None:
+    """GIVEN a name read with a gap inside it ("Ma gnus")
+    WHEN the line is snapped
+    THEN the two pieces become the listed name."""
+    assert snap("Ma gnus Lind") == "Magnus Lind"
+
+
+def test_a_word_far_from_every_listed_word_is_kept() -> None:
+    """GIVEN a name that is not listed and not close to any listed word
+    WHEN the line is snapped
+    THEN it is kept as read: the list never invents a name."""
+    assert snap("Zofia Lind") == "Zofia Lind"
+
+
+def test_listed_casing_wins_inside_a_line_and_capital_at_its_start() -> None:
+    """GIVEN a hyphenated name read in lower case and an ordinary word read capitalised
+    WHEN the line is snapped
+    THEN each is written as listed, except that the line's first word keeps a capital."""
+    assert snap("eva-lena Lind") == "Eva-Lena Lind"
+    assert snap("mot Jobb") == "Mot jobb"
+
+
+# --- in the reader --------------------------------------------------------------------------------
+
+
+def test_a_doubtful_organisation_read_is_snapped_and_still_reviewed() -> None:
+    """GIVEN a doubtful read of a samverkansorganisation with misread letters
+    WHEN it is interpreted with its word list
+    THEN the value is the listed spelling, and it stays in review saying why."""
+    value = interpret_text(
+        "samverkansorganisation", doubtful("Samordwingsförbuudet Halland"), lexicon="organisation"
+    )
+    assert value.value == "Samordningsförbundet Halland"
+    assert value.confidence < REVIEW_BELOW
+    assert value.problem is not None
+
+
+def test_a_confident_read_is_never_changed_by_a_list() -> None:
+    """GIVEN a clean, confident read of a name the list lacks but resembles (Lindh)
+    WHEN it is interpreted with the name list
+    THEN it stays exactly as read: lists only help where a person looks anyway."""
+    read = TextRead(text="Magnus Lindh", confidence=0.99, alternatives=[])
+    value = interpret_text("namn", read, lexicon="namn")
+    assert value.value == "Magnus Lindh"
+    assert value.problem != TEXT_FROM_LIST
