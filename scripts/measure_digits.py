@@ -6,10 +6,12 @@ second set per profile is written only in the hand font left out of training
 (``digits.HELD_OUT_FONT``). Each personnummer and date widget is read three ways and
 decoded by ``intake.mapping.interpret``:
 
-- ``tesseract``: the read as ``intake.ocr.text`` makes it today;
+- ``tesseract``: Tesseract's read alone;
 - ``classifier``: the classifier's digits alone (in Tesseract's layout when the digit
   counts agree);
-- ``combined``: :func:`intake.ocr.digits.combine` of the two.
+- ``combined``: :func:`intake.ocr.digits.combine` of the two;
+- ``second opinion``: :func:`intake.ocr.digits.second_opinion` (what the reader does):
+  combined, or the classifier alone where Tesseract lost digits.
 
 exact = decoded value equals the truth; silent = wrong with confidence ≥ REVIEW_BELOW.
 
@@ -25,12 +27,13 @@ import sys
 from collections import defaultdict
 from dataclasses import dataclass
 from multiprocessing import Pool
+from unittest.mock import patch
 
 from measure_text import aligned_case
 
 from intake.forms import FORM_IDS, FieldType, form_layout, load_form
 from intake.mapping.interpret import REVIEW_BELOW, interpret_date, interpret_personnummer
-from intake.ocr import digits
+from intake.ocr import digits, text
 from intake.ocr.model import TextRead
 from intake.ocr.tesseract import default_engine
 from intake.ocr.text import CONFIGS, prepare_line, read_widget
@@ -48,7 +51,7 @@ PROFILES = {
 STYLES.setdefault(
     "hand-jpeg200", Style(name="hand-jpeg200", fill="hand", scan="jpeg200", fmt="jpg")
 )
-METHODS = ("tesseract", "classifier", "combined")
+METHODS = ("tesseract", "classifier", "combined", "second opinion")
 KINDS = {FieldType.PERSONNUMMER: "personnummer", FieldType.DATE: "date"}
 
 
@@ -92,7 +95,9 @@ def score_page(job: tuple[str, str, str]) -> list[Score]:
 
 
 def reads(aligned, widget, kind: FieldType) -> dict[str, TextRead]:  # type: ignore[no-untyped-def]
-    tesseract = read_widget(aligned, widget, CONFIGS[kind], default_engine())
+    config = CONFIGS[kind]
+    with patch.object(text, "DIGIT_CLASSIFIED", ()):
+        tesseract = read_widget(aligned, widget, config, default_engine())
     line = prepare_line(aligned, widget.rect).image
     if line is None:
         return dict.fromkeys(METHODS, tesseract)
@@ -100,6 +105,7 @@ def reads(aligned, widget, kind: FieldType) -> dict[str, TextRead]:  # type: ign
         "tesseract": tesseract,
         "classifier": digits.classifier_read(line, tesseract),
         "combined": digits.combine(tesseract, digits.digit_alternatives(line)),
+        "second opinion": digits.second_opinion(tesseract, line, lengths=config.digit_counts),
     }
 
 

@@ -302,6 +302,23 @@ def combine(
     return TextRead(text="".join(chars), confidence=weakest, alternatives=visible)
 
 
+def second_opinion(read: TextRead, line: np.ndarray, *, lengths: tuple[int, ...]) -> TextRead:
+    """``read`` merged with the classifier's digits (:func:`combine`); when Tesseract
+    lost or invented digits (its count is none of ``lengths``, the counts a field of
+    this kind has) but the classifier cut the line into one of ``lengths`` digits, the
+    classifier's digits alone. Handwriting that touches or breaks makes Tesseract drop
+    whole groups of digits ("20 2384" for a personnummer)."""
+    alternatives = digit_alternatives(line)
+    combined = combine(read, alternatives)
+    if combined is not read or alternatives is None:
+        return combined
+    if sum(c in DIGITS for c in read.text) in lengths or len(alternatives) not in lengths:
+        return read
+    text = "".join(a[0][0] for a in alternatives)
+    confidence = math.prod(a[0][1] for a in alternatives)
+    return TextRead(text=text, confidence=confidence, alternatives=alternatives)
+
+
 def _per_character(read: TextRead) -> list[list[tuple[str, float]]]:
     """Tesseract's alternatives per character of its text (spaces get none)."""
     if len(read.alternatives) == len(read.text):

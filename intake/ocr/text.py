@@ -78,6 +78,7 @@ class FieldConfig:
     lang: str = "swe"
     fallback_psms: tuple[int, ...] = ()
     pattern: str | None = None  # what a plausible read looks like (fallbacks otherwise)
+    digit_counts: tuple[int, ...] = ()  # how many digits a value of this kind has
 
     def plausible(self, read: TextRead) -> bool:
         if self.pattern is None:
@@ -88,10 +89,11 @@ class FieldConfig:
 TEXT = FieldConfig()
 CONFIGS: dict[FieldType, FieldConfig] = {
     FieldType.TEXT: TEXT,
-    FieldType.PERSONNUMMER: FieldConfig(whitelist=DIGITS + "-+ "),
-    FieldType.DATE: FieldConfig(whitelist=DIGITS + "-/. " + MONTH_LETTERS),
+    FieldType.PERSONNUMMER: FieldConfig(whitelist=DIGITS + "-+ ", digit_counts=(10, 12)),
+    FieldType.DATE: FieldConfig(whitelist=DIGITS + "-/. " + MONTH_LETTERS, digit_counts=(8,)),
     FieldType.PERCENT: FieldConfig(
-        whitelist=DIGITS, fallback_psms=(8, 13, 10), pattern=r"0|[1-9]\d?|100"
+        whitelist=DIGITS, fallback_psms=(8, 13, 10), pattern=r"0|[1-9]\d?|100",
+        digit_counts=(1, 2, 3),
     ),
     FieldType.CODE: FieldConfig(whitelist=DIGITS, fallback_psms=(10, 8, 13), pattern=r"[1-9]"),
 }
@@ -146,7 +148,7 @@ def read_widget(
     if config in DIGIT_CLASSIFIED:
         # A second opinion per digit from the project's own classifier (issue 3 lever):
         # +5.5 points exact personnummer on generated hands, no new silent errors.
-        read = digits.combine(read, digits.digit_alternatives(line))
+        read = digits.second_opinion(read, line, lengths=config.digit_counts)
     log.debug("%s: %d chars, confidence %.2f", widget.name, len(read.text), read.confidence)
     return read
 

@@ -87,3 +87,25 @@ def test_combine_lets_a_sure_classifier_overrule_a_torn_tesseract() -> None:
     assert combined.text == "7-2"
     assert len(combined.alternatives) == 3
     assert combined.alternatives[1] == [("-", 0.99)]
+
+
+def test_second_opinion_reads_the_digits_tesseract_lost() -> None:
+    """GIVEN a hand-printed personnummer of which Tesseract kept only two groups
+    WHEN the classifier cuts the line into twelve digits
+    THEN the classifier's twelve digits are the read, with its alternatives."""
+    line = _line("198203182384")
+    lost = TextRead(text="20 2384", confidence=0.4, alternatives=[])
+    read = digits.second_opinion(lost, line, lengths=(10, 12))
+    assert read.text == "198203182384"
+    assert len(read.alternatives) == 12
+    assert 0.0 < read.confidence <= 1.0
+
+
+def test_second_opinion_keeps_a_read_with_a_plausible_count() -> None:
+    """GIVEN Tesseract read ten digits (a short personnummer) of a line the classifier
+    cuts differently
+    WHEN the second opinion is asked
+    THEN Tesseract's read stands: only a lost or invented digit count is replaced."""
+    line = _line("1982031823845")
+    ten = TextRead(text="8203182384", confidence=0.9, alternatives=[])
+    assert digits.second_opinion(ten, line, lengths=(10, 12)) == ten
