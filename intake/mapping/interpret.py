@@ -131,6 +131,7 @@ _NOT_KOMMUN_CAP = 0.3
 _ORT_NOT_KOMMUN_CAP = 0.8
 _DIGITS_IN_WORDS = 0.8
 _KOMMUN_MIN_MARGIN = 1.0
+_SNAP_READINGS = 8  # the engine's most probable readings a word list may explain
 _KEEP_EDITS = 1.5  # keeping a word the list lacks costs as much as this many edits
 
 Dist = dict[str, float]
@@ -767,7 +768,7 @@ def interpret_text(name: str, read: TextRead, *, lexicon: str | None = None) -> 
     if name == "kommun":
         return _kommun_value(text, confidence)
     if lexicon is not None and (doubt is not None or confidence < REVIEW_BELOW):
-        snapped = snap_text(text, lexicon, confidence)
+        snapped = snap_text(text, lexicon, confidence, read)
         if snapped.changed:
             return FieldValue(value=snapped.text, confidence=min(max(confidence, 0.0), 1.0),
                               problem=doubt or TEXT_FROM_LIST)
@@ -776,10 +777,31 @@ def interpret_text(name: str, read: TextRead, *, lexicon: str | None = None) -> 
     return _valued(text, confidence, TEXT_FIXED if fixed else TEXT_UNSURE)
 
 
-def snap_text(text: str, lexicon_name: str, confidence: float) -> WordSnap:
-    """``text`` with what the word list clearly names in place of doubtful words."""
+def snap_text(
+    text: str, lexicon_name: str, confidence: float, read: TextRead | None = None
+) -> WordSnap:
+    """``text`` with what the word list clearly names in place of doubtful words. With
+    the engine's ``read``, its few most probable readings are snapped too and the one
+    the list explains best (its improbability plus the cost of its words) wins."""
     edit = _edit_cost(confidence, len(text))
-    return snap_words(text, lexicon(lexicon_name), edit_cost=edit, keep_edits=_KEEP_EDITS)
+    words = lexicon(lexicon_name)
+    best = snap_words(text, words, edit_cost=edit, keep_edits=_KEEP_EDITS)
+    if read is None or _aligned_alternatives(read) is None:
+        return best
+    best_score = best.cost
+    readings = kbest_strings(char_dists(read, temper=_TEMPER), limit=_SNAP_READINGS)
+    top_p = None
+    for variant, p in readings:
+        top_p = top_p or p
+        cleaned = clean_text(variant, letters_only=True)[0]
+        if not cleaned or cleaned == text:
+            continue
+        snapped = snap_words(cleaned, words, edit_cost=edit, keep_edits=_KEEP_EDITS)
+        score = snapped.cost + math.log(top_p / max(p, 1e-12))
+        if score < best_score:
+            changed = max(snapped.changed, int(snapped.text != text))
+            best, best_score = replace(snapped, changed=changed), score
+    return best
 
 
 def clean_text(text: str, *, letters_only: bool = False) -> tuple[str, bool]:

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+import numpy as np
+
 #: The lists a form field may name as its ``lexicon`` (``intake/forms/data/*.toml``),
 #: each made of these files.
 LEXICON_FILES: dict[str, tuple[str, ...]] = {
@@ -100,16 +102,24 @@ def edit_distance(a: str, b: str, *, give_up_above: float = 8.0) -> float:
 
 
 class Lexicon:
-    """Listed words, looked up case-blind by weighted edit distance."""
+    """Listed words, looked up case-blind by weighted edit distance (one vectorised
+    dynamic programme per word length over all listed words of that length)."""
 
     def __init__(self, words: Iterable[str]) -> None:
         by_key: dict[str, str] = {}
         for word in words:
             by_key.setdefault(fold_case(word), word)
         self.words = by_key
-        self._by_length: dict[int, list[str]] = {}
+        self._alphabet = sorted({c for key in by_key for c in key})
+        code = {c: i for i, c in enumerate(self._alphabet)}
+        grouped: dict[int, list[str]] = {}
         for key in by_key:
-            self._by_length.setdefault(len(key), []).append(key)
+            grouped.setdefault(len(key), []).append(key)
+        self._by_length = {
+            length: (keys, np.array([[code[c] for c in key] for key in keys], dtype=np.intp))
+            for length, keys in grouped.items()
+        }
+        self._insert = np.array([indel_cost(c) for c in self._alphabet])
 
     def __contains__(self, word: str) -> bool:
         return fold_case(word) in self.words
@@ -120,11 +130,39 @@ class Lexicon:
 
     @cache  # noqa: B019 - lexicons live as long as the process (see ``lexicon``)
     def _nearest_keys(self, key: str) -> list[tuple[float, str]]:
-        scored = []
+        if not key:
+            return []
+        # cost of reading each listed character as key[i], per alphabet entry
+        substitute = np.array([[substitution_cost(a, b) for b in self._alphabet] for a in key])
+        delete = [indel_cost(a) for a in key]
+        scored: list[tuple[float, str]] = []
         for length in range(max(len(key) - _LENGTH_SLACK, 1), len(key) + _LENGTH_SLACK + 1):
-            for candidate in self._by_length.get(length, ()):
-                scored.append((edit_distance(key, candidate), candidate))
+            if length not in self._by_length:
+                continue
+            keys, codes = self._by_length[length]
+            distances = _distances(substitute, delete, self._insert[codes], codes)
+            best = np.argsort(distances)[:4]
+            scored.extend((float(distances[i]), keys[i]) for i in best)
         return sorted(scored)[:4]
+
+
+def _distances(
+    substitute: np.ndarray, delete: list[float], insert: np.ndarray, codes: np.ndarray
+) -> np.ndarray:
+    """:func:`edit_distance` from one read to each row of ``codes`` at once."""
+    count, length = codes.shape
+    previous = np.concatenate([np.zeros((count, 1)), np.cumsum(insert, axis=1)], axis=1)
+    for i, cost_of_deleting in enumerate(delete):
+        row_substitute = substitute[i][codes]  # count × length
+        current = np.empty_like(previous)
+        current[:, 0] = previous[:, 0] + cost_of_deleting
+        for j in range(1, length + 1):
+            current[:, j] = np.minimum(
+                np.minimum(previous[:, j] + cost_of_deleting, current[:, j - 1] + insert[:, j - 1]),
+                previous[:, j - 1] + row_substitute[:, j - 1],
+            )
+        previous = current
+    return previous[:, -1]
 
 
 @cache
@@ -149,6 +187,7 @@ class WordSnap:
     text: str
     changed: int
     posterior: float
+    cost: float = 0.0  # of the chosen reading of every word, in the units of ``edit_cost``
 
 
 def snap_words(text: str, words: Lexicon, *, edit_cost: float, keep_edits: float) -> WordSnap:
@@ -161,7 +200,7 @@ def snap_words(text: str, words: Lexicon, *, edit_cost: float, keep_edits: float
     pieces = _PIECES.findall(text)
     words_at = [i for i, piece in enumerate(pieces) if not piece[0].isspace() and piece[0] != "-"]
     out: list[str] = list(pieces)
-    changed, posterior = 0, 1.0
+    changed, posterior, cost = 0, 1.0, 0.0
     k = 0
     while k < len(words_at):
         i = words_at[k]
@@ -172,16 +211,18 @@ def snap_words(text: str, words: Lexicon, *, edit_cost: float, keep_edits: float
             if pair and pair[0][0] < split_cost:
                 out[i : i + 3] = [_cased(pair[0][1], i == 0), "", ""]
                 changed += 1
+                cost += pair[0][0]
                 posterior = min(posterior, _posterior(pair, split_cost))
                 k += 2
                 continue
         best = _cased(options[0][1], i == 0)
+        cost += options[0][0]
         if best != pieces[i]:
             out[i] = best
             changed += 1
             posterior = min(posterior, _posterior(options, math.inf))
         k += 1
-    return WordSnap(text="".join(out), changed=changed, posterior=posterior)
+    return WordSnap(text="".join(out), changed=changed, posterior=posterior, cost=cost)
 
 
 def _options(
