@@ -61,6 +61,7 @@ from intake.errors import ConfigurationError, ParseError
 from intake.forms.model import FieldDef, FieldType
 from intake.mapping import personnummer as pnr
 from intake.mapping.lexicon import (
+    Lexicon,
     WordSnap,
     edit_distance,
     fold,
@@ -869,14 +870,16 @@ def _max_distance(name: str) -> float:
 
 @cache
 def _kommun_distances(text: str) -> list[tuple[float, str]]:
-    variants = _kommun_variants(text)
-    scored = []
-    for name in kommuner():
-        key = fold_case(name)
-        if all(abs(len(v) - len(key)) > 4 for v in variants):
-            continue
-        scored.append((min(edit_distance(v, key) for v in variants), name))
-    return sorted(scored)
+    best: dict[str, float] = {}
+    for variant in _kommun_variants(text):
+        for distance, name in _kommun_lexicon().scored(variant):
+            best[name] = min(distance, best.get(name, math.inf))
+    return sorted((d, name) for name, d in best.items())
+
+
+@cache
+def _kommun_lexicon() -> Lexicon:
+    return Lexicon(kommuner())
 
 
 def _kommun_variants(text: str) -> list[str]:

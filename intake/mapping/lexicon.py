@@ -128,8 +128,16 @@ class Lexicon:
         """The ``limit`` nearest listed words as (distance, word as listed)."""
         return [(d, self.words[key]) for d, key in self._nearest_keys(fold_case(word))[:limit]]
 
-    @cache  # noqa: B019 - lexicons live as long as the process (see ``lexicon``)
+    def scored(self, word: str) -> list[tuple[float, str]]:
+        """(distance, word as listed) of every listed word of about the same length
+        (within :data:`_LENGTH_SLACK` characters), nearest first."""
+        return [(d, self.words[key]) for d, key in self._scored_keys(fold_case(word))]
+
     def _nearest_keys(self, key: str) -> list[tuple[float, str]]:
+        return self._scored_keys(key)[:4]
+
+    @cache  # noqa: B019 - lexicons live as long as the process (see ``lexicon``)
+    def _scored_keys(self, key: str) -> list[tuple[float, str]]:
         if not key:
             return []
         # cost of reading each listed character as key[i], per alphabet entry
@@ -141,9 +149,8 @@ class Lexicon:
                 continue
             keys, codes = self._by_length[length]
             distances = _distances(substitute, delete, self._insert[codes], codes)
-            best = np.argsort(distances)[:4]
-            scored.extend((float(distances[i]), keys[i]) for i in best)
-        return sorted(scored)[:4]
+            scored.extend(zip(distances.tolist(), keys, strict=True))
+        return sorted(scored)
 
 
 def _distances(
