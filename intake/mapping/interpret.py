@@ -132,8 +132,10 @@ _NOT_KOMMUN_CAP = 0.3
 _ORT_NOT_KOMMUN_CAP = 0.8
 _DIGITS_IN_WORDS = 0.8
 _KOMMUN_MIN_MARGIN = 1.0
+_SNAP_BELOW = 0.8  # a read this sure is an unlisted name rather than a garbled one
 _SNAP_READINGS = 8  # the engine's most probable readings a word list may explain
-_KEEP_EDITS = 1.5  # keeping a word the list lacks costs as much as this many edits
+#: keeping an unlisted word of n letters costs a + b·n (log-odds; an edit costs ``_edit_cost``)
+_KEEP_COST = (2.5, 0.6)
 
 Dist = dict[str, float]
 """Candidate characters of one written position → probability; the rest is unlisted."""
@@ -768,7 +770,7 @@ def interpret_text(name: str, read: TextRead, *, lexicon: str | None = None) -> 
     confidence *= _DIGITS_IN_WORDS if fixed else 1.0
     if name == "kommun":
         return _kommun_value(text, confidence)
-    if lexicon is not None and (doubt is not None or confidence < REVIEW_BELOW):
+    if lexicon is not None and confidence < _SNAP_BELOW:
         snapped = snap_text(text, lexicon, confidence, read)
         if snapped.changed:
             return FieldValue(value=snapped.text, confidence=min(max(confidence, 0.0), 1.0),
@@ -786,7 +788,7 @@ def snap_text(
     the list explains best (its improbability plus the cost of its words) wins."""
     edit = _edit_cost(confidence, len(text))
     words = lexicon(lexicon_name)
-    best = snap_words(text, words, edit_cost=edit, keep_edits=_KEEP_EDITS)
+    best = snap_words(text, words, edit_cost=edit, keep=_KEEP_COST)
     if read is None or _aligned_alternatives(read) is None:
         return best
     best_score = best.cost
@@ -797,7 +799,7 @@ def snap_text(
         cleaned = clean_text(variant, letters_only=True)[0]
         if not cleaned or cleaned == text:
             continue
-        snapped = snap_words(cleaned, words, edit_cost=edit, keep_edits=_KEEP_EDITS)
+        snapped = snap_words(cleaned, words, edit_cost=edit, keep=_KEEP_COST)
         score = snapped.cost + math.log(top_p / max(p, 1e-12))
         if score < best_score:
             changed = max(snapped.changed, int(snapped.text != text))

@@ -20,7 +20,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import numpy as np
@@ -37,6 +37,8 @@ _SEPARATOR_CHARS = " -"
 #: A word is compared only with listed words at most this many characters longer or
 #: shorter (a bound on the distance, so nothing nearer is missed below it).
 _LENGTH_SLACK = 4
+#: Nearest words remembered per looked-up word (the rest weigh nothing in a posterior).
+_KEPT = 16
 
 
 def read_list(filename: str) -> tuple[str, ...]:
@@ -129,14 +131,14 @@ class Lexicon:
         return [(d, self.words[key]) for d, key in self._nearest_keys(fold_case(word))[:limit]]
 
     def scored(self, word: str) -> list[tuple[float, str]]:
-        """(distance, word as listed) of every listed word of about the same length
-        (within :data:`_LENGTH_SLACK` characters), nearest first."""
+        """(distance, word as listed) of the :data:`_KEPT` nearest listed words of about
+        the same length (within :data:`_LENGTH_SLACK` characters), nearest first."""
         return [(d, self.words[key]) for d, key in self._scored_keys(fold_case(word))]
 
     def _nearest_keys(self, key: str) -> list[tuple[float, str]]:
         return self._scored_keys(key)[:4]
 
-    @cache  # noqa: B019 - lexicons live as long as the process (see ``lexicon``)
+    @lru_cache(maxsize=8192)  # noqa: B019 - lexicons live as long as the process
     def _scored_keys(self, key: str) -> list[tuple[float, str]]:
         if not key:
             return []
@@ -149,8 +151,9 @@ class Lexicon:
                 continue
             keys, codes = self._by_length[length]
             distances = _distances(substitute, delete, self._insert[codes], codes)
-            scored.extend(zip(distances.tolist(), keys, strict=True))
-        return sorted(scored)
+            nearest = np.argsort(distances)[:_KEPT]
+            scored.extend((float(distances[i]), keys[i]) for i in nearest)
+        return sorted(scored)[:_KEPT]
 
 
 def _distances(
@@ -197,13 +200,17 @@ class WordSnap:
     cost: float = 0.0  # of the chosen reading of every word, in the units of ``edit_cost``
 
 
-def snap_words(text: str, words: Lexicon, *, edit_cost: float, keep_edits: float) -> WordSnap:
+def snap_words(
+    text: str, words: Lexicon, *, edit_cost: float, keep: tuple[float, float]
+) -> WordSnap:
     """``text`` with each word, or two neighbouring pieces read as one word, replaced by
     the nearest listed word when that is cheaper than keeping it: an edit costs
-    ``edit_cost`` (the log-odds of one character being right), keeping a word of *n*
-    letters that is not listed costs ``max(keep_edits, n / 3)`` edits. A listed word is
-    written as listed (also when only its case differed), with a capital first letter
-    where the line starts."""
+    ``edit_cost`` (the log-odds of one character being right, so edits of a sure read
+    are dear), keeping a word of *n* letters that is not listed costs ``keep[0] +
+    keep[1] * n`` (the prior against an unlisted word; a long garbled word is more
+    surely a listed one than a short word is). A listed word is written as listed
+    (also when only its case differed), with a capital first letter where the line
+    starts."""
     pieces = _PIECES.findall(text)
     words_at = [i for i, piece in enumerate(pieces) if not piece[0].isspace() and piece[0] != "-"]
     out: list[str] = list(pieces)
@@ -211,9 +218,9 @@ def snap_words(text: str, words: Lexicon, *, edit_cost: float, keep_edits: float
     k = 0
     while k < len(words_at):
         i = words_at[k]
-        options = _options(pieces[i], words, edit_cost, keep_edits)
+        options = _options(pieces[i], words, edit_cost, keep)
         if k + 1 < len(words_at) and words_at[k + 1] == i + 2:
-            split_cost = options[0][0] + _options(pieces[i + 2], words, edit_cost, keep_edits)[0][0]
+            split_cost = options[0][0] + _options(pieces[i + 2], words, edit_cost, keep)[0][0]
             pair = _pair_options(pieces[i : i + 3], words, edit_cost)
             if pair and pair[0][0] < split_cost:
                 out[i : i + 3] = [_cased(pair[0][1], i == 0), "", ""]
@@ -233,7 +240,7 @@ def snap_words(text: str, words: Lexicon, *, edit_cost: float, keep_edits: float
 
 
 def _options(
-    piece: str, words: Lexicon, edit_cost: float, keep_edits: float
+    piece: str, words: Lexicon, edit_cost: float, keep: tuple[float, float]
 ) -> list[tuple[float, str]]:
     """(cost, word) of the ways to read ``piece``, cheapest first: as a listed word, or
     as it stands. A listed piece is the listed word; one without letters stays."""
@@ -243,7 +250,7 @@ def _options(
         return [(0.0, piece)]
     options = [(edit_cost * d, w) for d, w in words.nearest(piece, limit=3)
                if d <= _max_distance(piece)]
-    options.append((edit_cost * max(keep_edits, len(piece) / 3), piece))
+    options.append((keep[0] + keep[1] * len(piece), piece))
     return sorted(options, key=lambda o: o[0])
 
 
