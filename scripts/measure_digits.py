@@ -105,7 +105,9 @@ def reads(aligned, widget, kind: FieldType) -> dict[str, TextRead]:  # type: ign
         "tesseract": tesseract,
         "classifier": digits.classifier_read(line, tesseract),
         "combined": digits.combine(tesseract, digits.digit_alternatives(line)),
-        "second opinion": digits.second_opinion(tesseract, line, lengths=config.digit_counts),
+        "second opinion": digits.second_opinion(
+            tesseract, line, lengths=config.digit_counts, merge=config.merge_digits
+        ),
     }
 
 

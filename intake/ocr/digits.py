@@ -57,6 +57,10 @@ TOUCHING_WIDTH = 0.95
 DIGIT_WIDTH = 0.75
 MAX_PIECES = 3
 TOP_K = 4
+#: A gap wider than this many glyph heights between two glyphs is a space or a hyphen.
+SPACE_GAP = 0.45
+#: Share of a line's glyphs that may look like letters in :func:`classifier_line`.
+MAX_LETTERLIKE = 0.25
 HELD_OUT_FONT = "SteveHand.ttf"
 WEIGHTS = "digits.npz"
 
@@ -128,7 +132,7 @@ def _split(
     pieces = max(2, round(width / (DIGIT_WIDTH * height)))
     if pieces > MAX_PIECES:
         return None
-    cuts = [left, *_cuts(mask[:, left:right], pieces, height), right]
+    cuts = [left, *(left + cut for cut in _cuts(mask[:, left:right], pieces, height)), right]
     glyphs = []
     for a, b in zip(cuts, cuts[1:], strict=False):
         part = np.zeros_like(mask)
@@ -180,8 +184,10 @@ def _centre_of_mass(image: np.ndarray) -> tuple[float, float]:
 def glyph_images(line: np.ndarray) -> list[np.ndarray] | None:
     """The normalised glyph images of a prepared line, or None (see :func:`segment`)."""
     glyphs = segment(line)
-    if glyphs is None:
-        return None
+    return None if glyphs is None else _images(line, glyphs)
+
+
+def _images(line: np.ndarray, glyphs: list[Glyph]) -> list[np.ndarray] | None:
     darkness = 1.0 - line.astype(np.float32) / 255
     images = []
     for glyph in glyphs:
@@ -304,21 +310,66 @@ def combine(
     return TextRead(text="".join(chars), confidence=weakest, alternatives=visible)
 
 
-def second_opinion(read: TextRead, line: np.ndarray, *, lengths: tuple[int, ...]) -> TextRead:
+def second_opinion(
+    read: TextRead, line: np.ndarray, *, lengths: tuple[int, ...], merge: bool = True
+) -> TextRead:
     """``read`` merged with the classifier's digits (:func:`combine`); when Tesseract
     lost or invented digits (its count is none of ``lengths``, the counts a field of
     this kind has) but the classifier cut the line into one of ``lengths`` digits, the
-    classifier's digits alone. Handwriting that touches or breaks makes Tesseract drop
-    whole groups of digits ("20 2384" for a personnummer)."""
+    classifier's reading of the line (:func:`classifier_line`). Handwriting that
+    touches or breaks makes Tesseract drop whole groups of digits ("20 2384" for a
+    personnummer, "-10-18" for a date). Without ``merge`` the classifier only
+    confirms: a merge that would change a digit keeps Tesseract's read."""
     alternatives = digit_alternatives(line)
     combined = combine(read, alternatives)
+    if combined is not read and not merge and combined.text != read.text:
+        return read  # the classifier may confirm Tesseract's digits, not overrule them
     if combined is not read or alternatives is None:
         return combined
     if sum(c in DIGITS for c in read.text) in lengths or len(alternatives) not in lengths:
         return read
-    text = "".join(a[0][0] for a in alternatives)
-    confidence = math.prod(a[0][1] for a in alternatives)
-    return TextRead(text=text, confidence=confidence, alternatives=alternatives)
+    return classifier_line(line) or read
+
+
+def classifier_line(line: np.ndarray, model: DigitModel | None = None) -> TextRead | None:
+    """The classifier's reading of a line of digits: each digit with its ``TOP_K``
+    alternatives, "/" where it saw a slash, a space where two glyphs stand further apart
+    than :data:`SPACE_GAP` line heights (where a hyphen or a space was written); the
+    confidence is the product of the digits'. A glyph the model takes for a letter
+    (a broken or joined digit, often) is read as its likeliest digit with the letter's
+    share as doubt. None when the line does not cut into glyphs cleanly or more than
+    :data:`MAX_LETTERLIKE` of its glyphs look like letters (a month name)."""
+    glyphs = segment(line)
+    images = None if glyphs is None else _images(line, glyphs)
+    if glyphs is None or not images:
+        return None
+    probabilities = classify(images, model)
+    best_classes = [CLASSES[int(np.argmax(row))] for row in probabilities]
+    if best_classes.count(OTHER) > MAX_LETTERLIKE * len(glyphs):
+        return None
+    height = _glyph_height(glyphs)
+    text: list[str] = []
+    alternatives: list[list[tuple[str, float]]] = []
+    confidence = 1.0
+    for index, (glyph, row) in enumerate(zip(glyphs, probabilities, strict=True)):
+        if index and glyph.left - glyphs[index - 1].right > SPACE_GAP * height:
+            text.append(" ")
+        if best_classes[index] == SLASH:
+            text.append(SLASH)
+            alternatives.append([(SLASH, 1.0)])
+            continue
+        # a digit, unless it is a letter: what the model gave "letter" stays as doubt
+        digits = row[: len(DIGITS)] / max(float(row[: len(DIGITS)].sum() + row[-1]), 1e-9)
+        order = np.argsort(-digits)[:TOP_K]
+        text.append(DIGITS[order[0]])
+        alternatives.append([(DIGITS[i], float(digits[i])) for i in order])
+        confidence *= float(digits[order[0]])
+    return TextRead(text="".join(text), confidence=confidence, alternatives=alternatives)
+
+
+def _glyph_height(glyphs: list[Glyph]) -> float:
+    rows = [np.flatnonzero(g.ink.any(axis=1)) for g in glyphs]
+    return float(np.median([r[-1] - r[0] + 1 for r in rows if len(r)] or [1]))
 
 
 def _per_character(read: TextRead) -> list[list[tuple[str, float]]]:

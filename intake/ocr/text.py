@@ -79,6 +79,7 @@ class FieldConfig:
     fallback_psms: tuple[int, ...] = ()
     pattern: str | None = None  # what a plausible read looks like (fallbacks otherwise)
     digit_counts: tuple[int, ...] = ()  # how many digits a value of this kind has
+    merge_digits: bool = True  # the digit classifier may change digits (else only confirm)
 
     def plausible(self, read: TextRead) -> bool:
         if self.pattern is None:
@@ -90,7 +91,10 @@ TEXT = FieldConfig()
 CONFIGS: dict[FieldType, FieldConfig] = {
     FieldType.TEXT: TEXT,
     FieldType.PERSONNUMMER: FieldConfig(whitelist=DIGITS + "-+ ", digit_counts=(10, 12)),
-    FieldType.DATE: FieldConfig(whitelist=DIGITS + "-/. " + MONTH_LETTERS, digit_counts=(8,)),
+    FieldType.DATE: FieldConfig(
+        whitelist=DIGITS + "-/. " + MONTH_LETTERS, digit_counts=(6, 7, 8),
+        merge_digits=False,  # no check digit: a changed digit went wrong unseen (measure_digits)
+    ),
     FieldType.PERCENT: FieldConfig(
         whitelist=DIGITS, fallback_psms=(8, 13, 10), pattern=r"0|[1-9]\d?|100",
         digit_counts=(1, 2, 3),
@@ -148,7 +152,9 @@ def read_widget(
     if config in DIGIT_CLASSIFIED:
         # A second opinion per digit from the project's own classifier (issue 3 lever):
         # +5.5 points exact personnummer on generated hands, no new silent errors.
-        read = digits.second_opinion(read, line, lengths=config.digit_counts)
+        read = digits.second_opinion(
+            read, line, lengths=config.digit_counts, merge=config.merge_digits
+        )
     log.debug("%s: %d chars, confidence %.2f", widget.name, len(read.text), read.confidence)
     return read
 

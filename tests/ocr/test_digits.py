@@ -109,3 +109,28 @@ def test_second_opinion_keeps_a_read_with_a_plausible_count() -> None:
     line = _line("1982031823845")
     ten = TextRead(text="8203182384", confidence=0.9, alternatives=[])
     assert digits.second_opinion(ten, line, lengths=(10, 12)) == ten
+
+
+def test_touching_digits_far_from_the_left_edge_are_cut_where_they_stand() -> None:
+    """GIVEN a touching pair of digits after other digits on the line
+    WHEN the line is segmented
+    THEN each piece is a non-empty glyph inside the pair, left to right (cuts were
+    once taken relative to the pair but used as page columns)."""
+    line = _line("2024 00")
+    pair = _line("00")
+    joined_pair = np.minimum(pair, np.roll(pair, -6, axis=1))[:, 20:]
+    joined = np.concatenate([line[:, : line.shape[1] - pair.shape[1] + 20], joined_pair], axis=1)
+    glyphs = digits.segment(joined)
+    assert glyphs is not None and len(glyphs) == 6
+    for before, after in zip(glyphs, glyphs[1:], strict=False):
+        assert before.left < before.right <= after.left + 2
+    assert all(g.ink[:, g.left : g.right].any() for g in glyphs)
+
+
+def test_classifier_line_keeps_slashes_and_spaces_of_a_date() -> None:
+    """GIVEN a date written "30/10 2025"
+    WHEN the classifier reads the line alone
+    THEN it gives the digits with the slash and the space, which the date parser reads."""
+    read = digits.classifier_line(_line("30/10 2025"))
+    assert read is not None
+    assert read.text == "30/10 2025"
