@@ -972,7 +972,7 @@ def _outside(read: TextRead, start: int, end: int) -> TextRead:
 def _ort_value(read: TextRead) -> FieldValue:
     """The ort: a kommun when it clearly is one, else as written, for review."""
     words = clean_text(read.text, letters_only=True)[0].split()
-    while words and words[-1].casefold().strip(",.") == "den":
+    while words and (words[-1].casefold().strip(",.") == "den" or _garble(words[-1])):
         words.pop()
     text = " ".join(words).strip(",.:;- ")
     if not text:
@@ -982,6 +982,14 @@ def _ort_value(read: TextRead) -> FieldValue:
         confidence = min(read.confidence, _ORT_NOT_KOMMUN_CAP)
         return FieldValue(value=text, confidence=confidence, problem=ORT_NOT_KOMMUN)
     return _valued(snapped, kommun_posterior(text, read.confidence)[1], KOMMUN_AMBIGUOUS)
+
+
+def _garble(word: str) -> bool:
+    """A word no place name ends with: digits, or a capital after a letter
+    ("VUL4-U8-O9": a hand-printed date read as letters; "Malung-Sälen" is a name)."""
+    return any(c.isdigit() for c in word) or any(
+        a.isalpha() and b.isupper() for a, b in zip(word, word[1:], strict=False)
+    )
 
 
 # --- shared -------------------------------------------------------------------------------

@@ -600,3 +600,13 @@ def test_alternatives_aligned_with_visible_characters_are_used() -> None:
     THEN the alternative for the last digit is used."""
     read = read_of("19811218 9871", alternatives={11: [("1", 0.7), ("6", 0.3)]})
     assert interpret_personnummer(read, today=TODAY).value == PNR
+
+
+def test_ort_ends_where_a_date_read_as_capitals_begins() -> None:
+    """GIVEN a hand-printed "Ort och datum" whose date Tesseract read as capital
+    letters and digits ("Alvesta LUT4 O-U2")
+    WHEN the line is split
+    THEN the ort is the place alone, and the date is missing for review."""
+    ort, datum = split_ort_och_datum(read_of("Alvesta LUT4 O-U2", confidence=0.1), today=TODAY)
+    assert ort.value == "Alvesta"
+    assert datum.value is None and datum.problem is not None

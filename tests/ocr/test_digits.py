@@ -134,3 +134,21 @@ def test_classifier_line_keeps_slashes_and_spaces_of_a_date() -> None:
     read = digits.classifier_line(_line("30/10 2025"))
     assert read is not None
     assert read.text == "30/10 2025"
+
+
+def test_second_opinion_reads_a_code_tesseract_saw_nothing_in() -> None:
+    """GIVEN a one-digit code box where Tesseract read nothing
+    WHEN the classifier sees one digit
+    THEN that digit is the read."""
+    empty = TextRead(text="", confidence=0.0, alternatives=[])
+    read = digits.second_opinion(empty, _line("7"), lengths=(1,), merge=False)
+    assert read.text == "7"
+
+
+def test_second_opinion_without_merge_never_changes_a_digit() -> None:
+    """GIVEN a date Tesseract read with a digit the classifier sees differently
+    WHEN the classifier may only confirm (no check digit to catch a wrong change)
+    THEN Tesseract's read stands."""
+    line = _line("20251030")
+    read = TextRead(text="20251036", confidence=0.9, alternatives=[])
+    assert digits.second_opinion(read, line, lengths=(8,), merge=False) == read
