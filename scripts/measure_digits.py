@@ -106,7 +106,8 @@ def reads(aligned, widget, kind: FieldType) -> dict[str, TextRead]:  # type: ign
         "classifier": digits.classifier_read(line, tesseract),
         "combined": digits.combine(tesseract, digits.digit_alternatives(line)),
         "second opinion": digits.second_opinion(
-            tesseract, line, lengths=config.digit_counts, merge=config.merge_digits
+            tesseract, line, lengths=config.digit_counts, merge=config.merge_digits,
+            slashes=not config.slash_is_one,
         ),
     }
 

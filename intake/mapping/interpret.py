@@ -66,10 +66,11 @@ from intake.mapping.lexicon import (
     edit_distance,
     fold,
     fold_case,
-    lexicon,
+    join_split_words,
     read_list,
     snap_words,
 )
+from intake.mapping.lexicon import lexicon as word_list
 from intake.mapping.values import (
     BAD_CODE,
     BAD_PERCENT,
@@ -775,6 +776,8 @@ def interpret_text(name: str, read: TextRead, *, lexicon: str | None = None) -> 
         if snapped.changed:
             return FieldValue(value=snapped.text, confidence=min(max(confidence, 0.0), 1.0),
                               problem=doubt or TEXT_FROM_LIST)
+    elif lexicon is not None:
+        text = join_split_words(text, word_list(lexicon))
     if doubt is not None:
         return FieldValue(value=text, confidence=min(max(confidence, 0.0), 1.0), problem=doubt)
     return _valued(text, confidence, TEXT_FIXED if fixed else TEXT_UNSURE)
@@ -787,7 +790,7 @@ def snap_text(
     the engine's ``read``, its few most probable readings are snapped too and the one
     the list explains best (its improbability plus the cost of its words) wins."""
     edit = _edit_cost(confidence, len(text))
-    words = lexicon(lexicon_name)
+    words = word_list(lexicon_name)
     best = snap_words(text, words, edit_cost=edit, keep=_KEEP_COST)
     if read is None or _aligned_alternatives(read) is None:
         return best

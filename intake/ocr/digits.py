@@ -254,11 +254,12 @@ def classify(images: list[np.ndarray], model: DigitModel | None = None) -> np.nd
 
 
 def digit_alternatives(
-    line: np.ndarray, model: DigitModel | None = None
+    line: np.ndarray, model: DigitModel | None = None, *, slashes: bool = True
 ) -> list[list[tuple[str, float]]] | None:
     """Per digit glyph of a prepared line, the ``TOP_K`` digits with probabilities
-    (renormalised over digits); slashes dropped. None when the line does not cut into
-    glyphs cleanly or holds a letter."""
+    (renormalised over digits); slashes dropped, or, in a field that holds none
+    (``slashes`` False), taken for the 1 they then are. None when the line does not
+    cut into glyphs cleanly or holds a letter."""
     images = glyph_images(line)
     if not images:
         return None
@@ -268,12 +269,22 @@ def digit_alternatives(
         best = CLASSES[int(np.argmax(row))]
         if best == OTHER:
             return None
-        if best == SLASH:
+        if best == SLASH and slashes:
             continue
-        digits = row[: len(DIGITS)] / max(float(row[: len(DIGITS)].sum()), 1e-9)
+        digits = _digit_share(row, slashes=slashes)
+        digits /= max(float(digits.sum()), 1e-9)
         order = np.argsort(-digits)[:TOP_K]
         alternatives.append([(DIGITS[i], float(digits[i])) for i in order])
     return alternatives or None
+
+
+def _digit_share(row: np.ndarray, *, slashes: bool) -> np.ndarray:
+    """A glyph's probability of each digit; without slashes a slash's share is a 1's
+    (a one written as a single stroke)."""
+    digits = row[: len(DIGITS)].copy()
+    if not slashes:
+        digits[DIGITS.index("1")] += row[CLASSES.index(SLASH)]
+    return digits
 
 
 # --- combining with Tesseract -----------------------------------------------------------
@@ -311,7 +322,12 @@ def combine(
 
 
 def second_opinion(
-    read: TextRead, line: np.ndarray, *, lengths: tuple[int, ...], merge: bool = True
+    read: TextRead,
+    line: np.ndarray,
+    *,
+    lengths: tuple[int, ...],
+    merge: bool = True,
+    slashes: bool = True,
 ) -> TextRead:
     """``read`` merged with the classifier's digits (:func:`combine`); when Tesseract
     lost or invented digits (its count is none of ``lengths``, the counts a field of
@@ -320,7 +336,7 @@ def second_opinion(
     touches or breaks makes Tesseract drop whole groups of digits ("20 2384" for a
     personnummer, "-10-18" for a date). Without ``merge`` the classifier only
     confirms: a merge that would change a digit keeps Tesseract's read."""
-    alternatives = digit_alternatives(line)
+    alternatives = digit_alternatives(line, slashes=slashes)
     combined = combine(read, alternatives)
     if combined is not read and not merge and combined.text != read.text:
         return read  # the classifier may confirm Tesseract's digits, not overrule them
@@ -328,10 +344,12 @@ def second_opinion(
         return combined
     if sum(c in DIGITS for c in read.text) in lengths or len(alternatives) not in lengths:
         return read
-    return classifier_line(line) or read
+    return classifier_line(line, slashes=slashes) or read
 
 
-def classifier_line(line: np.ndarray, model: DigitModel | None = None) -> TextRead | None:
+def classifier_line(
+    line: np.ndarray, model: DigitModel | None = None, *, slashes: bool = True
+) -> TextRead | None:
     """The classifier's reading of a line of digits: each digit with its ``TOP_K``
     alternatives, "/" where it saw a slash, a space where two glyphs stand further apart
     than :data:`SPACE_GAP` line heights (where a hyphen or a space was written); the
@@ -354,12 +372,13 @@ def classifier_line(line: np.ndarray, model: DigitModel | None = None) -> TextRe
     for index, (glyph, row) in enumerate(zip(glyphs, probabilities, strict=True)):
         if index and glyph.left - glyphs[index - 1].right > SPACE_GAP * height:
             text.append(" ")
-        if best_classes[index] == SLASH:
+        if best_classes[index] == SLASH and slashes:
             text.append(SLASH)
             alternatives.append([(SLASH, 1.0)])
             continue
         # a digit, unless it is a letter: what the model gave "letter" stays as doubt
-        digits = row[: len(DIGITS)] / max(float(row[: len(DIGITS)].sum() + row[-1]), 1e-9)
+        share = _digit_share(row, slashes=slashes)
+        digits = share / max(float(share.sum() + row[CLASSES.index(OTHER)]), 1e-9)
         order = np.argsort(-digits)[:TOP_K]
         text.append(DIGITS[order[0]])
         alternatives.append([(DIGITS[i], float(digits[i])) for i in order])

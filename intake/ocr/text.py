@@ -80,6 +80,7 @@ class FieldConfig:
     pattern: str | None = None  # what a plausible read looks like (fallbacks otherwise)
     digit_counts: tuple[int, ...] = ()  # how many digits a value of this kind has
     merge_digits: bool = True  # the digit classifier may change digits (else only confirm)
+    slash_is_one: bool = False  # a slash the classifier sees is a 1 (no slash is written)
 
     def plausible(self, read: TextRead) -> bool:
         if self.pattern is None:
@@ -90,7 +91,9 @@ class FieldConfig:
 TEXT = FieldConfig()
 CONFIGS: dict[FieldType, FieldConfig] = {
     FieldType.TEXT: TEXT,
-    FieldType.PERSONNUMMER: FieldConfig(whitelist=DIGITS + "-+ ", digit_counts=(10, 12)),
+    FieldType.PERSONNUMMER: FieldConfig(
+        whitelist=DIGITS + "-+ ", digit_counts=(10, 12), slash_is_one=True
+    ),
     FieldType.DATE: FieldConfig(
         whitelist=DIGITS + "-/. " + MONTH_LETTERS, digit_counts=(6, 7, 8),
         merge_digits=False,  # no check digit: a changed digit went wrong unseen (measure_digits)
@@ -157,7 +160,8 @@ def read_widget(
         # A second opinion per digit from the project's own classifier (issue 3 lever):
         # +5.5 points exact personnummer on generated hands, no new silent errors.
         read = digits.second_opinion(
-            read, line, lengths=config.digit_counts, merge=config.merge_digits
+            read, line, lengths=config.digit_counts, merge=config.merge_digits,
+            slashes=not config.slash_is_one,
         )
     log.debug("%s: %d chars, confidence %.2f", widget.name, len(read.text), read.confidence)
     return read

@@ -138,3 +138,24 @@ def test_a_fairly_sure_read_of_an_unlisted_name_is_kept() -> None:
     THEN it is kept as read: the list only replaces words of garbled reads."""
     read = TextRead(text="Nour Ådahl", confidence=0.89, alternatives=[])
     assert interpret_text("namn", read, lexicon="namn").value == "Nour Ådahl"
+
+
+def test_a_sure_read_with_a_gap_inside_a_listed_word_is_joined() -> None:
+    """GIVEN a confident read of an organisation with a gap inside its first word
+    ("Sam ordningsförbundet Halland")
+    WHEN it is interpreted with its word list
+    THEN the two pieces are the listed word again: a confident read is otherwise
+    never changed, but a lone gap inside a listed word is no name."""
+    read = TextRead(text="Sam ordningsförbundet Halland", confidence=0.95, alternatives=[])
+    value = interpret_text("samverkansorganisation", read, lexicon="organisation")
+    assert value.value == "Samordningsförbundet Halland"
+
+
+def test_listed_neighbours_are_not_joined() -> None:
+    """GIVEN two listed names side by side
+    WHEN gaps are checked
+    THEN nothing is joined."""
+    from intake.mapping.lexicon import join_split_words
+
+    assert join_split_words("Magnus Lind", WORDS) == "Magnus Lind"
+    assert join_split_words("Ma gnus Lind", WORDS) == "Magnus Lind"

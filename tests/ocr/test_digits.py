@@ -152,3 +152,13 @@ def test_second_opinion_without_merge_never_changes_a_digit() -> None:
     line = _line("20251030")
     read = TextRead(text="20251036", confidence=0.9, alternatives=[])
     assert digits.second_opinion(read, line, lengths=(8,), merge=False) == read
+
+
+def test_a_slash_in_a_field_without_slashes_counts_as_a_one() -> None:
+    """GIVEN a glyph distribution that puts most of its mass on the slash class
+    WHEN the field holds no slashes (a personnummer)
+    THEN that mass goes to the digit 1; where slashes are written it stays a slash."""
+    row = np.zeros(len(digits.CLASSES))
+    row[digits.CLASSES.index("/")], row[digits.CLASSES.index("7")] = 0.7, 0.3
+    assert np.argmax(digits._digit_share(row, slashes=False)) == 1
+    assert digits._digit_share(row, slashes=True)[1] == 0.0
