@@ -107,7 +107,7 @@ def reads(aligned, widget, kind: FieldType) -> dict[str, TextRead]:  # type: ign
         "combined": digits.combine(tesseract, digits.digit_alternatives(line)),
         "second opinion": digits.second_opinion(
             tesseract, line, lengths=config.digit_counts, merge=config.merge_digits,
-            slashes=not config.slash_is_one,
+            slashes=not config.slash_is_one, slack=config.count_slack,
         ),
     }
 

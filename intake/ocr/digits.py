@@ -328,11 +328,14 @@ def second_opinion(
     lengths: tuple[int, ...],
     merge: bool = True,
     slashes: bool = True,
+    slack: int = 0,
 ) -> TextRead:
     """``read`` merged with the classifier's digits (:func:`combine`); when Tesseract
     lost or invented digits (its count is none of ``lengths``, the counts a field of
-    this kind has) but the classifier cut the line into one of ``lengths`` digits, the
-    classifier's reading of the line (:func:`classifier_line`). Handwriting that
+    this kind has) but the classifier cut the line into one of ``lengths`` digits (or,
+    with ``slack``, a count that many off and nearer than Tesseract's: a decoding
+    that guesses a missing digit follows), the classifier's reading of the line
+    (:func:`classifier_line`). Handwriting that
     touches or breaks makes Tesseract drop whole groups of digits ("20 2384" for a
     personnummer, "-10-18" for a date). Without ``merge`` the classifier only
     confirms: a merge that would change a digit keeps Tesseract's read."""
@@ -342,7 +345,11 @@ def second_opinion(
         return read  # the classifier may confirm Tesseract's digits, not overrule them
     if combined is not read or alternatives is None:
         return combined
-    if sum(c in DIGITS for c in read.text) in lengths or len(alternatives) not in lengths:
+    def off(count: int) -> int:
+        return min(abs(count - n) for n in lengths)
+
+    mine = off(len(alternatives))
+    if mine > slack or mine >= off(sum(c in DIGITS for c in read.text)):
         return read
     return classifier_line(line, slashes=slashes) or read
 

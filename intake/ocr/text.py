@@ -81,6 +81,7 @@ class FieldConfig:
     digit_counts: tuple[int, ...] = ()  # how many digits a value of this kind has
     merge_digits: bool = True  # the digit classifier may change digits (else only confirm)
     slash_is_one: bool = False  # a slash the classifier sees is a 1 (no slash is written)
+    count_slack: int = 0  # the classifier's digit count may be this far off (check digit)
 
     def plausible(self, read: TextRead) -> bool:
         if self.pattern is None:
@@ -92,7 +93,7 @@ TEXT = FieldConfig()
 CONFIGS: dict[FieldType, FieldConfig] = {
     FieldType.TEXT: TEXT,
     FieldType.PERSONNUMMER: FieldConfig(
-        whitelist=DIGITS + "-+ ", digit_counts=(10, 12), slash_is_one=True
+        whitelist=DIGITS + "-+ ", digit_counts=(10, 12), slash_is_one=True, count_slack=1
     ),
     FieldType.DATE: FieldConfig(
         whitelist=DIGITS + "-/. " + MONTH_LETTERS, digit_counts=(6, 7, 8),
@@ -161,7 +162,7 @@ def read_widget(
         # +5.5 points exact personnummer on generated hands, no new silent errors.
         read = digits.second_opinion(
             read, line, lengths=config.digit_counts, merge=config.merge_digits,
-            slashes=not config.slash_is_one,
+            slashes=not config.slash_is_one, slack=config.count_slack,
         )
     log.debug("%s: %d chars, confidence %.2f", widget.name, len(read.text), read.confidence)
     return read

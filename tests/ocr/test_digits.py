@@ -162,3 +162,14 @@ def test_a_slash_in_a_field_without_slashes_counts_as_a_one() -> None:
     row[digits.CLASSES.index("/")], row[digits.CLASSES.index("7")] = 0.7, 0.3
     assert np.argmax(digits._digit_share(row, slashes=False)) == 1
     assert digits._digit_share(row, slashes=True)[1] == 0.0
+
+
+def test_second_opinion_with_slack_takes_a_count_one_off() -> None:
+    """GIVEN Tesseract kept six digits of a personnummer line the classifier cuts into
+    thirteen
+    WHEN one digit of slack is allowed (the Luhn decoding guesses one digit)
+    THEN the classifier's thirteen digits are the read; without slack Tesseract's."""
+    line = _line("1982031823845")
+    lost = TextRead(text="20 2384", confidence=0.4, alternatives=[])
+    assert digits.second_opinion(lost, line, lengths=(10, 12), slack=1).text == "1982031823845"
+    assert digits.second_opinion(lost, line, lengths=(10, 12)) == lost
