@@ -61,6 +61,7 @@ from intake.errors import ConfigurationError, ParseError
 from intake.forms.model import FieldDef, FieldType
 from intake.mapping import personnummer as pnr
 from intake.mapping.lexicon import (
+    POSITIONAL,
     Lexicon,
     WordSnap,
     edit_distance,
@@ -790,8 +791,13 @@ def snap_text(
     the engine's ``read``, its few most probable readings are snapped too and the one
     the list explains best (its improbability plus the cost of its words) wins."""
     edit = _edit_cost(confidence, len(text))
-    words = word_list(lexicon_name)
-    best = snap_words(text, words, edit_cost=edit, keep=_KEEP_COST)
+    first, last = POSITIONAL.get(lexicon_name, (lexicon_name, None))
+    words, last_words = word_list(first), None if last is None else word_list(last)
+
+    def snap(line: str) -> WordSnap:
+        return snap_words(line, words, edit_cost=edit, keep=_KEEP_COST, last=last_words)
+
+    best = snap(text)
     if read is None or _aligned_alternatives(read) is None:
         return best
     best_score = best.cost
@@ -802,7 +808,7 @@ def snap_text(
         cleaned = clean_text(variant, letters_only=True)[0]
         if not cleaned or cleaned == text:
             continue
-        snapped = snap_words(cleaned, words, edit_cost=edit, keep=_KEEP_COST)
+        snapped = snap(cleaned)
         score = snapped.cost + math.log(top_p / max(p, 1e-12))
         if score < best_score:
             changed = max(snapped.changed, int(snapped.text != text))

@@ -30,7 +30,12 @@ import numpy as np
 LEXICON_FILES: dict[str, tuple[str, ...]] = {
     "namn": ("fornamn.txt", "efternamn.txt"),
     "organisation": ("organisation_ord.txt", "kommuner.txt"),
+    "fornamn": ("fornamn.txt",),
+    "efternamn": ("efternamn.txt",),
 }
+#: Lists whose line has a part before its last word and a last word (given names and
+#: a surname): the two lists those parts are compared with.
+POSITIONAL: dict[str, tuple[str, str]] = {"namn": ("fornamn", "efternamn")}
 
 _LOOKALIKE_GROUPS = ("li1|!j", "o0", "s5", "b8", "ce", "nu", "z2", "g9q", "rn", "hb", "vy")
 _SEPARATOR_CHARS = " -"
@@ -201,7 +206,12 @@ class WordSnap:
 
 
 def snap_words(
-    text: str, words: Lexicon, *, edit_cost: float, keep: tuple[float, float]
+    text: str,
+    words: Lexicon,
+    *,
+    edit_cost: float,
+    keep: tuple[float, float],
+    last: Lexicon | None = None,
 ) -> WordSnap:
     """``text`` with each word, or two neighbouring pieces read as one word, replaced by
     the nearest listed word when that is cheaper than keeping it: an edit costs
@@ -210,18 +220,25 @@ def snap_words(
     keep[1] * n`` (the prior against an unlisted word; a long garbled word is more
     surely a listed one than a short word is). A listed word is written as listed
     (also when only its case differed), with a capital first letter where the line
-    starts."""
+    starts. With ``last``, the line's last word (all its hyphenated parts) is compared
+    with ``last`` and the words before it with ``words`` (surnames and first names)."""
     pieces = _PIECES.findall(text)
     words_at = [i for i, piece in enumerate(pieces) if not piece[0].isspace() and piece[0] != "-"]
+    spaces = [i for i, piece in enumerate(pieces) if piece[0].isspace()]
+    if last is not None and spaces:
+        lists = {i: last if i > spaces[-1] else words for i in words_at}
+    else:
+        lists = dict.fromkeys(words_at, words)
     out: list[str] = list(pieces)
     changed, posterior, cost = 0, 1.0, 0.0
     k = 0
     while k < len(words_at):
         i = words_at[k]
-        options = _options(pieces[i], words, edit_cost, keep)
+        options = _options(pieces[i], lists[i], edit_cost, keep)
         if k + 1 < len(words_at) and words_at[k + 1] == i + 2:
-            split_cost = options[0][0] + _options(pieces[i + 2], words, edit_cost, keep)[0][0]
-            pair = _pair_options(pieces[i : i + 3], words, edit_cost)
+            second = _options(pieces[i + 2], lists[i + 2], edit_cost, keep)
+            split_cost = options[0][0] + second[0][0]
+            pair = _pair_options(pieces[i : i + 3], lists[i + 2], edit_cost)
             if pair and pair[0][0] < split_cost:
                 out[i : i + 3] = [_cased(pair[0][1], i == 0), "", ""]
                 changed += 1

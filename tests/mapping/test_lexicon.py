@@ -159,3 +159,21 @@ def test_listed_neighbours_are_not_joined() -> None:
 
     assert join_split_words("Magnus Lind", WORDS) == "Magnus Lind"
     assert join_split_words("Ma gnus Lind", WORDS) == "Magnus Lind"
+
+
+def test_a_name_is_snapped_first_names_first_and_surname_last() -> None:
+    """GIVEN a garbled name whose last word is nearest a first name in one list but is
+    in surname position
+    WHEN it is snapped with first names before the last word and surnames for it
+    THEN the surname list decides the last word."""
+    first = Lexicon(["Anders", "Julia"])
+    surnames = Lexicon(["Wallin", "Lind"])
+    snapped = snap_words("Andcrs Wal1in", first, edit_cost=1.5, keep=(2.5, 0.6), last=surnames)
+    assert snapped.text == "Anders Wallin"
+    one_list = Lexicon(["Anders", "Julia", "Lind"])
+    assert snap_words("Andcrs Julin", one_list, edit_cost=1.5, keep=(2.5, 0.6)).text == (
+        "Anders Julia"
+    )
+    assert snap_words(
+        "Andcrs Julin", first, edit_cost=1.5, keep=(2.5, 0.6), last=Lexicon(["Julin", "Lind"])
+    ).text == "Anders Julin"
