@@ -823,6 +823,8 @@ def clean_text(text: str, *, letters_only: bool = False) -> tuple[str, bool]:
     collapsed = " ".join(unicodedata.normalize("NFC", text).split()).strip(_BOX_REMNANTS + " ")
     if not letters_only:
         return collapsed, False
+    # a token with neither letter nor digit ("[&/") is a remnant, not part of a name
+    collapsed = " ".join(w for w in collapsed.split() if any(c.isalnum() for c in w))
     fixed = re.sub(r"(?<=[^\W\d_])[015]+|[015]+(?=[^\W\d_])", _letters_for, collapsed)
     return fixed, fixed != collapsed
 

@@ -610,3 +610,11 @@ def test_ort_ends_where_a_date_read_as_capitals_begins() -> None:
     ort, datum = split_ort_och_datum(read_of("Alvesta LUT4 O-U2", confidence=0.1), today=TODAY)
     assert ort.value == "Alvesta"
     assert datum.value is None and datum.problem is not None
+
+
+def test_a_kommun_with_a_box_remnant_after_it_is_still_found() -> None:
+    """GIVEN a kommun read with a stray token of box-line bits after it ("Hedemora [&/")
+    WHEN it is interpreted
+    THEN the remnant is dropped and the kommun is named."""
+    value = interpret_text("kommun", read_of("Hedemora [&/"))
+    assert value.value == "Hedemora"
