@@ -15,7 +15,6 @@ which names a test corpus uses.
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -196,12 +195,11 @@ _PIECES = re.compile(r"[^\s-]+|[\s-]+")
 
 @dataclass(frozen=True)
 class WordSnap:
-    """A line after snapping: its text, how many of its words changed, and the posterior
-    of the least sure change (1.0 when nothing changed)."""
+    """A line after snapping: its text, how many of its words changed, and what its
+    chosen words cost."""
 
     text: str
     changed: int
-    posterior: float
     cost: float = 0.0  # of the chosen reading of every word, in the units of ``edit_cost``
 
 
@@ -230,7 +228,7 @@ def snap_words(
     else:
         lists = dict.fromkeys(words_at, words)
     out: list[str] = list(pieces)
-    changed, posterior, cost = 0, 1.0, 0.0
+    changed, cost = 0, 0.0
     k = 0
     while k < len(words_at):
         i = words_at[k]
@@ -243,7 +241,6 @@ def snap_words(
                 out[i : i + 3] = [_cased(pair[0][1], i == 0), "", ""]
                 changed += 1
                 cost += pair[0][0]
-                posterior = min(posterior, _posterior(pair, split_cost))
                 k += 2
                 continue
         best = _cased(options[0][1], i == 0)
@@ -251,9 +248,8 @@ def snap_words(
         if best != pieces[i]:
             out[i] = best
             changed += 1
-            posterior = min(posterior, _posterior(options, math.inf))
         k += 1
-    return WordSnap(text="".join(out), changed=changed, posterior=posterior, cost=cost)
+    return WordSnap(text="".join(out), changed=changed, cost=cost)
 
 
 def join_split_words(text: str, words: Lexicon) -> str:
@@ -298,13 +294,6 @@ def _pair_options(pieces: list[str], words: Lexicon, edit_cost: float) -> list[t
 
 def _max_distance(piece: str) -> float:
     return max(1.0, 0.4 * len(piece))
-
-
-def _posterior(options: list[tuple[float, str]], other_cost: float) -> float:
-    weights = [math.exp(-cost) for cost, _ in options]
-    if other_cost < math.inf:
-        weights.append(math.exp(-other_cost))
-    return weights[0] / sum(weights)
 
 
 def _cased(word: str, first: bool) -> str:
