@@ -17,7 +17,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from sus_store import audit
 from sus_store.errors import NotFound, PermissionDenied, RuleViolation
@@ -330,17 +330,22 @@ def _scope_text(session: Session, forbund_id: int | None, insats_id: int | None)
 
 def insatser_for(session: Session, username: str, *, today: date) -> list[int]:
     """The insatser the user may review today as granskare (every insats for admin)."""
-    held = _current(session, username, today=today)
-    if any(row.role == Role.ADMIN.value for row in held):
-        return list(session.scalars(select(Insats.id).order_by(Insats.id)))
-    return sorted({row.insats_id for row in held
-                   if row.role == Role.GRANSKARE.value and row.insats_id is not None})
+    return _scope_ids(session, username, today, Role.GRANSKARE, Insats.id, "insats_id")
 
 
 def forbund_for(session: Session, username: str, *, today: date) -> list[int]:
     """The förbund the user may upload for today (every förbund for admin)."""
+    return _scope_ids(session, username, today, Role.UPPLADDARE, Forbund.id, "forbund_id")
+
+
+def _scope_ids(
+    session: Session, username: str, today: date, role: Role,
+    every: InstrumentedAttribute[int], scope: str,
+) -> list[int]:
+    """The ids the user's ``role`` permissions name in column ``scope`` today; every id
+    of ``every`` for an admin."""
     held = _current(session, username, today=today)
     if any(row.role == Role.ADMIN.value for row in held):
-        return list(session.scalars(select(Forbund.id).order_by(Forbund.id)))
-    return sorted({row.forbund_id for row in held
-                   if row.role == Role.UPPLADDARE.value and row.forbund_id is not None})
+        return list(session.scalars(select(every).order_by(every)))
+    return sorted({getattr(row, scope) for row in held
+                   if row.role == role.value and getattr(row, scope) is not None})

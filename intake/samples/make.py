@@ -101,13 +101,7 @@ def _make_one(
         form = forms[index % len(forms)]
         pages = [_form_page(form, style, rng)]
         stem = f"{style.name}-{index:03d}-{pages[0].name}"
-    path = folder / f"{stem}.{style.fmt}"
-    if style.fill == "digital":
-        _write_digital(pages[0], path, rng)
-    else:
-        _write_scans(pages, path, style, rng)
-    _write_truth(path, pages)
-    return path
+    return _write_file(pages, folder / f"{stem}.{style.fmt}", style, rng)
 
 
 def write_cases(cases: Sequence[Case], style_name: str, path: Path,
@@ -120,6 +114,11 @@ def write_cases(cases: Sequence[Case], style_name: str, path: Path,
         pages = pages[:1]
     path = path.with_suffix(f".{style.fmt}")
     path.parent.mkdir(parents=True, exist_ok=True)
+    return _write_file(pages, path, style, rng)
+
+
+def _write_file(pages: list[Page], path: Path, style: Style, rng: random.Random) -> Path:
+    """``pages`` as one sample file of ``style`` at ``path``, its truth file beside it."""
     if style.fill == "digital":
         _write_digital(pages[0], path, rng)
     else:
