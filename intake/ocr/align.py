@@ -288,11 +288,8 @@ def _alignment(fit: _Fit, homography: np.ndarray, shape: tuple[int, ...]) -> Ali
 def _prepare(page: PageImage) -> _Scan:
     grey = imaging.to_grey(np.asarray(page.image))
     scale = FEATURE_DPI / _plausible_dpi(grey.shape, page.dpi)
-    height, width = grey.shape
-    size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    small = imaging.resize_to(grey, *size)
-    to_small = _scaling(size[0] / width, size[1] / height)
-    return _Scan(grey, small, to_small, _page_outline(small))
+    small, sx, sy = imaging.shrink(grey, scale)
+    return _Scan(grey, small, _scaling(sx, sy), _page_outline(small))
 
 
 def _plausible_dpi(shape: tuple[int, ...], dpi: float) -> float:

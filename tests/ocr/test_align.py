@@ -241,3 +241,18 @@ def test_outline_fallback_registers_when_features_fail(
     assert (alignment.kind, alignment.route) == (form, "outline")
     assert registration_error(alignment, scan) <= MAX_ERROR_PX
 
+
+
+def test_whole_number_shrink_averages_blocks_and_reports_its_exact_factor() -> None:
+    image = np.arange(7 * 10, dtype=np.uint8).reshape(7, 10) * 3
+    small, sx, sy = imaging.shrink(image, 1 / 3.01)
+    assert (sx, sy) == (1 / 3, 1 / 3)
+    assert small.shape == (2, 3)  # the row and column that fill no 3 × 3 block are dropped
+    assert abs(int(small[1, 2]) - float(image[3:6, 6:9].mean())) <= 1
+
+
+def test_fractional_shrink_keeps_the_whole_image() -> None:
+    image = np.full((100, 70), 200, np.uint8)
+    small, sx, sy = imaging.shrink(image, 0.4)
+    assert small.shape == (40, 28)
+    assert (sx, sy) == (28 / 70, 40 / 100)
