@@ -25,6 +25,7 @@ import logging
 import math
 import random
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -77,9 +78,49 @@ class Glyph:
     ink: np.ndarray  # bool, the whole line's shape, True only for this glyph's pixels
 
 
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    """Marks that overlap (or touch) on a line: one digit or several to be cut apart."""
+
+    left: int
+    right: int  # exclusive
+    ink: np.ndarray  # bool, the whole line's shape
+
+    def pieces(self, count: int, height: float) -> list[Glyph]:
+        """The cluster cut into ``count`` glyphs where the ink is thinnest."""
+        if count == 1:
+            return [Glyph(self.left, self.right, self.ink)]
+        inner = _cuts(self.ink[:, self.left : self.right], count, height)
+        cuts = [self.left, *(self.left + cut for cut in inner), self.right]
+        glyphs = []
+        for a, b in zip(cuts, cuts[1:], strict=False):
+            part = np.zeros_like(self.ink)
+            part[:, a:b] = self.ink[:, a:b]
+            glyphs.append(Glyph(a, b, part))
+        return glyphs
+
+
 def segment(line: np.ndarray) -> list[Glyph] | None:
     """The digit-sized glyphs of a prepared line, left to right, separators dropped;
     None when it cannot be cut into digits with some confidence."""
+    found = clusters(line)
+    return None if found is None else _usual_glyphs(*found)
+
+
+def _usual_glyphs(parts: list[Cluster], height: float) -> list[Glyph] | None:
+    """Each cluster cut into as many digits as its width holds."""
+    glyphs: list[Glyph] = []
+    for cluster in parts:
+        count = _usual_pieces(cluster, height)
+        if count is None:
+            return None
+        glyphs.extend(cluster.pieces(count, height))
+    return glyphs or None
+
+
+def clusters(line: np.ndarray) -> tuple[list[Cluster], float] | None:
+    """The clusters of digit-height marks on a prepared line, left to right, and the
+    writing's height; None when there is no mark."""
     ink = line < INK_LEVEL
     count, labels, stats = imaging.components(ink)
     marks = [i for i in range(1, count) if stats[i, 4] >= SPECK_PX]
@@ -87,14 +128,22 @@ def segment(line: np.ndarray) -> list[Glyph] | None:
         return None
     height = _line_height(stats[marks])
     tall = [i for i in marks if stats[i, 3] >= PUNCTUATION_HEIGHT * height]
-    groups = _merge_overlapping(tall, stats)
-    glyphs: list[Glyph] = []
-    for group in groups:
-        pieces = _split(labels, group, stats, height)
-        if pieces is None:
-            return None
-        glyphs.extend(pieces)
-    return glyphs or None
+    found = []
+    for group in _merge_overlapping(tall, stats):
+        left = int(min(stats[i, 0] for i in group))
+        right = int(max(stats[i, 0] + stats[i, 2] for i in group))
+        found.append(Cluster(left, right, np.isin(labels, group)))
+    return found, height
+
+
+def _usual_pieces(cluster: Cluster, height: float) -> int | None:
+    """How many digits a cluster of its width holds: one, or as many as touching digits
+    fit; None when more than ``MAX_PIECES``."""
+    width = cluster.right - cluster.left
+    if width <= TOUCHING_WIDTH * height:
+        return 1
+    pieces = max(2, round(width / (DIGIT_WIDTH * height)))
+    return None if pieces > MAX_PIECES else pieces
 
 
 def _line_height(stats: np.ndarray) -> float:
@@ -116,29 +165,6 @@ def _merge_overlapping(marks: list[int], stats: np.ndarray) -> list[list[int]]:
             groups.append([i])
         right = max(right, left + width) if len(groups[-1]) > 1 else left + width
     return groups
-
-
-def _split(
-    labels: np.ndarray, group: list[int], stats: np.ndarray, height: float
-) -> list[Glyph] | None:
-    """One group as one glyph, or cut where the ink is thinnest when it is as wide as
-    touching digits; None when it would take more than ``MAX_PIECES``."""
-    mask = np.isin(labels, group)
-    left = int(min(stats[i, 0] for i in group))
-    right = int(max(stats[i, 0] + stats[i, 2] for i in group))
-    width = right - left
-    if width <= TOUCHING_WIDTH * height:
-        return [Glyph(left, right, mask)]
-    pieces = max(2, round(width / (DIGIT_WIDTH * height)))
-    if pieces > MAX_PIECES:
-        return None
-    cuts = [left, *(left + cut for cut in _cuts(mask[:, left:right], pieces, height)), right]
-    glyphs = []
-    for a, b in zip(cuts, cuts[1:], strict=False):
-        part = np.zeros_like(mask)
-        part[:, a:b] = mask[:, a:b]
-        glyphs.append(Glyph(a, b, part))
-    return glyphs
 
 
 def _cuts(mask: np.ndarray, pieces: int, height: float) -> list[int]:
@@ -199,6 +225,183 @@ def _images(line: np.ndarray, glyphs: list[Glyph]) -> list[np.ndarray] | None:
     return images
 
 
+# --- fitting the glyphs to the digit count --------------------------------------------------
+
+#: How many glyphs a line's cut may be off the field's digit count and still be fitted.
+MAX_REFIT = 2
+#: A merged glyph is at most this many line heights wide.
+MERGE_WIDTH = 1.2
+#: A merged or cut glyph must be at least this likely some digit (or slash).
+MIN_FIT_SURETY = 0.5
+#: A glyph at least this many line heights wide may be cut in two.
+SPLIT_WIDTH = 0.6
+
+
+def read_glyphs(
+    line: np.ndarray,
+    model: DigitModel | None = None,
+    *,
+    lengths: tuple[int, ...] = (),
+    slashes: bool = True,
+) -> tuple[list[Glyph], np.ndarray] | None:
+    """The glyphs of a prepared line and their class probabilities; None when the line
+    does not cut into glyphs (:func:`segment`).
+
+    With ``lengths`` (the digit counts a value of the field has), a cut whose digit
+    count is none of them but at most :data:`MAX_REFIT` off is fitted: for each
+    reachable count, the adjacent glyphs whose union the model reads best as one
+    digit are merged (an open "0" drawn in two strokes), or the glyph whose two
+    halves it reads best is cut (two touching digits), until the count fits; the
+    fit whose glyphs the model is surest of, on average, wins. The field's count is
+    known, so this uses it while cutting rather than after reading.
+    """
+    found = clusters(line)
+    glyphs = None if found is None else _usual_glyphs(*found)
+    images = None if glyphs is None else _images(line, glyphs)
+    if found is None or glyphs is None or not images:
+        return None
+    model = model or load_model()
+    probabilities = classify(images, model)
+    count = _digit_count(probabilities, slashes)
+    if not lengths or count in lengths:
+        return glyphs, probabilities
+    parts, height = found
+    options = [_cluster_options(line, cluster, height, model, slashes) for cluster in parts]
+    fits = []
+    for target in lengths:
+        if abs(target - count) <= MAX_REFIT:
+            for fit in (
+                _fit(line, glyphs, probabilities, target, height, model, slashes),
+                _recut(options, target),
+            ):
+                if fit is not None:
+                    fits.append(fit)
+    if not fits:
+        return glyphs, probabilities
+    return max(fits, key=lambda fit: float(np.mean(_surety(fit[1], slashes))))
+
+
+#: (glyphs, probabilities, digit count, summed surety) of one way to cut a cluster.
+_Option = tuple[list[Glyph], np.ndarray, int, float]
+
+
+def _cluster_options(
+    line: np.ndarray, cluster: Cluster, height: float, model: DigitModel, slashes: bool
+) -> list[_Option]:
+    """Each plausible number of digits a cluster may hold, cut and classified."""
+    width = cluster.right - cluster.left
+    options = []
+    for count in range(1, MAX_PIECES + 2):
+        if count > 1 and width / count < SPLIT_WIDTH * height / 2:
+            break
+        glyphs = cluster.pieces(count, height)
+        images = _images(line, glyphs)
+        if images is None:
+            continue
+        probabilities = classify(images, model)
+        surety = _surety(probabilities, slashes)
+        if count > 1 and surety.min() < math.log(MIN_FIT_SURETY):
+            continue
+        digits = _digit_count(probabilities, slashes)
+        options.append((glyphs, probabilities, digits, float(surety.sum())))
+    return options
+
+
+def _recut(
+    options: list[list[_Option]], target: int
+) -> tuple[list[Glyph], np.ndarray] | None:
+    """The cut of every cluster that gives ``target`` digits with the most summed surety."""
+    best: dict[int, tuple[float, list[int]]] = {0: (0.0, [])}
+    for choices in options:
+        step: dict[int, tuple[float, list[int]]] = {}
+        for count, (score, picked) in best.items():
+            for index, (_, _, digits, surety) in enumerate(choices):
+                total = count + digits
+                if total <= target and (total not in step or step[total][0] < score + surety):
+                    step[total] = (score + surety, [*picked, index])
+        best = step
+    if target not in best:
+        return None
+    chosen = [choices[i] for choices, i in zip(options, best[target][1], strict=True)]
+    glyphs = [glyph for option in chosen for glyph in option[0]]
+    return glyphs, np.concatenate([option[1] for option in chosen])
+
+
+def _digit_count(probabilities: np.ndarray, slashes: bool) -> int:
+    best = np.argmax(probabilities, axis=1)
+    return int(len(best) - (np.count_nonzero(best == CLASSES.index(SLASH)) if slashes else 0))
+
+
+def _surety(probabilities: np.ndarray, slashes: bool) -> np.ndarray:
+    """Log of each glyph's likeliest digit (or slash, where slashes are written)."""
+    kept = probabilities[:, : len(DIGITS) + 1].copy()
+    if not slashes:
+        kept[:, DIGITS.index("1")] += kept[:, len(DIGITS)]
+        kept[:, len(DIGITS)] = 0.0
+    return np.log(np.maximum(kept.max(axis=1), 1e-9))
+
+
+def _fit(
+    line: np.ndarray,
+    glyphs: list[Glyph],
+    probabilities: np.ndarray,
+    target: int,
+    height: float,
+    model: DigitModel,
+    slashes: bool,
+) -> tuple[list[Glyph], np.ndarray] | None:
+    """``glyphs`` merged or cut one at a time, best first, to ``target`` digits."""
+    while (count := _digit_count(probabilities, slashes)) != target:
+        step = _merges if count > target else _cuts_in_two
+        options = list(step(glyphs, probabilities, height, slashes))
+        if not options:
+            return None
+        scored = []
+        for start, stop, parts in options:
+            images = _images(line, parts)
+            if images is None:
+                continue
+            new = classify(images, model)
+            if _surety(new, slashes).min() < math.log(MIN_FIT_SURETY):
+                continue  # no digit the model recognises: not how the line was written
+            gain = _surety(new, slashes).sum() - _surety(probabilities[start:stop], slashes).sum()
+            scored.append((float(gain), start, stop, parts, new))
+        if not scored:
+            return None
+        _, start, stop, parts, new = max(scored, key=lambda item: item[0])
+        glyphs = [*glyphs[:start], *parts, *glyphs[stop:]]
+        probabilities = np.concatenate([probabilities[:start], new, probabilities[stop:]])
+    return glyphs, probabilities
+
+
+def _merges(
+    glyphs: list[Glyph], probabilities: np.ndarray, height: float, slashes: bool
+) -> Iterator[tuple[int, int, list[Glyph]]]:
+    """(start, stop, [merged]) for each adjacent pair narrow enough to be one digit."""
+    slash = CLASSES.index(SLASH)
+    for i in range(len(glyphs) - 1):
+        a, b = glyphs[i], glyphs[i + 1]
+        if slashes and slash in (np.argmax(probabilities[i]), np.argmax(probabilities[i + 1])):
+            continue
+        if b.right - a.left <= MERGE_WIDTH * height:
+            yield i, i + 2, [Glyph(a.left, b.right, a.ink | b.ink)]
+
+
+def _cuts_in_two(
+    glyphs: list[Glyph], probabilities: np.ndarray, height: float, slashes: bool
+) -> Iterator[tuple[int, int, list[Glyph]]]:
+    """(start, stop, [left, right]) for each glyph wide enough to be two digits."""
+    for i, glyph in enumerate(glyphs):
+        if glyph.right - glyph.left < SPLIT_WIDTH * height:
+            continue
+        cut = glyph.left + _cuts(glyph.ink[:, glyph.left : glyph.right], 2, height)[0]
+        left, right = np.zeros_like(glyph.ink), np.zeros_like(glyph.ink)
+        left[:, glyph.left : cut] = glyph.ink[:, glyph.left : cut]
+        right[:, cut : glyph.right] = glyph.ink[:, cut : glyph.right]
+        if left.any() and right.any():
+            yield i, i + 1, [Glyph(glyph.left, cut, left), Glyph(cut, glyph.right, right)]
+
+
 # --- the model ----------------------------------------------------------------------------
 
 
@@ -254,16 +457,21 @@ def classify(images: list[np.ndarray], model: DigitModel | None = None) -> np.nd
 
 
 def digit_alternatives(
-    line: np.ndarray, model: DigitModel | None = None, *, slashes: bool = True
+    line: np.ndarray,
+    model: DigitModel | None = None,
+    *,
+    slashes: bool = True,
+    lengths: tuple[int, ...] = (),
 ) -> list[list[tuple[str, float]]] | None:
     """Per digit glyph of a prepared line, the ``TOP_K`` digits with probabilities
     (renormalised over digits); slashes dropped, or, in a field that holds none
     (``slashes`` False), taken for the 1 they then are. None when the line does not
-    cut into glyphs cleanly or holds a letter."""
-    images = glyph_images(line)
-    if not images:
+    cut into glyphs cleanly or holds a letter. With ``lengths``, the glyphs are first
+    fitted to the nearest of those digit counts (:func:`read_glyphs`)."""
+    found = read_glyphs(line, model, lengths=lengths, slashes=slashes)
+    if found is None:
         return None
-    probabilities = classify(images, model)
+    _, probabilities = found
     alternatives = []
     for row in probabilities:
         best = CLASSES[int(np.argmax(row))]
@@ -339,7 +547,7 @@ def second_opinion(
     touches or breaks makes Tesseract drop whole groups of digits ("20 2384" for a
     personnummer, "-10-18" for a date). Without ``merge`` the classifier only
     confirms: a merge that would change a digit keeps Tesseract's read."""
-    alternatives = digit_alternatives(line, slashes=slashes)
+    alternatives = digit_alternatives(line, slashes=slashes, lengths=lengths)
     combined = combine(read, alternatives)
     if combined is not read and not merge and combined.text != read.text:
         return read  # the classifier may confirm Tesseract's digits, not overrule them
@@ -351,11 +559,15 @@ def second_opinion(
     mine = off(len(alternatives))
     if mine > slack or mine >= off(sum(c in DIGITS for c in read.text)):
         return read
-    return classifier_line(line, slashes=slashes) or read
+    return classifier_line(line, slashes=slashes, lengths=lengths) or read
 
 
 def classifier_line(
-    line: np.ndarray, model: DigitModel | None = None, *, slashes: bool = True
+    line: np.ndarray,
+    model: DigitModel | None = None,
+    *,
+    slashes: bool = True,
+    lengths: tuple[int, ...] = (),
 ) -> TextRead | None:
     """The classifier's reading of a line of digits: each digit with its ``TOP_K``
     alternatives, "/" where it saw a slash, a space where two glyphs stand further apart
@@ -364,11 +576,10 @@ def classifier_line(
     (a broken or joined digit, often) is read as its likeliest digit with the letter's
     share as doubt. None when the line does not cut into glyphs cleanly or more than
     :data:`MAX_LETTERLIKE` of its glyphs look like letters (a month name)."""
-    glyphs = segment(line)
-    images = None if glyphs is None else _images(line, glyphs)
-    if glyphs is None or not images:
+    found = read_glyphs(line, model, lengths=lengths, slashes=slashes)
+    if found is None:
         return None
-    probabilities = classify(images, model)
+    glyphs, probabilities = found
     best_classes = [CLASSES[int(np.argmax(row))] for row in probabilities]
     if best_classes.count(OTHER) > MAX_LETTERLIKE * len(glyphs):
         return None

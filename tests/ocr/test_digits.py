@@ -173,3 +173,36 @@ def test_second_opinion_with_slack_takes_a_count_one_off() -> None:
     lost = TextRead(text="20 2384", confidence=0.4, alternatives=[])
     assert digits.second_opinion(lost, line, lengths=(10, 12), slack=1).text == "1982031823845"
     assert digits.second_opinion(lost, line, lengths=(10, 12)) == lost
+
+
+def _zero_in_two_strokes(text: str) -> np.ndarray:
+    """``text`` drawn with the 0 before the first 8 broken into two halves (an open
+    zero written as two strokes)."""
+    line = _line(text).copy()
+    zero = digits.segment(line)[text.index("08")]  # type: ignore[index]
+    middle = (zero.left + zero.right) // 2
+    line[:, middle - 1 : middle + 2] = 255
+    return line
+
+
+def test_a_zero_in_two_strokes_is_one_digit_when_the_count_is_known() -> None:
+    """GIVEN a personnummer whose 0 came apart into two strokes (13 marks)
+    WHEN it is read knowing that a personnummer has 10 or 12 digits
+    THEN the two halves are merged back into the 0; without the counts they stay two."""
+    line = _zero_in_two_strokes("198203082384")
+    found = digits.read_glyphs(line, lengths=(10, 12), slashes=False)
+    assert found is not None
+    _, probabilities = found
+    assert "".join(digits.CLASSES[i] for i in probabilities.argmax(axis=1)) == "198203082384"
+    assert len(digits.read_glyphs(line, slashes=False)[0]) == 13  # type: ignore[index]
+
+
+def test_second_opinion_reads_the_personnummer_tesseract_lost_in_a_broken_zero() -> None:
+    """GIVEN Tesseract lost half the digits of a line whose 0 came apart
+    WHEN the classifier gives its second opinion
+    THEN the personnummer is read whole."""
+    lost = TextRead(text="1982 2384", confidence=0.3, alternatives=[])
+    read = digits.second_opinion(
+        lost, _zero_in_two_strokes("198203082384"), lengths=(10, 12), slashes=False, slack=1
+    )
+    assert read.text.replace(" ", "") == "198203082384"
