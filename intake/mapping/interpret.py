@@ -491,6 +491,10 @@ def _decide(decoding: _Decoding, read_digits: str, *, today: date) -> FieldValue
         )
     if decoding.read_kind == "valid":
         return _valued(read_digits, decoding.posterior_read(), PNR_UNSURE)
+    if decoding.read_kind == "impossible" and decoding.best:
+        # no such number can exist (no real date, or an impossible century): the
+        # likeliest one that can is the better guess to show, flagged all the same
+        return _valued(decoding.best, min(posterior, _INVALID_CAP), PNR_CORRECTED)
     return _as_read(read_digits, decoding.posterior_read(), today=today)
 
 

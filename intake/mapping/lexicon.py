@@ -232,6 +232,14 @@ def snap_words(
     k = 0
     while k < len(words_at):
         i = words_at[k]
+        compound = _compound(pieces, i, lists[i])
+        if compound is not None:
+            count, word, distance = compound
+            out[i : i + 2 * count - 1] = [_cased(word, i == 0), *[""] * (2 * count - 2)]
+            changed += 1
+            cost += edit_cost * distance
+            k += count
+            continue
         options = _options(pieces[i], lists[i], edit_cost, keep)
         if k + 1 < len(words_at) and words_at[k + 1] == i + 2:
             second = _options(pieces[i + 2], lists[i + 2], edit_cost, keep)
@@ -249,7 +257,25 @@ def snap_words(
             out[i] = best
             changed += 1
         k += 1
-    return WordSnap(text="".join(out), changed=changed, cost=cost)
+    text, joined = _join_compounds("".join(out), words, edit_cost)
+    return WordSnap(text=text, changed=changed + joined[0], cost=cost + joined[1])
+
+
+def _join_compounds(text: str, words: Lexicon, edit_cost: float) -> tuple[str, tuple[int, float]]:
+    """``text`` with the compounds :func:`_compound` finds joined, and (how many, cost):
+    snapping each piece on its own can leave a compound's parts as separate words
+    ("dam ordning Skörbundet" → "Samordning förbundet")."""
+    pieces = _PIECES.findall(text)
+    joined, cost = 0, 0.0
+    i = 0
+    while i < len(pieces):
+        compound = None if pieces[i][0].isspace() else _compound(pieces, i, words)
+        if compound is not None:
+            count, word, distance = compound
+            pieces[i : i + 2 * count - 1] = [_cased(word, i == 0)]
+            joined, cost = joined + 1, cost + edit_cost * distance
+        i += 1
+    return "".join(pieces), (joined, cost)
 
 
 def join_split_words(text: str, words: Lexicon) -> str:
@@ -290,6 +316,35 @@ def _pair_options(pieces: list[str], words: Lexicon, edit_cost: float) -> list[t
     options = [(edit_cost * d, w) for d, w in words.nearest(joined, limit=3)
                if d <= _max_distance(joined)]
     return sorted(options, key=lambda o: o[0])
+
+
+def _compound(pieces: list[str], i: int, words: Lexicon) -> tuple[int, str, float] | None:
+    """(pieces, listed word, distance) when the two or three space-separated pieces from
+    ``pieces[i]`` (two letters or more each) together are, give or take
+    :data:`COMPOUND_SHARE` of its letters and at most one in length, one long listed
+    word: a compound broken by gaps in the writing ("Samordning förbund ett"), even
+    where each piece is a word of its own (Swedish writes compounds together)."""
+    for count in (3, 2):
+        stop = i + 2 * count - 1
+        if stop > len(pieces) or any(pieces[j] != " " for j in range(i + 1, stop, 2)):
+            continue
+        parts = pieces[i:stop:2]
+        joined = "".join(parts)
+        if len(joined) < COMPOUND_LETTERS or not joined.isalpha() or joined in words:
+            continue
+        if min(len(part) for part in parts) < 2:
+            continue  # "i arbetslivet" is two words, not a misspelt "arbetslivet"
+        nearest = words.nearest(joined, limit=1)
+        if not nearest or abs(len(nearest[0][1]) - len(joined)) > 1:
+            continue
+        if nearest[0][0] <= COMPOUND_SHARE * len(nearest[0][1]):
+            return count, nearest[0][1], nearest[0][0]
+    return None
+
+
+#: A compound broken by gaps: at least this many letters, this close (edits per letter).
+COMPOUND_LETTERS = 12
+COMPOUND_SHARE = 0.12
 
 
 def _max_distance(piece: str) -> float:

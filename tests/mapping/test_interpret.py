@@ -153,6 +153,23 @@ def test_implausible_century_without_any_fix_is_shown_as_read_and_flagged() -> N
     assert value.problem is not None and "Åldern" in value.problem
 
 
+def test_impossible_read_shows_the_likeliest_possible_number_for_review() -> None:
+    """GIVEN "1981…" read as "1381…" with three digits wrong, each fix only the engine's
+    far second choice
+    WHEN it is interpreted
+    THEN the number that can exist is shown (not one that cannot), below the review line."""
+    value = pnr_of(
+        "13811218-3870",
+        alternatives={
+            1: [("3", 0.97), ("9", 0.03)], 9: [("3", 0.97), ("9", 0.03)],
+            12: [("0", 0.97), ("6", 0.03)],
+        },
+    )
+    assert value.value == PNR
+    assert value.confidence < REVIEW_BELOW
+    assert value.problem == PNR_CORRECTED
+
+
 @pytest.mark.parametrize("confidence", [1.0, 0.95, 0.8])
 def test_wrong_check_digit_without_alternatives_stays_as_written(confidence: float) -> None:
     """GIVEN a number written with a wrong check digit, read without alternatives

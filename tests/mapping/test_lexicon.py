@@ -91,6 +91,34 @@ def test_a_word_read_in_two_pieces_is_joined() -> None:
     assert snap("Ma gnus Lind") == "Magnus Lind"
 
 
+@pytest.mark.parametrize(
+    "read",
+    [
+        "Samordning förbundet Halland",
+        "Samordning förbund ett Halland",
+        "Samordn ingsförbundet Halland",
+    ],
+)
+def test_a_compound_broken_into_listed_words_is_joined(read: str) -> None:
+    """GIVEN a long compound read as two or three pieces, each maybe a word of its own
+    ("samordning", "förbundet"), one letter off in all
+    WHEN the line is snapped against the organisation words
+    THEN the pieces become the one listed compound."""
+    words = lexicon("organisation")
+    assert snap_words(read, words, edit_cost=2.0, keep=(2.5, 0.6)).text == (
+        "Samordningsförbundet Halland"
+    )
+
+
+def test_a_short_word_before_a_long_one_is_not_swallowed() -> None:
+    """GIVEN "i arbetslivet" (a one-letter word before a listed word)
+    WHEN the line is snapped
+    THEN both words stay: a compound's parts have two letters or more."""
+    words = lexicon("organisation")
+    read = "Språkstöd i arbetslivet"
+    assert snap_words(read, words, edit_cost=2.0, keep=(2.5, 0.6)).text == read
+
+
 def test_a_word_far_from_every_listed_word_is_kept() -> None:
     """GIVEN a name that is not listed and not close to any listed word
     WHEN the line is snapped
