@@ -69,6 +69,7 @@ from intake.mapping.lexicon import (
     fold_case,
     join_split_words,
     read_list,
+    restore_marks,
     snap_words,
 )
 from intake.mapping.lexicon import lexicon as word_list
@@ -783,6 +784,8 @@ def interpret_text(name: str, read: TextRead, *, lexicon: str | None = None) -> 
                               problem=doubt or TEXT_FROM_LIST)
     elif lexicon is not None:
         text = join_split_words(text, word_list(lexicon))
+        text, marked = restore_marks(text, word_list(lexicon))
+        doubt = doubt or (TEXT_FROM_LIST if marked else None)
     if doubt is not None:
         return FieldValue(value=text, confidence=min(max(confidence, 0.0), 1.0), problem=doubt)
     return _valued(text, confidence, TEXT_FIXED if fixed else TEXT_UNSURE)

@@ -19,7 +19,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from importlib import resources
 
 import numpy as np
@@ -129,6 +129,28 @@ class Lexicon:
 
     def __contains__(self, word: str) -> bool:
         return fold_case(word) in self.words
+
+    @cached_property
+    def _by_bare(self) -> dict[str, str | None]:
+        """Listed words by their letters without diacritics; None where two share them."""
+        bare: dict[str, str | None] = {}
+        for key, word in self.words.items():
+            stripped = "".join(fold(c) for c in key)
+            bare[stripped] = None if stripped in bare and bare[stripped] != word else word
+        return bare
+
+    def with_marks(self, word: str) -> str | None:
+        """The one listed word that ``word`` is but for the marks of å, ä or ö, missing
+        or stray (Atergång → Återgång, Finsäm → Finsam), or None. Other accents are
+        left: Linden and Lindén are both names."""
+        key = fold_case(word)
+        if key in self.words:
+            return None
+        listed = self._by_bare.get("".join(fold(c) for c in key))
+        if listed is None or len(fold_case(listed)) != len(key):
+            return None
+        differ = [(a, b) for a, b in zip(key, fold_case(listed), strict=True) if a != b]
+        return listed if differ and all(a in "åäö" or b in "åäö" for a, b in differ) else None
 
     def nearest(self, word: str, limit: int = 2) -> list[tuple[float, str]]:
         """The ``limit`` nearest listed words as (distance, word as listed)."""
@@ -276,6 +298,20 @@ def _join_compounds(text: str, words: Lexicon, edit_cost: float) -> tuple[str, t
             joined, cost = joined + 1, cost + edit_cost * distance
         i += 1
     return "".join(pieces), (joined, cost)
+
+
+def restore_marks(text: str, words: Lexicon) -> tuple[str, int]:
+    """``text`` with each unlisted word that is a listed word but for the marks of å, ä
+    or ö written as listed (a sure read of hand-printing misses the ring of an Å, or
+    takes a speck for one), and how many words changed."""
+    pieces = _PIECES.findall(text)
+    changed = 0
+    for i, piece in enumerate(pieces):
+        listed = None if piece[0].isspace() or piece[0] == "-" else words.with_marks(piece)
+        if listed is not None:
+            pieces[i] = _cased(listed, i == 0)
+            changed += 1
+    return "".join(pieces), changed
 
 
 def join_split_words(text: str, words: Lexicon) -> str:

@@ -569,7 +569,60 @@ def second_opinion(
     mine = off(len(alternatives))
     if mine > slack or mine >= off(sum(c in DIGITS for c in read.text)):
         return read
-    return classifier_line(line, slashes=slashes, lengths=lengths) or read
+    mine_read = classifier_line(line, slashes=slashes, lengths=lengths)
+    return read if mine_read is None else aligned_merge(read, mine_read)
+
+
+def aligned_merge(tesseract: TextRead, classifier: TextRead) -> TextRead:
+    """The classifier's reading of a line with each of its digits merged (:func:`_merge`)
+    with the Tesseract digit it aligns to (least edits between the two digit strings).
+
+    Tesseract lost digits elsewhere on the line but the ones it kept are evidence: where
+    the two disagree ("4" against the classifier's "9"), the merged digit is as unsure
+    as they are, so a constraint decoding weighs both rather than trusting one."""
+    t_positions = [i for i, c in enumerate(tesseract.text) if c in DIGITS]
+    c_positions = [i for i, c in enumerate(classifier.text) if c in DIGITS]
+    t_listed = _per_character(tesseract)
+    visible = [i for i, c in enumerate(classifier.text) if not c.isspace()]
+    c_listed = dict(zip(visible, classifier.alternatives, strict=True))
+    pairs = _alignment([tesseract.text[i] for i in t_positions],
+                       [classifier.text[i] for i in c_positions])
+    chars = list(classifier.text)
+    alternatives = {i: list(c_listed[i]) for i in visible}
+    confidence = 1.0
+    for t_index, c_index in pairs:
+        t_at, c_at = t_positions[t_index], c_positions[c_index]
+        mine = t_listed[t_at] or [(tesseract.text[t_at], tesseract.confidence)]
+        merged = _merge(mine, alternatives[c_at], TESSERACT_WEIGHT, CLASSIFIER_WEIGHT)
+        chars[c_at], alternatives[c_at] = merged[0][0], merged
+    for i in c_positions:
+        confidence *= alternatives[i][0][1]
+    return TextRead(
+        text="".join(chars),
+        confidence=confidence,
+        alternatives=[alternatives[i] for i in visible],
+    )
+
+
+def _alignment(first: list[str], second: list[str]) -> list[tuple[int, int]]:
+    """Index pairs of a least-edit alignment of two strings (matches and substitutions)."""
+    rows, cols = len(first) + 1, len(second) + 1
+    cost = np.zeros((rows, cols), np.int32)
+    cost[:, 0], cost[0, :] = np.arange(rows), np.arange(cols)
+    for i in range(1, rows):
+        for j in range(1, cols):
+            cost[i, j] = min(cost[i - 1, j] + 1, cost[i, j - 1] + 1,
+                             cost[i - 1, j - 1] + (first[i - 1] != second[j - 1]))
+    pairs, i, j = [], rows - 1, cols - 1
+    while i and j:
+        if cost[i, j] == cost[i - 1, j - 1] + (first[i - 1] != second[j - 1]):
+            pairs.append((i - 1, j - 1))
+            i, j = i - 1, j - 1
+        elif cost[i, j] == cost[i - 1, j] + 1:
+            i -= 1
+        else:
+            j -= 1
+    return pairs[::-1]
 
 
 def classifier_line(

@@ -101,11 +101,11 @@ CONFIGS: dict[FieldType, FieldConfig] = {
     ),
     FieldType.PERCENT: FieldConfig(
         whitelist=DIGITS, fallback_psms=(8, 13, 10), pattern=r"0|[1-9]\d?|100",
-        digit_counts=(1, 2, 3),
+        digit_counts=(1, 2, 3), slash_is_one=True,  # a "1" as one stroke is no separator
     ),
     FieldType.CODE: FieldConfig(
         whitelist=DIGITS, fallback_psms=(10, 8, 13), pattern=r"[1-9]", digit_counts=(1,),
-        merge_digits=False,
+        merge_digits=False, slash_is_one=True,
     ),
 }
 #: Fields whose digits also go through the digit classifier (measured to pay there;

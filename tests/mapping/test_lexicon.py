@@ -119,6 +119,37 @@ def test_a_short_word_before_a_long_one_is_not_swallowed() -> None:
     assert snap_words(read, words, edit_cost=2.0, keep=(2.5, 0.6)).text == read
 
 
+@pytest.mark.parametrize(
+    ("read", "lexicon_name", "expected"),
+    [
+        ("Atergång i arbete", "organisation", "Återgång i arbete"),
+        ("Finsäm Göteborg", "organisation", "Finsam Göteborg"),
+        ("Asa Ostlund", "namn", "Åsa Östlund"),
+    ],
+)
+def test_a_sure_read_missing_or_adding_the_marks_of_a_swedish_letter_is_corrected(
+    read: str, lexicon_name: str, expected: str
+) -> None:
+    """GIVEN a sure read of a listed word without the ring of its Å (or with a speck
+    taken for dots)
+    WHEN it is interpreted
+    THEN the listed word is written, and the field goes to review as changed by the list."""
+    value = interpret_text("insats", TextRead(text=read, confidence=0.95, alternatives=[]),
+                           lexicon=lexicon_name)
+    assert value.value == expected
+    assert value.problem == TEXT_FROM_LIST
+
+
+def test_other_accents_are_not_restored() -> None:
+    """GIVEN "Linden" read surely (Linden and Lindén are both names)
+    WHEN it is interpreted
+    THEN it stays as read and is not flagged."""
+    value = interpret_text("namn", TextRead(text="Eva Linden", confidence=0.95, alternatives=[]),
+                           lexicon="namn")
+    assert value.value == "Eva Linden"
+    assert value.problem != TEXT_FROM_LIST
+
+
 def test_a_word_far_from_every_listed_word_is_kept() -> None:
     """GIVEN a name that is not listed and not close to any listed word
     WHEN the line is snapped

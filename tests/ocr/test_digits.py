@@ -206,3 +206,35 @@ def test_second_opinion_reads_the_personnummer_tesseract_lost_in_a_broken_zero()
         lost, _zero_in_two_strokes("198203082384"), lengths=(10, 12), slashes=False, slack=1
     )
     assert read.text.replace(" ", "") == "198203082384"
+
+
+def test_classifier_line_keeps_the_digits_tesseract_kept() -> None:
+    """GIVEN Tesseract lost a digit of a personnummer but read its 4s, and the classifier
+    cut all twelve but took the 4s for 9s
+    WHEN the two readings are aligned and merged
+    THEN each 4 Tesseract read stands, the lost 1 comes from the classifier, and the
+    merged read is no surer than the two agree."""
+    tesseract = TextRead(text="2000224 2384", confidence=0.7, alternatives=[])
+
+    def unsure(digit: str, other: str) -> list[tuple[str, float]]:
+        return [(digit, 0.8), (other, 0.15)]
+
+    sure = [[(d, 0.99)] for d in "20001229"]
+    sure[7] = unsure("9", "4")
+    classifier = TextRead(
+        text="20001229 2389",
+        confidence=0.5,
+        alternatives=[*sure, [("2", 0.99)], [("3", 0.99)], [("8", 0.99)], unsure("9", "4")],
+    )
+    merged = digits.aligned_merge(tesseract, classifier)
+    assert merged.text == "20001224 2384"
+    assert merged.confidence < 0.9
+
+
+def test_a_one_written_as_a_stroke_in_a_percent_is_not_dropped_as_a_separator() -> None:
+    """GIVEN a percent "61" whose 1 is one slanted stroke, and Tesseract reading only "6"
+    WHEN the classifier gives its second opinion as a percent field does (no slashes)
+    THEN it does not confirm a lone 6: the read keeps Tesseract's low confidence."""
+    lost = TextRead(text="6", confidence=0.36, alternatives=[[("6", 0.36)]])
+    read = digits.second_opinion(lost, _line("6/"), lengths=(1, 2, 3), slashes=False)
+    assert not (read.text == "6" and read.confidence > 0.5)
