@@ -258,12 +258,13 @@ def read_glyphs(
     does not cut into glyphs (:func:`segment`).
 
     With ``lengths`` (the digit counts a value of the field has), a cut whose digit
-    count is none of them but at most :data:`MAX_REFIT` off is fitted: for each
+    count is none of them but at most :data:`MAX_REFIT` off, or that holds a glyph the
+    model takes for a letter (two digits cut into three, say), is fitted: for each
     reachable count, the adjacent glyphs whose union the model reads best as one
     digit are merged (an open "0" drawn in two strokes), or the glyph whose two
     halves it reads best is cut (two touching digits), until the count fits; the
-    fit whose glyphs the model is surest of, on average, wins. The field's count is
-    known, so this uses it while cutting rather than after reading.
+    fit whose glyphs the model is surest of, on average, wins (the cut as it was, too).
+    The field's count is known, so this uses it while cutting rather than after reading.
     """
     found = clusters(line)
     glyphs = None if found is None else _usual_glyphs(*found)
@@ -273,22 +274,23 @@ def read_glyphs(
     model = model or load_model()
     probabilities = classify(images, model)
     count = _digit_count(probabilities, slashes)
-    if not lengths or count in lengths:
+    letters = int(np.count_nonzero(np.argmax(probabilities, axis=1) == CLASSES.index(OTHER)))
+    if not lengths or (count in lengths and not letters):
         return glyphs, probabilities
+    if letters > MAX_LETTERLIKE * len(glyphs):
+        return glyphs, probabilities  # words ("5 juni 2025"), not digits cut wrong
     parts, height = found
     options = [_cluster_options(line, cluster, height, model, slashes) for cluster in parts]
-    fits = []
+    fits: list[tuple[list[Glyph], np.ndarray] | None] = [(glyphs, probabilities)]
     for target in lengths:
         if abs(target - count) <= MAX_REFIT:
-            for fit in (
-                _fit(line, glyphs, probabilities, target, height, model, slashes),
-                _recut(options, target),
-            ):
-                if fit is not None:
-                    fits.append(fit)
-    if not fits:
-        return glyphs, probabilities
-    return max(fits, key=lambda fit: float(np.mean(_surety(fit[1], slashes))))
+            if count != target:
+                fits.append(_fit(line, glyphs, probabilities, target, height, model, slashes))
+            fits.append(_recut(options, target))
+    return max(
+        (fit for fit in fits if fit is not None),
+        key=lambda fit: float(np.mean(_surety(fit[1], slashes))),
+    )
 
 
 #: (glyphs, probabilities, digit count, summed surety) of one way to cut a cluster.
@@ -589,7 +591,8 @@ def aligned_merge(tesseract: TextRead, classifier: TextRead) -> TextRead:
                        [classifier.text[i] for i in c_positions])
     chars = list(classifier.text)
     alternatives = {i: list(c_listed[i]) for i in visible}
-    confidence = 1.0
+    own = math.prod(c_listed[i][0][1] for i in c_positions)
+    confidence = classifier.confidence / own if own > 0 else 0.0  # its slashes' doubt
     for t_index, c_index in pairs:
         t_at, c_at = t_positions[t_index], c_positions[c_index]
         mine = t_listed[t_at] or [(tesseract.text[t_at], tesseract.confidence)]
@@ -654,8 +657,10 @@ def classifier_line(
         if index and glyph.left - glyphs[index - 1].right > SPACE_GAP * height:
             text.append(" ")
         if best_classes[index] == SLASH and slashes:
+            # a slash or a 1 written as one stroke: the doubt stays in the confidence
             text.append(SLASH)
             alternatives.append([(SLASH, 1.0)])
+            confidence *= float(row[CLASSES.index(SLASH)] / row[: len(DIGITS) + 1].sum())
             continue
         # a digit, unless it is a letter: what the model gave "letter" stays as doubt
         share = _digit_share(row, slashes=slashes)

@@ -238,3 +238,17 @@ def test_a_one_written_as_a_stroke_in_a_percent_is_not_dropped_as_a_separator() 
     lost = TextRead(text="6", confidence=0.36, alternatives=[[("6", 0.36)]])
     read = digits.second_opinion(lost, _line("6/"), lengths=(1, 2, 3), slashes=False)
     assert not (read.text == "6" and read.confidence > 0.5)
+
+
+def test_the_doubt_about_a_slash_survives_the_merge_with_tesseract() -> None:
+    """GIVEN the classifier read "2025 10 /2" sure of every digit but only half sure the
+    stroke before the 2 is a slash and not a 1
+    WHEN it is merged with what Tesseract kept
+    THEN the merged read stays about half sure, however sure its digits."""
+    classifier = TextRead(
+        text="2025 10 /2",
+        confidence=0.5,
+        alternatives=[[(c, 1.0)] if c == "/" else [(c, 0.99)] for c in "202510/2"],
+    )
+    tesseract = TextRead(text="2025-10-", confidence=0.3, alternatives=[])
+    assert digits.aligned_merge(tesseract, classifier).confidence < 0.6
