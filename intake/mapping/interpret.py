@@ -107,6 +107,7 @@ TEXT_UNSURE = "Texten är svårläst; kontrollera"
 TEXT_FIXED = "Siffror inne i ord är ändrade till bokstäver; kontrollera"
 KOMMUN_UNKNOWN = "Ingen kommun med det namnet; kontrollera"
 KOMMUN_AMBIGUOUS = "Kommunens namn liknar flera kommuner; kontrollera"
+KOMMUN_NEAREST = "Ingen kommun läses säkert; närmaste kommun föreslås, kontrollera"
 ORT_NOT_KOMMUN = "Orten är inte en kommun; kontrollera stavningen"
 EMPTY_UNSURE = "Rutan verkar tom men läsningen är osäker; kontrollera"
 TEXT_CASE = "Stora och små bokstäver ser felaktiga ut; kontrollera"
@@ -135,6 +136,7 @@ _NOT_KOMMUN_CAP = 0.3
 _ORT_NOT_KOMMUN_CAP = 0.8
 _DIGITS_IN_WORDS = 0.8
 _KOMMUN_MIN_MARGIN = 1.0
+_NEAREST_KOMMUN_SHARE = 0.6
 _SNAP_BELOW = 0.8  # a read this sure is an unlisted name rather than a garbled one
 _SNAP_READINGS = 8  # the engine's most probable readings a word list may explain
 #: keeping an unlisted word of n letters costs a + b·n (log-odds; an edit costs ``_edit_cost``)
@@ -872,10 +874,26 @@ def _kommun_value(text: str, confidence: float) -> FieldValue:
     snapped, _ = snap_kommun(text)
     best, posterior = kommun_posterior(text, confidence)
     if snapped is None:
+        nearest = _nearest_kommun(text)
+        if nearest is not None:  # a suggestion to check beats a name that is no kommun
+            return FieldValue(value=nearest, confidence=min(confidence, _NOT_KOMMUN_CAP),
+                              problem=KOMMUN_NEAREST)
         ambiguous = best is not None and posterior >= 0.2
         problem = KOMMUN_AMBIGUOUS if ambiguous else KOMMUN_UNKNOWN
         return FieldValue(value=text, confidence=min(confidence, _NOT_KOMMUN_CAP), problem=problem)
     return _valued(snapped, posterior, KOMMUN_AMBIGUOUS)
+
+
+def _nearest_kommun(text: str) -> str | None:
+    """The kommun nearest ``text`` when no other is as near and it is within
+    :data:`_NEAREST_KOMMUN_SHARE` edits per letter (a kommun field names a kommun: on
+    generated hand-printing the nearest was right 13 times in 19 where no kommun was
+    clearly meant)."""
+    scored = _kommun_distances(text)
+    if not scored or (len(scored) > 1 and scored[1][0] <= scored[0][0]):
+        return None
+    distance, name = scored[0]
+    return name if distance <= _NEAREST_KOMMUN_SHARE * len(name) else None
 
 
 def _edit_cost(confidence: float, n: int) -> float:

@@ -635,3 +635,24 @@ def test_a_kommun_with_a_box_remnant_after_it_is_still_found() -> None:
     THEN the remnant is dropped and the kommun is named."""
     value = interpret_text("kommun", read_of("Hedemora [&/"))
     assert value.value == "Hedemora"
+
+
+def test_a_garbled_kommun_gets_the_nearest_kommun_as_a_suggestion_to_check() -> None:
+    """GIVEN a hand-printed kommun read too badly to snap ("Tomelua")
+    WHEN it is interpreted
+    THEN the one nearest kommun is suggested, low in confidence, saying so."""
+    from intake.mapping.interpret import KOMMUN_NEAREST
+
+    value = interpret_text("kommun", TextRead(text="Tomelua", confidence=0.23, alternatives=[]))
+    assert value.value == "Tomelilla"
+    assert value.problem == KOMMUN_NEAREST
+    assert value.confidence < REVIEW_BELOW
+
+
+def test_a_garbled_kommun_as_near_two_kommuner_stays_as_read() -> None:
+    """GIVEN a read as near to two kommuner as to each other ("Terolkea": Dorotea, Trosa)
+    WHEN it is interpreted
+    THEN nothing is suggested: the read is shown, flagged."""
+    value = interpret_text("kommun", TextRead(text="Terolkea", confidence=0.5, alternatives=[]))
+    assert value.value == "Terolkea"
+    assert value.confidence < REVIEW_BELOW
