@@ -1006,7 +1006,8 @@ def _outside(read: TextRead, start: int, end: int) -> TextRead:
 
 
 def _ort_value(read: TextRead) -> FieldValue:
-    """The ort: a kommun when it clearly is one, else as written, for review."""
+    """The ort: a kommun when it clearly is one, else (for review) as written or, when
+    the read is doubtful, the kommun its first words clearly name or the one nearest."""
     words = clean_text(read.text, letters_only=True)[0].split()
     while words and (words[-1].casefold().strip(",.") == "den" or _garble(words[-1])):
         words.pop()
@@ -1014,10 +1015,19 @@ def _ort_value(read: TextRead) -> FieldValue:
     if not text:
         return FieldValue(value=None, confidence=0.0, problem="Ort saknas")
     snapped, _ = snap_kommun(text)
-    if snapped is None:
-        confidence = min(read.confidence, _ORT_NOT_KOMMUN_CAP)
-        return FieldValue(value=text, confidence=confidence, problem=ORT_NOT_KOMMUN)
-    return _valued(snapped, kommun_posterior(text, read.confidence)[1], KOMMUN_AMBIGUOUS)
+    if snapped is not None:
+        return _valued(snapped, kommun_posterior(text, read.confidence)[1], KOMMUN_AMBIGUOUS)
+    confidence = min(read.confidence, _ORT_NOT_KOMMUN_CAP)
+    if read.confidence < REVIEW_BELOW:
+        # a doubtful read: the ort may be its first words, the rest a garbled date
+        for count in range(len(words) - 1, 0, -1):
+            prefix, _ = snap_kommun(" ".join(words[:count]).strip(",.:;- "))
+            if prefix is not None:
+                return FieldValue(value=prefix, confidence=confidence, problem=ORT_NOT_KOMMUN)
+        nearest = _nearest_kommun(text)
+        if nearest is not None:
+            return FieldValue(value=nearest, confidence=confidence, problem=KOMMUN_NEAREST)
+    return FieldValue(value=text, confidence=confidence, problem=ORT_NOT_KOMMUN)
 
 
 def _garble(word: str) -> bool:

@@ -656,3 +656,29 @@ def test_a_garbled_kommun_as_near_two_kommuner_stays_as_read() -> None:
     value = interpret_text("kommun", TextRead(text="Terolkea", confidence=0.5, alternatives=[]))
     assert value.value == "Terolkea"
     assert value.confidence < REVIEW_BELOW
+
+
+@pytest.mark.parametrize(
+    ("line", "ort"),
+    [("Orust VO sanvari", "Orust"), ("Habo Jen vn", "Habo"), ("Ikungalv VV nals", "Kungälv")],
+)
+def test_a_doubtful_ort_followed_by_a_garbled_date_is_the_kommun_of_its_first_words(
+    line: str, ort: str
+) -> None:
+    """GIVEN "Ort och datum" read doubtfully, the date garbled into words after the ort
+    WHEN the line is split
+    THEN the ort is the kommun its first words name, flagged for review."""
+    value, _ = split_ort_och_datum(TextRead(text=line, confidence=0.3, alternatives=[]),
+                                   today=TODAY)
+    assert value.value == ort
+    assert value.confidence < REVIEW_BELOW
+
+
+def test_a_sure_ort_that_is_no_kommun_is_kept_as_written() -> None:
+    """GIVEN a surely read ort that is a town, not a kommun ("Kista")
+    WHEN the line is split
+    THEN it is kept as written (for review), not replaced by a kommun."""
+    value, _ = split_ort_och_datum(
+        TextRead(text="Kista 2026-11-02", confidence=0.97, alternatives=[]), today=TODAY
+    )
+    assert value.value == "Kista"
