@@ -650,26 +650,53 @@ def classifier_line(
     if best_classes.count(OTHER) > MAX_LETTERLIKE * len(glyphs):
         return None
     height = _glyph_height(glyphs)
+    spaced = [bool(i) and g.left - glyphs[i - 1].right > SPACE_GAP * height
+              for i, g in enumerate(glyphs)]
+    kept = _separators(best_classes, spaced, probabilities) if slashes else set()
     text: list[str] = []
     alternatives: list[list[tuple[str, float]]] = []
     confidence = 1.0
-    for index, (glyph, row) in enumerate(zip(glyphs, probabilities, strict=True)):
-        if index and glyph.left - glyphs[index - 1].right > SPACE_GAP * height:
+    for index, row in enumerate(probabilities):
+        if spaced[index]:
             text.append(" ")
-        if best_classes[index] == SLASH and slashes:
+        if index in kept:
             # a slash or a 1 written as one stroke: the doubt stays in the confidence
             text.append(SLASH)
             alternatives.append([(SLASH, 1.0)])
             confidence *= float(row[CLASSES.index(SLASH)] / row[: len(DIGITS) + 1].sum())
             continue
         # a digit, unless it is a letter: what the model gave "letter" stays as doubt
-        share = _digit_share(row, slashes=slashes)
+        share = _digit_share(row, slashes=slashes and best_classes[index] != SLASH)
         digits = share / max(float(share.sum() + row[CLASSES.index(OTHER)]), 1e-9)
         order = np.argsort(-digits)[:TOP_K]
         text.append(DIGITS[order[0]])
         alternatives.append([(DIGITS[i], float(digits[i])) for i in order])
         confidence *= float(digits[order[0]])
     return TextRead(text="".join(text), confidence=confidence, alternatives=alternatives)
+
+
+def _separators(classes: list[str], spaced: list[bool], probabilities: np.ndarray) -> set[int]:
+    """Which glyphs the model took for slashes are date separators; the others are 1s
+    written as one stroke. A run of slashes is a separator when it stands between two
+    digits, or apart from both sides ("17 / 10"), and then only its most slash-like
+    glyph ("17//0" is 17/10); a slash joined to a digit on one side only ("/7" at the
+    start, "10 /2") is a 1."""
+    kept: set[int] = set()
+    index = 0
+    while index < len(classes):
+        if classes[index] != SLASH:
+            index += 1
+            continue
+        end = index
+        while end + 1 < len(classes) and classes[end + 1] == SLASH and not spaced[end + 1]:
+            end += 1
+        joined_left = index > 0 and not spaced[index]
+        joined_right = end + 1 < len(classes) and not spaced[end + 1]
+        if joined_left == joined_right:
+            run = range(index, end + 1)
+            kept.add(max(run, key=lambda i: float(probabilities[i, CLASSES.index(SLASH)])))
+        index = end + 1
+    return kept
 
 
 def _glyph_height(glyphs: list[Glyph]) -> float:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 import numpy as np
+import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from intake.ocr import digits
@@ -252,3 +253,23 @@ def test_the_doubt_about_a_slash_survives_the_merge_with_tesseract() -> None:
     )
     tesseract = TextRead(text="2025-10-", confidence=0.3, alternatives=[])
     assert digits.aligned_merge(tesseract, classifier).confidence < 0.6
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("/7//0 2025", "17/10 2025"),
+        ("2025 10 /2", "2025 10 12"),
+        ("17 / 10 2025", "17 / 10 2025"),
+        ("30/10 2025", "30/10 2025"),
+    ],
+)
+def test_a_one_written_as_a_stroke_in_a_date_is_told_from_the_separator(
+    written: str, read: str
+) -> None:
+    """GIVEN a date whose 1s are single strokes the model takes for slashes
+    WHEN the classifier reads the line
+    THEN a stroke joined to a digit on one side only is a 1, and of two strokes between
+    digits one is the separator and the other a 1; slashes between digits stay."""
+    line = digits.classifier_line(_line(written), lengths=(6, 7, 8))
+    assert line is not None and line.text == read
