@@ -563,16 +563,19 @@ def second_opinion(
     combined = combine(read, alternatives)
     if combined is not read and not merge and combined.text != read.text:
         return read  # the classifier may confirm Tesseract's digits, not overrule them
-    if combined is not read or alternatives is None:
+    if combined is not read:
         return combined
-    def off(count: int) -> int:
+
+    def off(text: str) -> int:
+        count = sum(c in DIGITS for c in text)
         return min(abs(count - n) for n in lengths)
 
-    mine = off(len(alternatives))
-    if mine > slack or mine >= off(sum(c in DIGITS for c in read.text)):
+    if not off(read.text):
         return read
-    mine_read = classifier_line(line, slashes=slashes, lengths=lengths)
-    return read if mine_read is None else aligned_merge(read, mine_read)
+    mine = classifier_line(line, slashes=slashes, lengths=lengths)
+    if mine is None or off(mine.text) > slack or off(mine.text) >= off(read.text):
+        return read
+    return aligned_merge(read, mine)
 
 
 def aligned_merge(tesseract: TextRead, classifier: TextRead) -> TextRead:
