@@ -26,6 +26,7 @@ import argparse
 import logging
 import math
 import random
+import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -237,6 +238,8 @@ def _images(line: np.ndarray, glyphs: list[Glyph]) -> list[np.ndarray] | None:
 
 # --- fitting the glyphs to the digit count --------------------------------------------------
 
+#: Three letters or more in a row: a word, such as a month's name.
+_WORD = re.compile(r"[^\W\d_]{3,}")
 #: How many glyphs a line's cut may be off the field's digit count and still be fitted.
 MAX_REFIT = 2
 #: A merged glyph is at most this many line heights wide.
@@ -570,8 +573,8 @@ def second_opinion(
         count = sum(c in DIGITS for c in text)
         return min(abs(count - n) for n in lengths)
 
-    if not off(read.text):
-        return read
+    if not off(read.text) or _WORD.search(read.text):
+        return read  # a word ("8 maj 2024") is more than a line of digits can say
     mine = classifier_line(line, slashes=slashes, lengths=lengths)
     if mine is None or off(mine.text) > slack or off(mine.text) >= off(read.text):
         return read
