@@ -275,10 +275,16 @@ def test_a_one_written_as_a_stroke_in_a_date_is_told_from_the_separator(
     assert line is not None and line.text == read
 
 
-def test_a_date_with_a_month_name_keeps_tesseracts_words() -> None:
-    """GIVEN a typed "8 maj 2024", which Tesseract read right (five digits, a month)
-    WHEN the classifier, which knows only digits, gives its second opinion
-    THEN the read stays "8 maj 2024": the month's letters are not read as digits."""
+def test_a_date_with_a_month_name_keeps_tesseracts_words(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """GIVEN a typed "8 maj 2024", which Tesseract read right (five digits, a month), and
+    a classifier that takes "maj" for the digits 781
+    WHEN the classifier gives its second opinion
+    THEN the read stays "8 maj 2024": a line with a word is more than digits."""
+    guess = TextRead(text="8 781 2024", confidence=0.9,
+                     alternatives=[[(d, 0.99)] for d in "87812024"])
+    monkeypatch.setattr(digits, "classifier_line", lambda *args, **kwargs: guess)
     read = TextRead(text="8 maj 2024", confidence=0.95, alternatives=[])
     line = _line("8 maj 2024", "DejaVuSans.ttf")
     assert digits.second_opinion(read, line, lengths=(6, 7, 8), merge=False).text == "8 maj 2024"
