@@ -303,14 +303,19 @@ def _join_compounds(text: str, words: Lexicon, edit_cost: float) -> tuple[str, t
 def restore_marks(text: str, words: Lexicon) -> tuple[str, int]:
     """``text`` with each unlisted word that is a listed word but for the marks of å, ä
     or ö written as listed (a sure read of hand-printing misses the ring of an Å, or
-    takes a speck for one), and how many words changed."""
+    takes a speck for one), and how many words changed; a listed name read all small
+    ("välfärd") gets its capital without counting as a change."""
     pieces = _PIECES.findall(text)
     changed = 0
     for i, piece in enumerate(pieces):
-        listed = None if piece[0].isspace() or piece[0] == "-" else words.with_marks(piece)
+        if piece[0].isspace() or piece[0] == "-":
+            continue
+        listed = words.with_marks(piece)
         if listed is not None:
             pieces[i] = _cased(listed, i == 0)
             changed += 1
+        elif piece.islower() and words.words.get(fold_case(piece), "")[:1].isupper():
+            pieces[i] = words.words[fold_case(piece)]  # a name written small: as listed
     return "".join(pieces), changed
 
 

@@ -164,6 +164,11 @@ def read_widget(
             read, line, lengths=config.digit_counts, merge=config.merge_digits,
             slashes=not config.slash_is_one, slack=config.count_slack,
         )
+    if prepared.stray_px >= FAINT_INK_PX:
+        # beside the writing lie fragments of a stroke a fax broke up: a pale digit or
+        # letter may be missing from what was read ("75" read "7")
+        log.debug("%s: %d px of fragments beside the writing", widget.name, prepared.stray_px)
+        read = read.model_copy(update={"confidence": min(read.confidence, FAINT_CONFIDENCE)})
     log.debug("%s: %d chars, confidence %.2f", widget.name, len(read.text), read.confidence)
     return read
 
@@ -240,8 +245,9 @@ class Box:
 
 @dataclass(frozen=True, slots=True)
 class PreparedLine:
-    """A widget's writing ready for Tesseract; ``image`` None when there is none, then
-    ``stray_px`` is the most ink of small marks within any 3 mm square of the box."""
+    """A widget's writing ready for Tesseract (``image``, None when there is none) and
+    the most ink of the marks left out (specks, fragments) within any 3 mm square of
+    the box (``stray_px``)."""
 
     image: np.ndarray | None
     stray_px: int = 0
@@ -258,7 +264,8 @@ def prepare_line(aligned: np.ndarray, rect: Rect) -> PreparedLine:
     writing = keep_writing(strokes, inner_box(horizontal, vertical, box))
     if writing is None:
         return PreparedLine(image=None, stray_px=stray_ink(strokes, box))
-    return PreparedLine(image=render_line(flat, writing, lines))
+    return PreparedLine(image=render_line(flat, writing, lines),
+                        stray_px=stray_ink(strokes & ~writing, box))
 
 
 def stray_ink(strokes: np.ndarray, box: Box) -> int:

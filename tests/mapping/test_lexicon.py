@@ -140,6 +140,19 @@ def test_a_sure_read_missing_or_adding_the_marks_of_a_swedish_letter_is_correcte
     assert value.problem == TEXT_FROM_LIST
 
 
+def test_a_listed_name_read_all_small_gets_its_capital_without_review() -> None:
+    """GIVEN a sure read with a place name written small ("välfärd i Nacka")
+    WHEN it is interpreted
+    THEN the name is written as listed and nothing is flagged for it."""
+    value = interpret_text(
+        "samverkansorganisation",
+        TextRead(text="Samordningsförbundet välfärd i Nacka", confidence=0.95, alternatives=[]),
+        lexicon="organisation",
+    )
+    assert value.value == "Samordningsförbundet Välfärd i Nacka"
+    assert value.problem is None
+
+
 def test_other_accents_are_not_restored() -> None:
     """GIVEN "Linden" read surely (Linden and Lindén are both names)
     WHEN it is interpreted

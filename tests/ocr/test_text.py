@@ -161,6 +161,29 @@ def test_specks_and_the_label_above_are_not_writing() -> None:
     assert prepare_line(page, BOX).image is None
 
 
+def test_a_read_beside_the_fragments_of_a_broken_stroke_is_doubted() -> None:
+    """GIVEN a box with a written "1" and, beside it, a cluster of small fragments (a
+    pale digit a fax broke up)
+    WHEN the widget is read
+    THEN the engine's sure read of the "1" comes back doubtful: a digit may be missing."""
+    from intake.forms import FieldType
+    from intake.forms.model import Widget
+    from intake.ocr.text import CONFIGS, read_widget
+
+    page = white_page()
+    draw_box(page, BOX)
+    left, top = mm_to_px(BOX.x) + 20, mm_to_px(BOX.y) + 20
+    page[top : top + 32, left : left + STROKE_PX] = 40
+    for dy in range(0, 30, 4):  # 2 × 2 px fragments 4 px apart: specks, yet a cluster
+        for dx in range(0, 12, 4):
+            page[top + dy : top + dy + 2, left + 30 + dx : left + 32 + dx] = 40
+    widget = Widget(name="arbete_procent", kind="text", field="arbete_procent", rect=BOX)
+
+    clean = read_widget(page, widget, CONFIGS[FieldType.TEXT], FakeEngine(default="1"))
+    assert prepare_line(page, BOX).stray_px >= 11
+    assert clean.text == "1" and clean.confidence < 0.5
+
+
 def test_an_empty_form_reads_empty_without_calling_the_engine() -> None:
     """GIVEN a blank 9448 at 200 dpi with a few specks
     WHEN its text widgets are read
