@@ -67,6 +67,7 @@ from intake.mapping.lexicon import (
     edit_distance,
     fold,
     fold_case,
+    join_compounds,
     join_split_words,
     read_list,
     restore_marks,
@@ -803,8 +804,9 @@ def snap_text(
     first, last = POSITIONAL.get(lexicon_name, (lexicon_name, None))
     words, last_words = word_list(first), None if last is None else word_list(last)
 
-    def snap(line: str) -> WordSnap:
-        return snap_words(line, words, edit_cost=edit, keep=_KEEP_COST, last=last_words)
+    def snap(line: str, compounds: bool = True) -> WordSnap:
+        return snap_words(line, words, edit_cost=edit, keep=_KEEP_COST, last=last_words,
+                          compounds=compounds)
 
     best = snap(text)
     if read is None or _aligned_alternatives(read) is None:
@@ -814,14 +816,19 @@ def snap_text(
     top_p = None
     for variant, p in readings:
         top_p = top_p or p
+        if math.log(top_p / max(p, 1e-12)) >= best_score:
+            break  # readings come most probable first: none after this can win
         cleaned = clean_text(variant, letters_only=True)[0]
         if not cleaned or cleaned == text:
             continue
-        snapped = snap(cleaned)
+        snapped = snap(cleaned, compounds=False)  # compounds only for the winner: dear
         score = snapped.cost + math.log(top_p / max(p, 1e-12))
         if score < best_score:
             changed = max(snapped.changed, int(snapped.text != text))
             best, best_score = replace(snapped, changed=changed), score
+    if best.text != text:
+        joined, (count, _) = join_compounds(best.text, words, edit)
+        best = replace(best, text=joined, changed=best.changed + count)
     return best
 
 
