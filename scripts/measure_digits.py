@@ -108,6 +108,7 @@ def reads(aligned, widget, kind: FieldType) -> dict[str, TextRead]:  # type: ign
         "second opinion": digits.second_opinion(
             tesseract, line, lengths=config.digit_counts, merge=config.merge_digits,
             slashes=not config.slash_is_one, slack=config.count_slack,
+            agreement=config.agreement,
         ),
     }
 

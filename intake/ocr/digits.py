@@ -564,6 +564,7 @@ def second_opinion(
     merge: bool = True,
     slashes: bool = True,
     slack: int = 0,
+    agreement: bool = True,
 ) -> TextRead:
     """``read`` merged with the classifier's digits (:func:`combine`); when Tesseract
     lost or invented digits (its count is none of ``lengths``, the counts a field of
@@ -572,14 +573,15 @@ def second_opinion(
     that guesses a missing digit follows), the classifier's reading of the line
     (:func:`classifier_line`). Handwriting that
     touches or breaks makes Tesseract drop whole groups of digits ("20 2384" for a
-    personnummer, "-10-18" for a date). Without ``merge`` (no check digit) a read
-    whose digits Tesseract counted right is kept as it is, and a read made from the
-    classifier's digits stays below :data:`UNCHECKED_CAP`."""
+    personnummer, "-10-18" for a date). Without ``merge`` (no check digit) the
+    classifier only confirms Tesseract's digits, and only with ``agreement``; a read
+    made from its digits stays below :data:`UNCHECKED_CAP`."""
     alternatives = digit_alternatives(line, slashes=slashes, lengths=lengths)
     combined = combine(read, alternatives)
-    if combined is not read and not merge:
-        # no check digit: the classifier may not overrule Tesseract's digits, and its
-        # agreement is no proof either (on a hand neither knows, both took 9s for 3s)
+    if combined is not read and not merge and not (agreement and combined.text == read.text):
+        # no check digit: the classifier may not overrule Tesseract's digits, and where
+        # ``agreement`` is off its agreement is no proof either (on a hand neither
+        # knew, both took the 9s of dates for 3s)
         return read
     if combined is not read:
         return combined

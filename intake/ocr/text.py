@@ -82,6 +82,7 @@ class FieldConfig:
     merge_digits: bool = True  # the digit classifier may change digits (else only confirm)
     slash_is_one: bool = False  # a slash the classifier sees is a 1 (no slash is written)
     count_slack: int = 0  # the classifier's digit count may be this far off (check digit)
+    agreement: bool = True  # the classifier agreeing with Tesseract raises the confidence
 
     def plausible(self, read: TextRead) -> bool:
         if self.pattern is None:
@@ -98,6 +99,7 @@ CONFIGS: dict[FieldType, FieldConfig] = {
     FieldType.DATE: FieldConfig(
         whitelist=DIGITS + "-/. " + MONTH_LETTERS, digit_counts=(6, 7, 8),
         merge_digits=False,  # no check digit: a changed digit went wrong unseen (measure_digits)
+        agreement=False,  # on an unseen hand both engines read 9 as 3: 3 silent of 55 dates
     ),
     FieldType.PERCENT: FieldConfig(
         whitelist=DIGITS, fallback_psms=(8, 13, 10), pattern=r"0|[1-9]\d?|100",
@@ -163,6 +165,7 @@ def read_widget(
         read = digits.second_opinion(
             read, line, lengths=config.digit_counts, merge=config.merge_digits,
             slashes=not config.slash_is_one, slack=config.count_slack,
+            agreement=config.agreement,
         )
     if prepared.stray_px >= FAINT_INK_PX:
         # beside the writing lie fragments of a stroke a fax broke up: a pale digit or

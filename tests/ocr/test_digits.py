@@ -288,3 +288,20 @@ def test_a_date_with_a_month_name_keeps_tesseracts_words(
     read = TextRead(text="8 maj 2024", confidence=0.95, alternatives=[])
     line = _line("8 maj 2024", "DejaVuSans.ttf")
     assert digits.second_opinion(read, line, lengths=(6, 7, 8), merge=False).text == "8 maj 2024"
+
+
+@pytest.mark.parametrize(("agreement", "raised"), [(False, False), (True, True)])
+def test_agreement_raises_a_dates_confidence_only_where_it_is_trusted(
+    monkeypatch: pytest.MonkeyPatch, agreement: bool, raised: bool
+) -> None:
+    """GIVEN Tesseract's "25/3 2026" at 0.83 and a classifier that reads the same digits
+    surely (on a hand both took a 9 for a 3)
+    WHEN a date (no check digit, agreement not trusted) gets the second opinion
+    THEN the read keeps Tesseract's confidence; where agreement is trusted it rises."""
+    agreeing = [[(d, 0.99)] for d in "2532026"]
+    monkeypatch.setattr(digits, "digit_alternatives", lambda *args, **kwargs: agreeing)
+    read = TextRead(text="25/3 2026", confidence=0.83, alternatives=[])
+    opinion = digits.second_opinion(read, _line("25/3 2026"), lengths=(6, 7, 8), merge=False,
+                                    agreement=agreement)
+    assert opinion.text == "25/3 2026"
+    assert (opinion.confidence > 0.9) is raised
