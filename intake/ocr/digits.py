@@ -218,12 +218,6 @@ def _centre_of_mass(image: np.ndarray) -> tuple[float, float]:
     return float((ys * image).sum() / total), float((xs * image).sum() / total)
 
 
-def glyph_images(line: np.ndarray) -> list[np.ndarray] | None:
-    """The normalised glyph images of a prepared line, or None (see :func:`segment`)."""
-    glyphs = segment(line)
-    return None if glyphs is None else _images(line, glyphs)
-
-
 def _images(line: np.ndarray, glyphs: list[Glyph]) -> list[np.ndarray] | None:
     darkness = 1.0 - line.astype(np.float32) / 255
     images = []
