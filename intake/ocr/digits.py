@@ -376,9 +376,10 @@ def _fit(
             if images is None:
                 continue
             new = classify(images, model)
-            if _surety(new, slashes).min() < math.log(MIN_FIT_SURETY):
+            surety = _surety(new, slashes)
+            if surety.min() < math.log(MIN_FIT_SURETY):
                 continue  # no digit the model recognises: not how the line was written
-            gain = _surety(new, slashes).sum() - _surety(probabilities[start:stop], slashes).sum()
+            gain = surety.sum() - _surety(probabilities[start:stop], slashes).sum()
             scored.append((float(gain), start, stop, parts, new))
         if not scored:
             return None
@@ -408,12 +409,9 @@ def _cuts_in_two(
     for i, glyph in enumerate(glyphs):
         if glyph.right - glyph.left < SPLIT_WIDTH * height:
             continue
-        cut = glyph.left + _cuts(glyph.ink[:, glyph.left : glyph.right], 2, height)[0]
-        left, right = np.zeros_like(glyph.ink), np.zeros_like(glyph.ink)
-        left[:, glyph.left : cut] = glyph.ink[:, glyph.left : cut]
-        right[:, cut : glyph.right] = glyph.ink[:, cut : glyph.right]
-        if left.any() and right.any():
-            yield i, i + 1, [Glyph(glyph.left, cut, left), Glyph(cut, glyph.right, right)]
+        halves = Cluster(glyph.left, glyph.right, glyph.ink).pieces(2, height)
+        if len(halves) == 2 and all(half.ink.any() for half in halves):
+            yield i, i + 1, halves
 
 
 # --- the model ----------------------------------------------------------------------------
@@ -483,9 +481,13 @@ def digit_alternatives(
     cut into glyphs cleanly or holds a letter. With ``lengths``, the glyphs are first
     fitted to the nearest of those digit counts (:func:`read_glyphs`)."""
     found = read_glyphs(line, model, lengths=lengths, slashes=slashes)
-    if found is None:
-        return None
-    _, probabilities = found
+    return None if found is None else _alternatives_of(found[1], slashes)
+
+
+def _alternatives_of(
+    probabilities: np.ndarray, slashes: bool
+) -> list[list[tuple[str, float]]] | None:
+    """:func:`digit_alternatives` of glyphs already classified."""
     alternatives = []
     for row in probabilities:
         best = CLASSES[int(np.argmax(row))]
@@ -570,7 +572,8 @@ def second_opinion(
     personnummer, "-10-18" for a date). Without ``merge`` (no check digit) the
     classifier only confirms Tesseract's digits, and only with ``agreement``; a read
     made from its digits stays below :data:`UNCHECKED_CAP`."""
-    alternatives = digit_alternatives(line, slashes=slashes, lengths=lengths)
+    found = read_glyphs(line, lengths=lengths, slashes=slashes)  # once, for both uses
+    alternatives = None if found is None else _alternatives_of(found[1], slashes)
     combined = combine(read, alternatives)
     if combined is not read and not merge and not (agreement and combined.text == read.text):
         # no check digit: the classifier may not overrule Tesseract's digits, and where
@@ -586,7 +589,7 @@ def second_opinion(
 
     if not off(read.text) or _WORD.search(read.text):
         return read  # a word ("8 maj 2024") is more than a line of digits can say
-    mine = classifier_line(line, slashes=slashes, lengths=lengths)
+    mine = None if found is None else _line_of(*found, slashes)
     if mine is None or off(mine.text) > slack or off(mine.text) >= off(read.text):
         return read
     merged = aligned_merge(read, mine)
@@ -663,9 +666,11 @@ def classifier_line(
     share as doubt. None when the line does not cut into glyphs cleanly or more than
     :data:`MAX_LETTERLIKE` of its glyphs look like letters (a month name)."""
     found = read_glyphs(line, model, lengths=lengths, slashes=slashes)
-    if found is None:
-        return None
-    glyphs, probabilities = found
+    return None if found is None else _line_of(*found, slashes)
+
+
+def _line_of(glyphs: list[Glyph], probabilities: np.ndarray, slashes: bool) -> TextRead | None:
+    """:func:`classifier_line` of glyphs already cut and classified."""
     best_classes = [CLASSES[int(np.argmax(row))] for row in probabilities]
     if best_classes.count(OTHER) > MAX_LETTERLIKE * len(glyphs):
         return None

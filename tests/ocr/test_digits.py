@@ -284,7 +284,7 @@ def test_a_date_with_a_month_name_keeps_tesseracts_words(
     THEN the read stays "8 maj 2024": a line with a word is more than digits."""
     guess = TextRead(text="8 781 2024", confidence=0.9,
                      alternatives=[[(d, 0.99)] for d in "87812024"])
-    monkeypatch.setattr(digits, "classifier_line", lambda *args, **kwargs: guess)
+    monkeypatch.setattr(digits, "_line_of", lambda *args, **kwargs: guess)
     read = TextRead(text="8 maj 2024", confidence=0.95, alternatives=[])
     line = _line("8 maj 2024", "DejaVuSans.ttf")
     assert digits.second_opinion(read, line, lengths=(6, 7, 8), merge=False).text == "8 maj 2024"
@@ -299,7 +299,7 @@ def test_agreement_raises_a_dates_confidence_only_where_it_is_trusted(
     WHEN a date (no check digit, agreement not trusted) gets the second opinion
     THEN the read keeps Tesseract's confidence; where agreement is trusted it rises."""
     agreeing = [[(d, 0.99)] for d in "2532026"]
-    monkeypatch.setattr(digits, "digit_alternatives", lambda *args, **kwargs: agreeing)
+    monkeypatch.setattr(digits, "_alternatives_of", lambda *args, **kwargs: agreeing)
     read = TextRead(text="25/3 2026", confidence=0.83, alternatives=[])
     opinion = digits.second_opinion(read, _line("25/3 2026"), lengths=(6, 7, 8), merge=False,
                                     agreement=agreement)
