@@ -108,8 +108,8 @@ def eval_cmd(folder: Path, workers: int | None) -> None:
 @click.option("--seed", type=int, default=99, show_default=True)
 def bench_cmd(out_dir: Path, pages: int, repeats: int, memory_pages: int, seed: int) -> None:
     """Pages/s of extraction vs full-page Tesseract on the same pages; peak memory."""
-    from intake.bench import bench, memory_report
     from intake.settings import Settings
+    from intake.training.bench import bench, memory_report
 
     settings = Settings()
     for line in bench(out_dir, pages=pages, repeats=repeats, seed=seed, settings=settings):

@@ -50,7 +50,7 @@ def worker_cmd() -> None:
 def demo_cmd(data_dir: Path, host: str, port: int, no_serve: bool) -> None:
     """An embedded store (SQLite) with demo förbund, insatser and users, a generated
     batch uploaded and read, and the interface served on localhost."""
-    from intake.review.demo import prepare_demo
+    from intake.demo import prepare_demo
     from intake.review.state import open_service
 
     settings = Settings(data_dir=data_dir)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from intake.forms import load_form
-from intake.inputs import IMAGE_SUFFIXES
+from intake.load.inputs import IMAGE_SUFFIXES
 from intake.mapping.document import Document
 from intake.pipeline import InputFailure, extract
 from intake.settings import Settings

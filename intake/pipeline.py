@@ -1,9 +1,17 @@
-"""The extraction job, as its table of contents:
+"""The extraction job, as its table of contents (:meth:`Reader.read_aligned`):
 
-load → split pages → classify & align → read fields → map & validate.
+1. load — ``intake.load.inputs``: list an input's pages, decode or render each
+2. digital forms — ``intake.load.digital``: which form, its widget values, no OCR
+3. classify & align — ``intake.ocr.align``: which form a scan is, warped onto it
+   (blank and unknown pages end here)
+4. read fields — ``intake.ocr.fields``: ticks, signature, text and digits as seen
+5. interpret — ``intake.mapping.interpret``: every field typed, with a confidence
+6. validate — ``intake.mapping.document``: SPEC §3 rules, what needs review
 
-Each step lives in the package that owns it; this module only strings them
-together and spreads pages over worker processes.
+Each step lives in the package that owns it; this module only strings them together
+and spreads pages over worker processes. What reading needs — the settings, the
+learned models (``intake.learned``) and the Tesseract engine — is one
+:class:`Reader`, made once per process and passed down.
 """
 
 from __future__ import annotations
@@ -14,19 +22,26 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import ExitStack
-from datetime import date
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from pydantic import BaseModel
 
-from intake.digital import classify_digital, read_digital
 from intake.errors import InputError
-from intake.inputs import DigitalPage, Page, PageRef, list_pages, load_page
+from intake.learned import ReadingModels
+from intake.load.digital import classify_digital, digital_reads
+from intake.load.inputs import DigitalPage, Page, PageRef, list_pages, load_page
+from intake.mapping import interpret
+from intake.mapping.base import Context
 from intake.mapping.document import Document, build_document, empty_document
+from intake.mapping.interpret import interpret_page
+from intake.ocr import fields
 from intake.ocr.align import align_page, load_blank_forms
-from intake.ocr.fields import load_reading_data, read_fields
+from intake.ocr.fields import read_fields
+from intake.ocr.tesseract import TextEngine, shared_engine
+from intake.reads import PageReads
 from intake.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -48,6 +63,61 @@ class InputFailure(BaseModel):
     message: str
 
 
+@dataclass(frozen=True)
+class Reader:
+    """Everything reading a page needs, made once per process: the settings, the
+    learned models and the Tesseract engine (``settings.tesseract_cmd`` and
+    ``tesseract_lang``)."""
+
+    settings: Settings
+    models: ReadingModels
+
+    @classmethod
+    def load(cls, settings: Settings, models: ReadingModels | None = None) -> Reader:
+        """A reader with ``models`` (default: the shipped ones, loaded now)."""
+        return cls(settings, models or ReadingModels.shipped())
+
+    @property
+    def engine(self) -> TextEngine:
+        return shared_engine(self.settings.tesseract_cmd, self.settings.tesseract_lang)
+
+    def context(self) -> Context:
+        """What interpreting knows besides the reads: today, the review line, the models."""
+        return Context(today=self.settings.current_day(), calibration=self.models.text,
+                       priors=self.models.priors, review_below=self.settings.review_below)
+
+    def read(self, page: Page | PageRef) -> Document:
+        """One page → its document: load, classify, align, read, interpret, validate."""
+        return self.read_aligned(page)[0]
+
+    def read_aligned(self, page: Page | PageRef) -> tuple[Document, np.ndarray | None]:
+        """:meth:`read`, also giving a scanned form page as aligned to its blank form
+        (what a reviewer is shown); None for digital, blank and unknown pages."""
+        if isinstance(page, PageRef):
+            page = load_page(page)
+        if isinstance(page, DigitalPage):
+            form = classify_digital(page)
+            return self._document(page.source, page.page, digital_reads(page, form)), None
+        alignment, aligned = align_page(page)
+        if aligned is None or alignment.kind in ("blank", "unknown"):
+            return empty_document(page.source, page.page, alignment.kind), None
+        reads = read_fields(aligned, alignment.kind, engine=self.engine, models=self.models)
+        return self._document(page.source, page.page, reads), aligned
+
+    def warm_up(self) -> None:
+        """Load now what every page needs (the blank forms, layouts, word lists,
+        tesserocr), so that worker processes forked afterwards start with it."""
+        load_blank_forms()
+        fields.warm_up()
+        interpret.warm_up()
+
+    def _document(self, source: str, page: int, reads: PageReads) -> Document:
+        context = self.context()
+        values = interpret_page(reads, context)
+        return build_document(source, page, reads.form, values, today=context.today,
+                              review_below=context.review_below)
+
+
 #: A listed item and the position of its input among the inputs (the same file may
 #: come twice; a failure ends only its own input).
 _Listed = tuple[int, DigitalPage | PageRef | InputFailure]
@@ -55,13 +125,15 @@ _Done = tuple[int, Document | InputFailure]
 _Pending = tuple[int, Future[Document | InputFailure] | Document | InputFailure]
 
 
-def extract(paths: Iterable[Path], settings: Settings) -> Iterator[Document | InputFailure]:
+def extract(paths: Iterable[Path], settings: Settings,
+            models: ReadingModels | None = None) -> Iterator[Document | InputFailure]:
     """Documents of every page of every input, in input order; failures in between.
 
     An input that fails part-way (a page that cannot be decoded) gives its documents
     up to there, then its failure, and nothing more."""
+    reader = Reader.load(settings, models)
     listed = _all_pages(paths, settings)
-    read = _in_turn(listed, settings) if settings.workers <= 1 else _in_parallel(listed, settings)
+    read = _in_turn(listed, reader) if settings.workers <= 1 else _in_parallel(listed, reader)
     failed: set[int] = set()
     for index, item in read:
         if index in failed:
@@ -71,35 +143,12 @@ def extract(paths: Iterable[Path], settings: Settings) -> Iterator[Document | In
         yield item
 
 
-def read_page(page: Page | PageRef, settings: Settings) -> Document:
-    """One page → its document: load, classify, align, read, map and validate."""
-    return read_page_aligned(page, settings)[0]
-
-
-def read_page_aligned(page: Page | PageRef,
-                      settings: Settings) -> tuple[Document, np.ndarray | None]:
-    """:func:`read_page`, also giving a scanned form page as aligned to its blank form
-    (what a reviewer is shown); None for digital, blank and unknown pages."""
-    today = settings.today or date.today()
-    if isinstance(page, PageRef):
-        page = load_page(page)
-    if isinstance(page, DigitalPage):
-        form = classify_digital(page)
-        values = read_digital(page, form, today=today)
-        return build_document(page.source, page.page, form, values, today=today,
-                              review_below=settings.review_below), None
-    alignment, aligned = align_page(page)
-    if aligned is None or alignment.kind in ("blank", "unknown"):
-        return empty_document(page.source, page.page, alignment.kind), None
-    values = read_fields(aligned, alignment.kind, engine=None, today=today)
-    return build_document(page.source, page.page, alignment.kind, values, today=today,
-                          review_below=settings.review_below), aligned
-
-
-def _read(page: DigitalPage | PageRef, settings: Settings) -> Document | InputFailure:
-    """``read_page``, with a page that cannot be decoded as its input's failure."""
+def _read(page: DigitalPage | PageRef, reader: Reader | None = None) -> Document | InputFailure:
+    """The page's document, with a page that cannot be decoded as its input's failure;
+    in a worker process, read by the worker's reader."""
+    reader = reader or _worker_reader()
     try:
-        return read_page(page, settings)
+        return reader.read(page)
     except InputError as exc:
         log.warning("%s", exc.message)
         return InputFailure(source=page.source, message=exc.message)
@@ -115,29 +164,30 @@ def _all_pages(paths: Iterable[Path], settings: Settings) -> Iterator[_Listed]:
             yield index, InputFailure(source=path.name, message=exc.message)
 
 
-def _in_turn(listed: Iterator[_Listed], settings: Settings) -> Iterator[_Done]:
+def _in_turn(listed: Iterator[_Listed], reader: Reader) -> Iterator[_Done]:
     for index, item in listed:
-        yield index, item if isinstance(item, InputFailure) else _read(item, settings)
+        yield index, item if isinstance(item, InputFailure) else _read(item, reader)
 
 
-def _in_parallel(listed: Iterator[_Listed], settings: Settings) -> Iterator[_Done]:
+def _in_parallel(listed: Iterator[_Listed], reader: Reader) -> Iterator[_Done]:
     """Scanned pages to a process pool, which loads them too, results in order. Digital
     pages need no OCR and are read here; the pool starts only when the first scanned
     page arrives."""
+    workers = reader.settings.workers
     window: deque[_Pending] = deque()
     with ExitStack() as stack:
         pool: ProcessPoolExecutor | None = None
         for index, item in listed:
             if isinstance(item, PageRef):
                 if pool is None:
-                    pool = _start_pool(settings.workers)
+                    pool = _start_pool(reader)
                     # pages not started yet are dropped when the caller stops early
                     stack.callback(pool.shutdown, wait=True, cancel_futures=True)
-                window.append((index, pool.submit(_read, item, settings)))
+                window.append((index, pool.submit(_read, item)))
             else:
                 window.append((index, item if isinstance(item, InputFailure)
-                               else _read(item, settings)))
-            while len(window) > AHEAD_PER_WORKER * settings.workers:
+                               else _read(item, reader)))
+            while len(window) > AHEAD_PER_WORKER * workers:
                 yield _result(window.popleft())
         while window:
             yield _result(window.popleft())
@@ -148,16 +198,29 @@ def _result(pending: _Pending) -> _Done:
     return index, item.result() if isinstance(item, Future) else item
 
 
-def _start_pool(workers: int) -> ProcessPoolExecutor:
-    """A pool of ``workers`` processes. What every page needs (the blank forms, models,
-    tables) is loaded here first, so that forked workers start with it."""
-    load_blank_forms()
-    load_reading_data()
-    return ProcessPoolExecutor(workers, initializer=_start_worker)
+# --- worker processes ---------------------------------------------------------------------
+
+#: The reader of this worker process, set once by the pool's initializer.
+_WORKER: list[Reader] = []
 
 
-def _start_worker() -> None:
+def _start_pool(reader: Reader) -> ProcessPoolExecutor:
+    """A pool of ``settings.workers`` processes, each given ``reader``. What every page
+    needs is loaded here first, so that forked workers start with it."""
+    reader.warm_up()
+    return ProcessPoolExecutor(reader.settings.workers, initializer=_start_worker,
+                               initargs=(reader,))
+
+
+def _start_worker(reader: Reader) -> None:
     _single_threaded_blas()
+    _WORKER[:] = [reader]
+
+
+def _worker_reader() -> Reader:
+    if not _WORKER:
+        raise RuntimeError("a page was sent to a process whose pool gave it no reader")
+    return _WORKER[0]
 
 
 def _single_threaded_blas() -> None:

@@ -9,6 +9,9 @@ from typing import Literal, Self
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+#: Fields read with less confidence than this go to a person (CONTRACT §2
+#: ``needs_review``); ``Settings.review_below`` overrides it.
+REVIEW_BELOW = 0.9
 #: The development secret; refused outside development.
 DEVELOPMENT_SECRET = "development-only-secret-do-not-deploy"
 
@@ -23,7 +26,7 @@ class Settings(BaseSettings):
     tesseract_lang: str = "swe"
     render_dpi: int = 200
     workers: int = 2
-    review_below: float = 0.9  # fields read with less confidence go to review
+    review_below: float = REVIEW_BELOW  # fields read with less confidence go to review
     today: date | None = None  # the date rules are checked against; None = today
     database_url: str | None = None  # the SUS store; None = SQLite file in data_dir
     archive_dir: Path | None = None  # the consent archive; None = data_dir/archive

@@ -15,9 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from intake.mapping.personnummer import parse_personnummer
-from intake.mapping.records import Samtycke
-from intake.mapping.rules import check_samtycke
+from intake.sus.personnummer import parse_personnummer
+from intake.sus.records import Samtycke
+from intake.sus.rules import check_samtycke
 from sus_store import audit
 from sus_store.archive import ConsentArchive
 from sus_store.errors import ConsentRequired, RuleViolation

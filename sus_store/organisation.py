@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from intake.mapping.rules import MAX_SAMVERKANSORGANISATION_LENGTH
+from intake.sus.rules import MAX_SAMVERKANSORGANISATION_LENGTH
 from sus_store import audit
 from sus_store.errors import RuleViolation
 from sus_store.lookup import name_key, resolve_forbund, resolve_insats

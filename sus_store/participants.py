@@ -1,7 +1,7 @@
 """Participants in and out of insatser (FK 9448, FK 9449), anonymous and volym counts.
 
 Every function checks the record against the rules of SPEC §3 that need nothing
-but the record (:mod:`intake.mapping.rules`) and then those that need the store:
+but the record (:mod:`intake.sus.rules`) and then those that need the store:
 the förbund and insats exist (6), dates inside their periods (6), one open
 participation per person and insats (7), a signed consent covering personal data
 (9), anonymous-only and volym insatser (10, 11). Each refusal is a typed
@@ -18,9 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from intake.mapping.codes import Avslutningsanledning, Kon
-from intake.mapping.personnummer import parse_personnummer
-from intake.mapping.records import (
+from intake.sus.codes import Avslutningsanledning, Kon
+from intake.sus.personnummer import parse_personnummer
+from intake.sus.records import (
     Inregistrering,
     Matning,
     Utregistrering,
@@ -28,7 +28,7 @@ from intake.mapping.records import (
     single_value,
     yesno_value,
 )
-from intake.mapping.rules import RuleIssue, check, registration_deadline
+from intake.sus.rules import RuleIssue, check, registration_deadline
 from sus_store import audit
 from sus_store.consents import ConsentIn, archive_consent, link_consent
 from sus_store.errors import AlreadyOpen, ConsentRequired, RuleViolation

@@ -20,7 +20,7 @@ from pydantic import BaseModel, computed_field
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import QueryableAttribute, Session
 
-from intake.mapping.codes import Avslutningsanledning, Forsorjning, Kon
+from intake.sus.codes import Avslutningsanledning, Forsorjning, Kon
 from sus_store.rows import get_row
 from sus_store.schema import (
     AnonymousParticipant,

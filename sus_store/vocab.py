@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from intake.mapping.codes import LabelledCode
+from intake.sus.codes import LabelledCode
 
 
 class Finansieringsform(LabelledCode):

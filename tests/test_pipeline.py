@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -15,10 +16,11 @@ from intake import pipeline
 from intake.cli import cli
 from intake.errors import InputError
 from intake.evaluate import same_value, truth_path
-from intake.inputs import PageRef, load_page
+from intake.learned import ReadingModels
+from intake.load.inputs import PageRef, list_pages, load_page
 from intake.mapping.document import Document
-from intake.ocr.model import PageImage
 from intake.pipeline import InputFailure, extract
+from intake.reads import PageImage
 from intake.samples.make import make_samples
 from intake.settings import Settings
 
@@ -135,3 +137,49 @@ def test_input_failing_part_way_gives_its_pages_up_to_there(
     items = list(extract([batch, scan], Settings(workers=1)))
     found = [(i.source, i.pages[0] if isinstance(i, Document) else None) for i in items]
     assert found == [("batch.tif", 1), ("batch.tif", None), ("scan.pdf", 1), ("scan.pdf", 2)]
+
+
+# --- the reader: settings and models passed down ------------------------------------------
+
+
+def test_the_readers_engine_is_made_from_the_settings() -> None:
+    """GIVEN settings naming another Tesseract language
+    WHEN a reader is made
+    THEN its engine reads in that language (nothing else decides it)."""
+    reader = pipeline.Reader.load(Settings(tesseract_lang="eng", workers=1))
+    assert reader.engine.lang == "eng"
+    assert pipeline.Reader.load(SETTINGS).engine.lang == "swe"
+
+
+@pytest.mark.tesseract
+def test_the_review_line_of_the_settings_decides_what_a_digital_form_sends_to_review(
+    mini_batch: list[Path],
+) -> None:
+    """GIVEN a digitally filled 9448 (every value exact, confidence 1.0) read with the
+    default review line and with one above 1.0
+    WHEN it is extracted
+    THEN the first needs no review for confidence, the second sends every field."""
+    digital = next(p for p in mini_batch if p.suffix == ".pdf" and "digital" in p.name
+                   and "9448" in p.name)
+    strict = Settings(workers=1, today=SETTINGS.today, review_below=1.01)
+    (usual,) = extract([digital], SETTINGS)
+    (everything,) = extract([digital], strict)
+    assert isinstance(usual, Document) and isinstance(everything, Document)
+    assert set(everything.needs_review) == set(everything.fields)
+    assert len(usual.needs_review) < len(usual.fields)
+
+
+@pytest.mark.tesseract
+def test_a_reader_without_the_digit_model_reads_with_tesseract_alone(
+    mini_batch: list[Path],
+) -> None:
+    """GIVEN the shipped models, and the same without the digit classifier
+    WHEN a typed scan is read by each
+    THEN both read it, each with the models it was given (none patched in between)."""
+    models = ReadingModels.shipped()
+    scan = next(p for p in mini_batch if "typed-office300" in p.name)
+    page = next(iter(list_pages(scan, dpi=SETTINGS.render_dpi)))
+    with_digits = pipeline.Reader(SETTINGS, models).read(page)
+    alone = pipeline.Reader(SETTINGS, replace(models, digits=None)).read(page)
+    assert with_digits.form == alone.form != "unknown"
+    assert with_digits.fields["personnummer"].value == alone.fields["personnummer"].value

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from intake.errors import FormDefinitionError
 from intake.forms.layout import layout_form
 from intake.forms.model import FieldDef, FieldType, FormDefinition, PageLayout, Widget
-from intake.mapping.codes import VOCABULARIES, FormId
+from intake.sus.codes import VOCABULARIES, FormId
 
 __all__ = [
     "FieldDef",

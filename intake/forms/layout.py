@@ -21,7 +21,7 @@ from intake.forms.model import (
     Widget,
 )
 from intake.forms.pdfdraw import text_width_mm, wrap
-from intake.mapping.codes import VOCABULARIES, Avslutningsanledning, YesNo, label_of
+from intake.sus.codes import VOCABULARIES, Avslutningsanledning, YesNo, label_of
 
 LEFT = 15.0
 CONTENT_W = PAGE_WIDTH_MM - 2 * LEFT

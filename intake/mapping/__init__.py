@@ -1,1 +1,3 @@
-"""From what was read to validated SUS records: codes, value parsing, records and rules."""
+"""From what a reader saw to a validated document: :func:`~intake.mapping.interpret.
+interpret_page` types every field of a page's reads, :func:`~intake.mapping.document.
+build_document` checks the SPEC §3 rules and chooses what needs review."""

@@ -14,9 +14,9 @@ from pydantic import BaseModel, Field
 
 from intake.errors import ParseError
 from intake.forms import load_form
-from intake.mapping.records import record_from_contract
-from intake.mapping.rules import RuleIssue, check
-from intake.ocr.model import FieldValue
+from intake.mapping.base import FieldValue
+from intake.sus.records import record_from_contract
+from intake.sus.rules import RuleIssue, check
 
 
 class ExtractedField(BaseModel):

@@ -1,229 +1,339 @@
-"""Personnummer and samordningsnummer as people write them on paper (SPEC §4).
+"""A read personnummer → the most probable personnummer that can exist (SPEC §4).
 
-A number is accepted with 12 or 10 digits, with ``-`` or ``+`` before the last four
-digits (``+`` = aged 100 or more, only meaningful with 10 digits) and spaces anywhere.
-It is stored as 12 digits ``YYYYMMDDNNNC``. C is the Luhn (mod 10) check digit over
-``YYMMDDNNN``; a samordningsnummer has the day plus 60, and Skatteverket writes an
-unknown birth month as ``00`` and an unknown birth day as ``60``.
+Exact constrained decoding over the per-character alternatives. Every 12-digit string
+factors into year × month-day × serial, tied together only by the Luhn residue mod
+10, so the most probable string that has a Luhn digit, a real (or samordning) date
+and a century giving an age of 15–100 years, *and* the total probability of all such
+strings, come out of sums and maxima over three small tables. The confidence is the
+posterior of the chosen string against every other valid string and against "the
+person wrote an invalid number" (the priors are ``Context.priors``).
 
-Nothing here logs, and nothing here puts the number itself in a message or a repr:
-a personnummer must never appear in a log in clear text.
+A wrong digit can hide behind a passing Luhn digit, so each digit is taken to be as
+unsure as the whole read (the cautious reading of an engine's word confidence, its
+least sure character); the engine's alternatives are flattened and given an unlisted
+share that grows with the engine's doubt, and a changed digit under the Luhn digit is
+always left for review (measured in ``scripts/measure_interpret.py``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date
+from functools import cache
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+import numpy as np
 
-from intake.errors import ParseError
-from intake.mapping.codes import Kon
+from intake.learned import Priors
+from intake.mapping.base import Context, Dist, FieldValue, as_digit, char_dists, empty, valued
+from intake.reads import TextRead
+from intake.sus import personnummer as pnr
 
-MISSING = "Personnummer saknas"
-BAD_CHARACTERS = "Personnumret får bara innehålla siffror och bindestreck eller plustecken"
-LETTER = (
-    "Personnumret har en bokstav i stället för en siffra; interimsnummer kan inte registreras i SUS"
-)
-BAD_SEPARATOR = "Bindestrecket eller plustecknet ska stå före de fyra sista siffrorna"
-WRONG_LENGTH = "Personnumret ska ha 10 eller 12 siffror"
-ORGANISATION_NUMBER = "Det här är ett organisationsnummer, inte ett personnummer"
-NO_SUCH_DATE = "Datumet finns inte i personnumret"
-NO_SUCH_SERIAL = "Födelsenumret 000 finns inte; någon siffra är fel"
-WRONG_CHECK_DIGIT = "Kontrollsiffran stämmer inte; någon siffra är fel"
-IMPLAUSIBLE_YEAR = "Födelseåret är inte rimligt"
-FUTURE_BIRTH = "Födelsedatumet ligger i framtiden"
+MIN_AGE, MAX_AGE = 15, 100
 
-_DIGITS = frozenset("0123456789")
-_SEPARATORS = frozenset("-+")
-_DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2212", "-"))
-_SAMORDNING_OFFSET = 60
-_EARLIEST_YEAR = 1800
+# Messages a reviewer reads (Swedish, never containing the value itself).
+PNR_CORRECTED = "Personnumret är rättat med hjälp av kontrollsiffran och datumet; kontrollera"
+PNR_UNSURE = "Personnumret är svårläst; kontrollera"
+PNR_TEN_DIGITS = "Personnumret har tio siffror; århundradet är härlett från åldern"
+PNR_PLUS = "Plustecken i personnumret betyder 100 år eller äldre; kontrollera"
+PNR_IMPLAUSIBLE_AGE = f"Åldern är inte rimlig ({MIN_AGE}–{MAX_AGE} år); kontrollera århundradet"
+PNR_GUESSED_LENGTH = "Personnumret lästes med fel antal siffror; en siffra är gissad"
 
-
-class Personnummer(BaseModel):
-    """A checked personnummer or samordningsnummer, always held as 12 digits."""
-
-    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
-
-    value: str = Field(pattern=r"^[0-9]{12}$", repr=False)
-
-    @field_validator("value")
-    @classmethod
-    def _check_structure(cls, value: str) -> str:
-        problem = _structural_problem(value)
-        if problem is not None:
-            raise ValueError(problem)
-        return value
-
-    @property
-    def kon(self) -> Kon:
-        """Kön from the 11th digit: odd for men, even for women."""
-        return Kon.MAN if int(self.value[10]) % 2 else Kon.KVINNA
-
-    @property
-    def is_samordningsnummer(self) -> bool:
-        return int(self.value[6:8]) >= _SAMORDNING_OFFSET
-
-    @property
-    def birth_date(self) -> date | None:
-        """The birth date; None when a samordningsnummer has no real date (``00``, 30 Feb)."""
-        return _real_date(*_date_parts(self.value))
-
-    def formatted(self) -> str:
-        """``YYYYMMDD-NNNC``."""
-        return f"{self.value[:8]}-{self.value[8:]}"
-
-    def masked(self) -> str:
-        """``YYYYMMDD-****``: the only form that may appear in logs."""
-        return f"{self.value[:8]}-****"
-
-    def __str__(self) -> str:
-        return self.masked()
-
-    def __repr__(self) -> str:
-        return f"Personnummer({self.masked()})"
+_CONFUSABLE = {
+    frozenset(pair): weight
+    for pair, weight in (
+        ("17", 4),
+        ("38", 4),
+        ("56", 4),
+        ("08", 4),
+        ("49", 4),
+        ("06", 3),
+        ("68", 3),
+        ("27", 3),
+        ("35", 2),
+        ("09", 2),
+        ("89", 2),
+        ("14", 2),
+        ("79", 2),
+        ("23", 2),
+        ("58", 2),
+    )
+}
 
 
-class ParsedPnr(BaseModel):
-    """What was written, kept even when it is not a valid personnummer.
-
-    ``digits`` is the 12-digit form (century inferred for 10 digits), None when the
-    text does not hold 10 or 12 digits; ``problem`` is a Swedish message or None.
-    """
-
-    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
-
-    digits: str | None = Field(default=None, repr=False)
-    century_inferred: bool = False
-    problem: str | None = None
-
-    @property
-    def is_valid(self) -> bool:
-        return self.problem is None
+def confusion_weight(a: int, b: int) -> float:
+    """How readily digit ``a`` is misread as ``b`` (1 = no better than any other)."""
+    return float(_CONFUSABLE.get(frozenset(f"{a}{b}"), 1))
 
 
-def luhn_digit(nine_digits: str) -> int:
-    """The Luhn (mod 10) check digit for ``YYMMDDNNN``."""
-    if len(nine_digits) != 9 or not set(nine_digits) <= _DIGITS:
-        raise ValueError("luhn_digit needs exactly nine digits")
-    total = 0
-    for index, char in enumerate(nine_digits):
-        product = int(char) * (2 if index % 2 == 0 else 1)
-        total += product // 10 + product % 10
-    return (10 - total % 10) % 10
+def _digit_row(dist: Dist, top: int) -> np.ndarray:
+    """The 10 digit probabilities of one position; unlisted mass goes to look-alikes of
+    ``top``."""
+    row = np.zeros(10)
+    for char, p in dist.items():
+        digit = as_digit(char)
+        if digit is not None:
+            row[digit] += p
+    spare = max(0.0, 1.0 - float(row.sum()))
+    weights = np.array([0.0 if d == top else confusion_weight(top, d) for d in range(10)])
+    row += spare * weights / weights.sum()
+    return row / row.sum()
 
 
-def parse_personnummer(text: str, *, today: date | None = None) -> Personnummer:
-    """The personnummer written in ``text``; ParseError says what is wrong with it."""
-    parsed = parse_personnummer_lenient(text, today=today)
-    if parsed.problem is not None or parsed.digits is None:
-        raise ParseError(parsed.problem or WRONG_LENGTH)
-    return Personnummer(value=parsed.digits)
+def interpret_personnummer(read: TextRead, context: Context) -> FieldValue:
+    """The 12-digit personnummer: the most probable number that can exist (SPEC §4)."""
+    if not read.text.strip():
+        return empty(read, context)
+    read_digits, rows, plus = _pnr_rows(read, context.priors)
+    if len(rows) == 12:
+        decoding = _decode(np.array(rows), context, read_digits)
+        value = _decide(decoding, read_digits, context)
+    elif len(rows) == 10:
+        value = _ten_digits(read_digits, rows, context)
+    elif len(rows) in (11, 13):
+        value = _salvage(rows, context)
+    else:
+        problem = f"{pnr.WRONG_LENGTH} (här finns {len(rows)})"
+        value = FieldValue(value=None, confidence=0.0, problem=problem)
+    return _plus_checked(value, context.priors) if plus else value
 
 
-def is_valid_personnummer(text: str, *, today: date | None = None) -> bool:
-    return parse_personnummer_lenient(text, today=today).problem is None
+def _pnr_rows(read: TextRead, priors: Priors) -> tuple[str, list[np.ndarray], bool]:
+    """The digits read, one probability row per digit position, and whether a ``+``
+    was written; separators and stray marks are dropped."""
+    digits, rows, plus = [], [], False
+    for char, dist in zip(
+        read.text,
+        char_dists(
+            read, temper=priors.temper, floor=priors.floor, unsure=priors.floor_unsure,
+            every_char_as_unsure=True,
+        ),
+        strict=True,
+    ):
+        digit = as_digit(char)
+        if dist is None or digit is None:
+            plus = plus or char == "+"
+            continue
+        digits.append(str(digit))
+        rows.append(_digit_row(dist, digit))
+    return "".join(digits), rows, plus
 
 
-def parse_personnummer_lenient(text: str, *, today: date | None = None) -> ParsedPnr:
-    """Read ``text`` as far as possible and report the first problem instead of raising."""
-    today = today or date.today()
-    written = _split_written(text)
-    if isinstance(written, str):
-        return ParsedPnr(problem=written)
-    body, separator = written
-    short = len(body) == 10
-    digits = _with_century(body, plus=separator == "+", today=today) if short else body
-    problem = _problem(digits, short=short, today=today)
-    return ParsedPnr(digits=digits, century_inferred=short, problem=problem)
+@dataclass(frozen=True)
+class _Decoding:
+    """The best valid number and its probability; the total probability of all valid
+    numbers and of all with a real date and plausible century (whatever the Luhn
+    digit); and the probability of the number as read and what kind it is."""
+
+    best: str | None
+    p_best: float
+    z_valid: float
+    z_dateok: float
+    priors: Priors
+    p_read: float = 0.0
+    read_kind: str = "impossible"  # "valid", "luhn_wrong" or "impossible"
+
+    def denominator(self) -> float:
+        luhn_wrong = max(self.z_dateok - self.z_valid, 0.0)
+        impossible = max(1.0 - self.z_dateok, 0.0)
+        return (self.z_valid + self.priors.rho_written_wrong * luhn_wrong
+                + self.priors.rho_impossible * impossible)
+
+    def posterior_best(self) -> float:
+        return min(1.0, self.p_best / self.denominator()) if self.best else 0.0
+
+    def posterior_read(self) -> float:
+        prior = {"valid": 1.0, "luhn_wrong": self.priors.rho_written_wrong}.get(self.read_kind)
+        return min(1.0, (prior or self.priors.rho_impossible) * self.p_read / self.denominator())
 
 
-def _split_written(text: str) -> tuple[str, str | None] | str:
-    """The digits and the separator written, or a problem message."""
-    compact = "".join(text.translate(_DASHES).split())
-    if not compact:
-        return MISSING
-    separators = [char for char in compact if char in _SEPARATORS]
-    body = "".join(char for char in compact if char not in _SEPARATORS)
-    if not set(body) <= _DIGITS:
-        return _character_problem(body)
-    if len(body) not in (10, 12):
-        return f"{WRONG_LENGTH} (här finns {len(body)})"
-    if len(separators) > 1 or (separators and compact[-5] not in _SEPARATORS):
-        return BAD_SEPARATOR
-    return body, separators[0] if separators else None
+@dataclass(frozen=True)
+class _Part:
+    """Strings for consecutive positions, their digits and Luhn residue mod 10."""
+
+    offset: int
+    texts: tuple[str, ...]
+    digits: np.ndarray  # (k, width)
+    residue: np.ndarray  # (k,)
 
 
-def _character_problem(body: str) -> str:
-    letters_or_digits = all(char in _DIGITS or (char.isascii() and char.isalpha()) for char in body)
-    if letters_or_digits and len(body) in (10, 12):
-        return LETTER
-    return BAD_CHARACTERS
+def _part(offset: int, texts: Sequence[str]) -> _Part:
+    digits = np.array([[int(c) for c in t] for t in texts], dtype=np.intp)
+    positions = offset + np.arange(digits.shape[1])
+    weights = np.where((positions >= 2) & (positions <= 10) & (positions % 2 == 0), 2, 1)
+    contribution = digits * weights[np.newaxis, :]
+    contribution = contribution // 10 + contribution % 10
+    residue = np.where(positions <= 1, 0, contribution).sum(axis=1) % 10
+    return _Part(offset, tuple(texts), digits, residue)
 
 
-def _with_century(body: str, *, plus: bool, today: date) -> str:
-    """12 digits for a 10-digit number: the latest century not in the future, 100 years
-    earlier with ``+``."""
-    year = today.year - today.year % 100 + int(body[:2])
-    _, month, day = _date_parts(f"00{body}")
-    if (year, month, day) > (today.year, today.month, today.day):
-        year -= 100
-    if plus:
-        year -= 100
-    return f"{year:04d}{body[2:]}"
+def _is_leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
-def _problem(digits: str, *, short: bool, today: date) -> str | None:
-    year, month, day = _date_parts(digits)
-    if int(digits[4:6]) >= 20 and (short or digits.startswith("16")):
-        return ORGANISATION_NUMBER
-    problem = _structural_problem(digits)
-    if problem is not None:
-        return problem
-    if (year, month, day) > (today.year, today.month, today.day):
-        return FUTURE_BIRTH
-    return None
+@cache
+def _years(first: int, last: int, leap: bool) -> _Part:
+    return _part(0, [f"{y:04d}" for y in range(first, last + 1) if _is_leap(y) == leap])
 
 
-def _structural_problem(digits: str) -> str | None:
-    """What is wrong with 12 digits regardless of today's date, or None."""
-    year, month, day = _date_parts(digits)
-    if not _date_exists(year, month, day, samordning=_is_samordning(digits)):
-        return NO_SUCH_DATE
-    if digits[8:11] == "000":
-        return NO_SUCH_SERIAL
-    if luhn_digit(digits[2:11]) != int(digits[11]):
-        return WRONG_CHECK_DIGIT
-    if year < _EARLIEST_YEAR:
-        return IMPLAUSIBLE_YEAR
-    return None
+@cache
+def _month_days(leap: bool) -> _Part:
+    """Real dates, and samordningsnummer (day + 60; month and day may be 00, SPEC §4)."""
+    days = (31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+    real = [f"{m:02d}{d:02d}" for m in range(1, 13) for d in range(1, days[m - 1] + 1)]
+    samordning = [f"{m:02d}{d + 60:02d}" for m in range(13) for d in range(32)]
+    return _part(4, real + samordning)
 
 
-def _date_parts(digits: str) -> tuple[int, int, int]:
-    """Year, month and day of 12 digits, the samordning offset removed (0 = unknown)."""
-    day = int(digits[6:8])
-    if day >= _SAMORDNING_OFFSET:
-        day -= _SAMORDNING_OFFSET
-    return int(digits[:4]), int(digits[4:6]), day
+@cache
+def _serials() -> _Part:
+    return _part(8, [f"{n:04d}" for n in range(10, 10000)])  # serial 000 does not exist
 
 
-def _is_samordning(digits: str) -> bool:
-    return int(digits[6:8]) >= _SAMORDNING_OFFSET
+def _scores(rows: np.ndarray, part: _Part) -> np.ndarray:
+    positions = part.offset + np.arange(part.digits.shape[1])
+    return np.asarray(np.prod(rows[positions, part.digits], axis=1))
 
 
-def _date_exists(year: int, month: int, day: int, *, samordning: bool) -> bool:
-    """A real date; a samordningsnummer only needs month 0–12 and day 0–31.
+@dataclass(frozen=True)
+class _Table:
+    """Per Luhn residue: the summed probability and the best string."""
 
-    Skatteverket issues samordningsnummer whose date is unknown (``00``) or does not
-    exist in that month (30 February, 31 April); its official test numbers include both.
-    """
-    if samordning:
-        return month <= 12 and day <= 31
-    return _real_date(year, month, day) is not None
+    total: np.ndarray
+    best_p: np.ndarray
+    best: list[str]
+    all_total: float
 
 
-def _real_date(year: int, month: int, day: int) -> date | None:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
+def _table(rows: np.ndarray, part: _Part) -> _Table:
+    scores = _scores(rows, part)
+    total = np.bincount(part.residue, weights=scores, minlength=10)
+    best_p, best = np.zeros(10), [""] * 10
+    if len(scores):
+        order = np.lexsort((scores, part.residue))
+        last = np.r_[part.residue[order][1:] != part.residue[order][:-1], True]
+        for index in order[last]:
+            best_p[part.residue[index]] = scores[index]
+            best[part.residue[index]] = part.texts[index]
+    return _Table(total, best_p, best, float(scores.sum()))
+
+
+def _decode(rows: np.ndarray, context: Context, read: str | None = None) -> _Decoding:
+    """Exact max- and sum-product over valid numbers: year × month-day × serial, joined
+    by the Luhn residue (the total over YYMMDDNNNC must be 0 mod 10)."""
+    first, last = context.today.year - MAX_AGE, context.today.year - MIN_AGE
+    serial = _table(rows, _serials())
+    best, p_best, z_valid, z_dateok = None, 0.0, 0.0, 0.0
+    for leap in (False, True):
+        year, md = _table(rows, _years(first, last, leap)), _table(rows, _month_days(leap))
+        z_dateok += year.all_total * md.all_total * serial.all_total
+        for ry in range(10):
+            for rm in range(10):
+                rs = (-ry - rm) % 10
+                z_valid += year.total[ry] * md.total[rm] * serial.total[rs]
+                p = year.best_p[ry] * md.best_p[rm] * serial.best_p[rs]
+                if p > p_best:
+                    best, p_best = year.best[ry] + md.best[rm] + serial.best[rs], float(p)
+    decoding = _Decoding(best, p_best, z_valid, z_dateok, context.priors)
+    return decoding if read is None else _with_read(decoding, rows, read, context.today)
+
+
+def _with_read(decoding: _Decoding, rows: np.ndarray, read: str, today: date) -> _Decoding:
+    """The decoding, told the probability and kind of the number as read."""
+    p_read = float(np.prod([row[int(c)] for row, c in zip(rows, read, strict=True)]))
+    return replace(decoding, p_read=p_read, read_kind=_kind(read, today))
+
+
+def _kind(digits: str, today: date) -> str:
+    """ "valid", "luhn_wrong" (a real date and plausible century) or "impossible"."""
+    problem = pnr.parse_personnummer_lenient(digits, today=today).problem
+    if not _plausible_age(digits, today) or problem not in (None, pnr.WRONG_CHECK_DIGIT):
+        return "impossible"
+    return "valid" if problem is None else "luhn_wrong"
+
+
+def _plausible_age(digits: str, today: date) -> bool:
+    return MIN_AGE <= today.year - int(digits[:4]) <= MAX_AGE
+
+
+def _decide(decoding: _Decoding, read_digits: str, context: Context) -> FieldValue:
+    """The best valid number when it is what was read or clearly better; else what was
+    read, with the reason and a low confidence."""
+    priors = context.priors
+    posterior = decoding.posterior_best()
+    if decoding.best == read_digits or (decoding.best and posterior >= priors.accept_correction):
+        problem = PNR_UNSURE if decoding.best == read_digits else PNR_CORRECTED
+        factor = _correction_factor(decoding.best, read_digits, priors)
+        return valued(decoding.best, posterior * factor, problem, context)
+    if decoding.read_kind == "valid":
+        return valued(read_digits, decoding.posterior_read(), PNR_UNSURE, context)
+    if decoding.read_kind == "impossible" and decoding.best:
+        # no such number can exist (no real date, or an impossible century): the
+        # likeliest one that can is the better guess to show, flagged all the same
+        return valued(decoding.best, min(posterior, priors.invalid_cap), PNR_CORRECTED, context)
+    return _as_read(read_digits, decoding.posterior_read(), context)
+
+
+def _correction_factor(best: str, read_digits: str, priors: Priors) -> float:
+    """A changed digit under the Luhn digit rests on the engine's alternatives, which
+    are not calibrated well enough to skip review; a century fixed by the age is not."""
+    return 1.0 if best[2:] == read_digits[2:] else priors.pnr_correction_factor
+
+
+def _as_read(read_digits: str, confidence: float, context: Context) -> FieldValue:
+    """What was read, flagged: it is not a personnummer that can exist."""
+    parsed = pnr.parse_personnummer_lenient(read_digits, today=context.today)
+    digits = parsed.digits or read_digits
+    problem = parsed.problem or PNR_IMPLAUSIBLE_AGE
+    confidence = min(confidence, context.priors.invalid_cap)
+    return FieldValue(value=digits, confidence=confidence, problem=problem)
+
+
+def _century_rows() -> list[np.ndarray]:
+    """No century written: 19 and 20 are equally likely before the age decides."""
+    first, second = np.zeros(10), np.zeros(10)
+    first[[1, 2]] = 0.5
+    second[[9, 0]] = 0.5
+    return [first, second]
+
+
+def _ten_digits(read_digits: str, rows: list[np.ndarray], context: Context) -> FieldValue:
+    """No century written: decoded with both centuries open, the age decides; flagged."""
+    today = context.today
+    full = np.array(_century_rows() + rows)
+    decoding = _decode(full, context)
+    if decoding.best is not None and decoding.best[2:] == read_digits:
+        as_read = decoding.best
+    else:
+        parsed = pnr.parse_personnummer_lenient(read_digits, today=today)
+        as_read = parsed.digits or f"19{read_digits}"
+    value = _decide(_with_read(decoding, full, as_read, today), as_read, context)
+    if value.problem in (None, PNR_UNSURE) and value.value == as_read:
+        return FieldValue(value=value.value, confidence=value.confidence, problem=PNR_TEN_DIGITS)
+    return value
+
+
+def _salvage(rows: list[np.ndarray], context: Context) -> FieldValue:
+    """11 or 13 digits: one was added or lost. Try each deletion (and for 11 each
+    insertion of an unknown digit); the best valid number, always for review."""
+    uniform = np.full(10, 0.1)
+    variants = [rows[:i] + rows[i + 1 :] for i in range(len(rows))]
+    if len(rows) == 11:
+        variants += [rows[:i] + [uniform] + rows[i:] for i in range(12)]
+    found = [_decode_any_length(v, context) for v in variants]
+    total = sum(d.z_valid for d in found)
+    best = max(found, key=lambda d: d.p_best)
+    if best.best is None or total <= 0:
+        return FieldValue(value=None, confidence=0.0, problem=PNR_GUESSED_LENGTH)
+    confidence = min(context.priors.salvage_cap, best.p_best / total)
+    return FieldValue(value=best.best, confidence=confidence, problem=PNR_GUESSED_LENGTH)
+
+
+def _decode_any_length(rows: list[np.ndarray], context: Context) -> _Decoding:
+    prefix = _century_rows() if len(rows) == 10 else []
+    return _decode(np.array(prefix + rows), context)
+
+
+def _plus_checked(value: FieldValue, priors: Priors) -> FieldValue:
+    confidence = min(value.confidence, priors.invalid_cap)
+    return FieldValue(value=value.value, confidence=confidence, problem=value.problem or PNR_PLUS)

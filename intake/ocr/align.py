@@ -41,11 +41,12 @@ from typing import Literal, cast
 
 import numpy as np
 
+from intake import imaging
 from intake.forms import FORM_IDS, form_layout
 from intake.forms.blank import blank_pdf
 from intake.forms.model import PAGE_HEIGHT_MM, Rect
-from intake.ocr import imaging
-from intake.ocr.model import (
+from intake.load.render import render_pdf
+from intake.reads import (
     PAGE_H_PX,
     PAGE_W_PX,
     WORK_DPI,
@@ -54,7 +55,6 @@ from intake.ocr.model import (
     PageKind,
     mm_to_px,
 )
-from intake.render import render_pdf
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """The one place Tesseract is called: pytesseract, or tesserocr when it is installed.
 
 Both engines sit behind :class:`TextEngine`: ``read_line`` reads one prepared line
-image and returns a :class:`~intake.ocr.model.TextRead` with the text, a confidence
+image and returns a :class:`~intake.reads.TextRead` with the text, a confidence
 and Tesseract's LSTM alternatives per character (``lstm_choice_mode=2``).
 
 - :class:`PytesseractEngine` runs the ``tesseract`` program once per call (hOCR
@@ -12,9 +12,12 @@ and Tesseract's LSTM alternatives per character (``lstm_choice_mode=2``).
   Tesseract whose output differs.
 
 Both run with the same variables on the same PNG-equivalent pixels and give the
-same text. Tesseract runs single-threaded per call (``OMP_THREAD_LIMIT=1``): on a
-2-core machine its own threads oversubscribe the cores and a page takes far longer.
-Failures become :class:`~intake.errors.ConfigurationError` with what to install.
+same text, in the language they were made for (``Settings.tesseract_lang``; the
+program is ``Settings.tesseract_cmd``). Tesseract runs single-threaded per call
+(``OMP_THREAD_LIMIT=1``, set when an engine is made, before the library loads): on
+a 2-core machine its own threads oversubscribe the cores and a page takes far
+longer. Failures become :class:`~intake.errors.ConfigurationError` with what to
+install.
 """
 
 from __future__ import annotations
@@ -33,9 +36,7 @@ import pytesseract
 from PIL import Image
 
 from intake.errors import ConfigurationError
-from intake.ocr.model import TextRead
-
-os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+from intake.reads import TextRead
 
 log = logging.getLogger(__name__)
 
@@ -54,13 +55,19 @@ MISSING_TESSEROCR = (
 
 
 class TextEngine(Protocol):
-    """Reads one line of text from a prepared grey image (dark ink on white)."""
+    """Reads one line of text from a prepared grey image (dark ink on white), in the
+    engine's language."""
 
     name: str
+    lang: str
 
-    def read_line(
-        self, image: np.ndarray, *, psm: int, whitelist: str | None, lang: str
-    ) -> TextRead: ...
+    def read_line(self, image: np.ndarray, *, psm: int, whitelist: str | None) -> TextRead: ...
+
+
+def single_threaded() -> None:
+    """Tesseract (the library loaded here, or a program started from here) runs one
+    thread per call. OpenMP reads this when the library loads, so it is set before."""
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,12 +134,13 @@ class PytesseractEngine:
 
     name = "pytesseract"
 
-    def __init__(self, cmd: str = "tesseract") -> None:
+    def __init__(self, cmd: str = "tesseract", lang: str = "swe") -> None:
+        single_threaded()
         self.cmd = cmd
+        self.lang = lang
 
-    def read_line(
-        self, image: np.ndarray, *, psm: int, whitelist: str | None, lang: str
-    ) -> TextRead:
+    def read_line(self, image: np.ndarray, *, psm: int, whitelist: str | None) -> TextRead:
+        lang = self.lang
         variables = {**engine_variables(psm, whitelist), "hocr_char_boxes": "1"}
         config = f"--psm {psm} --oem {OEM_LSTM} " + " ".join(
             f"-c {shlex.quote(f'{key}={value}')}" for key, value in variables.items() if value
@@ -193,22 +201,21 @@ class TesserocrEngine:
 
     name = "tesserocr"
 
-    def __init__(self) -> None:
+    def __init__(self, lang: str = "swe") -> None:
         self._tesserocr = _import_tesserocr()
+        self.lang = lang
         self._apis: dict[str, Any] = {}
         self._lock = threading.Lock()
 
     def __getstate__(self) -> dict[str, Any]:
-        return {}
+        return {"lang": self.lang}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__()  # type: ignore[misc]
+        self.__init__(state["lang"])  # type: ignore[misc]
 
-    def read_line(
-        self, image: np.ndarray, *, psm: int, whitelist: str | None, lang: str
-    ) -> TextRead:
+    def read_line(self, image: np.ndarray, *, psm: int, whitelist: str | None) -> TextRead:
         with self._lock:
-            api = self._api(lang)
+            api = self._api(self.lang)
             api.SetPageSegMode(psm)
             for key, value in engine_variables(psm, whitelist).items():
                 api.SetVariable(key, value)
@@ -276,6 +283,7 @@ def _utf8(result: Any, level: int) -> str:
 
 
 def _import_tesserocr() -> Any:
+    single_threaded()
     try:
         import tesserocr  # type: ignore[import-not-found,unused-ignore]
     except ImportError as exc:
@@ -291,22 +299,24 @@ def tesserocr_available() -> bool:
     return True
 
 
-_SHARED: dict[int, TextEngine] = {}
+_SHARED: dict[tuple[int, str, str], TextEngine] = {}
 
 
-def default_engine() -> TextEngine:
-    """This process's shared engine: tesserocr when it is importable (much faster),
-    else pytesseract. Shared, because loading Tesseract's model costs ~0.1 s."""
-    pid = os.getpid()
-    if pid not in _SHARED:
-        _SHARED.clear()  # a forked child must not share its parent's loaded API
-        _SHARED[pid] = TesserocrEngine() if tesserocr_available() else _fallback_engine()
-    return _SHARED[pid]
+def shared_engine(cmd: str = "tesseract", lang: str = "swe") -> TextEngine:
+    """This process's engine for ``lang``: tesserocr when it is importable (much
+    faster), else pytesseract running ``cmd``. Shared, because loading Tesseract's
+    model costs ~0.1 s; a forked child makes its own."""
+    key = (os.getpid(), cmd, lang)
+    if key not in _SHARED:
+        if any(pid != key[0] for pid, _, _ in _SHARED):
+            _SHARED.clear()  # a forked child must not share its parent's loaded API
+        _SHARED[key] = TesserocrEngine(lang) if tesserocr_available() else _fallback(cmd, lang)
+    return _SHARED[key]
 
 
-def _fallback_engine() -> TextEngine:
+def _fallback(cmd: str, lang: str) -> TextEngine:
     log.info("tesserocr not installed: reading text with pytesseract (one process per call)")
-    return PytesseractEngine()
+    return PytesseractEngine(cmd, lang)
 
 
 # --- whole images ---------------------------------------------------------------------
@@ -324,6 +334,7 @@ def image_to_text(
     image: np.ndarray, *, lang: str = "swe", psm: int = 3, cmd: str = "tesseract"
 ) -> str:
     """Text of ``image`` (grey or RGB uint8) read with Tesseract page segmentation ``psm``."""
+    single_threaded()
     pytesseract.pytesseract.tesseract_cmd = cmd
     try:
         return str(pytesseract.image_to_string(image, lang=lang, config=f"--psm {psm}"))

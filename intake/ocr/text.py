@@ -19,11 +19,13 @@ from functools import cache
 
 import numpy as np
 
+from intake import imaging
 from intake.forms import FieldType, form_layout, load_form
 from intake.forms.model import Rect, Widget
-from intake.ocr import digits, imaging
-from intake.ocr.model import TextRead, mm_to_px
-from intake.ocr.tesseract import TextEngine, default_engine
+from intake.learned.digits import DigitModel
+from intake.ocr.opinion import second_opinion
+from intake.ocr.tesseract import TextEngine
+from intake.reads import TextRead, mm_to_px
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +77,6 @@ class FieldConfig:
 
     psm: int = 7
     whitelist: str | None = None
-    lang: str = "swe"
     fallback_psms: tuple[int, ...] = ()
     pattern: str | None = None  # what a plausible read looks like (fallbacks otherwise)
     digit_counts: tuple[int, ...] = ()  # how many digits a value of this kind has
@@ -110,22 +111,18 @@ CONFIGS: dict[FieldType, FieldConfig] = {
         merge_digits=False, slash_is_one=True,
     ),
 }
-#: Fields whose digits also go through the digit classifier (measured to pay there;
-#: percent on 4 × 132 hand fields of eval corpus e3: silent errors 3 -> 1, review down).
-DIGIT_CLASSIFIED = (
-    CONFIGS[FieldType.PERSONNUMMER], CONFIGS[FieldType.DATE], CONFIGS[FieldType.PERCENT],
-    CONFIGS[FieldType.CODE],
-)
 
 
 def read_text_fields(
-    aligned: np.ndarray, form_id: str, *, engine: TextEngine | None = None
+    aligned: np.ndarray, form_id: str, *, engine: TextEngine, digits: DigitModel | None
 ) -> dict[str, TextRead]:
-    """What is written in each text widget of ``form_id`` on a page aligned to it."""
-    engine = engine or default_engine()
+    """What is written in each text widget of ``form_id`` on a page aligned to it; the
+    digits of personnummer, dates, percents and codes also by the ``digits`` classifier
+    (measured to pay there; percent on 4 × 132 hand fields of eval corpus e3: silent
+    errors 3 -> 1, review down). Without it, Tesseract alone."""
     configs = widget_configs(form_id)
     return {
-        widget.name: read_widget(aligned, widget, configs.get(widget.name, TEXT), engine)
+        widget.name: read_widget(aligned, widget, configs.get(widget.name, TEXT), engine, digits)
         for widget in form_layout(form_id).widgets
         if widget.kind == "text"
     }
@@ -149,21 +146,23 @@ def widget_configs(form_id: str) -> dict[str, FieldConfig]:
 
 
 def read_widget(
-    aligned: np.ndarray, widget: Widget, config: FieldConfig, engine: TextEngine
+    aligned: np.ndarray, widget: Widget, config: FieldConfig, engine: TextEngine,
+    digits: DigitModel | None = None,
 ) -> TextRead:
-    """Read one text widget; an empty box gives ``""`` without calling the engine."""
+    """Read one text widget; an empty box gives ``""`` without calling the engine. A
+    field of digits gets the ``digits`` classifier's second opinion."""
     prepared = prepare_line(aligned, widget.rect)
     if prepared.image is None:
         return _empty(widget, prepared.stray_px)
     line = prepared.image
-    read = engine.read_line(line, psm=config.psm, whitelist=config.whitelist, lang=config.lang)
+    read = engine.read_line(line, psm=config.psm, whitelist=config.whitelist)
     if config.fallback_psms and not _good_enough(read, config):
         read = _with_fallbacks(line, read, config, engine)
-    if config in DIGIT_CLASSIFIED:
+    if digits is not None and config.digit_counts:
         # A second opinion per digit from the project's own classifier (issue 3 lever):
         # +5.5 points exact personnummer on generated hands, no new silent errors.
-        read = digits.second_opinion(
-            read, line, lengths=config.digit_counts, merge=config.merge_digits,
+        read = second_opinion(
+            read, line, digits, lengths=config.digit_counts, merge=config.merge_digits,
             slashes=not config.slash_is_one, slack=config.count_slack,
             agreement=config.agreement,
         )
@@ -202,12 +201,12 @@ def _with_fallbacks(
     """
     reads = [first]
     for psm in config.fallback_psms:
-        read = engine.read_line(line, psm=psm, whitelist=config.whitelist, lang=config.lang)
+        read = engine.read_line(line, psm=psm, whitelist=config.whitelist)
         reads.append(read)
         if _good_enough(read, config):
             return read
     if config.whitelist:
-        free = engine.read_line(line, psm=config.psm, whitelist=None, lang=config.lang)
+        free = engine.read_line(line, psm=config.psm, whitelist=None)
         reads.append(restrict(free, config.whitelist))
     return max(reads, key=lambda r: (config.plausible(r), r.confidence))
 

@@ -16,27 +16,26 @@ the box, a ✓ running over its edge — still crosses the interior.
 
 Ticked, empty and the unclear band between are told apart by thresholds learned
 from generated pages by ``scripts/calibrate_ticks.py`` and shipped as
-``data/tick_thresholds.json``. Light pencil can vanish in a binarised fax, so an
+``intake/learned/data/tick_thresholds.json`` (passed in as
+:class:`~intake.learned.ticks.TickThresholds`). Light pencil can vanish in a binarised fax, so an
 empty box is never *confidently* empty on a page that also has unclear boxes:
 whoever left faint marks there may have left others the scan lost. The signature
 box is read the same way, its ink being the mean darkness of its interior 1 mm
-inside the border.
+inside the border. What the ticks mean for a field's value is ``intake.mapping.choices``.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 import numpy as np
-from pydantic import BaseModel
 
-from intake.errors import ConfigurationError, FormDefinitionError
-from intake.forms import FieldType, Widget, form_layout, load_form
-from intake.ocr.model import WORK_DPI, FieldValue, TickRead
+from intake.errors import FormDefinitionError
+from intake.forms import Widget, form_layout
+from intake.learned.ticks import Band, TickThresholds
+from intake.reads import WORK_DPI, TickRead
 
 log = logging.getLogger(__name__)
 
@@ -68,66 +67,25 @@ INK_PERCENTILE = 1
 #: Highest confidence of an empty box on a page that also has unclear boxes: whoever
 #: left faint marks there may have left others too faint to survive the scan.
 FAINT_PAGE_EMPTY_CONFIDENCE = 0.75
-THRESHOLDS_FILE = "tick_thresholds.json"
-
-TWO_TICKS = "Två rutor ikryssade"
-UNCLEAR = "Osäker markering"
-UNCLEAR_SIGNATURE = "Osäker underskrift"
-
-
-class Band(BaseModel, frozen=True):
-    """A learned split of an ink feature: below ``low`` empty, above ``high`` marked,
-    between unclear; on the marked side confidence reaches 1 at ``full``."""
-
-    low: float
-    high: float
-    full: float
-
-
-class Thresholds(BaseModel, frozen=True):
-    tick: Band
-    signature: Band
 
 
 # --- public API ------------------------------------------------------------------------
 
 
-def read_ticks(aligned: np.ndarray, form_id: str) -> dict[str, TickRead]:
+def read_ticks(
+    aligned: np.ndarray, form_id: str, thresholds: TickThresholds
+) -> dict[str, TickRead]:
     """Every checkbox of form ``form_id`` on an aligned page: ticked, empty or unclear."""
-    return classify_page(tick_ink(aligned, form_id), load_thresholds().tick)
+    return classify_page(tick_ink(aligned, form_id), thresholds.tick)
 
 
-def read_signature(aligned: np.ndarray, form_id: str = "9443") -> FieldValue:
-    """Whether the ``underskrift`` box holds a handwritten signature."""
-    read = classify(signature_ink(aligned, form_id), load_thresholds().signature)
-    problem = UNCLEAR_SIGNATURE if read.state == "unclear" else None
-    return FieldValue(value=read.state == "ticked", confidence=read.confidence, problem=problem)
+def read_signature(aligned: np.ndarray, form_id: str, thresholds: TickThresholds) -> TickRead:
+    """Whether the ``underskrift`` box holds a handwritten signature ("ticked")."""
+    return classify(signature_ink(aligned, form_id), thresholds.signature)
 
 
-def choice_values(form_id: str, ticks: dict[str, TickRead]) -> dict[str, FieldValue]:
-    """The contract value of every single, multi and yesno field from its boxes' reads."""
-    values: dict[str, FieldValue] = {}
-    for field in load_form(form_id).fields:
-        if field.type.is_choice:
-            boxes = {w.option or "": ticks[w.name] for w in _field_boxes(form_id, field.name)}
-            values[field.name] = _choice_value(field.type, boxes)
-    return values
-
-
-@cache
-def load_thresholds() -> Thresholds:
-    """The thresholds learned by ``scripts/calibrate_ticks.py`` (cached)."""
-    source = resources.files("intake.ocr") / "data" / THRESHOLDS_FILE
-    try:
-        raw = json.loads(source.read_text(encoding="utf-8"))
-        return Thresholds(
-            tick=Band(**raw["tick"]["band"]), signature=Band(**raw["signature"]["band"])
-        )
-    except (OSError, KeyError, TypeError, ValueError) as exc:
-        raise ConfigurationError(
-            f"intake/ocr/data/{THRESHOLDS_FILE} is missing or broken ({exc}); "
-            "run scripts/calibrate_ticks.py calibrate"
-        ) from exc
+def has_signature_box(form_id: str) -> bool:
+    return bool(_signature_box(form_id).names)
 
 
 def classify_page(inks: dict[str, float], band: Band) -> dict[str, TickRead]:
@@ -217,13 +175,6 @@ def _checkboxes(form_id: str) -> _Boxes:
 @cache
 def _signature_box(form_id: str) -> _Boxes:
     return _Boxes.of([w for w in form_layout(form_id).widgets if w.kind == "signature"])
-
-
-@cache
-def _field_boxes(form_id: str, field: str) -> tuple[Widget, ...]:
-    return tuple(
-        w for w in form_layout(form_id).widgets if w.kind == "checkbox" and w.field == field
-    )
 
 
 def _windows(aligned: np.ndarray, boxes: _Boxes) -> np.ndarray:
@@ -357,27 +308,3 @@ def _locate(table: np.ndarray, geometry: _Geometry) -> tuple[np.ndarray, np.ndar
     score = np.asarray(ink) / np.asarray(area) - SHIFT_PENALTY * (np.abs(dy) + np.abs(dx))
     best = np.argmax(score, axis=1)
     return dy[0, best], dx[0, best]
-
-
-# --- choice fields ---------------------------------------------------------------------
-
-
-def _choice_value(kind: FieldType, boxes: dict[str, TickRead]) -> FieldValue:
-    """single: the one code or None; multi: sorted codes; yesno: True/False/None."""
-    ticked = sorted(code for code, read in boxes.items() if read.state == "ticked")
-    confidence = min((read.confidence for read in boxes.values()), default=0.0)
-    unclear = any(read.state == "unclear" for read in boxes.values())
-    if kind == FieldType.MULTI:
-        return FieldValue(value=ticked, confidence=confidence, problem=UNCLEAR if unclear else None)
-    value: str | bool | None = ticked[0] if len(ticked) == 1 else None
-    if kind == FieldType.YESNO and value is not None:
-        value = value == "ja"
-    return FieldValue(value=value, confidence=confidence, problem=_choice_problem(ticked, unclear))
-
-
-def _choice_problem(ticked: list[str], unclear: bool) -> str | None:
-    if len(ticked) > 1:
-        return TWO_TICKS
-    # No tick at all is not a reading problem: the rules decide whether the field
-    # was required (arbete_typ is empty when the person does not work).
-    return UNCLEAR if unclear else None

@@ -16,20 +16,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from intake.errors import ParseError
-from intake.mapping.personnummer import parse_personnummer
-from intake.mapping.records import (
+from intake.review.clock import now
+from intake.review.queue import OPEN_STATUSES, Viewer, may_decide, release
+from intake.review.schema import Document, Upload
+from intake.review.state import ServiceState
+from intake.sus.personnummer import parse_personnummer
+from intake.sus.records import (
     FIELD_TYPES,
     Inregistrering,
     Samtycke,
     Utregistrering,
     record_from_contract,
 )
-from intake.mapping.rules import check
-from intake.mapping.values import parse_code, parse_date, parse_percent
-from intake.review.ingest import now
-from intake.review.queue import OPEN_STATUSES, Viewer, may_decide, release
-from intake.review.schema import Document, Upload
-from intake.review.state import ServiceState
+from intake.sus.rules import check
+from intake.sus.values import parse_code, parse_date, parse_percent
 from sus_store import (
     ConsentIn,
     PermissionDenied,
@@ -39,7 +39,6 @@ from sus_store import (
     get_consent,
     lookup_forbund,
     lookup_insats,
-    make_anonymous,
     register_anonymous_from,
     register_in,
     register_out,
@@ -107,11 +106,6 @@ def _typed(name: str, value: object, *, today: date) -> object:
         except ParseError:
             return "".join(ch for ch in value if ch.isdigit()) or value  # rule 1 flags it
     return value
-
-
-def confirm_all(document: Document) -> None:
-    """Approving confirms every value the reviewer saw."""
-    document.needs_review = []
 
 
 def _resolve_names(session: Session, document: Document) -> None:
@@ -292,11 +286,6 @@ def purge_upload_if_done(state: ServiceState, upload: Upload) -> None:
     read = upload.status in ("done", "failed")
     if read and all(d.status not in OPEN_STATUSES for d in upload.documents):
         state.files.remove_upload(upload.sha256)
-
-
-def anonymise_pending(session: Session, participation_id: int, *, viewer: Viewer) -> None:
-    """A participation that waited for a consent that never came becomes anonymous."""
-    make_anonymous(session, participation_id, actor=viewer.username)
 
 
 _ACTIONS = {

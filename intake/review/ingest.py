@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
@@ -20,12 +20,14 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from intake.errors import InputError, IntakeError
+from intake.load.render import page_count
 from intake.mapping.document import Document as ReadDocument
-from intake.mapping.rules import registration_deadline
-from intake.render import page_count
+from intake.review.clock import now
+from intake.review.decide import auto_file_consent, purge_upload_if_done
 from intake.review.reading import read_upload
 from intake.review.schema import Batch, Document, Upload
 from intake.review.state import ServiceState
+from intake.sus.rules import registration_deadline
 from sus_store import lookup_forbund, lookup_insats
 
 log = logging.getLogger(__name__)
@@ -56,10 +58,6 @@ class BatchView(BaseModel):
     uploaded_by: str
     created_at: datetime
     uploads: list[UploadView]
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 def receive_batch(session: Session, state: ServiceState, files: list[FileIn], *,
@@ -127,7 +125,7 @@ def _read_upload(state: ServiceState, upload_id: int) -> None:
         upload = session.get_one(Upload, upload_id)
         path = state.files.upload_path(upload.sha256)
         upload.pages_total = count_pages(path)
-    for read in read_upload(path, state.settings):
+    for read in read_upload(path, state.reader):
         with state.store.transaction() as session:
             upload = session.get_one(Upload, upload_id)
             _add_document(session, state, upload, read.document, read.image)
@@ -171,8 +169,6 @@ def file_mailed_consent(session: Session, state: ServiceState, document: Documen
                         actor: str) -> None:
     """Diariet's consent read cleanly: archive it and link it when exactly one pending or
     open participation of that person needs it; otherwise it stays for a person."""
-    from intake.review.decide import auto_file_consent
-
     try:
         with session.begin_nested():
             auto_file_consent(session, state, document, actor=actor)
@@ -239,8 +235,6 @@ def _finish(state: ServiceState, upload_id: int, status: str, message: str | Non
         upload.status, upload.message = status, message
         if upload.pages_total is None or status == "done":
             upload.pages_total = upload.pages_done
-        from intake.review.decide import purge_upload_if_done
-
         purge_upload_if_done(state, upload)
 
 

@@ -2,7 +2,7 @@
 
 The reviewer sees the page aligned to its blank form (so the form definition's
 widget rectangles are where the boxes are drawn) — for a scan the aligned image
-the reader used (:func:`intake.pipeline.read_page_aligned`), for a digitally
+the reader used (:meth:`intake.pipeline.Reader.read_aligned`), for a digitally
 filled PDF the page rendered. Both are grey at ``WORK_DPI``; blank and unknown
 pages keep no image.
 """
@@ -18,12 +18,11 @@ from PIL import Image
 from pydantic import BaseModel, ConfigDict
 
 from intake.forms import FORM_IDS
-from intake.inputs import DigitalPage, read_input
+from intake.load.inputs import DigitalPage, read_input
+from intake.load.render import render_pdf
 from intake.mapping.document import Document
-from intake.ocr.model import PAGE_H_PX, PAGE_W_PX, WORK_DPI
-from intake.pipeline import read_page_aligned
-from intake.render import render_pdf
-from intake.settings import Settings
+from intake.pipeline import Reader
+from intake.reads import PAGE_H_PX, PAGE_W_PX, WORK_DPI
 
 
 class ReadPage(BaseModel):
@@ -35,10 +34,10 @@ class ReadPage(BaseModel):
     image: bytes | None
 
 
-def read_upload(path: Path, settings: Settings) -> Iterator[ReadPage]:
+def read_upload(path: Path, reader: Reader) -> Iterator[ReadPage]:
     """Every page of ``path`` as a document with its image; InputError if unreadable."""
-    for page in read_input(path, dpi=settings.render_dpi):
-        document, aligned = read_page_aligned(page, settings)
+    for page in read_input(path, dpi=reader.settings.render_dpi):
+        document, aligned = reader.read_aligned(page)
         if aligned is not None:
             image: bytes | None = page_jpeg(aligned)
         elif isinstance(page, DigitalPage) and document.form in FORM_IDS:

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from intake.errors import IntakeError
-from intake.mapping.codes import Kon
+from intake.sus.codes import Kon
 from sus_store import (
     NotFound,
     StartadeAvslutadeRapport,

@@ -1,9 +1,12 @@
-"""What the running service holds: settings, the store, the files on disk."""
+"""What the running service holds: settings, the store, the files on disk, and the
+reader of uploads (its models loaded on first use)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
+from intake.pipeline import Reader
 from intake.review.db import upgrade as upgrade_review
 from intake.review.files import FileStore
 from intake.settings import Settings
@@ -15,6 +18,11 @@ class ServiceState:
     settings: Settings
     store: Store
     files: FileStore
+
+    @cached_property
+    def reader(self) -> Reader:
+        """The reader of uploads, loaded once for the service's life."""
+        return Reader.load(self.settings)
 
 
 def open_service(settings: Settings) -> ServiceState:

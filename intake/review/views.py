@@ -10,10 +10,10 @@ from pydantic import BaseModel
 
 from intake.forms import form_layout, load_form
 from intake.forms.model import PAGE_HEIGHT_MM, PAGE_WIDTH_MM
-from intake.mapping.codes import VOCABULARIES, Avslutningsanledning
-from intake.mapping.records import FIELD_TYPES
 from intake.review.ingest import UploadView
 from intake.review.schema import Batch, Document
+from intake.sus.codes import VOCABULARIES, Avslutningsanledning
+from intake.sus.records import FIELD_TYPES
 
 
 class Box(BaseModel):

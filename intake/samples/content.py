@@ -15,10 +15,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from intake.mapping.codes import ArbeteTyp, Forsorjning, Forsorjningstid, Utbildning
-from intake.mapping.personnummer import luhn_digit
-from intake.mapping.values import format_date_variants
 from intake.samples.vocab import kommuner, stadsdelar, words
+from intake.sus.codes import ArbeteTyp, Forsorjning, Forsorjningstid, Utbildning
+from intake.sus.personnummer import luhn_digit
+from intake.sus.values import format_date_variants
 
 REFERENCE_DAY = date(2026, 11, 20)  # "today" for every generated form: keeps output stable
 FIRST_DAY = date(2024, 1, 1)

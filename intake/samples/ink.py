@@ -7,7 +7,10 @@ the form layout, so what is written lands where a person would write it.
 from __future__ import annotations
 
 import math
+import os
 import random
+import shutil
+import subprocess
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -16,7 +19,6 @@ from PIL import Image, ImageDraw, ImageFont
 
 from intake.forms.model import Rect
 
-FONT_DIRS = (Path("/usr/share/fonts"),)
 TYPED_FONTS = (
     "LiberationSans-Regular.ttf",
     "LiberationSerif-Regular.ttf",
@@ -39,13 +41,40 @@ TICK_STYLES = ("x", "check", "blob", "scribble", "pencil", "overflow")
 
 @cache
 def font_path(name: str) -> Path:
-    for root in FONT_DIRS:
-        found = next(root.rglob(name), None)
+    """The installed font file called ``name``: as fontconfig lists it, else found in
+    the font folders of the XDG base directories."""
+    found = _fontconfig_files().get(name)
+    if found is not None:
+        return found
+    for root in _font_dirs():
+        found = next(root.rglob(name), None) if root.is_dir() else None
         if found:
             return found
     raise FileNotFoundError(
         f"font {name} is missing: run scripts/install.sh (it installs the fonts-* packages)"
     )
+
+
+@cache
+def _fontconfig_files() -> dict[str, Path]:
+    """Every font file fontconfig knows, by file name (empty without ``fc-list``)."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return {}
+    try:
+        listed = subprocess.run([fc_list, "--format", "%{file}\\n"], check=True,
+                                capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    files = (Path(line) for line in listed.splitlines() if line)
+    return {path.name: path for path in sorted(files)}
+
+
+def _font_dirs() -> list[Path]:
+    data_home = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local/share")
+    data_dirs = os.environ.get("XDG_DATA_DIRS") or "/usr/local/share:/usr/share"
+    return [data_home / "fonts", Path.home() / ".fonts",
+            *(Path(d) / "fonts" for d in data_dirs.split(":") if d)]
 
 
 @cache
@@ -78,10 +107,10 @@ class Writer:
         )
 
     @classmethod
-    def hand_printing(cls, rng: random.Random) -> Writer:
+    def hand_printing(cls, rng: random.Random, fonts: tuple[str, ...] = HAND_FONTS) -> Writer:
         ink = rng.choice([(25, 35, 120), (20, 20, 25), (30, 30, 80), (60, 60, 70)])
         return cls(
-            font=rng.choice(HAND_FONTS),
+            font=rng.choice(fonts),
             hand=True,
             ink=ink,
             size_mm=rng.uniform(4.2, 5.6),

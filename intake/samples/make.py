@@ -22,9 +22,9 @@ from pydantic import BaseModel
 from intake.forms import FORM_IDS, form_layout
 from intake.forms.blank import blank_pdf
 from intake.forms.fill import fill_pdf
-from intake.render import render_pdf
+from intake.load.render import render_pdf
 from intake.samples.content import Case, make_case
-from intake.samples.ink import Ink, Writer
+from intake.samples.ink import HAND_FONTS, Ink, Writer
 from intake.samples.pages import blank_back, cover_letter
 from intake.samples.scan import PROFILES, scan_page
 
@@ -39,6 +39,8 @@ class Style(BaseModel, frozen=True):
     scan: str | None = None
     fmt: Literal["pdf", "png", "jpg", "tif"] = "pdf"
     batch: bool = False
+    #: the handwriting fonts the hands of this style write with (default: every one)
+    hand_fonts: tuple[str, ...] = HAND_FONTS
 
 
 STYLES: dict[str, Style] = {
@@ -136,7 +138,8 @@ def _form_page(form: str, style: Style, rng: random.Random, *, case: Case | None
 
 def _ink_form(case: Case, style: Style, rng: random.Random) -> Image.Image:
     page = Image.fromarray(blank_image(case.form).copy())
-    writer = Writer.hand_printing(rng) if style.fill == "hand" else Writer.typed(rng)
+    fonts = style.hand_fonts
+    writer = Writer.hand_printing(rng, fonts) if style.fill == "hand" else Writer.typed(rng)
     ink = Ink(page, PAGE_DPI, rng)
     layout = form_layout(case.form)
     for name, value in case.written.items():
@@ -145,7 +148,7 @@ def _ink_form(case: Case, style: Style, rng: random.Random) -> Image.Image:
             ink.tick(widget.rect, writer)
         elif widget.kind == "signature":
             name = case.truth.get("namnfortydligande") or "Signatur"
-            ink.signature(widget.rect, Writer.hand_printing(rng), name)
+            ink.signature(widget.rect, Writer.hand_printing(rng, fonts), name)
         else:
             ink.text(widget.rect, str(value), writer)
     return page

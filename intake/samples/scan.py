@@ -29,7 +29,7 @@ from numpy.typing import ArrayLike, NDArray
 from PIL import Image
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from intake.ocr import imaging
+from intake import imaging
 
 logger = logging.getLogger(__name__)
 

@@ -18,10 +18,10 @@ from pydantic import BaseModel
 
 from intake.forms.blank import blank_pdf
 from intake.forms.fill import fill_pdf
-from intake.mapping.records import Inregistrering, Utregistrering, record_from_contract
-from intake.mapping.rules import check
 from intake.samples.content import make_case, random_day
 from intake.samples.vocab import words
+from intake.sus.records import Inregistrering, Utregistrering, record_from_contract
+from intake.sus.rules import check
 from sus_store import (
     BudgetIn,
     ConsentIn,
@@ -158,7 +158,7 @@ def _utregistrering(rng: random.Random, record: Inregistrering, *,
 
 def consent_for(record: Inregistrering, rng: random.Random) -> ConsentIn:
     """A signed 9443 for the participant of ``record``, filled digitally."""
-    from intake.mapping.records import Samtycke
+    from intake.sus.records import Samtycke
 
     assert record.startdatum is not None
     ort = rng.choice(["Uppsala", "Malmö", "Luleå", "Göteborg"])

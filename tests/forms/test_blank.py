@@ -10,9 +10,10 @@ import pytest
 
 from intake.forms import FORM_IDS, form_layout, load_form
 from intake.forms.model import FieldType
-from intake.mapping.codes import VOCABULARIES
-from intake.pdftext import form_widgets, page_texts
-from intake.render import render_pdf
+from intake.load.pdftext import form_widgets, page_texts
+from intake.load.render import render_pdf
+from intake.sus.codes import VOCABULARIES
+from tests.tiers import slow_beyond
 
 SEED = (Path(__file__).parents[1] / "fixtures" / "seed_000.txt").read_text(encoding="utf-8")
 
@@ -169,7 +170,7 @@ def test_every_choice_field_has_a_vocabulary_and_type() -> None:
 
 
 @pytest.mark.tesseract
-@pytest.mark.parametrize("form_id", FORM_IDS)
+@pytest.mark.parametrize("form_id", slow_beyond(FORM_IDS))
 def test_rendered_form_reads_back_as_seed_text(blank_forms: Path, form_id: str) -> None:
     """GIVEN a blank form printed (rendered at 300 dpi, no text layer)
     WHEN Tesseract (swe) reads the page image

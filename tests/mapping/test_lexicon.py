@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from intake.forms import FORM_IDS, load_form
-from intake.mapping.interpret import REVIEW_BELOW, TEXT_FROM_LIST, interpret_text
 from intake.mapping.lexicon import (
     LEXICON_FILES,
     Lexicon,
@@ -14,7 +13,10 @@ from intake.mapping.lexicon import (
     read_list,
     snap_words,
 )
-from intake.ocr.model import TextRead
+from intake.mapping.text import TEXT_FROM_LIST, interpret_text
+from intake.reads import TextRead
+from intake.settings import REVIEW_BELOW
+from tests.mapping.reads import CONTEXT
 
 WORDS = Lexicon(["Samordningsförbundet", "Halland", "Magnus", "Lind", "Eva-Lena", "mot", "jobb"])
 
@@ -135,7 +137,7 @@ def test_a_sure_read_missing_or_adding_the_marks_of_a_swedish_letter_is_correcte
     WHEN it is interpreted
     THEN the listed word is written, and the field goes to review as changed by the list."""
     value = interpret_text("insats", TextRead(text=read, confidence=0.95, alternatives=[]),
-                           lexicon=lexicon_name)
+                           CONTEXT, lexicon=lexicon_name)
     assert value.value == expected
     assert value.problem == TEXT_FROM_LIST
 
@@ -147,8 +149,7 @@ def test_a_listed_name_read_all_small_gets_its_capital_without_review() -> None:
     value = interpret_text(
         "samverkansorganisation",
         TextRead(text="Samordningsförbundet välfärd i Nacka", confidence=0.95, alternatives=[]),
-        lexicon="organisation",
-    )
+        CONTEXT, lexicon="organisation")
     assert value.value == "Samordningsförbundet Välfärd i Nacka"
     assert value.problem is None
 
@@ -158,7 +159,7 @@ def test_other_accents_are_not_restored() -> None:
     WHEN it is interpreted
     THEN it stays as read and is not flagged."""
     value = interpret_text("namn", TextRead(text="Eva Linden", confidence=0.95, alternatives=[]),
-                           lexicon="namn")
+                           CONTEXT, lexicon="namn")
     assert value.value == "Eva Linden"
     assert value.problem != TEXT_FROM_LIST
 
@@ -186,7 +187,8 @@ def test_a_doubtful_organisation_read_is_snapped_and_still_reviewed() -> None:
     WHEN it is interpreted with its word list
     THEN the value is the listed spelling, and it stays in review saying why."""
     value = interpret_text(
-        "samverkansorganisation", doubtful("Samordwingsförbuudet Halland"), lexicon="organisation"
+        "samverkansorganisation", doubtful("Samordwingsförbuudet Halland"), CONTEXT,
+        lexicon="organisation",
     )
     assert value.value == "Samordningsförbundet Halland"
     assert value.confidence < REVIEW_BELOW
@@ -198,7 +200,7 @@ def test_a_confident_read_is_never_changed_by_a_list() -> None:
     WHEN it is interpreted with the name list
     THEN it stays exactly as read: lists only help where a person looks anyway."""
     read = TextRead(text="Magnus Lindh", confidence=0.99, alternatives=[])
-    value = interpret_text("namn", read, lexicon="namn")
+    value = interpret_text("namn", read, CONTEXT, lexicon="namn")
     assert value.value == "Magnus Lindh"
     assert value.problem != TEXT_FROM_LIST
 
@@ -209,7 +211,7 @@ def test_a_fairly_sure_read_of_an_unlisted_name_is_kept() -> None:
     WHEN it is interpreted with the name list
     THEN it is kept as read: the list only replaces words of garbled reads."""
     read = TextRead(text="Nour Ådahl", confidence=0.89, alternatives=[])
-    assert interpret_text("namn", read, lexicon="namn").value == "Nour Ådahl"
+    assert interpret_text("namn", read, CONTEXT, lexicon="namn").value == "Nour Ådahl"
 
 
 def test_a_sure_read_with_a_gap_inside_a_listed_word_is_joined() -> None:
@@ -219,7 +221,7 @@ def test_a_sure_read_with_a_gap_inside_a_listed_word_is_joined() -> None:
     THEN the two pieces are the listed word again: a confident read is otherwise
     never changed, but a lone gap inside a listed word is no name."""
     read = TextRead(text="Sam ordningsförbundet Halland", confidence=0.95, alternatives=[])
-    value = interpret_text("samverkansorganisation", read, lexicon="organisation")
+    value = interpret_text("samverkansorganisation", read, CONTEXT, lexicon="organisation")
     assert value.value == "Samordningsförbundet Halland"
 
 

@@ -1,31 +1,21 @@
 """When a free-text read the engine is sure of still goes to review: the learned
-signals of ``intake/mapping/data/text_calibration.json`` (``scripts/calibrate_text.py``)."""
+signals of ``intake/learned/data/text_calibration.json`` (``scripts/calibrate_text.py``)."""
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
 
 import pytest
 from pydantic import ValidationError
 
 from intake.forms import load_form
-from intake.mapping import interpret as interpret_module
-from intake.mapping.interpret import (
-    REVIEW_BELOW,
-    TEXT_CASE,
-    TEXT_CONTESTED,
-    Signal,
-    TextCalibration,
-    TextKind,
-    interpret,
-    interpret_text,
-    text_calibration,
-    text_evidence,
-)
-from intake.ocr.model import TextRead
-from scripts.calibrate_text import MIN_CAUGHT, learn_signals
-
-TODAY = date(2026, 11, 20)
+from intake.learned.text import Signal, TextCalibration, TextKind, load_text_calibration
+from intake.mapping.interpret import interpret
+from intake.mapping.text import TEXT_CASE, TEXT_CONTESTED, interpret_text, text_evidence
+from intake.reads import TextRead
+from intake.settings import REVIEW_BELOW
+from intake.training.calibrate_text import MIN_CAUGHT, learn_signals
+from tests.mapping.reads import CONTEXT
 
 
 def engine_read(
@@ -56,7 +46,8 @@ def test_shipped_calibration_loads_with_signals_for_names_and_organisations() ->
     """GIVEN the shipped calibration file
     WHEN it is loaded
     THEN names and organisations each have learned signals on known evidence."""
-    calibration = text_calibration()
+    calibration = load_text_calibration()
+    assert calibration.provenance is not None and calibration.provenance.commit
     known = set(text_evidence(engine_read("Anna Berg"), "Anna Berg", capitals="words"))
     for field in ("namn", "namnfortydligande", "samverkansorganisation", "insats"):
         kind = calibration.kind_of(field)
@@ -75,7 +66,7 @@ def test_confident_clean_read_stays_out_of_review(field: str, text: str) -> None
     field is written
     WHEN it is interpreted
     THEN it keeps the engine's confidence and stays out of review."""
-    value = interpret_text(field, engine_read(text, confidence=0.95))
+    value = interpret_text(field, engine_read(text, confidence=0.95), CONTEXT)
     assert (value.value, value.confidence, value.problem) == (text, 0.95, None)
 
 
@@ -84,7 +75,7 @@ def test_confident_read_starting_in_lower_case_goes_to_review(field: str) -> Non
     """GIVEN a confident read whose first letter is small ("vägen vidare": a V misread)
     WHEN it is interpreted
     THEN it goes to review, saying the capitals look wrong."""
-    value = interpret_text(field, engine_read("vägen vidare", confidence=0.96))
+    value = interpret_text(field, engine_read("vägen vidare", confidence=0.96), CONTEXT)
     assert value.value == "vägen vidare"
     assert value.problem == TEXT_CASE and is_reviewed(value.confidence, value.problem)
 
@@ -104,7 +95,7 @@ def test_low_evidence_read_goes_to_review(field: str, read: TextRead) -> None:
     the engine also read as another
     WHEN it is interpreted
     THEN it goes to review with a confidence no higher than the engine's."""
-    value = interpret_text(field, read)
+    value = interpret_text(field, read, CONTEXT)
     assert value.problem is not None and value.confidence <= read.confidence
 
 
@@ -113,7 +104,7 @@ def test_every_shipped_signal_fires_from_its_threshold_on() -> None:
     WHEN evidence reaches its threshold, and when it stays just under
     THEN it fires, and does not."""
     quiet = text_evidence(engine_read("Anna"), "Anna", capitals="words")
-    for kind in text_calibration().kinds.values():
+    for kind in load_text_calibration().kinds.values():
         for signal in kind.signals:
             at = dict.fromkeys(quiet, 0.0) | {signal.evidence: signal.at}
             under = at | {signal.evidence: signal.at * 0.99}
@@ -126,7 +117,7 @@ def test_signal_fires_through_the_form_definition() -> None:
     WHEN it is interpreted through the form's field definition
     THEN the name signal fires there too."""
     field = next(f for f in load_form("9443").fields if f.name == "namnfortydligande")
-    value = interpret(field, engine_read("ulf Björk", confidence=0.96), today=TODAY)
+    value = interpret(field, engine_read("ulf Björk", confidence=0.96), CONTEXT)
     assert value.problem == TEXT_CASE
 
 
@@ -134,7 +125,7 @@ def test_read_without_alternatives_is_not_weighed() -> None:
     """GIVEN a digital form's exact text (no alternatives), in lower case
     WHEN it is interpreted
     THEN it is taken as it is, with its confidence."""
-    value = interpret_text("namn", TextRead(text="ulf björk", confidence=1.0))
+    value = interpret_text("namn", TextRead(text="ulf björk", confidence=1.0), CONTEXT)
     assert (value.value, value.confidence, value.problem) == ("ulf björk", 1.0, None)
 
 
@@ -188,18 +179,17 @@ def test_nothing_is_learned_when_the_engine_sure_reads_are_right() -> None:
     assert learn_signals(right + wrong) == []
 
 
-def test_fired_signal_gives_its_measured_rate_and_problem(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_fired_signal_gives_its_measured_rate_and_problem() -> None:
     """GIVEN a calibration whose runner-up signal was right 30 % of the time
     WHEN a confident read sets it off, and another does not
     THEN the first gets that rate as its confidence and goes to review; the other
     keeps the engine's confidence."""
     kind = TextKind(fields=("insats",), capitals="first",
                     signals=(Signal(evidence="runner_up", at=0.1, p_right=0.3),))
-    calibration = TextCalibration(kinds={"organisation": kind})
-    monkeypatch.setattr(interpret_module, "text_calibration", lambda: calibration)
-    doubtful = interpret_text("insats", engine_read("Hälsolots", contested={1: ("a", 0.2)}))
+    context = replace(CONTEXT, calibration=TextCalibration(kinds={"organisation": kind}))
+    doubtful = interpret_text("insats", engine_read("Hälsolots", contested={1: ("a", 0.2)}),
+                              context)
     assert (doubtful.confidence, doubtful.problem) == (0.3, TEXT_CONTESTED)
-    clear = interpret_text("insats", engine_read("Hälsolots", contested={1: ("a", 0.05)}))
+    clear = interpret_text("insats", engine_read("Hälsolots", contested={1: ("a", 0.05)}),
+                           context)
     assert (clear.confidence, clear.problem) == (0.95, None)

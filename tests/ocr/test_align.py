@@ -12,14 +12,16 @@ from functools import cache
 import numpy as np
 import pytest
 
+from intake import imaging
 from intake.forms import form_layout
-from intake.ocr import align, imaging
+from intake.ocr import align
 from intake.ocr.align import align_page, quarter_turn_matrix
-from intake.ocr.model import PAGE_H_PX, PAGE_W_PX, WORK_DPI, Alignment, PageImage
+from intake.reads import PAGE_H_PX, PAGE_W_PX, WORK_DPI, Alignment, PageImage
 from intake.samples.content import make_case
 from intake.samples.make import PAGE_DPI, STYLES, _ink_form
 from intake.samples.pages import blank_back, cover_letter
 from intake.samples.scan import PROFILES, ScannedPage, scan_page
+from tests.tiers import slow_beyond
 
 FORMS = ("9443", "9448", "9449")
 #: Largest distance (aligned px at 200 dpi) between a widget corner and where it should be.
@@ -81,7 +83,7 @@ def registration_error(alignment: Alignment, scan: ScannedPage, turns: int = 0) 
 
 
 @pytest.mark.parametrize("form", FORMS)
-@pytest.mark.parametrize("profile", list(PROFILES))
+@pytest.mark.parametrize("profile", slow_beyond(PROFILES))
 def test_each_form_from_each_profile_is_recognised_and_registered_within_2px(
     profile: str, form: str
 ) -> None:

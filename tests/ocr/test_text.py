@@ -2,7 +2,7 @@
 
 Scanned pages come from the sample generator, warped back into the form's frame
 with the generator's own homography plus a 0–3 px residual shift
-(``scripts/measure_text.py``), so the truth is what was written. Where the engine
+(``intake.training.measure_text``), so the truth is what was written. Where the engine
 is not the point, a fake engine records what it was asked.
 """
 
@@ -19,15 +19,16 @@ from intake.errors import ConfigurationError
 from intake.forms import form_layout
 from intake.forms.blank import blank_pdf
 from intake.forms.model import Rect
-from intake.ocr.model import PAGE_H_PX, PAGE_W_PX, TextRead, mm_to_px
+from intake.learned.digits import DigitModel, load_digit_model
+from intake.load.render import render_pdf
 from intake.ocr.tesseract import (
     PytesseractEngine,
     Symbol,
     TesserocrEngine,
     TextEngine,
     assemble,
-    default_engine,
     parse_hocr,
+    shared_engine,
     tesserocr_available,
 )
 from intake.ocr.text import (
@@ -38,9 +39,15 @@ from intake.ocr.text import (
     read_text_fields,
     restrict,
 )
-from intake.render import render_pdf
+from intake.reads import PAGE_H_PX, PAGE_W_PX, TextRead, mm_to_px
 from intake.samples.content import Case, make_case
-from scripts.measure_text import aligned_case
+from intake.training.measure_text import aligned_case
+
+
+@cache
+def shipped_digits() -> DigitModel:
+    return load_digit_model()
+
 
 BOX = Rect(x=20.0, y=50.0, w=60.0, h=9.0)
 STROKE_PX = 4
@@ -55,11 +62,10 @@ class FakeEngine:
     default: str = "1"
     calls: list[tuple[int, str | None, str]] = field(default_factory=list)
     name: str = "fake"
+    lang: str = "swe"
 
-    def read_line(
-        self, image: np.ndarray, *, psm: int, whitelist: str | None, lang: str
-    ) -> TextRead:
-        self.calls.append((psm, whitelist, lang))
+    def read_line(self, image: np.ndarray, *, psm: int, whitelist: str | None) -> TextRead:
+        self.calls.append((psm, whitelist, self.lang))
         text = self.answers.get(psm, self.default)
         return TextRead(
             text=text, confidence=0.9 if text else 0.0, alternatives=[[(c, 0.9)] for c in text]
@@ -193,7 +199,7 @@ def test_an_empty_form_reads_empty_without_calling_the_engine() -> None:
     page[rng.integers(0, PAGE_H_PX, 3000), rng.integers(0, PAGE_W_PX, 3000)] = 0
     engine = FakeEngine()
 
-    reads = read_text_fields(page, "9448", engine=engine)
+    reads = read_text_fields(page, "9448", engine=engine, digits=None)
 
     text_widgets = {w.name for w in form_layout("9448").widgets if w.kind == "text"}
     assert set(reads) == text_widgets
@@ -224,7 +230,8 @@ def test_each_field_type_is_read_with_its_own_mode_whitelist_and_language() -> N
          mode and free text in Swedish without a whitelist, one call per widget."""
     engine = FakeEngine(default="1")
 
-    read_text_fields(scanned("9448", FILLED_9448, "typed-office300", 1), "9448", engine=engine)
+    page = scanned("9448", FILLED_9448, "typed-office300", 1)
+    read_text_fields(page, "9448", engine=engine, digits=None)
 
     text = (7, None, "swe")
     calls = dict(zip([name for name, _ in FILLED_9448], engine.calls, strict=True))
@@ -244,7 +251,7 @@ def test_a_percent_that_line_mode_reads_as_nothing_falls_back_to_other_modes() -
     page = scanned("9448", (("arbete_procent", "0"),), "typed-office300", 2)
     engine = FakeEngine(answers={7: "", 8: "0"})
 
-    reads = read_text_fields(page, "9448", engine=engine)
+    reads = read_text_fields(page, "9448", engine=engine, digits=None)
 
     assert reads["arbete_procent"].text == "0"
     assert [psm for psm, _, _ in engine.calls] == [7, 8]
@@ -311,7 +318,7 @@ def test_a_missing_tesseract_program_is_a_configuration_error() -> None:
     engine = PytesseractEngine(cmd="/nonexistent/tesseract")
 
     with pytest.raises(ConfigurationError, match="tesseract-ocr"):
-        engine.read_line(np.full((40, 80), 255, np.uint8), psm=7, whitelist=None, lang="swe")
+        engine.read_line(np.full((40, 80), 255, np.uint8), psm=7, whitelist=None)
 
 
 # --- real Tesseract ------------------------------------------------------------------
@@ -328,7 +335,7 @@ def test_typed_office_scans_read_personnummer_dates_and_names_exactly(form: str,
     THEN personnummer, dates and names read exactly as written and empty boxes as ""."""
     case, page = generated(form, "typed-office300", seed)
 
-    reads = read_text_fields(page, form, engine=default_engine())
+    reads = read_text_fields(page, form, engine=shared_engine(), digits=shipped_digits())
 
     for name, read in reads.items():
         written = case.written.get(name, "")
@@ -345,7 +352,7 @@ def test_percentages_including_a_lone_zero_read_right(arbete: str, studier: str)
     written = (("arbete_procent", arbete), ("studier_procent", studier))
     page = scanned("9448", written, "typed-office300", 3)
 
-    reads = read_text_fields(page, "9448", engine=default_engine())
+    reads = read_text_fields(page, "9448", engine=shared_engine(), digits=shipped_digits())
 
     assert (reads["arbete_procent"].text, reads["studier_procent"].text) == (arbete, studier)
 
@@ -360,6 +367,8 @@ def test_tesserocr_and_pytesseract_read_the_same(style: str) -> None:
     _, page = generated("9448", style, 3)
     engines: list[TextEngine] = [TesserocrEngine(), PytesseractEngine()]
 
-    first, second = (read_text_fields(page, "9448", engine=e) for e in engines)
+    first, second = (
+        read_text_fields(page, "9448", engine=e, digits=shipped_digits()) for e in engines
+    )
 
     assert {k: r.text for k, r in first.items()} == {k: r.text for k, r in second.items()}

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from intake.demo import case_for, consent_case_for
 from intake.review.app import create_app
-from intake.review.demo import case_for, consent_case_for
 from intake.review.ingest import process_next
 from intake.review.security import hash_password
 from intake.review.state import ServiceState

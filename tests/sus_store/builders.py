@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from intake.mapping.records import Inregistrering, Samtycke, Utregistrering, record_from_contract
+from intake.sus.records import Inregistrering, Samtycke, Utregistrering, record_from_contract
 from sus_store import ConsentIn, ForbundIn, InsatsIn, Store, add_forbund, add_insats
 from sus_store.vocab import Deltagarform
 

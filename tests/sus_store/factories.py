@@ -14,8 +14,8 @@ from functools import cache
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from intake.mapping.codes import Forsorjning, Kon
 from intake.samples.vocab import words
+from intake.sus.codes import Forsorjning, Kon
 from sus_store.schema import (
     AnonymousParticipant,
     Forbund,

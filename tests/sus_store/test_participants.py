@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from intake.mapping.codes import Kon
+from intake.sus.codes import Kon
 from sus_store import (
     AlreadyOpen,
     AmbiguousName,

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from intake.mapping.codes import Avslutningsanledning, Forsorjning, Kon
+from intake.sus.codes import Avslutningsanledning, Forsorjning, Kon
 from sus_store.db import Store
 from sus_store.errors import NotFound
 from sus_store.reports import (

@@ -10,9 +10,10 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from intake.errors import InputError
+from intake.review.clock import now
 from intake.review.decide import Action, Decision, correct, decide
 from intake.review.deps import CsrfChecked, CurrentUser, SessionDep, StateDep, TodayDep
-from intake.review.ingest import BatchView, FileIn, now, receive_batch
+from intake.review.ingest import BatchView, FileIn, receive_batch
 from intake.review.queue import (
     QueueFilter,
     claim,

@@ -10,8 +10,9 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 
+from intake.mapping.places import kommuner
+from intake.review.clock import now
 from intake.review.deps import CsrfChecked, CurrentUser, SessionDep, StateDep, TodayDep
-from intake.review.ingest import now
 from intake.review.queue import (
     OPEN_STATUSES,
     QueueFilter,
@@ -127,8 +128,6 @@ def review_page(document_id: int, request: Request, session: SessionDep, state: 
 
 
 def _kommuner() -> list[str]:
-    from intake.mapping.interpret import kommuner
-
     return sorted(kommuner())
 
 

@@ -1,0 +1,281 @@
+"""What every interpreter of a read shares: the value it produces
+(:class:`FieldValue`), what it knows besides the read (:class:`Context`), the read's
+characters as probability distributions (:func:`char_dists`), the most probable
+strings over them (:func:`kbest_strings`) and the vote of the values they parse to
+(:func:`vote`).
+
+Confidence model: ``read.confidence`` is taken as the probability that the whole text
+is right, so without alternatives each of its *n* characters is right with
+``confidence ** (1 / n)`` — or, the cautious reading of an engine's word confidence
+(its least sure character), with ``confidence`` itself. Listed alternatives are
+per-character probabilities. Everything doubtful gets a confidence below
+``Context.review_below`` and a Swedish ``problem``; nothing here logs, and no message
+contains the value read.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, TypeVar
+
+from intake.learned import Priors, TextCalibration
+from intake.learned.text import load_text_calibration
+from intake.reads import Model, TextRead
+from intake.settings import REVIEW_BELOW
+
+EMPTY_UNSURE = "Rutan verkar tom men läsningen är osäker; kontrollera"
+_KBEST = 64
+
+Dist = dict[str, float]
+"""Candidate characters of one written position → probability; the rest is unlisted."""
+
+T = TypeVar("T", bound=Hashable)
+
+
+class FieldValue(Model):
+    """A field's value typed as SPEC §2 says, with a confidence and why it is doubtful."""
+
+    value: Any
+    confidence: float
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class Context:
+    """What interpreting a page's reads knows besides them: the day rules are checked
+    against, where review begins, and what was learned (the free-text calibration and
+    the decoding priors, from ``intake.learned``)."""
+
+    today: date
+    calibration: TextCalibration
+    priors: Priors = field(default_factory=Priors)
+    review_below: float = REVIEW_BELOW
+
+    @classmethod
+    def shipped(cls, today: date, *, review_below: float = REVIEW_BELOW,
+                priors: Priors | None = None) -> Context:
+        """A context with the shipped calibration, loaded now (for tools and tests; the
+        pipeline builds its own from the models it loaded once)."""
+        return cls(today=today, calibration=load_text_calibration(),
+                   priors=priors or Priors(), review_below=review_below)
+
+
+# --- characters as the engine saw them ---------------------------------------------------
+
+
+def char_dists(
+    read: TextRead,
+    *,
+    temper: float = 1.0,
+    floor: float = 0.0,
+    unsure: float = 0.0,
+    every_char_as_unsure: bool = False,
+) -> list[Dist | None]:
+    """One distribution per character of ``read.text``; None for white space.
+
+    Alternatives are aligned with the characters of the text, or with its non-space
+    characters (engines list symbols, not spaces); otherwise they are ignored. Without
+    alternatives a character is right with ``confidence ** (1/n)``, or, the cautious
+    reading of an engine's word confidence (its least sure character), with
+    ``confidence`` itself.
+    """
+    aligned = aligned_alternatives(read)
+    n = 1 if every_char_as_unsure else count_visible(read.text)
+    p_char = per_char(read.confidence, n)
+    dists: list[Dist | None] = []
+    for index, char in enumerate(read.text):
+        listed = aligned[index] if aligned else None
+        if char.isspace():
+            dists.append(None)
+        elif listed:
+            dists.append(_engine_dist(char, listed, temper=temper, floor=floor, unsure=unsure))
+        else:
+            dists.append({char: p_char})
+    return dists
+
+
+def aligned_alternatives(read: TextRead) -> list[list[tuple[str, float]]] | None:
+    """The read's alternatives, one list per character of its text (spaces get an empty
+    one); None when it has none or they do not line up with the text."""
+    alternatives, text = read.alternatives, read.text
+    if not alternatives:
+        return None
+    if len(alternatives) == len(text):
+        return alternatives
+    if len(alternatives) != count_visible(text):
+        return None
+    visible = iter(alternatives)
+    return [[] if char.isspace() else next(visible) for char in text]
+
+
+def count_visible(text: str) -> int:
+    return sum(not char.isspace() for char in text)
+
+
+def per_char(confidence: float, n: int) -> float:
+    return float(min(max(confidence, 1e-6), 1.0) ** (1.0 / max(n, 1)))
+
+
+def _engine_dist(
+    char: str, listed: list[tuple[str, float]], *, temper: float, floor: float, unsure: float
+) -> Dist:
+    """Listed candidates, tempered and normalised; ``floor`` plus ``unsure`` times the
+    doubt about the top choice is left unlisted (the truth may be something else)."""
+    merged: Dist = {}
+    for candidate, p in listed:
+        if len(candidate) == 1 and p > 0:
+            merged[candidate] = merged.get(candidate, 0.0) + p
+    merged.setdefault(char, max(merged.values(), default=1.0))
+    doubt = 1.0 - merged[char] / max(sum(merged.values()), merged[char])
+    tempered = {c: p**temper for c, p in merged.items()}
+    total = sum(tempered.values())
+    kept = 1.0 - min(floor + unsure * doubt, 0.5)
+    return {c: kept * p / total for c, p in tempered.items()}
+
+
+def sliced(read: TextRead, pieces: list[tuple[int, int]]) -> TextRead:
+    """The characters of ``read`` in the (start, end) ``pieces``, with their
+    alternatives and their share of its confidence."""
+    aligned = aligned_alternatives(read)
+    text = "".join(read.text[a:b] for a, b in pieces)
+    alternatives = [alt for a, b in pieces for alt in aligned[a:b]] if aligned else []
+    share = count_visible(text) / max(count_visible(read.text), 1)
+    confidence = min(max(read.confidence, 1e-6), 1.0) ** share
+    return TextRead(text=text, confidence=confidence, alternatives=alternatives)
+
+
+# --- digits and what looks like them -----------------------------------------------------
+
+LOOKALIKE_DIGITS = {
+    **dict.fromkeys("OoDQ", 0),
+    **dict.fromkeys("lIi|!", 1),
+    **dict.fromkeys("Zz", 2),
+    **dict.fromkeys("Ss", 5),
+    "G": 6,
+    "b": 6,
+    "T": 7,
+    "B": 8,
+    **dict.fromkeys("gq", 9),
+}
+
+
+def as_digit(char: str) -> int | None:
+    """The digit a character stands for, letters that look like digits included."""
+    if char in "0123456789":
+        return int(char)
+    return LOOKALIKE_DIGITS.get(char)
+
+
+# --- strings by probability ----------------------------------------------------------------
+
+
+def kbest_strings(dists: Sequence[Dist | None], limit: int = _KBEST) -> Iterator[tuple[str, float]]:
+    """The ``limit`` most probable strings over the positions, best first (lazy
+    best-first search over the product of the per-position candidates)."""
+    options = [sorted(d.items(), key=lambda item: -item[1]) if d else [(" ", 1.0)] for d in dists]
+    start = (0,) * len(options)
+    heap = [(-_product(options, start), start)]
+    seen = {start}
+    for _ in range(limit):
+        if not heap:
+            return
+        neg_p, index = heapq.heappop(heap)
+        yield "".join(options[i][k][0] for i, k in enumerate(index)), -neg_p
+        for i, k in enumerate(index):
+            successor = (*index[:i], k + 1, *index[i + 1 :])
+            if k + 1 < len(options[i]) and successor not in seen:
+                seen.add(successor)
+                heapq.heappush(heap, (-_product(options, successor), successor))
+
+
+def _product(options: list[list[tuple[str, float]]], index: tuple[int, ...]) -> float:
+    return math.prod(options[i][k][1] for i, k in enumerate(index))
+
+
+@dataclass(frozen=True)
+class Vote:
+    """The value chosen among the k best strings and its share of the probability."""
+
+    value: object
+    confidence: float
+    corrected: bool
+    text: str
+
+
+def vote(read: TextRead, parse: Callable[[str], T | None], priors: Priors) -> Vote | None:
+    """Parse the k best strings; the top string's value if it parses, else the most
+    probable value. Confidence: its mass against all valid values, the unexplored
+    rest, and (weighted low) the strings that make no sense."""
+    mass: dict[T, float] = {}
+    source: dict[T, str] = {}
+    seen = nonsense = 0.0
+    top: T | None = None
+    for rank, (text, p) in enumerate(kbest_strings(char_dists(read))):
+        seen += p
+        value = parse(text)
+        if rank == 0:
+            top = value
+        if value is None:
+            nonsense += p
+            continue
+        mass[value] = mass.get(value, 0.0) + p
+        source.setdefault(value, text)
+    if not mass:
+        return None
+    chosen = top if top is not None else max(mass, key=mass.__getitem__)
+    denominator = sum(mass.values()) + max(0.0, 1.0 - seen) + priors.rho_unparseable * nonsense
+    share = min(1.0, mass[chosen] / denominator)
+    return Vote(chosen, share, top is None, source[chosen])
+
+
+# --- words ------------------------------------------------------------------------------
+
+LETTERS_ONLY = frozenset({"namn", "namnfortydligande", "ort", "kommun", "stadsdel"})
+_BOX_REMNANTS = "|_[]{}~`"  # bits of the printed box read as characters
+_DIGIT_LETTERS = str.maketrans({"0": "o", "1": "l", "5": "s"})
+
+
+def clean_text(text: str, *, letters_only: bool = False) -> tuple[str, bool]:
+    """NFC, one space between words, box-line remnants off the ends; in fields that
+    never hold digits, 0/1/5 inside words become o/l/s. Returns the text and whether
+    such a fix was made."""
+    collapsed = " ".join(unicodedata.normalize("NFC", text).split()).strip(_BOX_REMNANTS + " ")
+    if not letters_only:
+        return collapsed, False
+    # a token with neither letter nor digit ("[&/") is a remnant, not part of a name
+    collapsed = " ".join(w for w in collapsed.split() if any(c.isalnum() for c in w))
+    fixed = re.sub(r"(?<=[^\W\d_])[015]+|[015]+(?=[^\W\d_])", _letters_for, collapsed)
+    return fixed, fixed != collapsed
+
+
+def _letters_for(match: re.Match[str]) -> str:
+    return match.group().translate(_DIGIT_LETTERS)
+
+
+def edit_cost(confidence: float, n: int) -> float:
+    """log-odds of one character being right: the price of one edit."""
+    p = min(per_char(confidence, n), 0.9975)
+    return min(max(math.log(p / (1.0 - p)), 1.5), 6.0)
+
+
+# --- values ---------------------------------------------------------------------------------
+
+
+def valued(value: object, confidence: float, problem_if_low: str, context: Context) -> FieldValue:
+    """``value`` with its confidence clipped to [0, 1]; the problem only below review."""
+    confidence = min(max(confidence, 0.0), 1.0)
+    problem = problem_if_low if confidence < context.review_below else None
+    return FieldValue(value=value, confidence=confidence, problem=problem)
+
+
+def empty(read: TextRead, context: Context) -> FieldValue:
+    """Nothing written: None, as sure as the reader is that the box is empty."""
+    confidence = min(max(read.confidence, 0.0), 1.0)
+    problem = EMPTY_UNSURE if confidence < context.review_below else None
+    return FieldValue(value=None, confidence=confidence, problem=problem)

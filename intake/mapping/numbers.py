@@ -1,0 +1,157 @@
+"""Dates, percents and codes: the k most probable strings of a read are parsed and must
+give a real date in a plausible range, 0–100, or 1–9; the confidence is the probability
+mass of the chosen value among them (:func:`~intake.mapping.base.vote`). A date, a
+percent or a code has no check digit, so a value corrected from the alternatives is
+never trusted without review."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from intake.errors import ParseError
+from intake.mapping.base import LOOKALIKE_DIGITS, Context, FieldValue, empty, valued, vote
+from intake.mapping.lexicon import edit_distance
+from intake.reads import TextRead
+from intake.sus.values import BAD_CODE, BAD_PERCENT, MONTHS, parse_code, parse_date, parse_percent
+
+FIRST_FORM_DATE = date(2000, 1, 1)
+
+DATE_UNSURE = "Datumet är svårläst; kontrollera"
+DATE_CORRECTED = "Datumet är rättat efter OCR-alternativen; kontrollera"
+DATE_OUT_OF_RANGE = "Datumet ligger utanför rimligt intervall; kontrollera"
+VALUE_UNSURE = "Värdet är svårläst; kontrollera"
+VALUE_CORRECTED = "Värdet är rättat efter OCR-alternativen; kontrollera"
+
+_LOOKALIKE_TRANS = str.maketrans({k: str(v) for k, v in LOOKALIKE_DIGITS.items()})
+_NUMERIC_TOKEN = re.compile(r"[\d\-/.%" + re.escape("".join(LOOKALIKE_DIGITS)) + r"]+")
+
+
+def digits_for_lookalikes(text: str) -> str:
+    """Letters that look like digits, in tokens of digits and such letters only."""
+    return re.sub(r"\S+", _numeric_token, text)
+
+
+def _numeric_token(match: re.Match[str]) -> str:
+    token = match.group()
+    return token.translate(_LOOKALIKE_TRANS) if _NUMERIC_TOKEN.fullmatch(token) else token
+
+
+def interpret_date(read: TextRead, context: Context) -> FieldValue:
+    """A real date, written in any usual Swedish way, in 2000 … a year from today."""
+    if not read.text.strip():
+        return empty(read, context)
+    today, priors = context.today, context.priors
+    latest = today + timedelta(days=366)
+    chosen = vote(read, lambda text: _plausible_date(text, today=today, latest=latest), priors)
+    if chosen is None:
+        return _implausible_date(read.text, today=today)
+    assert isinstance(chosen.value, date)
+    factor = _style_factor(chosen.text, chosen.value, context)
+    confidence = min(chosen.confidence, read.confidence) * factor
+    if chosen.corrected:
+        confidence = min(confidence, priors.correction_cap)
+    problem = DATE_CORRECTED if chosen.corrected else DATE_UNSURE
+    return valued(chosen.value.isoformat(), confidence, problem, context)
+
+
+def _parse_date_text(text: str, *, today: date) -> date | None:
+    try:
+        return parse_date(_fix_month_name(digits_for_lookalikes(text)), today=today)
+    except ParseError:
+        return None
+
+
+def _plausible_date(text: str, *, today: date, latest: date) -> date | None:
+    parsed = _parse_date_text(text, today=today)
+    return parsed if parsed is not None and FIRST_FORM_DATE <= parsed <= latest else None
+
+
+def _implausible_date(text: str, *, today: date) -> FieldValue:
+    parsed = _parse_date_text(text, today=today)
+    if parsed is None:
+        return FieldValue(value=None, confidence=0.0, problem=_date_problem(text, today=today))
+    return FieldValue(value=parsed.isoformat(), confidence=0.2, problem=DATE_OUT_OF_RANGE)
+
+
+def _date_problem(text: str, *, today: date) -> str:
+    try:
+        parse_date(text, today=today)
+    except ParseError as exc:
+        return exc.message
+    return DATE_UNSURE
+
+
+def _style_factor(text: str, value: date, context: Context) -> float:
+    """Less sure when the century or the order of day and month is a guess."""
+    digits = re.sub(r"\D", "", digits_for_lookalikes(text))
+    factor = 1.0
+    if str(value.year) not in digits:
+        factor *= context.priors.two_digit_year
+    if _day_month_ambiguous(text, value):
+        factor *= context.priors.day_month_order
+    return factor
+
+
+def _day_month_ambiguous(text: str, value: date) -> bool:
+    """Day first (Swedish 14/3) but both numbers could be a month."""
+    year_first = re.match(r"\s*\d{4}", text) is not None
+    named = re.search(r"[^\W\d_]{3,}", text) is not None
+    return not year_first and not named and value.day <= 12 and value.day != value.month
+
+
+def _fix_month_name(text: str) -> str:
+    """A misread month name snapped to the nearest one when that is clear."""
+    return re.sub(r"[^\W\d_]{3,}", lambda m: _nearest_month(m.group()), text)
+
+
+def _nearest_month(word: str) -> str:
+    lowered = word.casefold().rstrip(".")
+    if lowered in MONTHS or lowered == "den":
+        return word
+    scored = sorted((edit_distance(lowered, name), name) for name in MONTHS)
+    (d1, best), (d2, _) = scored[0], scored[1]
+    allowed = 1.0 if len(lowered) <= 4 else 2.0
+    return best if d1 <= allowed and d2 - d1 >= 1.0 else word
+
+
+def interpret_percent(read: TextRead, context: Context) -> FieldValue:
+    """An integer 0–100; ``%`` and spaces are ignored, a lone 0 is a value."""
+    return _small_number(read, _parse_percent_text, BAD_PERCENT, context)
+
+
+def interpret_code(read: TextRead, context: Context) -> FieldValue:
+    """A single written digit 1–9."""
+    return _small_number(read, _parse_code_text, BAD_CODE, context)
+
+
+def _parse_percent_text(text: str) -> int | None:
+    try:
+        return parse_percent(digits_for_lookalikes(text).replace(" ", ""))
+    except ParseError:
+        return None
+
+
+def _parse_code_text(text: str) -> int | None:
+    try:
+        return parse_code(digits_for_lookalikes(text))
+    except ParseError:
+        return None
+
+
+def _small_number(
+    read: TextRead, parse: Callable[[str], int | None], bad: str, context: Context
+) -> FieldValue:
+    if not read.text.strip():
+        return empty(read, context)
+    chosen = vote(read, parse, context.priors)
+    if chosen is None:
+        return FieldValue(value=None, confidence=0.0, problem=bad)
+    # The vote's share is relative to the engine's own alternatives; when the engine
+    # offers none, only its overall confidence says how sure the read is.
+    confidence = min(chosen.confidence, read.confidence)
+    if chosen.corrected:
+        confidence = min(confidence, context.priors.correction_cap)
+    problem = VALUE_CORRECTED if chosen.corrected else VALUE_UNSURE
+    return valued(chosen.value, confidence, problem, context)

@@ -1,0 +1,234 @@
+"""Free text (names, organisations, places): NFC with collapsed white space; a doubtful
+read of a field with a word list has its words compared with the list
+(``intake.mapping.lexicon``), and what the list clearly names replaces what was read.
+
+Nothing to decode against, so an engine's confident read is checked against
+*signals* learned per kind of field from generated corpora
+(``intake/learned/data/text_calibration.json``, written by
+``scripts/calibrate_text.py``): a small first letter where the field is capitalised,
+a lone letter, a runner-up the engine also saw, … A read that sets one off goes to
+review with that signal's measured share of right reads as its confidence and a
+problem saying why; every other read keeps the engine's confidence.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+from intake.forms.model import FieldDef
+from intake.learned.text import TEXT_EVIDENCE, TextKind
+from intake.mapping.base import (
+    LETTERS_ONLY,
+    Context,
+    FieldValue,
+    aligned_alternatives,
+    char_dists,
+    clean_text,
+    edit_cost,
+    empty,
+    kbest_strings,
+    valued,
+)
+from intake.mapping.lexicon import (
+    POSITIONAL,
+    WordSnap,
+    fold,
+    join_compounds,
+    join_split_words,
+    restore_marks,
+    snap_words,
+)
+from intake.mapping.lexicon import lexicon as word_list
+from intake.mapping.places import ORT_OCH_DATUM, date_span, kommun_value, outside
+from intake.reads import TextRead
+
+TEXT_UNSURE = "Texten är svårläst; kontrollera"
+TEXT_FIXED = "Siffror inne i ord är ändrade till bokstäver; kontrollera"
+TEXT_CASE = "Stora och små bokstäver ser felaktiga ut; kontrollera"
+TEXT_SPACING = "En ensam bokstav: mellanrummen kan vara fel; kontrollera"
+TEXT_FROM_LIST = "Ord är ändrade till närmaste ord i ordlistan; kontrollera"
+TEXT_CONTESTED = "Läsningen tvekade mellan två tecken; kontrollera"
+TEXT_ODD_CHARACTERS = "Texten har ovanliga tecken; kontrollera"
+
+_DIGITS_IN_WORDS = 0.8
+_SNAP_BELOW = 0.8  # a read this sure is an unlisted name rather than a garbled one
+_SNAP_READINGS = 8  # the engine's most probable readings a word list may explain
+#: keeping an unlisted word of n letters costs a + b·n (log-odds; an edit costs ``edit_cost``)
+_KEEP_COST = (2.5, 0.6)
+
+
+def interpret_text(
+    name: str, read: TextRead, context: Context, *, lexicon: str | None = None
+) -> FieldValue:
+    """NFC text with collapsed white space; ``kommun`` snapped to the 290 kommuner; a
+    doubtful read of a field with a word list (``lexicon``) has its words compared with
+    the list, and what the list clearly names replaces what was read."""
+    text, fixed = clean_text(read.text, letters_only=name in LETTERS_ONLY)
+    if not text:
+        return empty(read, context)
+    confidence, doubt = text_doubt(name, read, text, context)
+    confidence *= _DIGITS_IN_WORDS if fixed else 1.0
+    if name == "kommun":
+        return kommun_value(text, confidence, context)
+    if lexicon is not None and confidence < _SNAP_BELOW:
+        snapped = snap_text(text, lexicon, confidence, read, temper=context.priors.temper)
+        if snapped.changed:
+            return FieldValue(value=snapped.text, confidence=min(max(confidence, 0.0), 1.0),
+                              problem=doubt or TEXT_FROM_LIST)
+    elif lexicon is not None:
+        text = join_split_words(text, word_list(lexicon))
+        text, marked = restore_marks(text, word_list(lexicon))
+        doubt = doubt or (TEXT_FROM_LIST if marked else None)
+    if doubt is not None:
+        return FieldValue(value=text, confidence=min(max(confidence, 0.0), 1.0), problem=doubt)
+    return valued(text, confidence, TEXT_FIXED if fixed else TEXT_UNSURE, context)
+
+
+def snap_text(
+    text: str, lexicon_name: str, confidence: float, read: TextRead | None = None, *,
+    temper: float,
+) -> WordSnap:
+    """``text`` with what the word list clearly names in place of doubtful words. With
+    the engine's ``read``, its few most probable readings (alternatives flattened
+    p**``temper``) are snapped too and the one the list explains best (its
+    improbability plus the cost of its words) wins."""
+    edit = edit_cost(confidence, len(text))
+    first, last = POSITIONAL.get(lexicon_name, (lexicon_name, None))
+    words, last_words = word_list(first), None if last is None else word_list(last)
+
+    def snap(line: str, compounds: bool = True) -> WordSnap:
+        return snap_words(line, words, edit_cost=edit, keep=_KEEP_COST, last=last_words,
+                          compounds=compounds)
+
+    best = snap(text)
+    if read is None or aligned_alternatives(read) is None:
+        return best
+    best_score = best.cost
+    readings = kbest_strings(char_dists(read, temper=temper), limit=_SNAP_READINGS)
+    top_p = None
+    for variant, p in readings:
+        top_p = top_p or p
+        if math.log(top_p / max(p, 1e-12)) >= best_score:
+            break  # readings come most probable first: none after this can win
+        cleaned = clean_text(variant, letters_only=True)[0]
+        if not cleaned or cleaned == text:
+            continue
+        snapped = snap(cleaned, compounds=False)  # compounds only for the winner: dear
+        score = snapped.cost + math.log(top_p / max(p, 1e-12))
+        if score < best_score:
+            changed = max(snapped.changed, int(snapped.text != text))
+            best, best_score = replace(snapped, changed=changed), score
+    if best.text != text:
+        joined, (count, _) = join_compounds(best.text, words, edit)
+        best = replace(best, text=joined, changed=best.changed + count)
+    return best
+
+
+_NAME_PARTICLES = frozenset({"af", "av", "von", "van", "de", "der", "den", "la", "le", "di", "da"})
+_SMALL_WORDS = frozenset({"i", "å", "ö", "&"})
+_NAME_MARKS = frozenset(" -'.")
+_CONTESTED = 0.01  # a runner-up this likely: the engine saw two characters there
+_WEAK = 0.9  # a top choice less likely than this is a weak character
+_SIGNAL_PROBLEMS = {
+    "lower_start": TEXT_CASE,
+    "inner_capital": TEXT_CASE,
+    "lone_letter": TEXT_SPACING,
+    "runner_up": TEXT_CONTESTED,
+    "variant_contested": TEXT_CONTESTED,
+    "odd_chars": TEXT_ODD_CHARACTERS,
+}
+
+
+
+def text_evidence(read: TextRead, text: str, *, capitals: str) -> dict[str, float]:
+    """What a free-text read shows about its own trustworthiness: the engine's doubt
+    (about the word, its weakest character, how many characters are weak, how likely
+    a runner-up is, how many runner-ups are the same letter in another case or with
+    another diacritic) and the shape of the cleaned ``text`` against how the field is
+    written (``capitals``: "words" when every word starts with a capital, as a name
+    does; "first" when the first does): small first letters, a capital inside a word,
+    lone letters, characters that are neither letters nor name punctuation."""
+    tops, seconds, variants = _choice_strengths(read)
+    words = text.split()
+    evidence = {
+        "word_doubt": 1.0 - min(max(read.confidence, 0.0), 1.0),
+        "char_doubt": 1.0 - min(tops, default=1.0),
+        "weak_chars": float(sum(p < _WEAK for p in tops)),
+        "runner_up": max(seconds, default=0.0),
+        "variant_contested": float(sum(variants)),
+        "lower_start": float(_lower_starts(words, capitals)),
+        "inner_capital": float(sum(_inner_capital(w) for w in words)),
+        "lone_letter": float(sum(_lone_letter(w) for w in words)),
+        "odd_chars": float(sum(not (c.isalpha() or c in _NAME_MARKS) for c in text)),
+    }
+    return {name: evidence[name] for name in TEXT_EVIDENCE}
+
+
+def _choice_strengths(read: TextRead) -> tuple[list[float], list[float], list[bool]]:
+    """Per visible character: the top choice's probability, the runner-up's, and
+    whether a contested runner-up is the same letter in another case or with another
+    diacritic (the misreads a reader does not notice)."""
+    aligned = aligned_alternatives(read)
+    tops: list[float] = []
+    seconds: list[float] = []
+    variants: list[bool] = []
+    for char, listed in zip(read.text, aligned or [], strict=False):
+        if char.isspace() or not listed:
+            continue
+        ranked = sorted(listed, key=lambda choice: -choice[1])
+        tops.append(float(ranked[0][1]))
+        second, p = ranked[1] if len(ranked) > 1 else ("", 0.0)
+        seconds.append(float(p))
+        variants.append(p > _CONTESTED and _same_letter(second, ranked[0][0]))
+    return tops, seconds, variants
+
+
+def _same_letter(a: str, b: str) -> bool:
+    return a != b and fold(a.casefold()) == fold(b.casefold())
+
+
+def _lower_starts(words: list[str], capitals: str) -> int:
+    if capitals == "words":
+        return sum(w[:1].islower() and w.casefold() not in _NAME_PARTICLES for w in words)
+    if capitals == "first":
+        return int(bool(words) and words[0][:1].islower())
+    return 0
+
+
+def _inner_capital(word: str) -> bool:
+    return any(a.islower() and b.isupper() for a, b in zip(word, word[1:], strict=False))
+
+
+def _lone_letter(word: str) -> bool:
+    return len(word) == 1 and word.isalpha() and word not in _SMALL_WORDS
+
+
+def evidence_of(field: FieldDef, read: TextRead, context: Context) -> dict[str, float] | None:
+    """The evidence :func:`text_evidence` finds for a free-text field (FK 9443's ort:
+    its part of the line), None for other fields and for reads with no text."""
+    kind = context.calibration.kind_of(field.name)
+    if kind is None:
+        return None
+    if field.widget == ORT_OCH_DATUM:
+        span = date_span(read.text)
+        read = read if span is None else outside(read, *span)
+    text = clean_text(read.text, letters_only=field.name in LETTERS_ONLY)[0]
+    return text_evidence(read, text, capitals=kind.capitals) if text else None
+
+
+def text_doubt(
+    name: str, read: TextRead, text: str, context: Context
+) -> tuple[float, str | None]:
+    """The confidence of the read ``text`` of field ``name`` and, when a learned signal
+    says the read is often wrong, that signal's problem. Only an engine's read (one
+    with per-character alternatives) is weighed; others keep their confidence (a
+    digital form's exact text, say)."""
+    kind: TextKind | None = context.calibration.kind_of(name)
+    if kind is None or not kind.signals or aligned_alternatives(read) is None:
+        return read.confidence, None
+    signal = kind.fired(text_evidence(read, text, capitals=kind.capitals))
+    if signal is None:
+        return read.confidence, None
+    problem = _SIGNAL_PROBLEMS.get(signal.evidence, TEXT_UNSURE)
+    return min(read.confidence, signal.p_right), problem

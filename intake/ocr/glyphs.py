@@ -1,0 +1,183 @@
+"""Cutting a prepared line of hand-printed digits into glyphs, and each glyph into the
+28 × 28 image the digit classifier reads (``intake.ocr.digits``).
+
+A line (``intake.ocr.text.prepare_line``: dark writing on white, its core about 28 px
+high) is cut into its marks; marks that overlap join one *cluster*; a cluster wider
+than a digit is cut where its ink is thinnest into as many digits as its width holds.
+Specks and punctuation (dashes, dots: lower than half the writing) are dropped. A
+glyph is normalised like MNIST: longest side 20 px, centred by mass in 28 × 28.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from intake import imaging
+
+GLYPH_PX = 28
+BOX_PX = 20
+INK_LEVEL = 128
+#: Marks smaller than this (px, on a line whose core is ~28 px) are specks.
+SPECK_PX = 8
+#: A mark lower than this share of the line's height is punctuation ("-", ".").
+PUNCTUATION_HEIGHT = 0.42
+#: A mark wider than this many line heights holds touching digits.
+TOUCHING_WIDTH = 0.95
+#: Typical width of a digit, in line heights, when splitting touching ones.
+DIGIT_WIDTH = 0.75
+MAX_PIECES = 3
+
+
+# --- segmentation -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Glyph:
+    """One mark (or merged marks) on the line: its columns and its own ink."""
+
+    left: int
+    right: int  # exclusive
+    ink: np.ndarray  # bool, the whole line's shape, True only for this glyph's pixels
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    """Marks that overlap (or touch) on a line: one digit or several to be cut apart."""
+
+    left: int
+    right: int  # exclusive
+    ink: np.ndarray  # bool, the whole line's shape
+
+    def pieces(self, count: int, height: float) -> list[Glyph]:
+        """The cluster cut into ``count`` glyphs where the ink is thinnest."""
+        if count == 1:
+            return [Glyph(self.left, self.right, self.ink)]
+        inner = _cuts(self.ink[:, self.left : self.right], count, height)
+        cuts = [self.left, *(self.left + cut for cut in inner), self.right]
+        glyphs = []
+        for a, b in zip(cuts, cuts[1:], strict=False):
+            part = np.zeros_like(self.ink)
+            part[:, a:b] = self.ink[:, a:b]
+            glyphs.append(Glyph(a, b, part))
+        return glyphs
+
+
+def segment(line: np.ndarray) -> list[Glyph] | None:
+    """The digit-sized glyphs of a prepared line, left to right, separators dropped;
+    None when it cannot be cut into digits with some confidence."""
+    found = clusters(line)
+    return None if found is None else usual_glyphs(*found)
+
+
+def usual_glyphs(parts: list[Cluster], height: float) -> list[Glyph] | None:
+    """Each cluster cut into as many digits as its width holds."""
+    glyphs: list[Glyph] = []
+    for cluster in parts:
+        count = _usual_pieces(cluster, height)
+        if count is None:
+            return None
+        glyphs.extend(cluster.pieces(count, height))
+    return glyphs or None
+
+
+def clusters(line: np.ndarray) -> tuple[list[Cluster], float] | None:
+    """The clusters of digit-height marks on a prepared line, left to right, and the
+    writing's height; None when there is no mark."""
+    ink = line < INK_LEVEL
+    count, labels, stats = imaging.components(ink)
+    marks = [i for i in range(1, count) if stats[i, 4] >= SPECK_PX]
+    if not marks:
+        return None
+    height = _line_height(stats[marks])
+    tall = [i for i in marks if stats[i, 3] >= PUNCTUATION_HEIGHT * height]
+    found = []
+    for group in _merge_overlapping(tall, stats):
+        left = int(min(stats[i, 0] for i in group))
+        right = int(max(stats[i, 0] + stats[i, 2] for i in group))
+        found.append(Cluster(left, right, np.isin(labels, group)))
+    return found, height
+
+
+def _usual_pieces(cluster: Cluster, height: float) -> int | None:
+    """How many digits a cluster of its width holds: one, or as many as touching digits
+    fit; None when more than ``MAX_PIECES``."""
+    width = cluster.right - cluster.left
+    if width <= TOUCHING_WIDTH * height:
+        return 1
+    pieces = max(2, round(width / (DIGIT_WIDTH * height)))
+    return None if pieces > MAX_PIECES else pieces
+
+
+def _line_height(stats: np.ndarray) -> float:
+    """Height of the writing: the median of the taller marks (digits, not dashes)."""
+    heights = stats[:, 3].astype(float)
+    return float(np.median(heights[heights >= 0.5 * heights.max()]))
+
+
+def _merge_overlapping(marks: list[int], stats: np.ndarray) -> list[list[int]]:
+    """Marks grouped left to right; a mark sharing half its columns with the group
+    before it (a broken stroke, a detached flag) joins that group."""
+    groups: list[list[int]] = []
+    right = -1
+    for i in sorted(marks, key=lambda i: stats[i, 0]):
+        left, width = int(stats[i, 0]), int(stats[i, 2])
+        if groups and right - left >= 0.5 * width:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+        right = max(right, left + width) if len(groups[-1]) > 1 else left + width
+    return groups
+
+
+def _cuts(mask: np.ndarray, pieces: int, height: float) -> list[int]:
+    """Columns (relative to the group's left) to cut at: near each even share of the
+    width, the column with the least ink."""
+    profile = mask.sum(axis=0)
+    width, reach = mask.shape[1], max(int(0.2 * height), 1)
+    cuts = []
+    for k in range(1, pieces):
+        centre = round(k * width / pieces)
+        low, high = max(centre - reach, 1), min(centre + reach, width - 1)
+        cuts.append(low + int(np.argmin(profile[low:high])))
+    return sorted(set(cuts))
+
+
+# --- normalisation ------------------------------------------------------------------------
+
+
+def normalise(darkness: np.ndarray) -> np.ndarray | None:
+    """A glyph's darkness (0 paper … 1 ink) cropped, scaled so its longer side is
+    ``BOX_PX`` and centred by mass in ``GLYPH_PX`` square; None when there is no ink."""
+    rows, cols = np.nonzero(darkness > 0.3)
+    if not len(rows):
+        return None
+    crop = darkness[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
+    scale = BOX_PX / max(crop.shape)
+    h, w = (max(1, round(n * scale)) for n in crop.shape)
+    small = imaging.resize_to((crop * 255).astype(np.uint8), w, h).astype(np.float32) / 255
+    out = np.zeros((GLYPH_PX, GLYPH_PX), np.float32)
+    cy, cx = _centre_of_mass(small)
+    top = int(np.clip(round(GLYPH_PX / 2 - cy), 0, GLYPH_PX - h))
+    left = int(np.clip(round(GLYPH_PX / 2 - cx), 0, GLYPH_PX - w))
+    out[top : top + h, left : left + w] = small
+    return out
+
+
+def _centre_of_mass(image: np.ndarray) -> tuple[float, float]:
+    total = float(image.sum()) or 1.0
+    ys, xs = np.indices(image.shape)
+    return float((ys * image).sum() / total), float((xs * image).sum() / total)
+
+
+def images_of(line: np.ndarray, glyphs: list[Glyph]) -> list[np.ndarray] | None:
+    darkness = 1.0 - line.astype(np.float32) / 255
+    images = []
+    for glyph in glyphs:
+        own = imaging.dilate(glyph.ink, 3)
+        image = normalise(np.where(own, darkness, 0.0)[:, glyph.left : glyph.right])
+        if image is None:
+            return None
+        images.append(image)
+    return images

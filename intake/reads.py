@@ -1,0 +1,89 @@
+"""What a reader saw: small pydantic models, picklable so that pages can go to a
+process pool. The readers (``intake.ocr``, and ``intake.load.digital`` for a filled
+PDF) return these; ``intake.mapping`` turns them into typed values.
+
+Coordinates: an *aligned* page is the scan warped into the blank form's frame at
+``WORK_DPI`` — A4 at 200 dpi, 1654 × 2339 px — so a widget rectangle in mm
+(``intake.forms``) maps to pixels by ``mm * WORK_DPI / 25.4``.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from intake.forms.model import PAGE_HEIGHT_MM, PAGE_WIDTH_MM, Rect
+
+WORK_DPI = 200
+PAGE_W_PX = round(PAGE_WIDTH_MM / 25.4 * WORK_DPI)
+PAGE_H_PX = round(PAGE_HEIGHT_MM / 25.4 * WORK_DPI)
+
+PageKind = Literal["9443", "9448", "9449", "blank", "unknown"]
+
+
+def mm_to_px(mm: float, dpi: float = WORK_DPI) -> int:
+    return round(mm * dpi / 25.4)
+
+
+def crop(aligned: np.ndarray, rect: Rect, *, pad_mm: float = 0.0) -> np.ndarray:
+    """The pixels of ``rect`` (mm, grown by ``pad_mm`` on every side) in an aligned page."""
+    x0, y0 = mm_to_px(rect.x - pad_mm), mm_to_px(rect.y - pad_mm)
+    x1, y1 = mm_to_px(rect.right + pad_mm), mm_to_px(rect.bottom + pad_mm)
+    h, w = aligned.shape[:2]
+    return aligned[max(y0, 0) : min(y1, h), max(x0, 0) : min(x1, w)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True)
+
+
+class PageImage(Model):
+    """One page of an input as pixels: grey uint8 at ``dpi``."""
+
+    source: str
+    page: int  # 1-based within source
+    image: np.ndarray
+    dpi: float
+
+
+class Alignment(Model):
+    """Which form a page is and how it maps onto that blank form."""
+
+    kind: PageKind
+    confidence: float
+    quarter_turns: int = 0  # counter-clockwise 90° turns applied before the homography
+    homography: tuple[tuple[float, ...], ...] | None = None  # scan px → aligned px
+    registration_error_px: float | None = None  # median residual, in aligned px
+    inliers: int = 0
+    # how the pose was found: ORB features, or the page outline refined by ECC (fallback)
+    route: Literal["features", "outline"] | None = None
+
+
+class TickRead(Model):
+    """One checkbox: how much ink beyond the printed box, and what that means."""
+
+    ink: float
+    state: Literal["ticked", "empty", "unclear"]
+    confidence: float
+
+
+class TextRead(Model):
+    """What the engine read in one text widget, with per-character alternatives."""
+
+    text: str
+    confidence: float
+    alternatives: list[list[tuple[str, float]]] = Field(default_factory=list)
+
+
+class PageReads(Model):
+    """Everything read on one form page, by widget name (CONTRACT §3): each text
+    widget's text, each checkbox, the signature box. ``exact`` when the values were
+    typed into a digital form rather than read from pixels."""
+
+    form: str
+    texts: dict[str, TextRead] = Field(default_factory=dict)
+    ticks: dict[str, TickRead] = Field(default_factory=dict)
+    signature: TickRead | None = None
+    exact: bool = False

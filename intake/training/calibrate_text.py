@@ -1,0 +1,348 @@
+"""Learn when a free-text read the engine is sure of is still wrong, and measure it.
+
+A corpus is what ``sus-intake samples make`` writes (one folder per style, a truth
+file beside every scan). ``collect`` reads it once as the pipeline does (split, align,
+ticks, Tesseract per text widget) and caches per page the raw text reads and the
+values that need no text, so that everything after Tesseract replays in seconds:
+
+    .venv/bin/sus-intake samples make --out /tmp/cal/train --count 60 --seed 101
+    .venv/bin/python scripts/calibrate_text.py collect /tmp/cal/train --rows /tmp/cal/train.jsonl
+    (the same for seeds 102 and 104 into train2 and train3, and for 303 into test)
+    .venv/bin/python scripts/calibrate_text.py calibrate \
+        --rows /tmp/cal/train.jsonl /tmp/cal/train2.jsonl /tmp/cal/train3.jsonl
+    .venv/bin/python scripts/calibrate_text.py measure --rows /tmp/cal/test.jsonl
+
+``calibrate`` learns, per kind of free-text field (names, organisations), *signals*:
+evidence in a read (``intake.mapping.text.text_evidence``: a small first letter where the field
+is capitalised, a lone letter, a runner-up character the engine also saw, …) and a
+threshold from which reads the engine was sure of are wrong often enough that a
+review pays (SILENT_COST; ``learn_signals``); it writes
+``intake/learned/data/text_calibration.json``.
+``calibrate`` and ``measure`` then replay the cached pages through ``interpret_page`` and
+``build_document`` and print per style field accuracy, review rate and silent error
+rate as ``sus-intake eval`` counts them, without and with the signals. Calibrate on
+one seed's corpus (several ``--rows`` files may be given), measure on another.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from datetime import date
+from multiprocessing import Pool
+from pathlib import Path
+from typing import Any
+
+from intake.evaluate import (
+    Report,
+    _score_scan,
+    find_scans,
+    same_value,
+    truth_path,
+)
+from intake.forms import load_form
+from intake.learned import ReadingModels
+from intake.learned.provenance import Provenance, current_commit
+from intake.learned.text import TEXT_EVIDENCE, TextCalibration, calibration_path
+from intake.load.digital import classify_digital, digital_reads
+from intake.load.inputs import DigitalPage, read_input
+from intake.mapping.base import Context, FieldValue
+from intake.mapping.document import Document, build_document, empty_document
+from intake.mapping.interpret import interpret_page
+from intake.mapping.text import evidence_of
+from intake.ocr.align import align_page
+from intake.ocr.fields import read_fields
+from intake.ocr.tesseract import shared_engine
+from intake.reads import PageReads, TextRead
+from intake.settings import REVIEW_BELOW
+
+log = logging.getLogger("calibrate_text")
+
+OUTPUT = calibration_path()
+RENDER_DPI = 200
+
+#: One cached page: style, scan, source, page, today, form and what was read on it.
+Row = dict[str, Any]
+
+
+# --- reading a corpus once --------------------------------------------------------------
+
+
+def page_rows(job: tuple[str, str]) -> list[Row]:
+    """The cached rows of every page of one scan."""
+    scan, today = Path(job[0]), date.fromisoformat(job[1])
+    models = ReadingModels.shipped()
+    rows = []
+    for page in read_input(scan, dpi=RENDER_DPI):
+        row: Row = {"style": scan.parent.name, "scan": str(scan.resolve()), "source": page.source,
+                    "page": page.page, "today": today.isoformat(), "reads": None}
+        reads = None
+        if isinstance(page, DigitalPage):
+            row["form"] = classify_digital(page)
+            reads = digital_reads(page, row["form"])
+        else:
+            alignment, aligned = align_page(page)
+            row["form"] = alignment.kind
+            if aligned is not None and alignment.kind not in ("blank", "unknown"):
+                reads = read_fields(aligned, alignment.kind, engine=shared_engine(),
+                                    models=models)
+        row["reads"] = None if reads is None else reads.model_dump(mode="json")
+        rows.append(row)
+    return rows
+
+
+def collect(folder: Path, jobs: int) -> list[Row]:
+    today = date.today().isoformat()
+    work = [(str(scan), today) for scan in find_scans(folder)]
+    rows: list[Row] = []
+    with Pool(jobs) as pool:
+        for done, page in enumerate(pool.imap(page_rows, work, chunksize=1), start=1):
+            rows.extend(page)
+            if done % 50 == 0:
+                log.info("%d / %d scans", done, len(work))
+    return rows
+
+
+def read_rows(path: Path) -> list[Row]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+# --- replaying the mapping --------------------------------------------------------------
+
+
+def context_of(row: Row, calibration: TextCalibration) -> Context:
+    return Context(today=date.fromisoformat(row["today"]), calibration=calibration,
+                   review_below=REVIEW_BELOW)
+
+
+def replay(row: Row, calibration: TextCalibration) -> Document:
+    """The document the pipeline makes of a cached page, with ``calibration``."""
+    form_id = row["form"]
+    if row["reads"] is None:
+        return empty_document(row["source"], row["page"], form_id)
+    context = context_of(row, calibration)
+    values = interpret_page(PageReads(**row["reads"]), context)
+    return build_document(row["source"], row["page"], form_id, values, today=context.today,
+                          review_below=context.review_below)
+
+
+def score(rows: list[Row], *, calibrated: bool = True) -> Report:
+    """The eval report of the cached pages (truth files beside the scans), with the
+    shipped text calibration or without it (the engine's own confidence)."""
+    shipped = TextCalibration.model_validate_json(OUTPUT.read_text(encoding="utf-8"))
+    return _score(rows, shipped if calibrated else without_signals(shipped))
+
+
+def without_signals(calibration: TextCalibration) -> TextCalibration:
+    """The same kinds of field, none with a signal: every read keeps its confidence."""
+    kinds = {n: k.model_copy(update={"signals": ()}) for n, k in calibration.kinds.items()}
+    return calibration.model_copy(update={"kinds": kinds})
+
+
+def _score(rows: list[Row], calibration: TextCalibration) -> Report:
+    report = Report()
+    by_scan: dict[str, list[Document]] = {}
+    for row in rows:
+        by_scan.setdefault(row["scan"], []).append(replay(row, calibration))
+    for scan, docs in sorted(by_scan.items()):
+        _score_scan(report, Path(scan).parent.name, _truth(scan), docs)
+    return report
+
+
+def _truth(scan: str) -> list[dict[str, Any]]:
+    return list(json.loads(truth_path(Path(scan)).read_text(encoding="utf-8")))
+
+
+def field_rows(rows: list[Row]) -> Iterator[tuple[Row, str, Any]]:
+    """Every (page, field name, truth value) of the scanned form pages."""
+    truths: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        if row["reads"] is None or row["reads"]["exact"]:
+            continue
+        if row["scan"] not in truths:
+            truths[row["scan"]] = _truth(row["scan"])
+        expected = next(t for t in truths[row["scan"]] if t["pages"][0] == row["page"])
+        if expected["form"] != row["form"]:
+            continue
+        for name, value in expected["fields"].items():
+            yield row, name, value
+
+
+# --- free-text samples -----------------------------------------------------------------
+
+
+def text_samples(rows: list[Row]) -> list[Row]:
+    """One sample per free-text field of every scanned form page: its style, name,
+    evidence, the value as mapped without signals, whether that value is right, and
+    whether it goes to review all the same."""
+    shipped = TextCalibration.model_validate_json(OUTPUT.read_text(encoding="utf-8"))
+    bare = without_signals(shipped)
+    samples = []
+    values: dict[int, dict[str, FieldValue]] = {}
+    for row, name, truth in field_rows(rows):
+        if bare.kind_of(name) is None:
+            continue
+        context = context_of(row, bare)
+        if id(row) not in values:
+            values[id(row)] = interpret_page(PageReads(**row["reads"]), context)
+        samples.append(_sample(row, name, truth, values[id(row)][name], context))
+    return samples
+
+
+def _sample(row: Row, name: str, truth: Any, value: FieldValue, context: Context) -> Row:
+    field = next(f for f in load_form(row["form"]).fields if f.name == name)
+    read = TextRead(**row["reads"]["texts"][field.widget or name])
+    return {
+        "style": row["style"], "name": name, "truth": truth, "value": value.value,
+        "evidence": evidence_of(field, read, context),
+        "right": same_value(value.value, truth),
+        "reviewed": value.confidence < REVIEW_BELOW or value.problem is not None,
+    }
+
+
+# --- learning ---------------------------------------------------------------------------
+
+#: Evidence that may become a signal, "more = worse" (``intake.mapping.text.text_evidence``).
+SIGNAL_EVIDENCE = TEXT_EVIDENCE
+#: A silent error costs as much as this many needless reviews: a signal is kept when
+#: it catches more than 1 / (1 + SILENT_COST) wrong reads among those it sends.
+SILENT_COST = 40.0
+#: A signal must catch at least this many wrong reads of the training corpus.
+MIN_CAUGHT = 2
+
+
+def learn_signals(samples: list[Row]) -> list[dict[str, Any]]:
+    """Signals for one kind, chosen greedily: each round adds the evidence and
+    threshold that most lower the cost (needless reviews + SILENT_COST × silent
+    errors) over the reads nothing has sent to review yet."""
+    open_ = [s for s in samples if not s["reviewed"]]
+    signals: list[dict[str, Any]] = []
+    while True:
+        best = _best_signal(open_, {s["evidence"] for s in signals})
+        if best is None:
+            return signals
+        signals.append(best)
+        open_ = [s for s in open_ if s["evidence"][best["evidence"]] < best["at"]]
+
+
+def _best_signal(open_: list[Row], used: set[str]) -> dict[str, Any] | None:
+    best: dict[str, Any] | None = None
+    for name in SIGNAL_EVIDENCE:
+        if name in used:
+            continue
+        for at in sorted({s["evidence"][name] for s in open_ if s["evidence"][name] > 0}):
+            sent = [s for s in open_ if s["evidence"][name] >= at]
+            wrong = sum(not s["right"] for s in sent)
+            gain = SILENT_COST * wrong - (len(sent) - wrong)
+            if wrong >= MIN_CAUGHT and gain > 0 and (best is None or gain > best["gain"]):
+                best = {"evidence": name, "at": at, "gain": gain,
+                        "sent": len(sent), "caught": wrong}
+    if best is None:
+        return None
+    below = [v for s in open_ if (v := s["evidence"][best["evidence"]]) < best["at"]]
+    if below:  # halfway to the next value seen below: not on the edge of one read
+        best["at"] = round((best["at"] + max(below)) / 2, 6)
+    right = best["sent"] - best["caught"]
+    best["p_right"] = round((right + 1) / (best["sent"] + 2), 4)  # Laplace: never 0 or 1
+    return best
+
+
+def learn(samples: list[Row], base: dict[str, Any], source: str) -> dict[str, Any]:
+    """The calibration file: ``base``'s kinds, each with the signals learned for it."""
+    kinds = {}
+    for name, kind in base["kinds"].items():
+        kinds[name] = {k: kind[k] for k in ("fields", "capitals") if k in kind}
+        mine = [s for s in samples if s["evidence"] and s["name"] in kind["fields"]]
+        if mine:
+            kinds[name]["signals"] = learn_signals(mine)
+            kinds[name]["learned_from"] = {
+                "reads": len(mine), "wrong": sum(not s["right"] for s in mine),
+                "silent_without_signals": sum(not s["right"] and not s["reviewed"] for s in mine),
+            }
+    return {
+        "about": "Per kind of free-text field, signals that a read the engine was sure of "
+        "is wrong: evidence (intake.mapping.text.text_evidence) at or above 'at'. "
+        "Chosen greedily on a generated corpus while each lowers needless reviews + "
+        f"{SILENT_COST:g} x silent errors and catches at least {MIN_CAUGHT} wrong reads; "
+        "'sent' reads were sent by it, 'caught' of them wrong, p_right = (sent - caught + 1) "
+        "/ (sent + 2) becomes the read's confidence. Learned by scripts/calibrate_text.py.",
+        "learned_on": source,
+        "kinds": kinds,
+        "provenance": Provenance(
+            made_by="scripts/calibrate_text.py calibrate --rows …", data=source,
+            commit=current_commit(), made_on=date.today(),
+            validation=_caught(samples, kinds),
+            note="measure on another seed's corpus: scripts/calibrate_text.py measure",
+        ).model_dump(mode="json"),
+    }
+
+
+def _caught(samples: list[Row], kinds: dict[str, Any]) -> dict[str, float]:
+    """What the learned signals catch on the samples they were learned from."""
+    figures: dict[str, float] = {}
+    for name, kind in kinds.items():
+        learned = kind.get("learned_from")
+        if learned:
+            figures[f"{name}_silent_without_signals"] = learned["silent_without_signals"]
+            figures[f"{name}_caught"] = sum(s["caught"] for s in kind.get("signals", []))
+    return figures
+
+
+# --- measuring --------------------------------------------------------------------------
+
+
+def print_comparison(before: Report, after: Report) -> None:
+    """Per style: field accuracy, review rate and silent error rate, without and with
+    the text calibration (Markdown)."""
+    print("| style | fields | accuracy | review before | review after "
+          "| silent before | silent after |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for style in sorted(before.by_style) + ["overall"]:
+        b = before.overall if style == "overall" else before.by_style[style]
+        a = after.overall if style == "overall" else after.by_style[style]
+        sb, sa = b.scores(), a.scores()
+        print(f"| {style} | {b.fields} | {_pct(sa['field_accuracy'])} "
+              f"| {_pct(sb['review_rate'])} | {_pct(sa['review_rate'])} "
+              f"| {_pct(sb['silent_error_rate'])} ({b.silent}) "
+              f"| {_pct(sa['silent_error_rate'])} ({a.silent}) |")
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{100 * value:.2f}%"
+
+
+# --- command line -----------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Learn or measure the text calibration.")
+    parser.add_argument("command", choices=["collect", "calibrate", "measure"])
+    parser.add_argument("corpus", type=Path, nargs="?", help="corpus folder (collect)")
+    parser.add_argument("--rows", type=Path, nargs="+", required=True,
+                        help="cached reads, JSON lines (collect writes one file)")
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    if args.command == "collect":
+        if args.corpus is None or len(args.rows) != 1:
+            parser.error("collect needs a corpus folder and one --rows file")
+        rows = collect(args.corpus, args.jobs)
+        args.rows[0].write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+        log.info("wrote %d pages to %s", len(rows), args.rows[0])
+        return 0
+    rows = [row for path in args.rows for row in read_rows(path)]
+    if args.command == "calibrate":
+        base = json.loads(OUTPUT.read_text(encoding="utf-8"))
+        source = ", ".join(p.name for p in args.rows) + f": {len(rows)} pages"
+        learned = learn(text_samples(rows), base, source=source)
+        OUTPUT.write_text(json.dumps(learned, indent=1, ensure_ascii=False) + "\n", "utf-8")
+        log.info("wrote %s", OUTPUT)
+    print_comparison(score(rows, calibrated=False), score(rows, calibrated=True))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

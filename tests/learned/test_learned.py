@@ -1,0 +1,72 @@
+"""What the reader was taught (``intake.learned``): every shipped file loads, says how it
+was made, and is passed down rather than patched."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from intake.errors import ConfigurationError
+from intake.learned import Priors, ReadingModels
+from intake.learned.digits import DigitModel, load_digit_model, save_digit_model
+from intake.learned.provenance import Provenance, current_commit
+from intake.learned.text import load_text_calibration
+from intake.learned.ticks import load_thresholds
+
+
+def test_every_shipped_model_records_how_it_was_made() -> None:
+    """GIVEN the shipped tick thresholds, digit classifier and text calibration
+    WHEN they are loaded
+    THEN each names the command that rebuilds it, its data, its seed, the commit that
+    made it and at least one figure it was validated at."""
+    models = ReadingModels.shipped()
+    assert models.digits is not None
+    for provenance in (models.ticks.provenance, models.digits.provenance,
+                       models.text.provenance):
+        assert isinstance(provenance, Provenance)
+        assert provenance.made_by and provenance.data and provenance.commit
+        assert provenance.seed is not None
+        assert provenance.validation
+
+
+def test_a_saved_digit_model_loads_with_its_weights_and_provenance(tmp_path: Path) -> None:
+    """GIVEN a small network with a provenance
+    WHEN it is saved and loaded again
+    THEN it classifies as before (float16 storage) and keeps its provenance."""
+    rng = np.random.default_rng(3)
+    layers = ((rng.normal(size=(784, 8)).astype(np.float32), np.zeros(8, np.float32)),
+              (rng.normal(size=(8, 12)).astype(np.float32), np.zeros(12, np.float32)))
+    provenance = Provenance(made_by="test", data="none", seed=3, commit=current_commit())
+    model = DigitModel(layers, temperature=1.5, provenance=provenance)
+    path = tmp_path / "digits.npz"
+    save_digit_model(model, path)
+    loaded = load_digit_model(path)
+    images = rng.random((4, 28, 28)).astype(np.float32)
+    assert loaded.provenance == provenance
+    assert np.allclose(loaded.probabilities(images), model.probabilities(images), atol=1e-2)
+
+
+@pytest.mark.parametrize("loader", [load_thresholds, load_text_calibration, load_digit_model])
+def test_a_broken_learned_file_is_a_configuration_error_naming_the_file(
+    tmp_path: Path, loader: object
+) -> None:
+    """GIVEN a learned file that is not what it should be
+    WHEN it is loaded
+    THEN a ConfigurationError names the file and the command that rebuilds it."""
+    broken = tmp_path / "broken"
+    broken.write_text("{not json", encoding="utf-8")
+    with pytest.raises(ConfigurationError, match="(?s)broken.*run "):
+        loader(broken)  # type: ignore[operator]
+
+
+def test_other_priors_are_a_new_object_not_a_patch() -> None:
+    """GIVEN the shipped models
+    WHEN a measurement wants uncapped personnummer corrections
+    THEN it gets its own models with other priors; the shipped ones are untouched."""
+    shipped = ReadingModels.shipped()
+    uncapped = replace(shipped, priors=Priors(pnr_correction_factor=1.0))
+    assert uncapped.priors.pnr_correction_factor == 1.0
+    assert shipped.priors.pnr_correction_factor == Priors().pnr_correction_factor < 1.0

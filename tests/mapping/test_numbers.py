@@ -1,0 +1,140 @@
+"""Dates, percents and codes read from what the engine saw."""
+
+from __future__ import annotations
+
+import pytest
+
+from intake.mapping.numbers import interpret_code, interpret_date, interpret_percent
+from intake.settings import REVIEW_BELOW
+from intake.sus.values import BAD_CODE, BAD_PERCENT
+from tests.mapping.reads import CONTEXT, read_of
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["2026-03-14", "20260314", "14/3 2026", "14 mars 2026", "14.03.2026", "den 14 mars 2026"],
+)
+def test_date_styles_are_read_with_high_confidence(written: str) -> None:
+    """GIVEN a date written in one of the usual Swedish styles
+    WHEN it is interpreted
+    THEN it is the ISO date, above the review line."""
+    value = interpret_date(read_of(written), CONTEXT)
+    assert value.value == "2026-03-14"
+    assert value.confidence >= REVIEW_BELOW
+
+
+def test_two_digit_year_lowers_the_confidence() -> None:
+    """GIVEN "14/3 26" (the century is a guess)
+    WHEN it is interpreted
+    THEN it is 2026-03-14, less sure than with four digits, and under review."""
+    short = interpret_date(read_of("14/3 26"), CONTEXT)
+    full = interpret_date(read_of("14/3 2026"), CONTEXT)
+    assert short.value == "2026-03-14"
+    assert short.confidence < min(full.confidence, REVIEW_BELOW)
+
+
+def test_day_and_month_that_could_swap_lower_the_confidence() -> None:
+    """GIVEN "4/3 2026" (day first in Swedish, but both could be a month)
+    WHEN it is interpreted
+    THEN it is 4 March, a little less sure than "14/3 2026"."""
+    ambiguous = interpret_date(read_of("4/3 2026"), CONTEXT)
+    clear = interpret_date(read_of("14/3 2026"), CONTEXT)
+    assert ambiguous.value == "2026-03-04"
+    assert ambiguous.confidence < clear.confidence
+
+
+@pytest.mark.parametrize("written", ["1999-12-31", "2029-01-01"])
+def test_date_outside_the_plausible_range_is_flagged(written: str) -> None:
+    """GIVEN a real date before 2000 or more than a year ahead
+    WHEN it is interpreted
+    THEN it is shown as read with a low confidence and a problem."""
+    value = interpret_date(read_of(written), CONTEXT)
+    assert value.value == written
+    assert value.confidence < REVIEW_BELOW and value.problem
+
+
+@pytest.mark.parametrize("written", ["2026-02-30", "hej", "14 mars"])
+def test_unreadable_date_has_no_value(written: str) -> None:
+    """GIVEN no real date
+    WHEN it is interpreted
+    THEN there is no value, confidence 0 and a Swedish problem."""
+    value = interpret_date(read_of(written), CONTEXT)
+    assert (value.value, value.confidence) == (None, 0.0)
+    assert value.problem
+
+
+def test_date_that_does_not_parse_is_fixed_from_the_alternatives_for_review() -> None:
+    """GIVEN "2026-13-14" where the engine lists 0 as the second choice for the 1
+    WHEN it is interpreted
+    THEN the date is 2026-03-14, corrected and therefore under review."""
+    value = interpret_date(
+        read_of("2026-13-14", alternatives={5: [("1", 0.6), ("0", 0.4)]}), CONTEXT)
+    assert value.value == "2026-03-14"
+    assert value.confidence < REVIEW_BELOW
+
+
+def test_date_confidence_follows_the_engine() -> None:
+    """GIVEN the same date read with confidence 0.6
+    WHEN it is interpreted
+    THEN it goes to review: a date has no check digit."""
+    value = interpret_date(read_of("2026-03-14", confidence=0.6), CONTEXT)
+    assert value.value == "2026-03-14" and value.confidence < REVIEW_BELOW
+
+
+def test_misread_month_name_is_snapped() -> None:
+    """GIVEN "14 rnars 2026" (m read as rn)
+    WHEN it is interpreted
+    THEN the month is mars."""
+    assert interpret_date(read_of("14 rnars 2026"), CONTEXT).value == "2026-03-14"
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"), [("0", 0), ("100", 100), ("50 %", 50), ("75%", 75), ("1OO", 100)]
+)
+def test_percent_in_range_is_read(written: str, expected: int) -> None:
+    """GIVEN a percentage 0–100 (a lone 0 included)
+    WHEN it is interpreted
+    THEN it is the integer, above the review line."""
+    value = interpret_percent(read_of(written), CONTEXT)
+    assert value.value == expected and value.confidence >= REVIEW_BELOW
+
+
+def test_percent_out_of_range_has_no_value() -> None:
+    """GIVEN "150" with no alternatives
+    WHEN it is interpreted
+    THEN there is no value, confidence 0, and the percent problem."""
+    value = interpret_percent(read_of("150"), CONTEXT)
+    assert (value.value, value.confidence, value.problem) == (None, 0.0, BAD_PERCENT)
+
+
+def test_percent_out_of_range_is_fixed_from_the_alternatives_for_review() -> None:
+    """GIVEN "150" where the engine's second choice for the 5 is 0
+    WHEN it is interpreted
+    THEN the value is 100, under review."""
+    value = interpret_percent(read_of("150", alternatives={1: [("5", 0.7), ("0", 0.3)]}), CONTEXT)
+    assert value.value == 100 and value.confidence < REVIEW_BELOW
+
+
+@pytest.mark.parametrize(("written", "expected"), [("3", 3), ("9", 9), ("l", 1), ("6.", 6)])
+def test_code_digit_is_read(written: str, expected: int) -> None:
+    """GIVEN one written digit 1–9 (or a letter that looks like one)
+    WHEN it is interpreted
+    THEN it is the integer."""
+    assert interpret_code(read_of(written), CONTEXT).value == expected
+
+
+@pytest.mark.parametrize("written", ["0", "12", "x"])
+def test_code_outside_1_to_9_has_no_value(written: str) -> None:
+    """GIVEN something that is not a digit 1–9
+    WHEN it is interpreted
+    THEN there is no value and the code problem."""
+    value = interpret_code(read_of(written), CONTEXT)
+    assert (value.value, value.problem) == (None, BAD_CODE)
+
+
+def test_empty_percent_is_none_as_sure_as_the_reader() -> None:
+    """GIVEN an empty read with low confidence (Tesseract drops a lone 0)
+    WHEN it is interpreted
+    THEN the value is None, under review."""
+    value = interpret_percent(read_of("", confidence=0.4), CONTEXT)
+    assert value.value is None and value.confidence < REVIEW_BELOW and value.problem

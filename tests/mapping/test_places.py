@@ -1,0 +1,183 @@
+"""Kommuner snapped to the 290 names; FK 9443's "Ort och datum" split."""
+
+from __future__ import annotations
+
+import pytest
+
+from intake.mapping.places import KOMMUN_NEAREST, kommuner, snap_kommun, split_ort_och_datum
+from intake.mapping.text import interpret_text
+from intake.reads import TextRead
+from intake.settings import REVIEW_BELOW
+from tests.mapping.reads import CONTEXT, read_of
+
+
+def test_kommun_list_has_290_names() -> None:
+    """GIVEN the shipped list WHEN it is loaded THEN it has 290 distinct kommuner."""
+    assert len(set(kommuner())) == 290
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("Goteborg", "Göteborg"),
+        ("Upsala", "Uppsala"),
+        ("Malmo", "Malmö"),
+        ("UPPSALA", "Uppsala"),
+        ("ostersund", "Östersund"),
+        ("Göteborgs stad", "Göteborg"),
+        ("Upplands Bro", "Upplands-Bro"),
+        ("Upp5ala", "Uppsala"),
+    ],
+)
+def test_kommun_is_snapped(written: str, expected: str) -> None:
+    """GIVEN a kommun written without diacritics, in capitals or with OCR noise
+    WHEN it is snapped and interpreted
+    THEN it is the kommun's name, with high confidence."""
+    assert snap_kommun(written)[0] == expected
+    value = interpret_text("kommun", read_of(written), CONTEXT)
+    assert value.value == expected and value.confidence >= REVIEW_BELOW
+
+
+@pytest.mark.parametrize("written", ["Paris", "Xyzabc", "Kista"])
+def test_non_kommun_is_not_snapped(written: str) -> None:
+    """GIVEN a name that is no kommun
+    WHEN it is snapped and interpreted
+    THEN the snap is None; the field keeps what was read, low, with a problem."""
+    assert snap_kommun(written)[0] is None
+    value = interpret_text("kommun", read_of(written), CONTEXT)
+    assert value.value == written and value.confidence < REVIEW_BELOW and value.problem
+
+
+def test_kommun_between_two_names_is_not_trusted() -> None:
+    """GIVEN "Habo" (Habo and Håbo are both kommuner)
+    WHEN it is interpreted
+    THEN it is Habo, but under review."""
+    value = interpret_text("kommun", read_of("Habo"), CONTEXT)
+    assert value.value == "Habo" and value.confidence < REVIEW_BELOW
+
+
+def test_kommun_written_with_its_diacritics_is_trusted() -> None:
+    """GIVEN "Håbo" read with its ring (engines drop diacritics, they rarely invent them)
+    WHEN it is interpreted
+    THEN it is Håbo with high confidence."""
+    value = interpret_text("kommun", read_of("Håbo"), CONTEXT)
+    assert value.value == "Håbo" and value.confidence >= REVIEW_BELOW
+
+
+def test_snap_margin_is_thin_between_two_kommuner() -> None:
+    """GIVEN "Habo" (Håbo differs only by a ring) and "Uppsala" (no kommun near)
+    WHEN they are snapped
+    THEN Habo's margin is under one edit, Uppsala's several."""
+    assert snap_kommun("Habo") == ("Habo", 0.25)
+    assert snap_kommun("Uppsala")[1] >= 2
+
+
+@pytest.mark.parametrize(
+    ("written", "ort"),
+    [
+        ("Uppsala 2026-03-14", "Uppsala"),
+        ("Uppsala, 14/3 2026", "Uppsala"),
+        ("Uppsala den 14 mars 2026", "Uppsala"),
+        ("2026-03-14 Uppsala", "Uppsala"),
+        ("Uppsala,20260314", "Uppsala"),
+        ("Malung-Sälen 14 mars 2026", "Malung-Sälen"),
+        ("Upplands Väsby den 14/3 2026", "Upplands Väsby"),
+        ("Goteborg 2026-03-14", "Göteborg"),
+    ],
+)
+def test_ort_och_datum_is_split(written: str, ort: str) -> None:
+    """GIVEN one "Ort och datum" line in a usual style
+    WHEN it is split
+    THEN ort is the (snapped) kommun and datum the ISO date, both confident."""
+    ort_value, datum = split_ort_och_datum(read_of(written), CONTEXT)
+    assert (ort_value.value, datum.value) == (ort, "2026-03-14")
+    assert min(ort_value.confidence, datum.confidence) >= REVIEW_BELOW
+
+
+def test_ort_that_is_no_kommun_is_kept_for_review() -> None:
+    """GIVEN a place that is not a kommun
+    WHEN the line is split
+    THEN the ort is kept as written, under review; the date is unaffected."""
+    ort, datum = split_ort_och_datum(read_of("Kista 2026-03-14"), CONTEXT)
+    assert ort.value == "Kista" and ort.confidence < REVIEW_BELOW
+    assert datum.value == "2026-03-14"
+
+
+def test_ort_och_datum_without_a_date_has_no_datum() -> None:
+    """GIVEN only a place
+    WHEN the line is split
+    THEN datum is None with confidence 0."""
+    ort, datum = split_ort_och_datum(read_of("Uppsala"), CONTEXT)
+    assert ort.value == "Uppsala" and (datum.value, datum.confidence) == (None, 0.0)
+
+
+def test_split_keeps_the_date_alternatives() -> None:
+    """GIVEN "Uppsala 2026-13-14" with 0 listed for the 1 of the month
+    WHEN it is split
+    THEN the date is corrected from the alternatives of its own characters."""
+    read = read_of("Uppsala 2026-13-14", alternatives={12: [("1", 0.6), ("0", 0.4)]})
+    assert split_ort_och_datum(read, CONTEXT)[1].value == "2026-03-14"
+
+
+def test_ort_ends_where_a_date_read_as_capitals_begins() -> None:
+    """GIVEN a hand-printed "Ort och datum" whose date Tesseract read as capital
+    letters and digits ("Alvesta LUT4 O-U2")
+    WHEN the line is split
+    THEN the ort is the place alone, and the date is missing for review."""
+    ort, datum = split_ort_och_datum(read_of("Alvesta LUT4 O-U2", confidence=0.1), CONTEXT)
+    assert ort.value == "Alvesta"
+    assert datum.value is None and datum.problem is not None
+
+
+def test_a_kommun_with_a_box_remnant_after_it_is_still_found() -> None:
+    """GIVEN a kommun read with a stray token of box-line bits after it ("Hedemora [&/")
+    WHEN it is interpreted
+    THEN the remnant is dropped and the kommun is named."""
+    value = interpret_text("kommun", read_of("Hedemora [&/"), CONTEXT)
+    assert value.value == "Hedemora"
+
+
+def test_a_garbled_kommun_gets_the_nearest_kommun_as_a_suggestion_to_check() -> None:
+    """GIVEN a hand-printed kommun read too badly to snap ("Tomelua")
+    WHEN it is interpreted
+    THEN the one nearest kommun is suggested, low in confidence, saying so."""
+    read = TextRead(text="Tomelua", confidence=0.23, alternatives=[])
+    value = interpret_text("kommun", read, CONTEXT)
+    assert value.value == "Tomelilla"
+    assert value.problem == KOMMUN_NEAREST
+    assert value.confidence < REVIEW_BELOW
+
+
+def test_a_garbled_kommun_as_near_two_kommuner_stays_as_read() -> None:
+    """GIVEN a read as near to two kommuner as to each other ("Terolkea": Dorotea, Trosa)
+    WHEN it is interpreted
+    THEN nothing is suggested: the read is shown, flagged."""
+    read = TextRead(text="Terolkea", confidence=0.5, alternatives=[])
+    value = interpret_text("kommun", read, CONTEXT)
+    assert value.value == "Terolkea"
+    assert value.confidence < REVIEW_BELOW
+
+
+@pytest.mark.parametrize(
+    ("line", "ort"),
+    [("Orust VO sanvari", "Orust"), ("Habo Jen vn", "Habo"), ("Ikungalv VV nals", "Kungälv")],
+)
+def test_a_doubtful_ort_followed_by_a_garbled_date_is_the_kommun_of_its_first_words(
+    line: str, ort: str
+) -> None:
+    """GIVEN "Ort och datum" read doubtfully, the date garbled into words after the ort
+    WHEN the line is split
+    THEN the ort is the kommun its first words name, flagged for review."""
+    value, _ = split_ort_och_datum(TextRead(text=line, confidence=0.3, alternatives=[]),
+                                   CONTEXT)
+    assert value.value == ort
+    assert value.confidence < REVIEW_BELOW
+
+
+def test_a_sure_ort_that_is_no_kommun_is_kept_as_written() -> None:
+    """GIVEN a surely read ort that is a town, not a kommun ("Kista")
+    WHEN the line is split
+    THEN it is kept as written (for review), not replaced by a kommun."""
+    value, _ = split_ort_och_datum(
+        TextRead(text="Kista 2026-11-02", confidence=0.97, alternatives=[]), CONTEXT)
+    assert value.value == "Kista"

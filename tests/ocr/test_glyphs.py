@@ -1,0 +1,43 @@
+"""A line of hand-printed digits cut into glyphs (``intake.ocr.glyphs``)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from intake.ocr import glyphs
+from tests.ocr.lines import line_of
+
+
+def test_segment_cuts_a_personnummer_into_twelve_glyphs() -> None:
+    """GIVEN a written personnummer with a hyphen
+    WHEN it is segmented
+    THEN there is one glyph per digit and the hyphen is dropped."""
+    found = glyphs.segment(line_of("19820721-2385"))
+    assert found is not None
+    assert len(found) == 12
+
+
+def test_segment_splits_touching_digits() -> None:
+    """GIVEN two digits drawn so close that their ink touches
+    WHEN the line is segmented
+    THEN the touching pair is cut into two glyphs."""
+    line = line_of("00")
+    joined = np.minimum(line, np.roll(line, -6, axis=1))  # the second 0 over the first
+    assert len(glyphs.segment(line) or []) == 2
+    assert len(glyphs.segment(joined) or []) == 2
+
+
+def test_touching_digits_far_from_the_left_edge_are_cut_where_they_stand() -> None:
+    """GIVEN a touching pair of digits after other digits on the line
+    WHEN the line is segmented
+    THEN each piece is a non-empty glyph inside the pair, left to right (cuts were
+    once taken relative to the pair but used as page columns)."""
+    line = line_of("2024 00")
+    pair = line_of("00")
+    joined_pair = np.minimum(pair, np.roll(pair, -6, axis=1))[:, 20:]
+    joined = np.concatenate([line[:, : line.shape[1] - pair.shape[1] + 20], joined_pair], axis=1)
+    found = glyphs.segment(joined)
+    assert found is not None and len(found) == 6
+    for before, after in zip(found, found[1:], strict=False):
+        assert before.left < before.right <= after.left + 2
+    assert all(g.ink[:, g.left : g.right].any() for g in found)
