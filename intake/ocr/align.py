@@ -182,7 +182,9 @@ class _Fit:
 # --- the step ---------------------------------------------------------------------------
 
 
-def align_page(page: PageImage) -> tuple[Alignment, np.ndarray | None]:
+def align_page(
+    page: PageImage, *, routes: tuple[Route, ...] = ("features", "outline")
+) -> tuple[Alignment, np.ndarray | None]:
     """What ``page`` is and, for a form, the page warped onto that blank form.
 
     The warped page is grey uint8, ``PAGE_H_PX`` × ``PAGE_W_PX`` at ``WORK_DPI``;
@@ -191,12 +193,14 @@ def align_page(page: PageImage) -> tuple[Alignment, np.ndarray | None]:
     its lead over the next form, little stray ink, the share of patches that fit and
     the registration error; of "unknown", how little the page looked like any form
     (matching features, printed ink); of "blank", how far below the ink threshold.
+    ``routes`` are the ways a pose is looked for (a measurement may try the page
+    outline alone).
     """
     scan = _prepare(page)
     share = _ink_share(scan.inner())
     if share < BLANK_INK_SHARE and _is_paper(scan.inner()):
         return Alignment(kind="blank", confidence=_blank_confidence(share)), None
-    fit, unknown_confidence = _find_form(scan)
+    fit, unknown_confidence = _find_form(scan, routes)
     if fit is None:
         log.info("%s p%d: no form (confidence %.2f)", page.source, page.page, unknown_confidence)
         return Alignment(kind="unknown", confidence=unknown_confidence), None
@@ -207,15 +211,15 @@ def align_page(page: PageImage) -> tuple[Alignment, np.ndarray | None]:
     return _alignment(fit, homography, scan.grey.shape), aligned
 
 
-def _find_form(scan: _Scan) -> tuple[_Fit | None, float]:
+def _find_form(scan: _Scan, routes: tuple[Route, ...]) -> tuple[_Fit | None, float]:
     """The verified form fit, or None and how sure we are that the page is no form.
 
     Features first; when they find no form, and the page prints box lines as all
     three forms do, the page outline (or image frame) refined by ECC.
     """
-    poses, inliers = _feature_poses(scan.small)
+    poses, inliers = _feature_poses(scan.small) if "features" in routes else ([], 0)
     fit, likeness = _first_fit(scan.small, poses, "features")
-    if fit is None and _has_box_lines(scan.inner()):
+    if fit is None and "outline" in routes and _has_box_lines(scan.inner()):
         log.debug("features found no form; trying the page outline")
         fit, other = _first_fit(scan.small, _fallback_poses(scan), "outline")
         likeness = max(likeness, other, BOXED_LIKENESS)

@@ -27,8 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from intake.forms import FORM_IDS, form_layout
-from intake.ocr import align
-from intake.ocr.align import align_page, quarter_turn_matrix
+from intake.ocr.align import Route, align_page, quarter_turn_matrix
 from intake.reads import WORK_DPI, PageImage
 from intake.samples.content import make_case
 from intake.samples.make import PAGE_DPI, STYLES, _ink_form
@@ -93,12 +92,18 @@ def truth_error(homography: np.ndarray, scanned: ScannedPage, form: str) -> floa
     return float(np.linalg.norm(mapped[:, :2] / mapped[:, 2:] - corners, axis=1).max())
 
 
-def measure_page(profile: str, kind: str, index: int) -> Result:
+#: Pose-finding routes: every one, or (``--fallback``) the page outline alone.
+ALL_ROUTES: tuple[Route, ...] = ("features", "outline")
+FALLBACK_ONLY: tuple[Route, ...] = ("outline",)
+
+
+def measure_page(profile: str, kind: str, index: int,
+                 routes: tuple[Route, ...] = ALL_ROUTES) -> Result:
     scanned = scan(profile, kind, index)
     image = np.asarray(scanned.image.convert("L"))
     page = PageImage(source=f"{profile}-{kind}-{index}", page=1, image=image, dpi=scanned.dpi)
     wall, cpu = time.perf_counter(), time.process_time()
-    alignment, _ = align_page(page)
+    alignment, _ = align_page(page, routes=routes)
     cpu_ms, wall_ms = (time.process_time() - cpu) * 1000, (time.perf_counter() - wall) * 1000
     error = None
     if alignment.homography is not None and alignment.kind == kind:
@@ -116,10 +121,8 @@ def measure_page(profile: str, kind: str, index: int) -> Result:
     )
 
 
-def warm_up(fallback: bool) -> None:
+def warm_up() -> None:
     """Build the blank forms' features once per process, outside the timings."""
-    if fallback:
-        align._feature_poses = lambda small: ([], 0)
     measure_page("office300", "9448", 10**6)
 
 
@@ -162,9 +165,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{args.n} pages per kind ({', '.join(KINDS)}) and profile; route: {route}")
     print("errors in aligned px at 200 dpi, times in ms per page")
     print(HEADER)
-    with ProcessPoolExecutor(args.jobs, initializer=warm_up, initargs=(args.fallback,)) as pool:
+    routes = FALLBACK_ONLY if args.fallback else ALL_ROUTES
+    with ProcessPoolExecutor(args.jobs, initializer=warm_up) as pool:
         for profile in args.profiles.split(","):
-            jobs = [(profile, kind, index) for kind in KINDS for index in range(args.n)]
+            jobs = [(profile, kind, index, routes) for kind in KINDS for index in range(args.n)]
             results = list(pool.map(measure_page, *zip(*jobs, strict=True), chunksize=4))
             print(report(profile, results), flush=True)
             if misses := misread(results):

@@ -14,7 +14,6 @@ import pytest
 
 from intake import imaging
 from intake.forms import form_layout
-from intake.ocr import align
 from intake.ocr.align import align_page, quarter_turn_matrix
 from intake.reads import PAGE_H_PX, PAGE_W_PX, WORK_DPI, Alignment, PageImage
 from intake.samples.content import make_case
@@ -228,18 +227,15 @@ def test_9449_without_its_lower_half_is_not_taken_for_9448() -> None:
 
 
 @pytest.mark.parametrize(("profile", "form"), [("office200", "9449"), ("phone", "9448")])
-def test_outline_fallback_registers_when_features_fail(
-    profile: str, form: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_outline_fallback_registers_when_features_fail(profile: str, form: str) -> None:
     """
     GIVEN a form on which feature matching finds nothing
     WHEN the page is aligned
     THEN the page outline (or image frame) refined by ECC and the printed patches still
          recognises it and registers it within 2 px
     """
-    monkeypatch.setattr(align, "_feature_poses", lambda small: ([], 0))
     scan = scanned(profile, form, 1)
-    alignment, _ = align_page(page_of(grey(scan), scan.dpi))
+    alignment, _ = align_page(page_of(grey(scan), scan.dpi), routes=("outline",))
     assert (alignment.kind, alignment.route) == (form, "outline")
     assert registration_error(alignment, scan) <= MAX_ERROR_PX
 
