@@ -1,6 +1,6 @@
-"""A digitally filled PDF page: which form it is, and its widget values as what was
-"read" — exact, no OCR (``PageReads.exact``; ``intake.mapping`` gives every value
-confidence 1.0 and keeps free text as typed)."""
+"""Step 2 of the pipeline: a digitally filled PDF page — which form it is, and its
+widget values as what was "read": exact, no OCR (``PageReads.exact``;
+``intake.mapping`` gives every value confidence 1.0 and keeps free text as typed)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Step 6 of the pipeline: what a reader saw on a form page → every field's value
+"""Step 5 of the pipeline: what a reader saw on a form page → every field's value
 typed as SPEC §2 says, with a confidence that tells the truth.
 
 :func:`interpret_page` is the whole step, for a scanned page and a digitally filled

@@ -1,4 +1,4 @@
-"""Tell what a scanned page is and register it onto its blank form.
+"""Step 3 of the pipeline: tell what a scanned page is and register it onto its blank form.
 
 :func:`align_page` decides between an empty page (``"blank"``), one of the three
 forms and anything else (``"unknown"``), and warps a form into its blank form's

@@ -1,4 +1,4 @@
-"""Step 5 of the pipeline: read every widget of an aligned form page.
+"""Step 4 of the pipeline: read every widget of an aligned form page.
 
 Ticks and the signature by ink (``ticks``), text widgets with Tesseract (``text``),
 the digits of personnummer, dates, percents and codes with the project's own digit
