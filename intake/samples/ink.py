@@ -11,13 +11,16 @@ import os
 import random
 import shutil
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from intake.forms.model import Rect
+from intake.samples.handwriting import digit_bank
 
 TYPED_FONTS = (
     "LiberationSans-Regular.ttf",
@@ -37,6 +40,16 @@ HAND_FONTS = (
 #: Script fonts for signatures.
 SIGNATURE_FONTS = ("Kristi.ttf", "DancingScript-Regular.otf", "Delphine.ttf")
 TICK_STYLES = ("x", "check", "blob", "scribble", "pencil", "overflow")
+#: A real handwritten digit stands this tall against the hand's font size (about a
+#: capital's height), so it sits among the font's letters like a person's would.
+DIGIT_HEIGHT = 0.72
+#: Grey level (of 255) above which a pixel of a real digit image counts as ink.
+DIGIT_INK = 40
+#: Gap after a real digit, as a share of its height; now and then a negative one, so
+#: neighbours touch as people's digits sometimes do.
+DIGIT_GAP = (0.08, 0.35)
+TOUCHING_GAP = -0.05
+TOUCHING_SHARE = 0.08
 
 
 @cache
@@ -82,6 +95,34 @@ def _font(name: str, size_px: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(font_path(name)), size_px)
 
 
+def real_digit(digit: int, rng: random.Random) -> np.ndarray:
+    """A random held-aside handwritten image of ``digit`` (28 × 28, white on black).
+
+    Only the held-aside part: the train part is what the digit classifier learns from,
+    and a sample written with it would measure the classifier on digits it has seen."""
+    images = digit_bank("held_aside").of(digit)
+    image: np.ndarray = images[rng.randrange(len(images))]
+    return image
+
+
+def ink_crop(image: np.ndarray) -> np.ndarray:
+    """``image`` cut to the rows and columns that hold ink (grey above DIGIT_INK)."""
+    rows = np.flatnonzero((image > DIGIT_INK).any(axis=1))
+    cols = np.flatnonzero((image > DIGIT_INK).any(axis=0))
+    if rows.size == 0:
+        return image
+    return image[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+
+
+def _real_digit_advance(image: np.ndarray, size: float) -> float:
+    """The expected advance of real digit ``image`` (cut to its ink) written at font size
+    ``size`` px: its width at DIGIT_HEIGHT and the mean gap after it (touching ones
+    included); its height jitter and actual gap are drawn only when it is written."""
+    gap = (1 - TOUCHING_SHARE) * sum(DIGIT_GAP) / 2 + TOUCHING_SHARE * TOUCHING_GAP
+    rows, cols = image.shape
+    return DIGIT_HEIGHT * size * (cols / rows + gap)
+
+
 @dataclass(frozen=True)
 class Writer:
     """How one person (or one office printer) writes on a form."""
@@ -93,6 +134,8 @@ class Writer:
     jitter: float  # 0 for typed text; ~1 for an ordinary hand
     tick_style: str
     pen_mm: float
+    #: hand printing whose digits 0-9 are real people's (held-aside images), not the font's
+    real_digits: bool = False
 
     @classmethod
     def typed(cls, rng: random.Random) -> Writer:
@@ -107,7 +150,9 @@ class Writer:
         )
 
     @classmethod
-    def hand_printing(cls, rng: random.Random, fonts: tuple[str, ...] = HAND_FONTS) -> Writer:
+    def hand_printing(
+        cls, rng: random.Random, fonts: tuple[str, ...] = HAND_FONTS, *, real_digits: bool = False
+    ) -> Writer:
         ink = rng.choice([(25, 35, 120), (20, 20, 25), (30, 30, 80), (60, 60, 70)])
         return cls(
             font=rng.choice(fonts),
@@ -117,6 +162,7 @@ class Writer:
             jitter=rng.uniform(0.6, 1.3),
             tick_style=rng.choice(TICK_STYLES),
             pen_mm=rng.uniform(0.3, 0.55),
+            real_digits=real_digits,
         )
 
 
@@ -134,7 +180,8 @@ class Ink:
 
     def text(self, rect: Rect, text: str, writer: Writer) -> None:
         size = self.px(writer.size_mm)
-        width = self._width(text, writer, size)
+        digits = self._pick_digits(text) if writer.hand and writer.real_digits else []
+        width = self._width(text, writer, size, digits)
         room = self.px(rect.w - 3.0)
         if width > room:
             size *= room / width
@@ -142,24 +189,73 @@ class Ink:
         baseline = self.px(rect.y + rect.h * 0.5) + size * 0.35
         if writer.hand:
             baseline += self.px(self.rng.uniform(-0.8, 0.8))
-            self._hand(text, x, baseline, size, writer)
+            self._hand(text, x, baseline, size, writer, iter(digits))
         else:
             font = _font(writer.font, int(size))
             self.draw.text((x, baseline), text, font=font, fill=writer.ink, anchor="ls")
 
-    def _width(self, text: str, writer: Writer, size: float) -> float:
-        return _font(writer.font, int(size)).getlength(text) * (1.08 if writer.hand else 1.0)
+    def _pick_digits(self, text: str) -> list[np.ndarray]:
+        """A real held-aside image, cut to its ink, for each digit of ``text`` in turn:
+        picked before writing so the line's width is measured, not guessed."""
+        return [ink_crop(real_digit(int(c), self.rng)) for c in text if _is_digit(c)]
 
-    def _hand(self, text: str, x: float, baseline: float, size: float, writer: Writer) -> None:
+    def _width(
+        self, text: str, writer: Writer, size: float, digits: list[np.ndarray]
+    ) -> float:
+        """About how wide ``text`` comes out at font size ``size`` px; ``digits`` are
+        the real digit images that stand in for its digits (none: the font draws them)."""
+        margin = 1.08 if writer.hand else 1.0
+        if digits:
+            text = "".join(c for c in text if not _is_digit(c))
+        real = sum(_real_digit_advance(image, size) for image in digits)
+        return (_font(writer.font, int(size)).getlength(text) + real) * margin
+
+    def _hand(
+        self, text: str, x: float, baseline: float, size: float, writer: Writer,
+        digits: Iterator[np.ndarray],
+    ) -> None:
+        """Hand printing, glyph by glyph with a hand's wander; the digits are the next of
+        ``digits`` (real ones) where the writer writes real digits."""
         slope = self.rng.uniform(-0.02, 0.02) * writer.jitter
         start = x
         for char in text:
+            if writer.real_digits and _is_digit(char):
+                dy = self._wander(x - start, slope, size, writer)
+                x += self._write_real_digit(next(digits), x, baseline + dy, size, writer)
+                continue
             s = int(size * (1 + self.rng.uniform(-0.08, 0.08) * writer.jitter))
             font = _font(writer.font, max(s, 8))
-            dy = self.rng.uniform(-0.06, 0.06) * size * writer.jitter + (x - start) * slope
+            dy = self._wander(x - start, slope, size, writer)
             if not char.isspace():
                 self._glyph(char, font, x, baseline + dy, writer)
             x += font.getlength(char) * (1 + self.rng.uniform(-0.05, 0.12) * writer.jitter)
+
+    def _wander(self, along: float, slope: float, size: float, writer: Writer) -> float:
+        """How far a hand's next glyph sits off the baseline: a little at random, and
+        more the further along a sloping line it is."""
+        return self.rng.uniform(-0.06, 0.06) * size * writer.jitter + along * slope
+
+    def _write_real_digit(
+        self, image: np.ndarray, x: float, foot: float, size: float, writer: Writer
+    ) -> float:
+        """Writes real digit ``image`` (cut to its ink) at ``x`` with its bottom on
+        ``foot``, about a capital's height tall; returns the advance: its width and a
+        gap, now and then a touching one."""
+        height = DIGIT_HEIGHT * size * (1 + self.rng.uniform(-0.1, 0.1) * writer.jitter)
+        mask = _scaled_digit(image, height)
+        self._paste_digit(mask, x, foot, writer)
+        if self.rng.random() < TOUCHING_SHARE:
+            return mask.width + TOUCHING_GAP * mask.height
+        return mask.width + self.rng.uniform(*DIGIT_GAP) * mask.height
+
+    def _paste_digit(self, mask: Image.Image, x: float, foot: float, writer: Writer) -> None:
+        """Pastes ink through ``mask`` (grey = coverage) with its bottom-left at
+        (``x``, ``foot``), turned a little about its centre as a hand turns a glyph."""
+        angle = self.rng.uniform(-6, 6) * writer.jitter
+        turned = mask.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True)
+        centre_x, centre_y = x + mask.width / 2, foot - mask.height / 2
+        corner = (round(centre_x - turned.width / 2), round(centre_y - turned.height / 2))
+        self.page.paste(Image.new("RGB", turned.size, writer.ink), corner, turned)
 
     def _glyph(
         self, char: str, font: ImageFont.FreeTypeFont, x: float, y: float, writer: Writer
@@ -297,3 +393,16 @@ class Ink:
                 break
             pts.append((x, y))
         self._line(pts, writer, width_mm=writer.pen_mm * 0.9)
+
+
+def _is_digit(char: str) -> bool:
+    return char in "0123456789"
+
+
+def _scaled_digit(image: np.ndarray, height: float) -> Image.Image:
+    """Digit ``image`` (cut to its ink) scaled to ``height`` px with its aspect ratio
+    kept (a 1 stays narrow), as a greyscale mask."""
+    rows, cols = image.shape
+    tall = max(4, round(height))
+    wide = max(1, round(cols * tall / rows))
+    return Image.fromarray(image).resize((wide, tall), Image.Resampling.LANCZOS)

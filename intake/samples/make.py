@@ -41,6 +41,9 @@ class Style(BaseModel, frozen=True):
     batch: bool = False
     #: the handwriting fonts the hands of this style write with (default: every one)
     hand_fonts: tuple[str, ...] = HAND_FONTS
+    #: hands write digits 0-9 as real people's (held-aside handwritten images), not in
+    #: the font, so the reader is measured on real handwriting
+    real_digits: bool = False
 
 
 STYLES: dict[str, Style] = {
@@ -57,6 +60,9 @@ STYLES: dict[str, Style] = {
         Style(name="phone-hand", fill="hand", scan="phone", fmt="jpg"),
         Style(name="batch-pdf", fill="hand", scan="office200", fmt="pdf", batch=True),
         Style(name="batch-tiff", fill="typed", scan="fax200", fmt="tif", batch=True),
+        Style(name="hand-real300", fill="hand", scan="office300", fmt="png", real_digits=True),
+        Style(name="fax-real200", fill="hand", scan="fax200", fmt="tif", real_digits=True),
+        Style(name="phone-real", fill="hand", scan="phone", fmt="jpg", real_digits=True),
     )
 }
 
@@ -139,7 +145,10 @@ def _form_page(form: str, style: Style, rng: random.Random, *, case: Case | None
 def _ink_form(case: Case, style: Style, rng: random.Random) -> Image.Image:
     page = Image.fromarray(blank_image(case.form).copy())
     fonts = style.hand_fonts
-    writer = Writer.hand_printing(rng, fonts) if style.fill == "hand" else Writer.typed(rng)
+    if style.fill == "hand":
+        writer = Writer.hand_printing(rng, fonts, real_digits=style.real_digits)
+    else:
+        writer = Writer.typed(rng)
     ink = Ink(page, PAGE_DPI, rng)
     layout = form_layout(case.form)
     for name, value in case.written.items():
