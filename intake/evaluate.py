@@ -159,11 +159,12 @@ def format_report(report: Report, *, worst: int = 8) -> str:
     lines.append(f"\npages: {pages}  seconds: {report.seconds:.1f}  pages/s: {rate:.2f}  "
                  f"peak memory: {report.peak_mb:.0f} MB")
     lines.append("worst fields: " + ", ".join(_worst(report, worst)))
-    lines.append("personnummer exact per style: " + ", ".join(
-        f"{style} {_pct(tally.scores()['field_accuracy'])}"
-        for (style, kind), tally in sorted(report.by_style_type.items())
-        if kind == "personnummer"
-    ))
+    for wanted in ("personnummer", "date"):
+        lines.append(f"{wanted} exact per style: " + ", ".join(
+            f"{style} {_pct(tally.scores()['field_accuracy'])}"
+            for (style, kind), tally in sorted(report.by_style_type.items())
+            if kind == wanted
+        ))
     lines += [f"unreadable: {f}" for f in report.failures]
     return "\n".join(lines)
 

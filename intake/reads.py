@@ -69,12 +69,24 @@ class TickRead(Model):
     confidence: float
 
 
+class Cut(Model):
+    """One way the digit classifier cut a line of digits: each glyph's probabilities
+    over ``intake.learned.digits.CLASSES``, whether a gap (a space or a dash) stands
+    before it, and the log-likelihood that every glyph of this cut is a whole character."""
+
+    glyphs: list[list[float]]
+    gaps: list[bool]
+    log_weight: float
+
+
 class TextRead(Model):
-    """What the engine read in one text widget, with per-character alternatives."""
+    """What the engine read in one text widget, with per-character alternatives; for a
+    field of digits also the classifier's ``cuts`` of the line, likeliest first."""
 
     text: str
     confidence: float
     alternatives: list[list[tuple[str, float]]] = Field(default_factory=list)
+    cuts: list[Cut] = Field(default_factory=list)
 
 
 class PageReads(Model):

@@ -31,6 +31,9 @@ from intake.settings import REVIEW_BELOW
 
 EMPTY_UNSURE = "Rutan verkar tom men läsningen är osäker; kontrollera"
 _KBEST = 64
+#: Two readers of one field (the engine and the digit classifier's whole-field decoding)
+#: each this sure of a different value: a person decides.
+CONTRADICTS = 0.5
 
 Dist = dict[str, float]
 """Candidate characters of one written position → probability; the rest is unlisted."""

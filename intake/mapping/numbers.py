@@ -6,14 +6,26 @@ never trusted without review."""
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 
+import numpy as np
+
 from intake.errors import ParseError
-from intake.mapping.base import LOOKALIKE_DIGITS, Context, FieldValue, empty, valued, vote
+from intake.learned import Priors
+from intake.mapping.base import (
+    CONTRADICTS,
+    LOOKALIKE_DIGITS,
+    Context,
+    FieldValue,
+    empty,
+    valued,
+    vote,
+)
 from intake.mapping.lexicon import edit_distance
-from intake.reads import TextRead
+from intake.reads import Cut, TextRead
 from intake.sus.values import BAD_CODE, BAD_PERCENT, MONTHS, parse_code, parse_date, parse_percent
 
 FIRST_FORM_DATE = date(2000, 1, 1)
@@ -23,6 +35,10 @@ DATE_CORRECTED = "Datumet är rättat efter OCR-alternativen; kontrollera"
 DATE_OUT_OF_RANGE = "Datumet ligger utanför rimligt intervall; kontrollera"
 VALUE_UNSURE = "Värdet är svårläst; kontrollera"
 VALUE_CORRECTED = "Värdet är rättat efter OCR-alternativen; kontrollera"
+DATE_READERS_DISAGREE = "Datumet läses olika av textläsaren och sifferläsaren; kontrollera"
+#: The classes a glyph of a date may be (digits, then the slash) and how many are kept.
+_CUT_CLASSES = "0123456789/"
+_CUT_CHOICES = 4
 
 _LOOKALIKE_TRANS = str.maketrans({k: str(v) for k, v in LOOKALIKE_DIGITS.items()})
 _NUMERIC_TOKEN = re.compile(r"[\d\-/.%" + re.escape("".join(LOOKALIKE_DIGITS)) + r"]+")
@@ -39,9 +55,75 @@ def _numeric_token(match: re.Match[str]) -> str:
 
 
 def interpret_date(read: TextRead, context: Context) -> FieldValue:
-    """A real date, written in any usual Swedish way, in 2000 … a year from today."""
-    if not read.text.strip():
+    """A real date, written in any usual Swedish way, in 2000 … a year from today: as
+    the engine read it and, for hand-printed digits, from the whole field as the digit
+    classifier cut it (:func:`whole_date`); where both are fairly sure and differ, a
+    person decides."""
+    if not read.text.strip() and not read.cuts:
         return empty(read, context)
+    as_read = _engine_date(read, context) if read.text.strip() else None
+    whole = whole_date(read.cuts, context)
+    if whole is None:
+        return as_read or FieldValue(value=None, confidence=0.0, problem=DATE_UNSURE)
+    value, posterior = whole
+    if as_read is not None and as_read.value == value:
+        return valued(value, max(as_read.confidence, posterior), DATE_UNSURE, context)
+    if as_read is not None and as_read.value is not None \
+            and min(as_read.confidence, posterior) >= CONTRADICTS:
+        chosen = value if posterior > as_read.confidence else as_read.value
+        return FieldValue(value=chosen, confidence=context.priors.invalid_cap,
+                          problem=DATE_READERS_DISAGREE)
+    if as_read is not None and as_read.value is not None and as_read.confidence >= posterior:
+        return as_read
+    return valued(value, posterior, DATE_UNSURE, context)
+
+
+def whole_date(cuts: Sequence[Cut], context: Context) -> tuple[str, float] | None:
+    """Segmentations × glyph probabilities: each cut of the line (weighted by how likely
+    its glyphs are whole characters) read as the k likeliest strings, which must be a
+    real date in the form's range; the date with the most probability over all cuts,
+    and that share."""
+    if not cuts:
+        return None
+    latest = context.today + timedelta(days=366)
+    top = max(cut.log_weight for cut in cuts)
+    mass: dict[str, float] = {}
+    total = 0.0
+    for cut in cuts:
+        weight = math.exp(cut.log_weight - top)
+        total += weight
+        read = _cut_read(cut, context.priors)
+        chosen = vote(read, lambda text: _plausible_date(text, today=context.today,
+                                                        latest=latest), context.priors)
+        if chosen is not None:
+            assert isinstance(chosen.value, date)
+            share = chosen.confidence * _style_factor(chosen.text, chosen.value, context)
+            key = chosen.value.isoformat()
+            mass[key] = mass.get(key, 0.0) + weight * share
+    if not mass:
+        return None
+    best = max(sorted(mass), key=mass.__getitem__)
+    return best, min(1.0, mass[best] / total)
+
+
+def _cut_read(cut: Cut, priors: Priors) -> TextRead:
+    """A cut as a read: each glyph its likeliest digits or a slash (flattened as an
+    engine's alternatives are), a space where a gap (or a dash) stands."""
+    text: list[str] = []
+    alternatives: list[list[tuple[str, float]]] = []
+    for glyph, gap in zip(cut.glyphs, cut.gaps, strict=True):
+        if gap:
+            text.append(" ")
+        every = np.array(glyph) ** priors.temper  # a letter's share stays unlisted doubt
+        row = every[:11] / max(float(every.sum()), 1e-12)
+        order = np.argsort(-row)[:_CUT_CHOICES]
+        choices = [(_CUT_CLASSES[i], float(row[i])) for i in order]
+        text.append(choices[0][0])
+        alternatives.append(choices)
+    return TextRead(text="".join(text), confidence=1.0, alternatives=alternatives)
+
+
+def _engine_date(read: TextRead, context: Context) -> FieldValue:
     today, priors = context.today, context.priors
     latest = today + timedelta(days=366)
     chosen = vote(read, lambda text: _plausible_date(text, today=today, latest=latest), priors)

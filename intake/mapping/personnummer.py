@@ -17,6 +17,7 @@ always left for review (measured in ``scripts/measure_interpret.py``).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -25,8 +26,17 @@ from functools import cache
 import numpy as np
 
 from intake.learned import Priors
-from intake.mapping.base import Context, Dist, FieldValue, as_digit, char_dists, empty, valued
-from intake.reads import TextRead
+from intake.mapping.base import (
+    CONTRADICTS,
+    Context,
+    Dist,
+    FieldValue,
+    as_digit,
+    char_dists,
+    empty,
+    valued,
+)
+from intake.reads import Cut, TextRead
 from intake.sus import personnummer as pnr
 
 MIN_AGE, MAX_AGE = 15, 100
@@ -38,6 +48,9 @@ PNR_TEN_DIGITS = "Personnumret har tio siffror; århundradet är härlett från 
 PNR_PLUS = "Plustecken i personnumret betyder 100 år eller äldre; kontrollera"
 PNR_IMPLAUSIBLE_AGE = f"Åldern är inte rimlig ({MIN_AGE}–{MAX_AGE} år); kontrollera århundradet"
 PNR_GUESSED_LENGTH = "Personnumret lästes med fel antal siffror; en siffra är gissad"
+PNR_READERS_DISAGREE = "Personnumret läses olika av textläsaren och sifferläsaren; kontrollera"
+#: Probability every digit keeps in a classifier's glyph row (it may be wrong).
+_CUT_FLOOR = 1e-3
 
 _CONFUSABLE = {
     frozenset(pair): weight
@@ -81,9 +94,18 @@ def _digit_row(dist: Dist, top: int) -> np.ndarray:
 
 
 def interpret_personnummer(read: TextRead, context: Context) -> FieldValue:
-    """The 12-digit personnummer: the most probable number that can exist (SPEC §4)."""
-    if not read.text.strip():
+    """The 12-digit personnummer: the most probable number that can exist (SPEC §4),
+    from the engine's read and, for hand-printed digits, from the whole field as the
+    digit classifier cut it (:func:`whole_field`); where both are fairly sure and
+    differ, a person decides."""
+    if not read.text.strip() and not read.cuts:
         return empty(read, context)
+    as_read = _as_read_by_engine(read, context) if read.text.strip() else None
+    whole = whole_field(read.cuts, context)
+    return _reconcile(as_read, whole, context)
+
+
+def _as_read_by_engine(read: TextRead, context: Context) -> FieldValue:
     read_digits, rows, plus = _pnr_rows(read, context.priors)
     if len(rows) == 12:
         decoding = _decode(np.array(rows), context, read_digits)
@@ -96,6 +118,91 @@ def interpret_personnummer(read: TextRead, context: Context) -> FieldValue:
         problem = f"{pnr.WRONG_LENGTH} (här finns {len(rows)})"
         value = FieldValue(value=None, confidence=0.0, problem=problem)
     return _plus_checked(value, context.priors) if plus else value
+
+
+@dataclass(frozen=True)
+class WholeField:
+    """The likeliest valid personnummer over every cut of the line, its posterior, and
+    whether the cut it rests on has ten digits (no century written)."""
+
+    value: str
+    posterior: float
+    ten_digits: bool
+    #: each glyph's likeliest digit on the likeliest cut: what the classifier saw written
+    seen: str
+
+
+def whole_field(cuts: Sequence[Cut], context: Context) -> WholeField | None:
+    """Segmentations × glyph probabilities under the constraints: each cut (weighted by
+    how likely its glyphs are whole digits) decoded exactly under Luhn, a real date and
+    a plausible age; the string with the most probability over all cuts, and its share
+    of all the valid (and, at their priors, invalid) strings."""
+    weighted = [(cut, _rows_of(cut, context.priors)) for cut in cuts
+                if len(cut.glyphs) in (10, 12)]
+    if not weighted:
+        return None
+    top = max(cut.log_weight for cut, _ in weighted)
+    decodings = []
+    for cut, rows in weighted:
+        full = np.array(rows if len(rows) == 12 else _century_rows() + rows)
+        decodings.append((math.exp(cut.log_weight - top), full, _decode(full, context),
+                          len(rows) == 10))
+    candidates = {d.best for _, _, d, _ in decodings if d.best}
+    if not candidates:
+        return None
+
+    def mass(number: str) -> float:
+        return sum(w * float(np.prod(full[np.arange(12), [int(c) for c in number]]))
+                   for w, full, _, _ in decodings)
+
+    best = max(sorted(candidates), key=mass)
+    denominator = sum(w * d.denominator() for w, _, d, _ in decodings)
+    _, top_rows, _, ten = max(decodings, key=lambda item: item[0])
+    seen = "".join(str(int(i)) for i in top_rows.argmax(axis=1))
+    return WholeField(best, min(1.0, mass(best) / max(denominator, 1e-300)), ten, seen)
+
+
+def _rows_of(cut: Cut, priors: Priors) -> list[np.ndarray]:
+    """Each glyph's ten digit probabilities (a slash is a one written as a stroke),
+    flattened as the engine's are: the classifier was calibrated on glyphs scanned as
+    it was trained, and a real scan may be worse."""
+    rows = []
+    for glyph in cut.glyphs:
+        row = np.array(glyph[:10])
+        row[1] += glyph[10]
+        row = (row / max(float(row.sum()), 1e-12)) ** priors.temper + _CUT_FLOOR
+        rows.append(row / row.sum())
+    return rows
+
+
+def _reconcile(as_read: FieldValue | None, whole: WholeField | None,
+               context: Context) -> FieldValue:
+    """The engine's value and the whole-field one, made one: agreeing, the surer
+    confidence; differing, the better one — for review when both were fairly sure
+    (:data:`~intake.mapping.base.CONTRADICTS`)."""
+    if whole is None:
+        return as_read or FieldValue(value=None, confidence=0.0, problem=pnr.WRONG_LENGTH)
+    problem = PNR_TEN_DIGITS if whole.ten_digits else None
+    if as_read is not None and as_read.value == whole.seen != whole.value:
+        return as_read  # both readers see this number: it was written so (and is invalid)
+    if as_read is not None and as_read.value == whole.value:
+        if as_read.problem in (None, PNR_UNSURE, PNR_CORRECTED):
+            confidence = max(as_read.confidence, whole.posterior)
+            return valued(whole.value, confidence, PNR_UNSURE, context) if problem is None \
+                else FieldValue(value=whole.value, confidence=confidence, problem=problem)
+        return as_read.model_copy(update={"confidence": max(as_read.confidence,
+                                                            whole.posterior)})
+    if as_read is not None and as_read.value is not None \
+            and min(as_read.confidence, whole.posterior) >= CONTRADICTS:
+        chosen = as_read.value if as_read.confidence >= whole.posterior else whole.value
+        return FieldValue(value=chosen, confidence=context.priors.invalid_cap,
+                          problem=PNR_READERS_DISAGREE)
+    if as_read is not None and as_read.value is not None \
+            and as_read.confidence >= whole.posterior:
+        return as_read
+    if problem is not None:
+        return FieldValue(value=whole.value, confidence=whole.posterior, problem=problem)
+    return valued(whole.value, whole.posterior, PNR_UNSURE, context)
 
 
 def _pnr_rows(read: TextRead, priors: Priors) -> tuple[str, list[np.ndarray], bool]:

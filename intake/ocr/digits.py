@@ -29,6 +29,8 @@ MAX_LETTERLIKE = 0.25
 MIN_MEAN_SURETY = 0.8
 #: How many glyphs a line's cut may be off the field's digit count and still be fitted.
 MAX_REFIT = 2
+#: The most merges and cuts one fit may take (MAX_REFIT, and as many undone).
+MAX_FIT_STEPS = 2 * MAX_REFIT + 2
 #: A merged glyph is at most this many line heights wide.
 MERGE_WIDTH = 1.2
 #: A merged or cut glyph must be at least this likely some digit (or slash).
@@ -151,8 +153,12 @@ def _fit(
     model: DigitModel,
     slashes: bool,
 ) -> tuple[list[Glyph], np.ndarray] | None:
-    """``glyphs`` merged or cut one at a time, best first, to ``target`` digits."""
-    while (count := _digit_count(probabilities, slashes)) != target:
+    """``glyphs`` merged or cut one at a time, best first, to ``target`` digits; None
+    when that takes more than a few steps (a merge that makes a slash can undo a cut)."""
+    for _ in range(MAX_FIT_STEPS):
+        count = _digit_count(probabilities, slashes)
+        if count == target:
+            return glyphs, probabilities
         step = _merges if count > target else _cuts_in_two
         options = list(step(glyphs, probabilities, height, slashes))
         if not options:
@@ -173,7 +179,7 @@ def _fit(
         _, start, stop, parts, new = max(scored, key=lambda item: item[0])
         glyphs = [*glyphs[:start], *parts, *glyphs[stop:]]
         probabilities = np.concatenate([probabilities[:start], new, probabilities[stop:]])
-    return glyphs, probabilities
+    return None
 
 
 def _merges(

@@ -18,6 +18,7 @@ import numpy as np
 
 from intake.learned.digits import DIGITS, DigitModel
 from intake.ocr.digits import TOP_K, alternatives_of, line_of, read_glyphs
+from intake.ocr.lattice import cut_line
 from intake.reads import TextRead
 
 #: The most a field without a check digit (a date) may trust digits only the classifier
@@ -78,7 +79,17 @@ def second_opinion(
     touches or breaks makes Tesseract drop whole groups of digits ("20 2384" for a
     personnummer, "-10-18" for a date). Without ``merge`` (no check digit) the
     classifier only confirms Tesseract's digits, and only with ``agreement``; a read
-    made from its digits stays below :data:`UNCHECKED_CAP`."""
+    made from its digits stays below :data:`UNCHECKED_CAP`. The read also carries the
+    classifier's likeliest cuts of the line (:func:`~intake.ocr.lattice.cut_line`), for
+    decoding the field as a whole."""
+    cuts = cut_line(line, model, lengths=lengths, slashes=slashes)
+    return _opinion(read, line, model, lengths=lengths, merge=merge, slashes=slashes,
+                    slack=slack, agreement=agreement).model_copy(update={"cuts": cuts})
+
+
+def _opinion(read: TextRead, line: np.ndarray, model: DigitModel, *,
+             lengths: tuple[int, ...], merge: bool, slashes: bool, slack: int,
+             agreement: bool) -> TextRead:
     found = read_glyphs(line, model, lengths=lengths, slashes=slashes)  # once, for both uses
     alternatives = None if found is None else alternatives_of(found[1], slashes)
     combined = combine(read, alternatives)

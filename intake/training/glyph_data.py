@@ -38,6 +38,9 @@ CONTEXT_GAP = (-0.12, 0.2)
 CONTEXT_CUT = (-0.06, 0.12)
 #: Share of glyphs crossed by what a removed box line leaves.
 BOX_LINE_SHARE = 0.12
+#: Share of the "not a digit" class made of real writing cut wrong: two touching digits
+#: taken as one (so that a line cut too coarsely reads as no digit).
+PIECE_SHARE = 0.4
 #: A normalised glyph with more ink than this is a speck blown up, not a character.
 MAX_INK_SHARE = 0.45
 #: Share of glyphs saved as JPEG on the way (phone photos, jpeg scans).
@@ -63,6 +66,22 @@ def real_glyph(image: np.ndarray, rng: random.Random,
     if rng.random() < BOX_LINE_SHARE:
         tile = _box_line(tile, rng)
     return normalise(_degrade(tile, rng))
+
+
+def real_piece(bank: DigitBank, rng: random.Random) -> np.ndarray | None:
+    """What a wrong cut makes of real writing: two digits touching, taken as one glyph.
+    (Part of a digit is not used: half an 8 is a 3, half a 4 a 1.)"""
+    height = rng.randint(44, 70)
+    first = _big(bank.images[rng.randrange(len(bank))], height)
+    second = _big(bank.images[rng.randrange(len(bank))], height)
+    if first is None or second is None:
+        return None
+    a_cols = np.nonzero(first.max(axis=0) > 0.12)[0]
+    b_cols = np.nonzero(second.max(axis=0) > 0.12)[0]
+    shift = round((a_cols[-1] - a_cols[0] + 1) / 2 + (b_cols[-1] - b_cols[0] + 1) / 2
+                  + rng.uniform(-0.12, 0.05) * height)
+    tile = np.maximum(_shifted(first, -(shift // 2)), _shifted(second, shift - shift // 2))
+    return normalise(_degrade(_distort(_pen(tile, rng), rng), rng))
 
 
 def _big(image: np.ndarray, height: int) -> np.ndarray | None:
@@ -286,6 +305,12 @@ def glyph_set(
                 add(real_glyph(mine[k % len(mine)], rng, real), label)
         count = font_per_class if name in DIGITS else font_per_class + (
             real_per_digit if real is not None else 0)
+        if name == OTHER and real is not None:
+            # what a wrong cut makes of real writing is no digit either
+            pieces = round(count * PIECE_SHARE)
+            for _ in range(pieces):
+                add(real_piece(real, rng), label)
+            count -= pieces
         chars = OTHER_LETTERS if name == OTHER else name
         for _ in range(count):
             add(render_glyph(rng.choice(chars), rng.choice(fonts), rng), label)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from intake.learned.digits import CLASSES
 from intake.mapping.base import Context
-from intake.reads import TextRead
+from intake.reads import Cut, TextRead
 from intake.samples.vocab import words
 
 TODAY = date(2026, 11, 20)
@@ -27,3 +28,27 @@ def read_of(
     visible = [c for c in text if not c.isspace()]
     listed = [alternatives.get(i, [(c, 0.97)]) for i, c in enumerate(visible)]
     return TextRead(text=text, confidence=confidence, alternatives=listed)
+
+
+def cut_of(
+    text: str, *, sure: float = 0.97, doubts: dict[int, dict[str, float]] | None = None,
+    log_weight: float = 0.0,
+) -> Cut:
+    """The digit classifier's cut of a line reading ``text`` (digits and ``/``; a space
+    is a gap before the next glyph): each glyph ``sure`` of its character, the rest of
+    its probability spread over the other classes, or as ``doubts`` (by glyph index)
+    give it."""
+    doubts = doubts or {}
+    glyphs: list[list[float]] = []
+    gaps: list[bool] = []
+    gap = False
+    for char in text:
+        if char == " ":
+            gap = True
+            continue
+        wanted = doubts.get(len(glyphs), {char: sure})
+        rest = (1.0 - sum(wanted.values())) / (len(CLASSES) - len(wanted))
+        glyphs.append([wanted.get(c, rest) for c in CLASSES])
+        gaps.append(gap)
+        gap = False
+    return Cut(glyphs=glyphs, gaps=gaps, log_weight=log_weight)

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from intake.mapping.numbers import interpret_code, interpret_date, interpret_percent
+from intake.mapping.numbers import (
+    DATE_READERS_DISAGREE,
+    interpret_code,
+    interpret_date,
+    interpret_percent,
+)
+from intake.reads import TextRead
 from intake.settings import REVIEW_BELOW
 from intake.sus.values import BAD_CODE, BAD_PERCENT
-from tests.mapping.reads import CONTEXT, read_of
+from tests.mapping.reads import CONTEXT, cut_of, read_of
 
 
 @pytest.mark.parametrize(
@@ -138,3 +144,46 @@ def test_empty_percent_is_none_as_sure_as_the_reader() -> None:
     THEN the value is None, under review."""
     value = interpret_percent(read_of("", confidence=0.4), CONTEXT)
     assert value.value is None and value.confidence < REVIEW_BELOW and value.problem
+
+
+@pytest.mark.parametrize("written", ["2026 03 14", "20260314", "14/3 2026", "14/3 26"])
+def test_whole_date_reads_a_date_the_engine_lost(written: str) -> None:
+    """GIVEN a hand-printed date the engine read nothing of, and the digit classifier's
+    cut of the line
+    WHEN it is interpreted
+    THEN it is the date written (for review: a date has no check digit)."""
+    read = TextRead(text="", confidence=0.0, cuts=[cut_of(written)])
+    value = interpret_date(read, CONTEXT)
+    assert value.value == "2026-03-14"
+    assert value.confidence < REVIEW_BELOW
+
+
+def test_whole_date_keeps_to_real_dates() -> None:
+    """GIVEN a cut whose month glyph the classifier finds likelier a 1 (month 13) than
+    the 0 written
+    WHEN it is decoded as a whole
+    THEN the real date is read."""
+    cut = cut_of("2026 13 14", doubts={4: {"1": 0.6, "0": 0.35}})
+    value = interpret_date(TextRead(text="", confidence=0.0, cuts=[cut]), CONTEXT)
+    assert value.value == "2026-03-14"
+
+
+def test_date_readers_that_disagree_leave_it_to_a_person() -> None:
+    """GIVEN the engine sure of 2026-05-14 and the classifier's cut fairly sure of
+    2026-03-14
+    WHEN the date is interpreted
+    THEN it is flagged as read differently by the two readers."""
+    read = TextRead(text="2026-05-14", confidence=0.97, cuts=[cut_of("2026 03 14")])
+    value = interpret_date(read, CONTEXT)
+    assert value.problem == DATE_READERS_DISAGREE
+    assert value.confidence < REVIEW_BELOW
+
+
+def test_date_readers_that_agree_keep_the_surer_confidence() -> None:
+    """GIVEN the engine and the classifier's cut reading the same date
+    WHEN the date is interpreted
+    THEN it is that date, as sure as the surer reader."""
+    read = TextRead(text="2026-03-14", confidence=0.97, cuts=[cut_of("2026 03 14")])
+    value = interpret_date(read, CONTEXT)
+    assert value.value == "2026-03-14"
+    assert value.confidence >= REVIEW_BELOW

@@ -7,12 +7,26 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from intake.mapping.base import FieldValue
-from intake.mapping.personnummer import PNR_CORRECTED, PNR_TEN_DIGITS, interpret_personnummer
+from intake.mapping.personnummer import (
+    PNR_CORRECTED,
+    PNR_READERS_DISAGREE,
+    PNR_TEN_DIGITS,
+    PNR_UNSURE,
+    interpret_personnummer,
+)
 from intake.reads import TextRead
 from intake.samples.vocab import words
 from intake.settings import REVIEW_BELOW
 from intake.sus import personnummer as pn
-from tests.mapping.reads import CONTEXT, PNR, TEST_NUMBERS, TODAY, Alternatives, read_of
+from tests.mapping.reads import (
+    CONTEXT,
+    PNR,
+    TEST_NUMBERS,
+    TODAY,
+    Alternatives,
+    cut_of,
+    read_of,
+)
 
 
 def pnr_of(
@@ -251,3 +265,71 @@ def test_alternatives_aligned_with_visible_characters_are_used() -> None:
     THEN the alternative for the last digit is used."""
     read = read_of("19811218 9871", alternatives={11: [("1", 0.7), ("6", 0.3)]})
     assert interpret_personnummer(read, CONTEXT).value == PNR
+
+
+def test_whole_field_reads_the_personnummer_the_engine_lost() -> None:
+    """GIVEN hand-printed digits of which the engine kept two groups, and the digit
+    classifier's cut of the whole line
+    WHEN the personnummer is interpreted
+    THEN it is the number written, above the review line."""
+    read = TextRead(text="20 98", confidence=0.4, cuts=[cut_of("19811218 9876")])
+    value = interpret_personnummer(read, CONTEXT)
+    assert value.value == PNR
+    assert value.confidence >= REVIEW_BELOW
+
+
+def test_whole_field_lets_the_check_digit_settle_a_torn_glyph() -> None:
+    """GIVEN a cut whose tenth glyph the classifier finds likelier a 3 than the 8 written
+    WHEN the field is decoded as a whole under Luhn
+    THEN the 8 (the only digit the check digit allows) is read, for review."""
+    cut = cut_of("19811218 9876", doubts={9: {"3": 0.6, "8": 0.3}})
+    value = interpret_personnummer(TextRead(text="", confidence=0.0, cuts=[cut]), CONTEXT)
+    assert value.value == PNR
+    assert value.confidence < REVIEW_BELOW and value.problem == PNR_UNSURE
+
+
+def test_whole_field_of_ten_digits_derives_the_century() -> None:
+    """GIVEN a cut of ten digits (no century written)
+    WHEN the field is decoded
+    THEN the century comes from the plausible age, and the field says so."""
+    value = interpret_personnummer(
+        TextRead(text="", confidence=0.0, cuts=[cut_of("811218 9876")]), CONTEXT
+    )
+    assert value.value == PNR
+    assert value.problem == PNR_TEN_DIGITS
+
+
+def test_whole_field_weighs_every_cut_by_its_likelihood() -> None:
+    """GIVEN two cuts of one line: a likely one reading the number written, an unlikely
+    one (two glyphs read as one) reading another valid number
+    WHEN the field is decoded
+    THEN the likely cut's number is read."""
+    other = next(n for n in TEST_NUMBERS if n != PNR)
+    cuts = [cut_of(PNR, log_weight=-1.0), cut_of(other, log_weight=-9.0)]
+    value = interpret_personnummer(TextRead(text="", confidence=0.0, cuts=cuts), CONTEXT)
+    assert value.value == PNR
+
+
+def test_readers_that_disagree_and_are_both_sure_leave_it_to_a_person() -> None:
+    """GIVEN the engine sure of one valid personnummer and the classifier's cut sure of
+    another
+    WHEN the personnummer is interpreted
+    THEN the value is flagged as read differently by the two readers."""
+    other = next(n for n in TEST_NUMBERS if n != PNR)
+    read = TextRead(text=other, confidence=0.97, cuts=[cut_of(PNR)])
+    value = interpret_personnummer(read, CONTEXT)
+    assert value.value in (PNR, other)
+    assert value.problem == PNR_READERS_DISAGREE
+    assert value.confidence < REVIEW_BELOW
+
+
+def test_an_invalid_number_both_readers_see_is_kept_as_written() -> None:
+    """GIVEN a number with a wrong check digit that the engine and the classifier both
+    read so
+    WHEN it is interpreted
+    THEN it stays as written, flagged: no valid neighbour is put in the writer's mouth."""
+    written = PNR[:-1] + "5"
+    read = TextRead(text=written, confidence=0.95, cuts=[cut_of(written)])
+    value = interpret_personnummer(read, CONTEXT)
+    assert value.value == written
+    assert value.confidence < REVIEW_BELOW and value.problem

@@ -1,0 +1,149 @@
+"""Every plausible way to cut a line of hand-printed digits, each scored: the field is
+then decoded as a whole (``intake.mapping``: segmentations × glyph probabilities under
+the field's constraints) rather than from one cut.
+
+The line's marks are grouped into clusters (``intake.ocr.glyphs``). A cluster may hold
+one glyph, or two or three touching ones cut where the ink is thinnest; two neighbouring
+clusters may be one glyph broken in two. A beam over the clusters keeps, for each number
+of digits read so far, the best partial cuts, scored by how likely each glyph is a whole
+digit (or, where a field writes them, a separator) to the classifier — which learned
+that two touching digits are no digit. The cuts with a digit count the field has come
+out, likeliest first (:class:`~intake.reads.Cut`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from intake.learned.digits import CLASSES, DIGITS, SLASH, DigitModel
+from intake.ocr.glyphs import MAX_PIECES, Cluster, Glyph, clusters, images_of
+from intake.reads import Cut
+
+#: Partial cuts kept per digit count at each cluster, and whole cuts given out.
+BEAM = 6
+CUTS = 6
+#: Two clusters are one broken glyph at most this many line heights wide.
+MERGE_WIDTH = 1.2
+#: A piece of a cut cluster is at least this many line heights wide.
+MIN_PIECE_WIDTH = 0.25
+#: A gap wider than this many line heights is a space (or a dash) between groups.
+SPACE_GAP = 0.45
+_SLASH = CLASSES.index(SLASH)
+_FLOOR = 1e-6
+
+
+@dataclass(frozen=True)
+class _Option:
+    """One reading of one or two clusters: its glyphs and their probabilities."""
+
+    first: int  # the first cluster it reads
+    span: int  # how many clusters it reads (1, or 2 when merged)
+    glyphs: tuple[Glyph, ...]
+    probabilities: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Partial:
+    score: float
+    options: tuple[_Option, ...]
+    digits: int
+
+
+def cut_line(line: np.ndarray, model: DigitModel, *, lengths: tuple[int, ...],
+             slashes: bool) -> list[Cut]:
+    """The likeliest cuts of a prepared line into a digit count of ``lengths`` (a
+    separator counts no digit where the field writes ``slashes``); empty when the line
+    holds no marks or none can be cut so."""
+    found = clusters(line)
+    if found is None or not lengths:
+        return []
+    parts, height = found
+    options = _options(line, parts, height, model)
+    ends = _beam(parts, options, slashes, max(lengths))
+    whole = sorted((p for p in ends if p.digits in lengths), key=lambda p: -p.score)
+    return [_cut(p, height) for p in whole[:CUTS]]
+
+
+def _options(line: np.ndarray, parts: list[Cluster], height: float,
+             model: DigitModel) -> dict[int, list[_Option]]:
+    """By first cluster: each cluster as 1 … MAX_PIECES glyphs, and each pair of
+    neighbouring clusters narrow enough to be one glyph; classified in one batch."""
+    wanted: list[tuple[int, int, list[Glyph]]] = []
+    for i, cluster in enumerate(parts):
+        width = cluster.right - cluster.left
+        for count in range(1, MAX_PIECES + 1):
+            if count > 1 and width / count < MIN_PIECE_WIDTH * height:
+                break
+            wanted.append((i, 1, cluster.pieces(count, height)))
+        if i + 1 < len(parts) and parts[i + 1].right - cluster.left <= MERGE_WIDTH * height:
+            after = parts[i + 1]
+            merged = Glyph(cluster.left, after.right, cluster.ink | after.ink)
+            wanted.append((i, 2, [merged]))
+    images: list[np.ndarray] = []
+    kept: list[tuple[int, int, list[Glyph]]] = []
+    for first, span, glyphs in wanted:
+        found = images_of(line, glyphs)
+        if found is not None:
+            images.extend(found)
+            kept.append((first, span, glyphs))
+    if not images:
+        return {}
+    probabilities = model.probabilities(np.stack(images))
+    options: dict[int, list[_Option]] = {}
+    at = 0
+    for first, span, glyphs in kept:
+        rows = probabilities[at : at + len(glyphs)]
+        at += len(glyphs)
+        options.setdefault(first, []).append(_Option(first, span, tuple(glyphs), rows))
+    return options
+
+
+def _beam(parts: list[Cluster], options: dict[int, list[_Option]], slashes: bool,
+          most: int) -> list[_Partial]:
+    """Partial cuts by the cluster they reach, at most BEAM per digit count."""
+    reached: dict[int, list[_Partial]] = {0: [_Partial(0.0, (), 0)]}
+    for i in range(len(parts)):
+        for partial in _best(reached.pop(i, [])):
+            for option in options.get(i, []):
+                digits, score = _digits_and_score(option.probabilities, slashes)
+                if partial.digits + digits > most:
+                    continue
+                step = _Partial(partial.score + score, (*partial.options, option),
+                                partial.digits + digits)
+                reached.setdefault(i + option.span, []).append(step)
+    return _best(reached.get(len(parts), []))
+
+
+def _best(partials: list[_Partial]) -> list[_Partial]:
+    by_count: dict[int, list[_Partial]] = {}
+    for partial in sorted(partials, key=lambda p: -p.score):
+        kept = by_count.setdefault(partial.digits, [])
+        if len(kept) < BEAM:
+            kept.append(partial)
+    return [p for kept in by_count.values() for p in kept]
+
+
+def _digits_and_score(rows: np.ndarray, slashes: bool) -> tuple[int, float]:
+    """How many digits the glyphs read and the log-probability that each is whole: a
+    digit, or (where slashes are written) a separator."""
+    digit_mass = rows[:, : len(DIGITS)].sum(axis=1)
+    slash_mass = rows[:, _SLASH]
+    if not slashes:
+        digit_mass = digit_mass + slash_mass  # a one written as a single stroke
+        return len(rows), float(np.log(np.maximum(digit_mass, _FLOOR)).sum())
+    separators = slash_mass > digit_mass
+    whole = np.where(separators, slash_mass, digit_mass)
+    return int((~separators).sum()), float(np.log(np.maximum(whole, _FLOOR)).sum())
+
+
+def _cut(partial: _Partial, height: float) -> Cut:
+    glyphs = [g for option in partial.options for g in option.glyphs]
+    rows = np.concatenate([option.probabilities for option in partial.options])
+    gaps = [bool(i) and g.left - glyphs[i - 1].right > SPACE_GAP * height
+            for i, g in enumerate(glyphs)]
+    return Cut(glyphs=[[round(float(p), 6) for p in row] for row in rows], gaps=gaps,
+               log_weight=round(partial.score, 4))
+
+

@@ -1,0 +1,83 @@
+"""Every plausible cut of a line of hand-printed digits (``intake.ocr.lattice``)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from intake.learned.digits import CLASSES
+from intake.ocr import glyphs
+from intake.ocr.lattice import cut_line
+from intake.reads import Cut
+from tests.ocr.lines import MODEL, line_of, zero_in_two_strokes
+
+
+def _digits(cut: Cut) -> str:
+    """The likeliest class of each glyph of a cut, a space where it marks a gap."""
+    return "".join(
+        (" " if gap else "") + CLASSES[int(np.argmax(glyph))]
+        for glyph, gap in zip(cut.glyphs, cut.gaps, strict=True)
+    )
+
+
+def _touching(text: str, index: int) -> np.ndarray:
+    """``text`` drawn with the digits at ``index`` and ``index + 1`` joined by a stroke
+    along the baseline (two digits written without lifting the pen)."""
+    line = line_of(text).copy()
+    marks = glyphs.segment(line)
+    assert marks is not None
+    left, right = marks[index], marks[index + 1]
+    line[44:48, left.right - 3 : right.left + 3] = 0
+    return line
+
+
+def test_a_clean_line_is_cut_into_its_digits_likeliest_first() -> None:
+    """GIVEN twelve well separated digits
+    WHEN the line is cut for a field of 10 or 12 digits
+    THEN the likeliest cut has twelve glyphs read as written, and cuts come likeliest
+    first."""
+    cuts = cut_line(line_of("198203182384"), MODEL, lengths=(10, 12), slashes=False)
+    assert cuts and len(cuts[0].glyphs) == 12
+    assert _digits(cuts[0]) == "198203182384"
+    weights = [cut.log_weight for cut in cuts]
+    assert weights == sorted(weights, reverse=True)
+
+
+def test_two_touching_digits_are_cut_apart() -> None:
+    """GIVEN a personnummer whose third and fourth digits touch
+    WHEN the line is cut
+    THEN a cut of twelve glyphs reads the number written."""
+    cuts = cut_line(_touching("198203182384", 2), MODEL, lengths=(10, 12), slashes=False)
+    assert "198203182384" in {_digits(cut) for cut in cuts}
+
+
+def test_a_digit_broken_in_two_is_read_as_one() -> None:
+    """GIVEN a personnummer with a zero written as two strokes
+    WHEN the line is cut
+    THEN a cut of twelve glyphs reads the number written."""
+    cuts = cut_line(zero_in_two_strokes("198203082384"), MODEL, lengths=(10, 12),
+                    slashes=False)
+    assert "198203082384" in {_digits(cut).replace(" ", "") for cut in cuts}
+
+
+def test_gaps_between_groups_are_marked() -> None:
+    """GIVEN a date written in three groups
+    WHEN the line is cut
+    THEN the likeliest cut marks a gap before the month and before the day."""
+    cuts = cut_line(line_of("2026  03  14"), MODEL, lengths=(6, 8), slashes=True)
+    assert cuts and _digits(cuts[0]) == "2026 03 14"
+
+
+def test_a_slash_counts_no_digit_where_the_field_writes_slashes() -> None:
+    """GIVEN a date written "14/3 2026"
+    WHEN the line is cut for a date (slashes written)
+    THEN a cut of seven digits and a slash reads it."""
+    cuts = cut_line(line_of("14/3 2026"), MODEL, lengths=(5, 6, 7, 8), slashes=True)
+    assert "14/3 2026" in {_digits(cut) for cut in cuts}
+
+
+def test_an_empty_line_has_no_cut() -> None:
+    """GIVEN a blank line
+    WHEN it is cut
+    THEN there is no cut (and no guess)."""
+    blank = np.full((64, 300), 255, np.uint8)
+    assert cut_line(blank, MODEL, lengths=(10, 12), slashes=False) == []
