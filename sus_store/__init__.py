@@ -37,6 +37,7 @@ from sus_store.errors import (
     StoreError,
 )
 from sus_store.lookup import NameMatch, lookup_forbund, lookup_insats
+from sus_store.matching import NearParticipation, near_participations
 from sus_store.organisation import (
     BudgetIn,
     ForbundIn,
@@ -99,12 +100,14 @@ from sus_store.users import (
 __all__ = [
     "AlreadyOpen", "AmbiguousName", "ArchiveError", "AuditEntry", "BudgetIn", "ConsentArchive",
     "ConsentFiled", "ConsentIn", "ConsentRequired", "ConsentView", "DeadlineItem", "ForbundIn",
-    "ForbundView", "InsatsIn", "InsatsView", "NameMatch", "NotFound", "OrphanReport", "Outcome",
+    "ForbundView", "InsatsIn", "InsatsView", "NameMatch", "NearParticipation", "NotFound",
+    "OrphanReport", "Outcome",
     "ParticipationRef", "ParticipationView", "PermissionDenied", "RuleViolation", "Store",
     "StoreError", "add_forbund", "add_insats", "archive_consent", "audit_trail",
     "clean_orphans", "consent_candidates", "file_consent", "find_participations",
     "get_consent", "get_participation", "late_registrations", "link_consent", "list_forbund",
     "list_insatser", "lookup_forbund", "lookup_insats", "make_anonymous", "make_engine",
+    "near_participations",
     "open_store", "participations_in", "read_consent_scan", "recategorise_insats",
     "register_anonymous",
     "register_anonymous_from", "register_in", "register_out", "register_volym",

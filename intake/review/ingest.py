@@ -24,11 +24,11 @@ from intake.load.render import page_count
 from intake.mapping.document import Document as ReadDocument
 from intake.review.clock import now
 from intake.review.decide import auto_file_consent, purge_upload_if_done
+from intake.review.knowledge import read_with_store
 from intake.review.reading import read_upload
 from intake.review.schema import Batch, Document, Upload
 from intake.review.state import ServiceState
 from intake.sus.rules import registration_deadline
-from sus_store import lookup_forbund, lookup_insats
 
 log = logging.getLogger(__name__)
 
@@ -147,15 +147,15 @@ def _add_document(session: Session, state: ServiceState, upload: Upload,
                   read: ReadDocument, image: bytes | None) -> None:
     form = read.form
     status = "review" if form in ("9443", "9448", "9449") else "info"
-    forbund_id, insats_id = _resolve_names(session, read, upload.batch.forbund_id)
     row = Document(
-        upload_id=upload.id, batch_id=upload.batch_id, forbund_id=forbund_id,
-        insats_id=insats_id, pages=read.pages, form=form, status=status,
+        upload_id=upload.id, batch_id=upload.batch_id, forbund_id=upload.batch.forbund_id,
+        pages=read.pages, form=form, status=status,
         fields={n: f.model_dump(mode="json") for n, f in read.fields.items()},
         needs_review=read.needs_review,
         issues=[i.model_dump(mode="json") for i in read.issues], problems=read.problems,
         deadline=_deadline(read), created_at=now(), updated_at=now())
-    _suggest_names(session, row)
+    if status == "review":
+        read_with_store(session, row, batch=upload.batch, settings=state.settings)
     session.add(row)
     session.flush()
     if image is not None:
@@ -174,49 +174,6 @@ def file_mailed_consent(session: Session, state: ServiceState, document: Documen
             auto_file_consent(session, state, document, actor=actor)
     except IntakeError as exc:
         log.info("consent document %d left for a person: %s", document.id, exc.code)
-
-
-def _resolve_names(session: Session, read: ReadDocument,
-                   batch_forbund: int | None) -> tuple[int | None, int | None]:
-    """The förbund and insats the form names, when they match exactly."""
-    written = read.fields.get("samverkansorganisation")
-    forbund_id = batch_forbund
-    if written is not None and isinstance(written.value, str):
-        match = lookup_forbund(session, written.value)
-        if match.exact is not None:
-            forbund_id = match.exact.id
-    insats = read.fields.get("insats")
-    if insats is None or not isinstance(insats.value, str):
-        return forbund_id, None
-    match = lookup_insats(session, insats.value, forbund_id=forbund_id)
-    return forbund_id, match.exact.id if match.exact is not None else None
-
-
-def _suggest_names(session: Session, row: Document) -> None:
-    """A misread förbund or insats name that clearly resembles one in SUS is replaced by
-    that name for the reviewer to confirm (it stays flagged, with what was read); a
-    name like several, or like none, is left as read (rule 6: never a silent guess)."""
-    fields = dict(row.fields or {})
-    for name in ("samverkansorganisation", "insats"):
-        read = fields.get(name, {}).get("value")
-        if not isinstance(read, str):
-            continue
-        forbund = row.forbund_id if name == "insats" else None
-        match = (lookup_forbund(session, read) if name == "samverkansorganisation"
-                 else lookup_insats(session, read, forbund_id=forbund))
-        suggestion = match.suggestion
-        if match.exact is not None or suggestion is None:
-            continue
-        fields[name] = {"value": suggestion.name, "confidence": suggestion.similarity,
-                        "read_as": read}
-        row.problems = {**row.problems, name: f"Läst som '{read}'; närmaste namn i SUS"
-                        f" är förvalt – kontrollera."}
-        row.needs_review = list(dict.fromkeys([*row.needs_review, name]))
-        if name == "samverkansorganisation":
-            row.forbund_id = suggestion.id
-        else:
-            row.insats_id = suggestion.id
-    row.fields = fields
 
 
 def _deadline(read: ReadDocument) -> date | None:

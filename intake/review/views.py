@@ -36,6 +36,9 @@ class FieldView(BaseModel):
     messages: list[str]
     options: list[tuple[str, str]]
     boxes: list[Box]
+    #: what the store or the batch had to say: where the value came from, what was read
+    known_from: str | None = None
+    read_as: Any = None
 
 
 class DocumentView(BaseModel):
@@ -91,7 +94,13 @@ def _field_view(document: Document, name: str) -> FieldView:
         confidence=float(stored.get("confidence", 0.0)),  # type: ignore[arg-type]
         flagged=name in document.needs_review, corrected="corrected_by" in stored,
         messages=messages, options=_options(field.vocabulary, FIELD_TYPES[name]),
-        boxes=_boxes(document.form, name))
+        boxes=_boxes(document.form, name), known_from=_KNOWN_FROM.get(str(stored.get("source"))),
+        read_as=stored.get("read_as"))
+
+
+#: Where :mod:`intake.review.knowledge` took a value from, as the reviewer reads it.
+_KNOWN_FROM = {"sus": "mot SUS", "batch": "mot blanketten i samma batch",
+               "uppladdare": "uppladdarens förbund"}
 
 
 def _issue_fields(issue: dict[str, Any]) -> list[str]:

@@ -1,0 +1,163 @@
+"""A FK 9443 and a FK 9448 of one person in one batch: two independent readings of
+the personnummer and the name, which vote.
+
+The two are paired when the personnummer read on both is the same, or one digit
+apart with matching names, or missing on one with the same name on both — and only
+when the pair is the only one in the batch. Agreeing, both are confirmed (their
+confidence raised); differing, both are flagged with what the other read, and the
+weaker reading is pre-filled with the stronger where that is safe. The document
+added later is weighed against those already read, so the outcome does not depend
+on which of the two a worker reads first.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from intake.errors import ParseError
+from intake.review.names import (
+    NAME_FIELD,
+    Likeness,
+    digit_distance,
+    formatted,
+    likeness,
+    names_match,
+)
+from intake.review.schema import Document
+from intake.review.sheet import (
+    confidence_of,
+    confirm,
+    flag,
+    prefill,
+    recheck,
+    text_of,
+    value_of,
+    well_read,
+)
+from intake.settings import Settings
+from intake.sus.personnummer import parse_personnummer
+
+PNR = "personnummer"
+LABEL = {"9443": "samtycket", "9448": "inregistreringen"}
+_OTHER = {"9443": "9448", "9448": "9443"}
+
+
+def vote_in_batch(session: Session, row: Document, *, settings: Settings) -> None:
+    """Let ``row`` and its one partner of the other form in the batch vote."""
+    below = settings.review_below
+    partner = _partner(session, row, review_below=below)
+    if partner is None:
+        return
+    _vote_personnummer(row, partner, settings=settings)
+    _vote_name(row, partner, review_below=below)
+    recheck(partner, today=settings.current_day(), review_below=below)
+
+
+def _partner(session: Session, row: Document, *, review_below: float) -> Document | None:
+    found = [d for d in _open_in_batch(session, row.batch_id, _OTHER[row.form])
+             if _same_person(row, d, review_below=review_below)]
+    if len(found) != 1:
+        return None
+    rivals = [d for d in _open_in_batch(session, row.batch_id, row.form)
+              if d is not row and _same_person(d, found[0], review_below=review_below)]
+    return None if rivals else found[0]
+
+
+def _open_in_batch(session: Session, batch_id: int, form: str) -> list[Document]:
+    """The batch's documents of ``form`` that wait for review and no one has opened."""
+    return list(session.scalars(select(Document).where(
+        Document.batch_id == batch_id, Document.form == form, Document.status == "review",
+        Document.claimed_by.is_(None)).order_by(Document.id)))
+
+
+def _same_person(a: Document, b: Document, *, review_below: float) -> bool:
+    name_a, name_b = text_of(a, NAME_FIELD[a.form]), text_of(b, NAME_FIELD[b.form])
+    distance = digit_distance(value_of(a, PNR), value_of(b, PNR))
+    if distance == 0:
+        return True
+    if distance == 1:
+        sure = (well_read(a, NAME_FIELD[a.form], review_below=review_below)
+                or well_read(b, NAME_FIELD[b.form], review_below=review_below))
+        return name_b is not None and names_match(name_a, name_b, well_read=sure)
+    one_missing = value_of(a, PNR) is None or value_of(b, PNR) is None
+    return one_missing and likeness(name_a or "", name_b or "") is Likeness.SAME
+
+
+def _vote_personnummer(a: Document, b: Document, *, settings: Settings) -> None:
+    if value_of(a, PNR) == value_of(b, PNR):
+        if _valid(value_of(a, PNR), settings=settings):
+            for row in (a, b):
+                confirm(row, PNR, value_of(row, PNR), source="batch")
+        return
+    strong, weak = sorted((a, b), key=lambda d: (
+        not _valid(value_of(d, PNR), settings=settings), -confidence_of(d, PNR), d.form))
+    kept, read = value_of(strong, PNR), value_of(weak, PNR)
+    if not _valid(kept, settings=settings):
+        flag(weak, PNR, f"I {LABEL[strong.form]} i samma batch står {formatted(kept)}"
+             " – kontrollera.")
+    elif read is None:
+        prefill(weak, PNR, kept, f"Personnumret kunde inte läsas; {LABEL[strong.form]} i"
+                f" samma batch har {formatted(kept)} – förvalt, kontrollera.", source="batch")
+        return
+    else:
+        prefill(weak, PNR, kept, f"Läst som {formatted(read)}; {LABEL[strong.form]} i samma"
+                f" batch har {formatted(kept)} (en siffra skiljer, {_agreement(a, b)})"
+                " – förvalt, kontrollera.", source="batch")
+    flag(strong, PNR, f"I {LABEL[weak.form]} i samma batch lästes {formatted(read)}"
+         " – kontrollera.")
+
+
+def _agreement(a: Document, b: Document) -> str:
+    name_a, name_b = text_of(a, NAME_FIELD[a.form]), text_of(b, NAME_FIELD[b.form])
+    same = likeness(name_a or "", name_b or "") is Likeness.SAME
+    return "namnet stämmer" if same else "namnet liknar"
+
+
+def _valid(value: object, *, settings: Settings) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        parse_personnummer(value, today=settings.current_day())
+    except ParseError:
+        return False
+    return True
+
+
+def _vote_name(a: Document, b: Document, *, review_below: float) -> None:
+    name_a, name_b = text_of(a, NAME_FIELD[a.form]), text_of(b, NAME_FIELD[b.form])
+    if name_a is None and name_b is None:
+        return
+    if name_a is not None and name_b is not None and likeness(name_a, name_b) is Likeness.SAME:
+        spelling = max((name_a, name_b), key=_accented)
+        for row in (a, b):
+            confirm(row, NAME_FIELD[row.form], spelling, source="batch")
+        return
+    strong, weak = sorted((a, b), key=lambda d: (text_of(d, NAME_FIELD[d.form]) is None,
+                                                 -confidence_of(d, NAME_FIELD[d.form]), d.form))
+    _disagree_on_name(strong, weak, review_below=review_below)
+
+
+def _accented(name: str) -> int:
+    """Reading loses accents more often than it adds them: the spelling with more wins."""
+    return sum(not ch.isascii() for ch in name)
+
+
+def _disagree_on_name(strong: Document, weak: Document, *, review_below: float) -> None:
+    """The weaker name pre-filled with the stronger when it was read badly, the stronger
+    well, and they are alike; otherwise both flagged with what the other says."""
+    kept, read = text_of(strong, NAME_FIELD[strong.form]), text_of(weak, NAME_FIELD[weak.form])
+    assert kept is not None
+    field = NAME_FIELD[weak.form]
+    safe = (not well_read(weak, field, review_below=review_below)
+            and well_read(strong, NAME_FIELD[strong.form], review_below=review_below)
+            and names_match(read, kept, well_read=False))
+    if read is None or safe:
+        prefill(weak, field, kept, f"Läst som '{read or ''}'; {LABEL[strong.form]} i samma"
+                f" batch har namnet '{kept}' – förvalt, kontrollera.", source="batch")
+    else:
+        flag(weak, field, f"I {LABEL[strong.form]} i samma batch står namnet '{kept}'"
+             " – kontrollera.")
+    if read is not None:
+        flag(strong, NAME_FIELD[strong.form], f"I {LABEL[weak.form]} i samma batch står"
+             f" namnet '{read}' – kontrollera.")

@@ -1,0 +1,119 @@
+"""A 9443 and a 9448 of one person in one batch vote on personnummer and name:
+agreeing raises both, differing flags both with what the other read."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.review.reads import ASA, Seen, add, forbund_id, new_batch, read_form
+from tests.sus_store.builders import KVINNA, MAN
+
+KVINNA_MISREAD = KVINNA[:10] + "9" + KVINNA[11]
+
+
+@pytest.fixture
+def batch(client: TestClient) -> int:
+    return new_batch(client, forbund=forbund_id(client))
+
+
+def test_agreeing_readings_raise_both(client: TestClient, batch: int) -> None:
+    """GIVEN a 9448 and a 9443 whose personnummer and name were read alike but unsure
+    WHEN both are read into one batch THEN both readings are confirmed: not flagged."""
+    first = add(client, batch, read_form("9448", personnummer=(KVINNA, 0.7, "osäker"),
+                                         namn=(ASA, 0.8)))
+    second = add(client, batch, read_form("9443", personnummer=(KVINNA, 0.6),
+                                          namnfortydligande=(ASA, 0.85)))
+    for seen in (Seen(client, first), Seen(client, second)):
+        assert seen.confidence("personnummer") >= 0.9
+        assert seen.needs_review == []
+
+
+def test_agreeing_names_keep_the_accented_spelling(client: TestClient, batch: int) -> None:
+    """GIVEN a 9448 read 'Asa Oberg-Test' and its 9443 'Åsa Öberg-Test'
+    WHEN they vote THEN both say 'Åsa Öberg-Test', confirmed."""
+    first = add(client, batch, read_form("9448", personnummer=KVINNA,
+                                         namn=("Asa Oberg-Test", 0.8)))
+    add(client, batch, read_form("9443", personnummer=KVINNA, namnfortydligande=(ASA, 0.8)))
+    seen = Seen(client, first)
+    assert seen.value("namn") == ASA and not seen.flagged("namn")
+
+
+def test_differing_personnummer_flags_both_and_prefills_the_weaker(
+        client: TestClient, batch: int) -> None:
+    """GIVEN a 9448 read with Åsa's personnummer and her 9443 read one digit off
+    WHEN they vote THEN the 9443 gets the 9448's number pre-filled, flagged with the
+    evidence, and the 9448 is flagged with what the 9443 read."""
+    first = add(client, batch, read_form("9448", personnummer=KVINNA, namn=ASA))
+    second = add(client, batch, read_form("9443", personnummer=(KVINNA_MISREAD, 0.5),
+                                          namnfortydligande=ASA))
+    registration, consent = Seen(client, first), Seen(client, second)
+    assert consent.value("personnummer") == KVINNA and consent.flagged("personnummer")
+    assert "en siffra skiljer, namnet stämmer" in consent.problems["personnummer"]
+    assert registration.value("personnummer") == KVINNA
+    assert registration.flagged("personnummer")
+    assert KVINNA_MISREAD[8:] in registration.problems["personnummer"]
+
+
+def test_outcome_does_not_depend_on_which_is_read_first(client: TestClient) -> None:
+    """GIVEN the same disagreeing pair in two batches, in opposite order
+    WHEN each batch is read THEN each form ends the same in both."""
+    forms = {"9448": read_form("9448", personnummer=KVINNA, namn=(ASA, 0.7)),
+             "9443": read_form("9443", personnummer=(KVINNA_MISREAD, 0.5),
+                               namnfortydligande=("Åsa Öberg-Tesk", 0.6))}
+    outcomes = []
+    for order in (("9448", "9443"), ("9443", "9448")):
+        batch = new_batch(client, forbund=forbund_id(client))
+        ids = {form: add(client, batch, forms[form]) for form in order}
+        outcomes.append({form: (Seen(client, i).fields, Seen(client, i).problems)
+                         for form, i in ids.items()})
+    assert outcomes[0] == outcomes[1]
+
+
+def test_differing_well_read_names_are_flagged_never_replaced(
+        client: TestClient, batch: int) -> None:
+    """GIVEN a 9448 well read as 'Åsa Öberg-Test' and a 9443 with the same personnummer
+    well read as 'Per Öberg-Test' WHEN they vote THEN both names stay as read, both
+    flagged with what the other form says."""
+    first = add(client, batch, read_form("9448", personnummer=KVINNA, namn=(ASA, 0.95)))
+    second = add(client, batch, read_form("9443", personnummer=KVINNA,
+                                          namnfortydligande=("Per Öberg-Test", 0.95)))
+    registration, consent = Seen(client, first), Seen(client, second)
+    assert registration.value("namn") == ASA and registration.flagged("namn")
+    assert "Per Öberg-Test" in registration.problems["namn"]
+    assert consent.value("namnfortydligande") == "Per Öberg-Test"
+    assert ASA in consent.problems["namnfortydligande"]
+
+
+def test_badly_read_name_is_prefilled_from_the_well_read_one(
+        client: TestClient, batch: int) -> None:
+    """GIVEN a 9448 with the name well read and its 9443 with it badly read, alike
+    WHEN they vote THEN the 9443's name is pre-filled from the 9448, flagged."""
+    add(client, batch, read_form("9448", personnummer=KVINNA, namn=(ASA, 0.95)))
+    second = add(client, batch, read_form("9443", personnummer=KVINNA,
+                                          namnfortydligande=("Åsa Obcrg-Tcst", 0.4)))
+    consent = Seen(client, second)
+    assert consent.value("namnfortydligande") == ASA and consent.flagged("namnfortydligande")
+    assert "Obcrg" in consent.problems["namnfortydligande"]
+
+
+def test_other_people_and_other_batches_do_not_vote(client: TestClient, batch: int) -> None:
+    """GIVEN a 9448 of Åsa and, in the same batch, a 9443 of someone else, and Åsa's own
+    9443 in another batch WHEN all are read THEN nothing votes: Åsa's unsure
+    personnummer stays unsure."""
+    first = add(client, batch, read_form("9448", personnummer=(KVINNA, 0.6), namn=ASA))
+    add(client, batch, read_form("9443", personnummer=MAN, namnfortydligande="Per Lind"))
+    add(client, new_batch(client, forbund=forbund_id(client)),
+        read_form("9443", personnummer=KVINNA, namnfortydligande=ASA))
+    seen = Seen(client, first)
+    assert seen.confidence("personnummer") == 0.6 and seen.flagged("personnummer")
+
+
+def test_two_consents_of_one_person_do_not_vote(client: TestClient, batch: int) -> None:
+    """GIVEN two 9443 of Åsa in one batch (a scan twice) WHEN her 9448 is read
+    THEN it votes with neither: which one is hers is not for the reader to choose."""
+    add(client, batch, read_form("9443", personnummer=KVINNA, namnfortydligande=ASA))
+    add(client, batch, read_form("9443", personnummer=KVINNA, namnfortydligande=ASA))
+    seen = Seen(client, add(client, batch, read_form("9448", personnummer=(KVINNA, 0.6),
+                                                     namn=ASA)))
+    assert seen.confidence("personnummer") == 0.6
