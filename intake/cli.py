@@ -129,22 +129,46 @@ def train() -> None:
 @click.option("--epochs", type=click.IntRange(min=1), default=12, show_default=True)
 @click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Where to write the model (default: the shipped file).")
-def train_digits(seed: int, epochs: int, out_file: Path | None) -> None:
+@click.option("--with-corrections", is_flag=True,
+              help="Add the glyphs reviewers confirmed; replace the model in --out only "
+                   "if the new one is better on the held-aside digits.")
+@click.option("--corrections", "corrections_dir",
+              type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The reviewed glyphs (default: SUS_DATA_DIR/corrections).")
+def train_digits(seed: int, epochs: int, out_file: Path | None, with_corrections: bool,
+                 corrections_dir: Path | None) -> None:
     """The digit classifier, from digits written by people and the generator's fonts
     (about 15 minutes on 2 cores); prints its figures on the held-aside real digits."""
     import logging
 
     from intake.learned.digits import save_digit_model, weights_path
-    from intake.training.digits import train_digit_model
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    model = train_digit_model(seed=seed, epochs=epochs)
     out = out_file or weights_path()
+    if corrections_dir is not None and not with_corrections:
+        raise click.UsageError("--corrections hör till --with-corrections.")
+    if with_corrections:
+        _retrain_digits(seed=seed, epochs=epochs, out=out, corrections_dir=corrections_dir)
+        return
+    from intake.training.digits import train_digit_model
+
+    model = train_digit_model(seed=seed, epochs=epochs)
     save_digit_model(model, out)
     assert model.provenance is not None
     for name, value in model.provenance.validation.items():
         click.echo(f"{name:28} {value:g}")
     click.echo(f"wrote {out}")
+
+
+def _retrain_digits(*, seed: int, epochs: int, out: Path, corrections_dir: Path | None) -> None:
+    from intake.settings import Settings
+    from intake.training.retrain import retrain_with_corrections
+
+    source = corrections_dir or Settings().corrections_dir()
+    outcome = retrain_with_corrections(model_path=out, corrections_dir=source, seed=seed,
+                                       epochs=epochs)
+    for line in outcome.report():
+        click.echo(line)
 
 
 @cli.group()

@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     session_hours: float = 8.0  # a login lasts this long
     claim_minutes: int = 30  # a document claimed by a reviewer is theirs this long
     max_upload_mb: int = 200
+    #: keep the glyphs of digit fields a reviewer confirmed or corrected, as single
+    #: labelled digit images, to retrain the digit classifier with
+    learn_from_corrections: bool = True
 
     @model_validator(mode="after")
     def _no_default_secret_in_production(self) -> Self:
@@ -50,6 +53,10 @@ class Settings(BaseSettings):
 
     def consent_archive_dir(self) -> Path:
         return self.archive_dir or self.data_dir / "archive"
+
+    def corrections_dir(self) -> Path:
+        """Where reviewer-confirmed glyphs are kept (``intake.learned.corrections``)."""
+        return self.data_dir / "corrections"
 
     def current_day(self) -> date:
         return self.today or date.today()

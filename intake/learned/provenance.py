@@ -20,6 +20,8 @@ class Provenance(BaseModel, frozen=True):
     made_on: date | None = None
     validation: dict[str, float] = Field(
         default_factory=dict, description="the figures it was validated at")
+    corrections: int = Field(
+        default=0, description="glyphs reviewers of the installation confirmed, learned from")
     note: str = ""
 
 

@@ -3,7 +3,8 @@ ways out when the store refuses: wait for the consent, register anonymously (the
 personal data and the scan are purged), send back, reject as felregistrering.
 
 Approving commits through ``sus_store`` in the same transaction that marks the
-document, so a refusal leaves both as they were.
+document, so a refusal leaves both as they were; once committed, the glyphs of the
+digit fields the reviewer looked at are kept to learn from (``intake.review.learning``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from intake.errors import ParseError
 from intake.review.clock import now
+from intake.review.learning import keep_reviewed_glyphs
 from intake.review.queue import OPEN_STATUSES, Viewer, may_decide, release
 from intake.review.schema import Document, Upload
 from intake.review.state import ServiceState
@@ -136,6 +138,8 @@ def decide(session: Session, state: ServiceState, document: Document, action: Ac
         require(session, viewer.username, Role.GRANSKARE, today=today,
                 insats_id=document.insats_id, forbund_id=document.forbund_id)
     decision = _ACTIONS[action](session, state, document, viewer, today, reason)
+    if action == "approve":
+        keep_reviewed_glyphs(session, state, document)  # training data, once committed
     document.status, document.outcome = decision.status, decision.message
     document.updated_at = now()
     release(document, viewer)

@@ -38,6 +38,7 @@ from intake.ocr.glyphs import normalise
 from intake.samples.handwriting import DigitBank, digit_bank
 from intake.training.glyph_data import (
     HELD_OUT_FONT,
+    correction_set,
     glyph_set,
     real_glyph,
     render_glyph,
@@ -55,18 +56,26 @@ EPOCHS = 12
 CALIBRATION_SHARE = 0.1
 #: The seed the held-aside digits are scanned with for the figures.
 FIGURES_SEED = 7
+#: Augmented copies of each glyph reviewers confirmed, besides the glyph as it is.
+CORRECTION_COPIES = 2
 
 
 def train_digit_model(*, seed: int = 1, epochs: int = EPOCHS,
                       real_per_digit: int = REAL_PER_DIGIT,
-                      font_per_class: int = FONT_PER_CLASS) -> DigitModel:
+                      font_per_class: int = FONT_PER_CLASS,
+                      corrections: tuple[np.ndarray, np.ndarray] | None = None) -> DigitModel:
     """A model trained from ``seed``, its temperature fitted on train-part digits kept
-    apart, its figures measured on the held-aside digits."""
+    apart, its figures measured on the held-aside digits. ``corrections`` (glyphs
+    reviewers confirmed, ``intake.learned.corrections``) join what it is fitted on."""
     started = time.monotonic()
     fitted, calibration = split(digit_bank("train"), CALIBRATION_SHARE, seed)
     fonts = training_fonts()
     x, y = glyph_set(real=fitted, real_per_digit=real_per_digit,
                      font_per_class=font_per_class, fonts=fonts, seed=seed)
+    reviewed = 0 if corrections is None else len(corrections[1])
+    if corrections is not None and reviewed:
+        rx, ry = correction_set(*corrections, copies=CORRECTION_COPIES, seed=seed + 2000)
+        x, y = np.concatenate([x, rx]), np.concatenate([y, ry])
     log.info("%d training glyphs (%.0f s)", len(y), time.monotonic() - started)
     model = fit(initial_model(seed), x, y, epochs=epochs, seed=seed)
     cx, cy = glyph_set(real=calibration, real_per_digit=real_per_digit // 8,
@@ -76,13 +85,16 @@ def train_digit_model(*, seed: int = 1, epochs: int = EPOCHS,
     measured = held_aside_figures(model)
     log.info("held aside: %s (%.0f s in all)", measured, time.monotonic() - started)
     provenance = Provenance(
-        made_by=f"sus-intake train digits --seed {seed} --epochs {epochs}",
+        made_by=f"sus-intake train digits --seed {seed} --epochs {epochs}"
+                + (" --with-corrections" if reviewed else ""),
         data=(f"{len(y)} glyphs: {real_per_digit} a digit augmented from the "
               f"{len(fitted)} real train digits kept for fitting, {font_per_class} a class "
-              f"drawn with {len(fonts)} fonts (held out: {HELD_OUT_FONT}); temperature "
-              f"{temperature:.2f} fitted on the other {len(calibration)} train digits; "
-              "figures on the 1,200 held-aside digits (never trained on)"),
-        seed=seed, commit=current_commit(), made_on=date.today(),
+              f"drawn with {len(fonts)} fonts (held out: {HELD_OUT_FONT}); "
+              + (f"{reviewed} glyphs reviewers of this installation confirmed, as they "
+                 f"are and {CORRECTION_COPIES} augmented copies each; " if reviewed else "")
+              + f"temperature {temperature:.2f} fitted on the other {len(calibration)} "
+              "train digits; figures on the 1,200 held-aside digits (never trained on)"),
+        seed=seed, commit=current_commit(), made_on=date.today(), corrections=reviewed,
         validation={f"{k}_{m}": v for k, figs in measured.items() for m, v in figs.items()
                     if m != "glyphs"},
     )

@@ -315,3 +315,23 @@ def glyph_set(
         for _ in range(count):
             add(render_glyph(rng.choice(chars), rng.choice(fonts), rng), label)
     return np.stack(images).astype(np.float32), np.array(labels, dtype=np.int64)
+
+
+def correction_set(images: np.ndarray, labels: np.ndarray, *, copies: int,
+                   seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Glyphs reviewers confirmed (``intake.learned.corrections``: 28 × 28 uint8, as the
+    reader saw them) as they are, and each in ``copies`` augmented versions (another
+    pen, distortion, scanning), normalised like :func:`glyph_set`'s."""
+    rng = random.Random(seed)
+    out: list[np.ndarray | None] = [normalise(image.astype(np.float32) / 255)
+                                    for image in images]
+    out_labels = list(labels)
+    for _ in range(copies):
+        out.extend(real_glyph(image, rng) for image in images)
+        out_labels.extend(labels)
+    kept = [(image, label) for image, label in zip(out, out_labels, strict=True)
+            if image is not None and float(image.mean()) < MAX_INK_SHARE]
+    if not kept:
+        return np.zeros((0, 28, 28), np.float32), np.zeros(0, np.int64)
+    return (np.stack([image for image, _ in kept]).astype(np.float32),
+            np.array([label for _, label in kept], dtype=np.int64))

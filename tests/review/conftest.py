@@ -6,8 +6,10 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -40,8 +42,15 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
-    settings = Settings(data_dir=tmp_path, today=TODAY)
-    with TestClient(create_app(settings, run_worker=False)) as test_client:
+    with service_client(tmp_path) as test_client:
+        yield test_client
+
+
+@contextmanager
+def service_client(data_dir: Path, **settings: Any) -> Iterator[TestClient]:
+    """The service on a fresh store in ``data_dir``, with these ``settings`` changed."""
+    app = create_app(Settings(data_dir=data_dir, today=TODAY, **settings), run_worker=False)
+    with TestClient(app) as test_client:
         _organisation(state_of(test_client))
         yield test_client
 
