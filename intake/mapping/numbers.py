@@ -15,6 +15,7 @@ import numpy as np
 
 from intake.errors import ParseError
 from intake.learned import Priors
+from intake.learned.digits import CLASSES, OTHER
 from intake.mapping.base import (
     CONTRADICTS,
     LOOKALIKE_DIGITS,
@@ -39,6 +40,13 @@ DATE_READERS_DISAGREE = "Datumet läses olika av textläsaren och sifferläsaren
 #: The classes a glyph of a date may be (digits, then the slash) and how many are kept.
 _CUT_CLASSES = "0123456789/"
 _CUT_CHOICES = 4
+_LETTER = CLASSES.index(OTHER)  # the classifier's class for a letter
+_SLASH = CLASSES.index("/")
+#: A slash the classifier saw may be a one written as one stroke: its share as a one.
+_SLASH_AS_ONE = 0.5
+#: A cut that reads no real date counts this much against the dates other cuts read: a
+#: date box holds a date, and cuts differ mostly by where a glyph was split.
+_INVALID_CUT = 0.25
 
 _LOOKALIKE_TRANS = str.maketrans({k: str(v) for k, v in LOOKALIKE_DIGITS.items()})
 _NUMERIC_TOKEN = re.compile(r"[\d\-/.%" + re.escape("".join(LOOKALIKE_DIGITS)) + r"]+")
@@ -62,7 +70,7 @@ def interpret_date(read: TextRead, context: Context) -> FieldValue:
     if not read.text.strip() and not read.cuts:
         return empty(read, context)
     as_read = _engine_date(read, context) if read.text.strip() else None
-    whole = whole_date(read.cuts, context)
+    whole = whole_date(read.cuts, context, written=read.text)
     if whole is None:
         return as_read or FieldValue(value=None, confidence=0.0, problem=DATE_UNSURE)
     value, posterior = whole
@@ -78,21 +86,26 @@ def interpret_date(read: TextRead, context: Context) -> FieldValue:
     return valued(value, posterior, DATE_UNSURE, context)
 
 
-def whole_date(cuts: Sequence[Cut], context: Context) -> tuple[str, float] | None:
+def whole_date(cuts: Sequence[Cut], context: Context, *,
+               written: str = "") -> tuple[str, float] | None:
     """Segmentations × glyph probabilities: each cut of the line (weighted by how likely
     its glyphs are whole characters) read as the k likeliest strings, which must be a
     real date in the form's range; the date with the most probability over all cuts,
-    and that share."""
+    and that share (a cut reading no date weighs :data:`_INVALID_CUT` of its own).
+    Letters the classifier saw between the digits ("14 mars 2026") are the month the
+    engine read in ``written``, when it read one (snapped to a month's name: then no
+    surer than a correction)."""
     if not cuts:
         return None
     latest = context.today + timedelta(days=366)
+    month, snapped = _written_month(written)
     top = max(cut.log_weight for cut in cuts)
     mass: dict[str, float] = {}
     total = 0.0
+    used_month = False
     for cut in cuts:
         weight = math.exp(cut.log_weight - top)
-        total += weight
-        read = _cut_read(cut, context.priors)
+        read, named = _cut_read(cut, context.priors, month)
         chosen = vote(read, lambda text: _plausible_date(text, today=context.today,
                                                         latest=latest), context.priors)
         if chosen is not None:
@@ -100,27 +113,97 @@ def whole_date(cuts: Sequence[Cut], context: Context) -> tuple[str, float] | Non
             share = chosen.confidence * _style_factor(chosen.text, chosen.value, context)
             key = chosen.value.isoformat()
             mass[key] = mass.get(key, 0.0) + weight * share
+            used_month |= named
+        total += weight if chosen is not None else weight * _INVALID_CUT
     if not mass:
         return None
     best = max(sorted(mass), key=mass.__getitem__)
-    return best, min(1.0, mass[best] / total)
+    posterior = min(1.0, mass[best] / total)
+    if used_month and snapped:
+        posterior = min(posterior, context.priors.correction_cap)
+    return best, posterior
 
 
-def _cut_read(cut: Cut, priors: Priors) -> TextRead:
+def _written_month(text: str) -> tuple[str | None, bool]:
+    """The one month name the engine read in ``text`` (snapped to the nearest name when
+    that is clear), and whether it was snapped; None when it read none or several."""
+    found = []
+    for word in re.findall(r"[^\W\d_]{3,}", text):
+        nearest = _nearest_month(word).casefold().rstrip(".")
+        if nearest in MONTHS and nearest != "den":
+            found.append((nearest, nearest != word.casefold().rstrip(".")))
+    return found[0] if len(found) == 1 else (None, False)
+
+
+def _cut_read(cut: Cut, priors: Priors, month: str | None) -> tuple[TextRead, bool]:
     """A cut as a read: each glyph its likeliest digits or a slash (flattened as an
-    engine's alternatives are), a space where a gap (or a dash) stands."""
+    engine's alternatives are; a slash may be a one written as a stroke), a space where
+    a gap (or a dash) stands. Where ``month`` was read and one group of glyphs between
+    others holds letters, that group is the month and the digits before and after it
+    the day and the year. Also whether the month was put in."""
+    groups = _groups(cut)
+    named = _month_group(cut, groups) if month is not None else None
     text: list[str] = []
     alternatives: list[list[tuple[str, float]]] = []
-    for glyph, gap in zip(cut.glyphs, cut.gaps, strict=True):
-        if gap:
-            text.append(" ")
-        every = np.array(glyph) ** priors.temper  # a letter's share stays unlisted doubt
-        row = every[:11] / max(float(every.sum()), 1e-12)
-        order = np.argsort(-row)[:_CUT_CHOICES]
-        choices = [(_CUT_CLASSES[i], float(row[i])) for i in order]
-        text.append(choices[0][0])
-        alternatives.append(choices)
-    return TextRead(text="".join(text), confidence=1.0, alternatives=alternatives)
+    for number, group in enumerate(groups):
+        if named is not None and number == named:
+            assert month is not None
+            text.append(f" {month} ")
+            alternatives.extend([(char, 1.0)] for char in month)
+            continue
+        if number and named is None:
+            text.append(" ")  # (around a month, its own spaces; day and year run together)
+        for index in group:
+            every = np.array(cut.glyphs[index]) ** priors.temper  # a letter: unlisted doubt
+            row = every[:11] / max(float(every.sum()), 1e-12)
+            order = np.argsort(-row)[:_CUT_CHOICES]
+            choices = [(_CUT_CLASSES[i], float(row[i])) for i in order]
+            if choices[0][0] == "/":
+                slash = choices[0][1]
+                # a separator stands between digits; a stroke opening a group is a one
+                opens = index == group[0] and len(group) > 1
+                one = [("1", slash)] if opens else [("1", slash * _SLASH_AS_ONE)]
+                choices = one + [("/", slash * _SLASH_AS_ONE)] + choices[1:] if opens \
+                    else choices[:1] + one + choices[1:]
+            text.append(choices[0][0])
+            alternatives.append(choices)
+    read = TextRead(text="".join(text).strip(), confidence=1.0, alternatives=alternatives)
+    return read, named is not None
+
+
+def _groups(cut: Cut) -> list[list[int]]:
+    """The cut's glyphs grouped between gaps; a group "2/62026" (the gap before the year
+    too narrow to see) is two, its last four glyphs the year."""
+    groups: list[list[int]] = []
+    for index, gap in enumerate(cut.gaps):
+        if gap or not groups:
+            groups.append([])
+        groups[-1].append(index)
+    split: list[list[int]] = []
+    for group in groups:
+        slashes = [n for n, i in enumerate(group) if int(np.argmax(cut.glyphs[i])) == _SLASH]
+        if slashes and len(group) - slashes[-1] - 1 >= 5:
+            split.extend([group[:-4], group[-4:]])
+        else:
+            split.append(group)
+    return split
+
+
+def _month_group(cut: Cut, groups: list[list[int]]) -> int | None:
+    """The group, neither first nor last, that the engine's month name stands for: the
+    one holding a glyph the classifier sees as a letter, else the only one, else the
+    longest; None when that is not one group."""
+    middle = list(range(1, len(groups) - 1))
+    lettered = [n for n in middle
+                if any(int(np.argmax(cut.glyphs[i])) == _LETTER for i in groups[n])]
+    if len(lettered) == 1:
+        return lettered[0]
+    if lettered or not middle:
+        return None
+    if len(middle) == 1:
+        return middle[0]
+    longest = sorted(middle, key=lambda n: -len(groups[n]))
+    return longest[0] if len(groups[longest[0]]) > len(groups[longest[1]]) else None
 
 
 def _engine_date(read: TextRead, context: Context) -> FieldValue:

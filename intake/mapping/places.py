@@ -133,13 +133,17 @@ _TOKEN = re.compile(r"\d+|[^\W\d_]+|\S")
 def split_ort_och_datum(read: TextRead, context: Context) -> tuple[FieldValue, FieldValue]:
     """FK 9443's "Ort och datum" line as (ort, datum): the date is the longest run of
     date-like tokens ("2026-03-14", "14/3 2026", "14 mars 2026"), wherever it stands;
-    the ort is the rest without "den" and commas."""
+    the ort is the rest without "den" and commas. The digit classifier's cuts of the
+    line's end (hand-printed dates) are the date's too."""
     span = date_span(read.text)
     if span is None:
-        ort_read, datum = read, FieldValue(value=None, confidence=0.0, problem=DATE_MISSING)
+        ort_read = read
+        datum = FieldValue(value=None, confidence=0.0, problem=DATE_MISSING) if not read.cuts \
+            else interpret_date(TextRead(text="", confidence=0.0, cuts=read.cuts), context)
     else:
         ort_read = outside(read, *span)
-        datum = interpret_date(_inside(read, *span), context)
+        inside = _inside(read, *span).model_copy(update={"cuts": read.cuts})
+        datum = interpret_date(inside, context)
     return _ort_value(ort_read, context), datum
 
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from intake.learned.digits import CLASSES, DIGITS, SLASH, DigitModel
-from intake.ocr.glyphs import MAX_PIECES, Cluster, Glyph, clusters, images_of
+from intake.learned.digits import CLASSES, DIGITS, OTHER, SLASH, DigitModel
+from intake.ocr.glyphs import MAX_PIECES, Cluster, Glyph, clusters, images_of, usual_glyphs
 from intake.reads import Cut
 
 #: Partial cuts kept per digit count at each cluster, and whole cuts given out.
@@ -31,6 +31,12 @@ MIN_PIECE_WIDTH = 0.25
 #: A gap wider than this many line heights is a space (or a dash) between groups.
 SPACE_GAP = 0.45
 _SLASH = CLASSES.index(SLASH)
+_OTHER = CLASSES.index(OTHER)
+#: How far a glyph's "letter" probability is believed in a date (touching digits too
+#: look like no digit).
+LETTER_SHARE = 0.1
+#: A trailing date is at least this many digit-like marks ("8/8-26" has four digits).
+TAIL_MARKS = 4
 _FLOOR = 1e-6
 
 
@@ -127,15 +133,18 @@ def _best(partials: list[_Partial]) -> list[_Partial]:
 
 def _digits_and_score(rows: np.ndarray, slashes: bool) -> tuple[int, float]:
     """How many digits the glyphs read and the log-probability that each is whole: a
-    digit, or (where slashes are written) a separator."""
+    digit, or (where slashes are written: dates) a separator or a letter of a month's
+    name — which the classifier also calls two touching digits, so a letter is
+    believed only at :data:`LETTER_SHARE` of its probability."""
     digit_mass = rows[:, : len(DIGITS)].sum(axis=1)
     slash_mass = rows[:, _SLASH]
     if not slashes:
         digit_mass = digit_mass + slash_mass  # a one written as a single stroke
         return len(rows), float(np.log(np.maximum(digit_mass, _FLOOR)).sum())
-    separators = slash_mass > digit_mass
-    whole = np.where(separators, slash_mass, digit_mass)
-    return int((~separators).sum()), float(np.log(np.maximum(whole, _FLOOR)).sum())
+    letter_mass = rows[:, _OTHER] * LETTER_SHARE
+    best = np.maximum(digit_mass, np.maximum(slash_mass, letter_mass))
+    digits = int((digit_mass >= best).sum())  # a separator or a letter counts no digit
+    return digits, float(np.log(np.maximum(best, _FLOOR)).sum())
 
 
 def _cut(partial: _Partial, height: float) -> Cut:
@@ -147,3 +156,47 @@ def _cut(partial: _Partial, height: float) -> Cut:
                log_weight=round(partial.score, 4))
 
 
+
+
+def date_tail(line: np.ndarray, model: DigitModel, *, month_named: bool = False
+              ) -> np.ndarray | None:
+    """The part of a prepared line that a date written after words takes (FK 9443's
+    "Ort och datum": "Stockholm 14/3 2026"): the trailing words (marks between spaces)
+    the classifier sees as digits or slashes, not letters — and, when the engine read
+    a month's name (``month_named``), one word of letters between two of them ("3 mars
+    2024") — to the end; None when they hold fewer than :data:`TAIL_MARKS` digit marks."""
+    found = clusters(line)
+    if found is None:
+        return None
+    parts, height = found
+    words: list[list[Cluster]] = []
+    for cluster in parts:
+        if not words or cluster.left - words[-1][-1].right > SPACE_GAP * height:
+            words.append([])
+        words[-1].append(cluster)
+    taken: list[tuple[list[Cluster], int]] = []  # (word, its digit marks), right to left
+    letters_left = 1 if month_named else 0
+    for word in reversed(words):
+        marks = _digit_marks(line, word, height, model)
+        if marks is None and letters_left and taken:
+            letters_left -= 1
+            taken.append((word, 0))
+            continue
+        if marks is None:
+            break
+        taken.append((word, marks))
+    while taken and taken[-1][1] == 0:  # a word of letters only stands between digits
+        taken.pop()
+    if sum(marks for _, marks in taken) < TAIL_MARKS:
+        return None
+    return line[:, max(taken[-1][0][0].left - 4, 0):]
+
+
+def _digit_marks(line: np.ndarray, word: list[Cluster], height: float,
+                 model: DigitModel) -> int | None:
+    """How many marks a word holds when the classifier sees none of them as a letter."""
+    pieces = usual_glyphs(word, height)
+    images = None if pieces is None else images_of(line, pieces)
+    if images is None or (model.probabilities(np.stack(images))[:, _OTHER] >= 0.5).any():
+        return None
+    return len(images)

@@ -69,6 +69,7 @@ def second_opinion(
     slashes: bool = True,
     slack: int = 0,
     agreement: bool = True,
+    cut_lengths: tuple[int, ...] | None = None,
 ) -> TextRead:
     """``read`` merged with the classifier's digits (:func:`combine`); when Tesseract
     lost or invented digits (its count is none of ``lengths``, the counts a field of
@@ -81,8 +82,9 @@ def second_opinion(
     classifier only confirms Tesseract's digits, and only with ``agreement``; a read
     made from its digits stays below :data:`UNCHECKED_CAP`. The read also carries the
     classifier's likeliest cuts of the line (:func:`~intake.ocr.lattice.cut_line`), for
-    decoding the field as a whole."""
-    cuts = cut_line(line, model, lengths=lengths, slashes=slashes)
+    decoding the field as a whole, into a digit count of ``cut_lengths`` (default
+    ``lengths``)."""
+    cuts = cut_line(line, model, lengths=cut_lengths or lengths, slashes=slashes)
     return _opinion(read, line, model, lengths=lengths, merge=merge, slashes=slashes,
                     slack=slack, agreement=agreement).model_copy(update={"cuts": cuts})
 

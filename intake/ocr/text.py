@@ -23,9 +23,11 @@ from intake import imaging
 from intake.forms import FieldType, form_layout, load_form
 from intake.forms.model import Rect, Widget
 from intake.learned.digits import DigitModel
+from intake.ocr.lattice import cut_line, date_tail
 from intake.ocr.opinion import second_opinion
 from intake.ocr.tesseract import TextEngine
 from intake.reads import TextRead, mm_to_px
+from intake.sus.values import MONTHS
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +86,10 @@ class FieldConfig:
     slash_is_one: bool = False  # a slash the classifier sees is a 1 (no slash is written)
     count_slack: int = 0  # the classifier's digit count may be this far off (check digit)
     agreement: bool = True  # the classifier agreeing with Tesseract raises the confidence
+    #: digit counts the classifier's cuts of the line may have (default ``digit_counts``)
+    cut_counts: tuple[int, ...] = ()
+    #: words then a date ("Stockholm 14/3 2026"): the date's part is cut as a date
+    date_after_words: bool = False
 
     def plausible(self, read: TextRead) -> bool:
         if self.pattern is None:
@@ -92,6 +98,10 @@ class FieldConfig:
 
 
 TEXT = FieldConfig()
+#: Digits of a date as people write it: "8/8-26" has four, "20260808" eight.
+DATE_CUT_COUNTS = (4, 5, 6, 7, 8)
+#: ... and with a month's name, whose letters the classifier may take for digits.
+MONTH_CUT_COUNTS = tuple(range(4, 18))
 CONFIGS: dict[FieldType, FieldConfig] = {
     FieldType.TEXT: TEXT,
     FieldType.PERSONNUMMER: FieldConfig(
@@ -101,6 +111,7 @@ CONFIGS: dict[FieldType, FieldConfig] = {
         whitelist=DIGITS + "-/. " + MONTH_LETTERS, digit_counts=(6, 7, 8),
         merge_digits=False,  # no check digit: a changed digit went wrong unseen (measure_digits)
         agreement=False,  # on an unseen hand both engines read 9 as 3: 3 silent of 55 dates
+        cut_counts=DATE_CUT_COUNTS,
     ),
     FieldType.PERCENT: FieldConfig(
         whitelist=DIGITS, fallback_psms=(8, 13, 10), pattern=r"0|[1-9]\d?|100",
@@ -111,6 +122,7 @@ CONFIGS: dict[FieldType, FieldConfig] = {
         merge_digits=False, slash_is_one=True,
     ),
 }
+TEXT_THEN_DATE = FieldConfig(date_after_words=True)
 
 
 def read_text_fields(
@@ -133,14 +145,15 @@ def widget_configs(form_id: str) -> dict[str, FieldConfig]:
     """The reading config of each text widget, from the type of the field(s) it holds.
 
     A widget holding several fields (9443's ``ort_och_datum``: a text and a date)
-    is read as free text.
+    is read as free text, its date also cut as a date.
     """
     types: dict[str, set[FieldType]] = {}
     for field in load_form(form_id).fields:
         if field.type in CONFIGS:
             types.setdefault(field.widget or field.name, set()).add(field.type)
     return {
-        name: CONFIGS[next(iter(kinds))] if len(kinds) == 1 else TEXT
+        name: CONFIGS[next(iter(kinds))] if len(kinds) == 1 else
+        TEXT_THEN_DATE if kinds == {FieldType.TEXT, FieldType.DATE} else TEXT
         for name, kinds in types.items()
     }
 
@@ -164,8 +177,14 @@ def read_widget(
         read = second_opinion(
             read, line, digits, lengths=config.digit_counts, merge=config.merge_digits,
             slashes=not config.slash_is_one, slack=config.count_slack,
-            agreement=config.agreement,
+            agreement=config.agreement, cut_lengths=_cut_counts(config, read.text),
         )
+    if digits is not None and config.date_after_words:
+        tail = date_tail(line, digits, month_named=_names_a_month(read.text))
+        if tail is not None:
+            lengths = MONTH_CUT_COUNTS if _names_a_month(read.text) else DATE_CUT_COUNTS
+            cuts = cut_line(tail, digits, lengths=lengths, slashes=True)
+            read = read.model_copy(update={"cuts": cuts})
     if prepared.stray_px >= FAINT_INK_PX:
         # beside the writing lie fragments of a stroke a fax broke up: a pale digit or
         # letter may be missing from what was read ("75" read "7")
@@ -173,6 +192,19 @@ def read_widget(
         read = read.model_copy(update={"confidence": min(read.confidence, FAINT_CONFIDENCE)})
     log.debug("%s: %d chars, confidence %.2f", widget.name, len(read.text), read.confidence)
     return read
+
+
+def _cut_counts(config: FieldConfig, text: str) -> tuple[int, ...] | None:
+    """The digit counts the classifier's cuts may have: for a date whose month the
+    engine read as a word, its letters may pass for digits too."""
+    if config.cut_counts and _names_a_month(text):
+        return MONTH_CUT_COUNTS
+    return config.cut_counts or None
+
+
+def _names_a_month(text: str) -> bool:
+    """Whether a word of ``text`` is a month's name (or its abbreviation)."""
+    return any(word.casefold().rstrip(".") in MONTHS for word in re.findall(r"\w+", text))
 
 
 def _empty(widget: Widget, stray_px: int) -> TextRead:

@@ -187,3 +187,57 @@ def test_date_readers_that_agree_keep_the_surer_confidence() -> None:
     value = interpret_date(read, CONTEXT)
     assert value.value == "2026-03-14"
     assert value.confidence >= REVIEW_BELOW
+
+
+@pytest.mark.parametrize(
+    ("written", "seen", "expected"),
+    [("2.0 juli 2025", "20 xx/x 2025", "2025-07-20"),
+     ("7 februnci 2025", "7 x/xxxx 2025", "2025-02-07"),
+     ("28 april .", "28 61xx/ 202 5", "2025-04-28")],
+)
+def test_a_month_the_engine_read_fills_the_letters_the_classifier_saw(
+    written: str, seen: str, expected: str
+) -> None:
+    """GIVEN a date with its month written as a word, the engine reading the month but
+    garbling the digits, the classifier reading the digits but seeing only letters
+    between them
+    WHEN the date is interpreted
+    THEN the day and year are the classifier's, the month the engine's."""
+    read = TextRead(text=written, confidence=0.4, cuts=[cut_of(seen)])
+    assert interpret_date(read, CONTEXT).value == expected
+
+
+def test_a_snapped_month_name_is_no_surer_than_a_correction() -> None:
+    """GIVEN a month name the engine garbled ("februnci") and clean digits around it
+    WHEN the date is interpreted
+    THEN it is under review."""
+    read = TextRead(text="7 februnci 2025", confidence=0.4, cuts=[cut_of("7 xxxxx 2025")])
+    assert interpret_date(read, CONTEXT).confidence < REVIEW_BELOW
+
+
+def test_a_stroke_opening_a_group_is_a_one() -> None:
+    """GIVEN a date whose "18" begins with a one the classifier took for a slash
+    WHEN the date is decoded as a whole
+    THEN the day is 18."""
+    read = TextRead(text="", confidence=0.0, cuts=[cut_of("2026 07 /8")])
+    assert interpret_date(read, CONTEXT).value == "2026-07-18"
+
+
+def test_a_year_run_into_the_month_is_split_off() -> None:
+    """GIVEN "2/6 2026" cut with no gap seen before the year
+    WHEN the date is decoded as a whole
+    THEN it is 2 June 2026."""
+    read = TextRead(text="", confidence=0.0, cuts=[cut_of("2/62026")])
+    assert interpret_date(read, CONTEXT).value == "2026-06-02"
+
+
+def test_cuts_that_read_no_date_weigh_against_the_one_that_does() -> None:
+    """GIVEN a likely cut reading a date and equally likely cuts reading none
+    WHEN the date is decoded as a whole
+    THEN the date is read, less sure than from its cut alone."""
+    alone = interpret_date(TextRead(text="", confidence=0.0, cuts=[cut_of("20260314")]),
+                           CONTEXT)
+    cuts = [cut_of("20260314"), cut_of("202603144"), cut_of("2026031444")]
+    diluted = interpret_date(TextRead(text="", confidence=0.0, cuts=cuts), CONTEXT)
+    assert diluted.value == alone.value == "2026-03-14"
+    assert diluted.confidence < alone.confidence

@@ -8,7 +8,7 @@ from intake.mapping.places import KOMMUN_NEAREST, kommuner, snap_kommun, split_o
 from intake.mapping.text import interpret_text
 from intake.reads import TextRead
 from intake.settings import REVIEW_BELOW
-from tests.mapping.reads import CONTEXT, read_of
+from tests.mapping.reads import CONTEXT, cut_of, read_of
 
 
 def test_kommun_list_has_290_names() -> None:
@@ -181,3 +181,24 @@ def test_a_sure_ort_that_is_no_kommun_is_kept_as_written() -> None:
     value, _ = split_ort_och_datum(
         TextRead(text="Kista 2026-11-02", confidence=0.97, alternatives=[]), CONTEXT)
     assert value.value == "Kista"
+
+
+def test_a_hand_printed_date_the_engine_lost_is_read_from_the_line_s_cuts() -> None:
+    """GIVEN "Ort och datum" of which the engine read only the place, and the digit
+    classifier's cut of the line's date part
+    WHEN it is split
+    THEN the ort is the place and the datum the date written (for review)."""
+    read = TextRead(text="Stockholm", confidence=0.9, cuts=[cut_of("14/3 2026")])
+    ort, datum = split_ort_och_datum(read, CONTEXT)
+    assert ort.value == "Stockholm"
+    assert datum.value == "2026-03-14"
+
+
+def test_the_date_the_engine_read_and_the_cuts_agree() -> None:
+    """GIVEN the engine and the classifier's cut reading the same date after the place
+    WHEN it is split
+    THEN the datum is that date, not flagged."""
+    read = read_of("Stockholm 14/3 2026").model_copy(update={"cuts": [cut_of("14/3 2026")]})
+    _, datum = split_ort_och_datum(read, CONTEXT)
+    assert datum.value == "2026-03-14"
+    assert datum.confidence >= REVIEW_BELOW

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from intake.learned.digits import CLASSES
 from intake.ocr import glyphs
-from intake.ocr.lattice import cut_line
+from intake.ocr.lattice import cut_line, date_tail
+from intake.ocr.text import DATE_CUT_COUNTS, MONTH_CUT_COUNTS
 from intake.reads import Cut
 from tests.ocr.lines import MODEL, line_of, zero_in_two_strokes
 
@@ -81,3 +83,39 @@ def test_an_empty_line_has_no_cut() -> None:
     THEN there is no cut (and no guess)."""
     blank = np.full((64, 300), 255, np.uint8)
     assert cut_line(blank, MODEL, lengths=(10, 12), slashes=False) == []
+
+
+@pytest.mark.parametrize(
+    ("written", "date"),
+    [("Stockholm 14/3 2026", "14/3 2026"), ("Göteborg 2026-03-14", "2026 03 14"),
+     ("Malmö 20260314", "20260314")],
+)
+def test_a_date_after_words_is_found_and_cut(written: str, date: str) -> None:
+    """GIVEN "Ort och datum" written as a place and a date (the place may end in a
+    letter that looks like a digit)
+    WHEN the line's date part is found and cut as a date
+    THEN the likeliest cut reads the date written."""
+    tail = date_tail(line_of(written), MODEL)
+    assert tail is not None
+    cuts = cut_line(tail, MODEL, lengths=DATE_CUT_COUNTS, slashes=True)
+    assert cuts and _digits(cuts[0]) == date
+
+
+def test_words_without_a_date_have_no_date_part() -> None:
+    """GIVEN a place written without a date
+    WHEN the line's date part is looked for
+    THEN there is none."""
+    assert date_tail(line_of("Stockholm"), MODEL) is None
+
+
+def test_a_date_with_its_month_named_keeps_the_day_before_the_word() -> None:
+    """GIVEN "Trollhättan 3 mars 2024" and an engine that read a month's name
+    WHEN the line's date part is found
+    THEN it begins at the day, not at the year after the month's name."""
+    line = line_of("Trollhättan 3 mars 2024")
+    without = date_tail(line, MODEL)
+    named = date_tail(line, MODEL, month_named=True)
+    assert without is not None and named is not None
+    cuts = cut_line(named, MODEL, lengths=MONTH_CUT_COUNTS, slashes=True)
+    assert cuts and _digits(cuts[0]).startswith("3 ") and _digits(cuts[0]).endswith(" 2024")
+    assert named.shape[1] > without.shape[1]
