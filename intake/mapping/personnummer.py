@@ -184,7 +184,11 @@ def _reconcile(as_read: FieldValue | None, whole: WholeField | None,
         return as_read or FieldValue(value=None, confidence=0.0, problem=pnr.WRONG_LENGTH)
     problem = PNR_TEN_DIGITS if whole.ten_digits else None
     if as_read is not None and as_read.value == whole.seen != whole.value:
-        return as_read  # both readers see this number: it was written so (and is invalid)
+        if whole.posterior < context.review_below:
+            return as_read  # both readers see this number: it was written so (and is invalid)
+        # ... unless the one valid number near it is far likelier: shown, for review
+        return FieldValue(value=whole.value, confidence=context.priors.correction_cap,
+                          problem=PNR_CORRECTED)
     if as_read is not None and as_read.value == whole.value:
         if as_read.problem in (None, PNR_UNSURE, PNR_CORRECTED):
             confidence = max(as_read.confidence, whole.posterior)

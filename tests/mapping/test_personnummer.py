@@ -333,3 +333,16 @@ def test_an_invalid_number_both_readers_see_is_kept_as_written() -> None:
     value = interpret_personnummer(read, CONTEXT)
     assert value.value == written
     assert value.confidence < REVIEW_BELOW and value.problem
+
+
+def test_an_invalid_number_both_readers_see_gives_way_to_a_far_likelier_valid_one() -> None:
+    """GIVEN the engine and the classifier's likeliest glyphs reading a number with a
+    wrong check digit, the classifier torn on one glyph between that digit and the one
+    that makes the number valid, sure of every other
+    WHEN it is interpreted
+    THEN the valid number is shown, flagged as corrected."""
+    invalid = PNR[:9] + "3" + PNR[10:]
+    cut = cut_of(PNR, sure=0.995, doubts={9: {"3": 0.5, "8": 0.48}})
+    value = interpret_personnummer(TextRead(text=invalid, confidence=0.7, cuts=[cut]), CONTEXT)
+    assert value.value == PNR
+    assert value.problem == PNR_CORRECTED and value.confidence < REVIEW_BELOW
