@@ -18,7 +18,8 @@ always left for review (measured in ``scripts/measure_interpret.py``).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
@@ -51,6 +52,10 @@ PNR_GUESSED_LENGTH = "Personnumret lästes med fel antal siffror; en siffra är 
 PNR_READERS_DISAGREE = "Personnumret läses olika av textläsaren och sifferläsaren; kontrollera"
 #: Probability every digit keeps in a classifier's glyph row (it may be wrong).
 _CUT_FLOOR = 1e-3
+#: A number the classifier's cuts give less than this share of their probability, while
+#: giving another at least ``UNSUPPORTED_BESIDE``, is one it contradicts.
+UNSUPPORTED = 0.01
+UNSUPPORTED_BESIDE = 0.1
 
 _CONFUSABLE = {
     frozenset(pair): weight
@@ -102,7 +107,26 @@ def interpret_personnummer(read: TextRead, context: Context) -> FieldValue:
         return empty(read, context)
     as_read = _as_read_by_engine(read, context) if read.text.strip() else None
     whole = whole_field(read.cuts, context)
-    return _reconcile(as_read, whole, context)
+    return _disputed(_reconcile(as_read, whole, context), read, whole, context)
+
+
+def _disputed(value: FieldValue, read: TextRead, whole: WholeField | None,
+              context: Context) -> FieldValue:
+    """A value left unflagged that one reader contradicts is flagged after all: the
+    classifier's cuts find it next to impossible (:data:`UNSUPPORTED`) while they
+    read another number fairly well, or the engine read ten or twelve other digits
+    fairly surely. (Either reader alone reads a hand it never saw wrong and sure.)"""
+    if whole is None or value.value is None or value.confidence < context.review_below:
+        return value
+    against_whole = whole.posterior >= UNSUPPORTED_BESIDE \
+        and whole.share(value.value) < UNSUPPORTED
+    written = "".join(c for c in read.text if c.isdigit())
+    against_engine = read.confidence >= CONTRADICTS and len(written) in (10, 12) \
+        and not value.value.endswith(written)
+    if not (against_whole or against_engine):
+        return value
+    return FieldValue(value=value.value, confidence=context.priors.invalid_cap,
+                      problem=PNR_READERS_DISAGREE)
 
 
 def _as_read_by_engine(read: TextRead, context: Context) -> FieldValue:
@@ -130,6 +154,8 @@ class WholeField:
     ten_digits: bool
     #: each glyph's likeliest digit on the likeliest cut: what the classifier saw written
     seen: str
+    #: the share of the probability over all cuts that a given 12-digit number has
+    share: Callable[[str], float]
 
 
 def whole_field(cuts: Sequence[Cut], context: Context) -> WholeField | None:
@@ -156,10 +182,14 @@ def whole_field(cuts: Sequence[Cut], context: Context) -> WholeField | None:
                    for w, full, _, _ in decodings)
 
     best = max(sorted(candidates), key=mass)
-    denominator = sum(w * d.denominator() for w, _, d, _ in decodings)
+    denominator = max(sum(w * d.denominator() for w, _, d, _ in decodings), 1e-300)
     _, top_rows, _, ten = max(decodings, key=lambda item: item[0])
     seen = "".join(str(int(i)) for i in top_rows.argmax(axis=1))
-    return WholeField(best, min(1.0, mass(best) / max(denominator, 1e-300)), ten, seen)
+
+    def share(number: str) -> float:
+        return min(1.0, mass(number) / denominator) if re.fullmatch(r"\d{12}", number) else 0.0
+
+    return WholeField(best, share(best), ten, seen, share)
 
 
 def _rows_of(cut: Cut, priors: Priors) -> list[np.ndarray]:

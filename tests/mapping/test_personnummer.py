@@ -346,3 +346,31 @@ def test_an_invalid_number_both_readers_see_gives_way_to_a_far_likelier_valid_on
     value = interpret_personnummer(TextRead(text=invalid, confidence=0.7, cuts=[cut]), CONTEXT)
     assert value.value == PNR
     assert value.problem == PNR_CORRECTED and value.confidence < REVIEW_BELOW
+
+
+def test_a_sure_engine_read_the_classifier_contradicts_is_flagged() -> None:
+    """GIVEN the engine's digits decoding to one valid number with high confidence, and
+    the classifier's cuts reading another number fairly well and the engine's as next
+    to impossible
+    WHEN the personnummer is interpreted
+    THEN the engine's number is shown but flagged: either reader alone can be wrong and
+    sure on a hand it never saw."""
+    other = next(n for n in TEST_NUMBERS if n != PNR)
+    read = read_of(other, confidence=0.41, alternatives={})
+    assert interpret_personnummer(read, CONTEXT).confidence >= REVIEW_BELOW
+    value = interpret_personnummer(read.model_copy(update={"cuts": [cut_of(PNR, sure=0.8)]}),
+                                   CONTEXT)
+    assert value.value == other
+    assert value.problem == PNR_READERS_DISAGREE and value.confidence < REVIEW_BELOW
+
+
+def test_a_sure_whole_field_read_the_engine_contradicts_is_flagged() -> None:
+    """GIVEN the classifier's cuts sure of one number and the engine fairly sure of
+    twelve other digits that decode to nothing valid
+    WHEN the personnummer is interpreted
+    THEN the whole-field number is shown but flagged."""
+    written = PNR[:10] + "60"  # the engine's last two digits are not the classifier's
+    read = TextRead(text=written, confidence=0.96, cuts=[cut_of(PNR, sure=0.995)])
+    value = interpret_personnummer(read, CONTEXT)
+    assert value.value == PNR
+    assert value.confidence < REVIEW_BELOW
