@@ -98,6 +98,43 @@ def eval_cmd(folder: Path, workers: int | None) -> None:
     click.echo(format_report(evaluate(folder, settings)))
 
 
+@cli.command("eval-service")
+@click.option("--style", "styles", multiple=True,
+              help="Style to upload (repeatable); default: hand-real300, fax-real200, "
+                   "typed-office300.")
+@click.option("--count", type=click.IntRange(min=1), default=30, show_default=True,
+              help="Forms per style (9448, its 9443, a 9449, in turn).")
+@click.option("--seed", type=int, default=2026, show_default=True)
+@click.option("--participants", type=click.IntRange(min=10), default=150, show_default=True,
+              help="Participants the store is populated with.")
+@click.option("--database-url", default=None,
+              help="An empty database for the store (default: SQLite in a temporary folder).")
+@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Pages read in parallel.")
+@click.option("--json", "json_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the figures as JSON here.")
+def eval_service_cmd(styles: tuple[str, ...], count: int, seed: int, participants: int,
+                     database_url: str | None, workers: int, json_file: Path | None) -> None:
+    """Upload generated batches for a populated store through the API and report what a
+    reviewer faces: review rate, silent errors and keystrokes per form, per style."""
+    import json
+
+    from intake.samples.make import STYLES
+    from intake.training.service_eval import DEFAULT_STYLES, evaluate_service, format_report
+
+    unknown = sorted(set(styles) - set(STYLES))
+    if unknown:
+        raise click.BadParameter(
+            f"unknown style {', '.join(unknown)}; known: {', '.join(STYLES)}", param_hint="--style")
+    report = evaluate_service(styles=styles or DEFAULT_STYLES, count=count, seed=seed,
+                              participants=participants, workers=workers,
+                              database_url=database_url)
+    click.echo(format_report(report))
+    if json_file:
+        json_file.write_text(json.dumps(report.as_json(), ensure_ascii=False, indent=1) + "\n",
+                             encoding="utf-8")
+
+
 @cli.command("bench")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("samples/generated/bench"), show_default=True)
