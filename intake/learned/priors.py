@@ -37,3 +37,10 @@ class Priors(BaseModel, frozen=True):
     two_digit_year: float = 0.9
     # day and month could swap ("4/3")
     day_month_order: float = 0.97
+    # a form's date is when it was signed or a participation began or ended: SUS rule 2
+    # says never in the future, and forms reach the register within a few years
+    future_date: float = 0.05
+    # dates up to this many years old are as likely as any ...
+    recent_years: float = 3.0
+    # ... and each year older than that this much less likely
+    older_per_year: float = 0.5

@@ -211,30 +211,37 @@ class Vote:
     text: str
 
 
-def vote(read: TextRead, parse: Callable[[str], T | None], priors: Priors) -> Vote | None:
+def vote(read: TextRead, parse: Callable[[str], T | None], priors: Priors, *,
+         prior: Callable[[T, str], float] | None = None) -> Vote | None:
     """Parse the k best strings; the top string's value if it parses, else the most
     probable value. Confidence: its mass against all valid values, the unexplored
-    rest, and (weighted low) the strings that make no sense."""
+    rest, and (weighted low) the strings that make no sense. With a ``prior`` (how
+    likely a value is, as written in that string, against the likeliest kind) each
+    string's probability is weighed by it and the value with the most mass is chosen."""
     mass: dict[T, float] = {}
+    weighed: dict[T, float] = {}
     source: dict[T, str] = {}
     seen = nonsense = 0.0
-    top: T | None = None
+    first: T | None = None
     for rank, (text, p) in enumerate(kbest_strings(char_dists(read))):
         seen += p
         value = parse(text)
         if rank == 0:
-            top = value
+            first = value
         if value is None:
             nonsense += p
             continue
         mass[value] = mass.get(value, 0.0) + p
+        weighed[value] = weighed.get(value, 0.0) + p * (1.0 if prior is None
+                                                        else prior(value, text))
         source.setdefault(value, text)
     if not mass:
         return None
-    chosen = top if top is not None else max(mass, key=mass.__getitem__)
+    likeliest = max(weighed, key=weighed.__getitem__)
+    chosen = first if prior is None and first is not None else likeliest
     denominator = sum(mass.values()) + max(0.0, 1.0 - seen) + priors.rho_unparseable * nonsense
-    share = min(1.0, mass[chosen] / denominator)
-    return Vote(chosen, share, top is None, source[chosen])
+    share = min(1.0, weighed[chosen] / denominator)
+    return Vote(chosen, share, chosen != first, source[chosen])
 
 
 # --- words ------------------------------------------------------------------------------

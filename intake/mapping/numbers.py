@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from datetime import date, timedelta
+from typing import TypeVar
 
 import numpy as np
 
@@ -37,6 +38,7 @@ DATE_OUT_OF_RANGE = "Datumet ligger utanför rimligt intervall; kontrollera"
 VALUE_UNSURE = "Värdet är svårläst; kontrollera"
 VALUE_CORRECTED = "Värdet är rättat efter OCR-alternativen; kontrollera"
 DATE_READERS_DISAGREE = "Datumet läses olika av textläsaren och sifferläsaren; kontrollera"
+VALUE_READERS_DISAGREE = "Värdet läses olika av textläsaren och sifferläsaren; kontrollera"
 #: The classes a glyph of a date may be (digits, then the slash) and how many are kept.
 _CUT_CLASSES = "0123456789/"
 _CUT_CHOICES = 4
@@ -47,6 +49,8 @@ _SLASH_AS_ONE = 0.5
 #: A cut that reads no real date counts this much against the dates other cuts read: a
 #: date box holds a date, and cuts differ mostly by where a glyph was split.
 _INVALID_CUT = 0.25
+
+T = TypeVar("T", bound=Hashable)
 
 _LOOKALIKE_TRANS = str.maketrans({k: str(v) for k, v in LOOKALIKE_DIGITS.items()})
 _NUMERIC_TOKEN = re.compile(r"[\d\-/.%" + re.escape("".join(LOOKALIKE_DIGITS)) + r"]+")
@@ -73,17 +77,24 @@ def interpret_date(read: TextRead, context: Context) -> FieldValue:
     whole = whole_date(read.cuts, context, written=read.text)
     if whole is None:
         return as_read or FieldValue(value=None, confidence=0.0, problem=DATE_UNSURE)
+    return _two_readers(as_read, whole, DATE_UNSURE, DATE_READERS_DISAGREE, context)
+
+
+def _two_readers(as_read: FieldValue | None, whole: tuple[object, float], unsure: str,
+                 disagree: str, context: Context) -> FieldValue:
+    """The engine's reading of a field and the whole-field decoding of the classifier's
+    cuts (value, posterior) as one: agreeing, as sure as the surer; both fairly sure of
+    different values, the likelier one for a person to decide; else the surer."""
     value, posterior = whole
     if as_read is not None and as_read.value == value:
-        return valued(value, max(as_read.confidence, posterior), DATE_UNSURE, context)
+        return valued(value, max(as_read.confidence, posterior), unsure, context)
     if as_read is not None and as_read.value is not None \
             and min(as_read.confidence, posterior) >= CONTRADICTS:
         chosen = value if posterior > as_read.confidence else as_read.value
-        return FieldValue(value=chosen, confidence=context.priors.invalid_cap,
-                          problem=DATE_READERS_DISAGREE)
+        return FieldValue(value=chosen, confidence=context.priors.invalid_cap, problem=disagree)
     if as_read is not None and as_read.value is not None and as_read.confidence >= posterior:
         return as_read
-    return valued(value, posterior, DATE_UNSURE, context)
+    return valued(value, posterior, unsure, context)
 
 
 def whole_date(cuts: Sequence[Cut], context: Context, *,
@@ -99,29 +110,71 @@ def whole_date(cuts: Sequence[Cut], context: Context, *,
         return None
     latest = context.today + timedelta(days=366)
     month, snapped = _written_month(written)
-    top = max(cut.log_weight for cut in cuts)
-    mass: dict[str, float] = {}
-    total = 0.0
     used_month = False
-    for cut in cuts:
-        weight = math.exp(cut.log_weight - top)
+
+    def date_of(cut: Cut) -> tuple[str, float] | None:
+        nonlocal used_month
         read, named = _cut_read(cut, context.priors, month)
         chosen = vote(read, lambda text: _plausible_date(text, today=context.today,
-                                                        latest=latest), context.priors)
-        if chosen is not None:
-            assert isinstance(chosen.value, date)
-            share = chosen.confidence * _style_factor(chosen.text, chosen.value, context)
-            key = chosen.value.isoformat()
-            mass[key] = mass.get(key, 0.0) + weight * share
-            used_month |= named
-        total += weight if chosen is not None else weight * _INVALID_CUT
-    if not mass:
+                                                        latest=latest), context.priors,
+                      prior=lambda value, text: _style_factor(text, value, context))
+        if chosen is None:
+            return None
+        assert isinstance(chosen.value, date)
+        used_month |= named
+        return chosen.value.isoformat(), chosen.confidence
+
+    found = _decode_cuts(cuts, date_of)
+    if found is None:
         return None
-    best = max(sorted(mass), key=mass.__getitem__)
-    posterior = min(1.0, mass[best] / total)
+    best, posterior = found
     if used_month and snapped:
         posterior = min(posterior, context.priors.correction_cap)
-    return best, posterior
+    return str(best), posterior
+
+
+def whole_number(cuts: Sequence[Cut], parse: Callable[[str], int | None],
+                 context: Context) -> tuple[int, float] | None:
+    """A percent or a code decoded from the classifier's cuts as :func:`whole_date`
+    decodes a date: the value ``parse`` accepts with the most probability over all
+    cuts, and that share."""
+    if not cuts:
+        return None
+    # A glyph read as no valid number ("0" for a code) is more often a misread glyph
+    # than a writer's slip: it weighs as much against the valid reading as a cut does.
+    priors = context.priors.model_copy(update={"rho_unparseable": _INVALID_CUT})
+
+    def number_of(cut: Cut) -> tuple[int, float] | None:
+        chosen = vote(_cut_read(cut, priors, None)[0], parse, priors)
+        if chosen is None:
+            return None
+        assert isinstance(chosen.value, int)
+        return chosen.value, chosen.confidence
+
+    found = _decode_cuts(cuts, number_of)
+    return None if found is None else (int(found[0]), found[1])
+
+
+def _decode_cuts(cuts: Sequence[Cut],
+                 value_of: Callable[[Cut], tuple[T, float] | None]) -> tuple[T, float] | None:
+    """Each cut (weighted by how likely its glyphs are whole characters) read by
+    ``value_of`` as a value and its share; the value with the most weight over all cuts
+    and that part of the whole, where a cut reading no valid value weighs
+    :data:`_INVALID_CUT` of its own."""
+    top = max(cut.log_weight for cut in cuts)
+    mass: dict[T, float] = {}
+    total = 0.0
+    for cut in cuts:
+        weight = math.exp(cut.log_weight - top)
+        found = value_of(cut)
+        if found is not None:
+            value, share = found
+            mass[value] = mass.get(value, 0.0) + weight * share
+        total += weight if found is not None else weight * _INVALID_CUT
+    if not mass:
+        return None
+    best = max(sorted(mass, key=str), key=mass.__getitem__)
+    return best, min(1.0, mass[best] / total)
 
 
 def _written_month(text: str) -> tuple[str | None, bool]:
@@ -249,14 +302,26 @@ def _date_problem(text: str, *, today: date) -> str:
 
 
 def _style_factor(text: str, value: date, context: Context) -> float:
-    """Less sure when the century or the order of day and month is a guess."""
+    """Less sure when the century or the order of day and month is a guess, and for a
+    date unlike a form's: in the future, or older than a few years (:func:`_age_factor`)."""
     digits = re.sub(r"\D", "", digits_for_lookalikes(text))
-    factor = 1.0
+    factor = _age_factor(value, context)
     if str(value.year) not in digits:
         factor *= context.priors.two_digit_year
     if _day_month_ambiguous(text, value):
         factor *= context.priors.day_month_order
     return factor
+
+
+def _age_factor(value: date, context: Context) -> float:
+    """How likely ``value`` is as the date on a form read ``context.today``, against a
+    recent one: a date in the future (SUS rule 2) is seldom meant, and one older than
+    ``recent_years`` ever less likely ("2010" read for a "2026" written)."""
+    priors = context.priors
+    if value > context.today:
+        return priors.future_date
+    years = (context.today - value).days / 365.25
+    return float(priors.older_per_year ** max(0.0, years - priors.recent_years))
 
 
 def _day_month_ambiguous(text: str, value: date) -> bool:
@@ -308,8 +373,20 @@ def _parse_code_text(text: str) -> int | None:
 def _small_number(
     read: TextRead, parse: Callable[[str], int | None], bad: str, context: Context
 ) -> FieldValue:
-    if not read.text.strip():
+    """A percent or a code as the engine read it and, for hand-printed digits, from
+    the classifier's cuts (:func:`whole_number`), reconciled as a date's readings are."""
+    if not read.text.strip() and not read.cuts:
         return empty(read, context)
+    as_read = _engine_number(read, parse, bad, context) if read.text.strip() else None
+    whole = whole_number(read.cuts, parse, context)
+    if whole is None:
+        return as_read or FieldValue(value=None, confidence=0.0, problem=bad)
+    return _two_readers(as_read, whole, VALUE_UNSURE, VALUE_READERS_DISAGREE, context)
+
+
+def _engine_number(
+    read: TextRead, parse: Callable[[str], int | None], bad: str, context: Context
+) -> FieldValue:
     chosen = vote(read, parse, context.priors)
     if chosen is None:
         return FieldValue(value=None, confidence=0.0, problem=bad)

@@ -241,3 +241,75 @@ def test_cuts_that_read_no_date_weigh_against_the_one_that_does() -> None:
     diluted = interpret_date(TextRead(text="", confidence=0.0, cuts=cuts), CONTEXT)
     assert diluted.value == alone.value == "2026-03-14"
     assert diluted.confidence < alone.confidence
+
+
+@pytest.mark.parametrize(("engine", "seen", "expected"), [("2", "68", 68), ("5", "50", 50),
+                                                          ("90", "100", 100)])
+def test_percent_the_engine_misread_is_decoded_from_the_cuts(
+    engine: str, seen: str, expected: int
+) -> None:
+    """GIVEN a hand-written percent the engine read unsure and short ("2" for "68")
+    and the digit classifier's cut reading it clearly
+    WHEN it is interpreted
+    THEN it is the number the classifier saw."""
+    read = TextRead(text=engine, confidence=0.3, cuts=[cut_of(seen)])
+    assert interpret_percent(read, CONTEXT).value == expected
+
+
+def test_code_the_engine_misread_is_decoded_from_the_cuts() -> None:
+    """GIVEN a code 6 the engine read as 4 with no confidence, and a clear cut of 6
+    WHEN it is interpreted
+    THEN it is 6, sure enough to pass."""
+    read = TextRead(text="4", confidence=0.0, cuts=[cut_of("6", sure=0.999)])
+    value = interpret_code(read, CONTEXT)
+    assert value.value == 6 and value.confidence >= REVIEW_BELOW
+
+
+def test_percent_readers_that_disagree_leave_it_to_a_person() -> None:
+    """GIVEN the engine fairly sure of 25 and the classifier as sure of 75
+    WHEN it is interpreted
+    THEN a person decides (flagged), not either reader alone."""
+    read = TextRead(text="25", confidence=0.8, cuts=[cut_of("75")])
+    value = interpret_percent(read, CONTEXT)
+    assert value.value in (25, 75) and value.confidence < REVIEW_BELOW and value.problem
+
+
+def test_percent_cuts_that_read_no_percent_weigh_nothing_for_another_value() -> None:
+    """GIVEN cuts of "68" and of "687" (no percent)
+    WHEN it is interpreted with nothing from the engine
+    THEN it is 68."""
+    read = TextRead(text="", confidence=0.0, cuts=[cut_of("68"), cut_of("687")])
+    assert interpret_percent(read, CONTEXT).value == 68
+
+
+def test_an_old_year_is_less_likely_than_a_recent_one_as_a_forms_date() -> None:
+    """GIVEN cuts equally likely to read 2026-07-18 and 2010-07-18 ("26" and "10" look
+    alike in someone's hand)
+    WHEN the date is decoded as a whole
+    THEN it is the recent date: a form is dated within a few years of being read."""
+    cut = cut_of("20260718", doubts={2: {"2": 0.5, "1": 0.47}, 3: {"6": 0.5, "0": 0.47}})
+    read = TextRead(text="", confidence=0.0, cuts=[cut])
+    assert interpret_date(read, CONTEXT).value == "2026-07-18"
+    cut = cut_of("20100718", doubts={2: {"1": 0.5, "2": 0.47}, 3: {"0": 0.5, "6": 0.47}})
+    read = TextRead(text="", confidence=0.0, cuts=[cut])
+    assert interpret_date(read, CONTEXT).value == "2026-07-18"
+
+
+def test_a_date_in_the_future_is_flagged_however_clearly_written() -> None:
+    """GIVEN a clearly written date a month after today (SUS rule 2: never ahead)
+    WHEN it is interpreted
+    THEN it is read as written but flagged."""
+    ahead = CONTEXT.today.replace(day=1) + __import__("datetime").timedelta(days=40)
+    value = interpret_date(read_of(ahead.isoformat()), CONTEXT)
+    assert value.value == ahead.isoformat()
+    assert value.confidence < REVIEW_BELOW and value.problem
+
+
+def test_a_code_glyph_half_like_an_invalid_one_is_flagged() -> None:
+    """GIVEN a code's one glyph the classifier sees as 6 (0.63) or 0 (0.18), which no
+    code is, and nothing from the engine
+    WHEN it is interpreted
+    THEN it is 6, flagged: the 0 is as likely a misread glyph as a slip of the pen."""
+    cut = cut_of("6", doubts={0: {"6": 0.63, "0": 0.18, "2": 0.01}})
+    value = interpret_code(TextRead(text="", confidence=0.0, cuts=[cut]), CONTEXT)
+    assert value.value == 6 and value.confidence < REVIEW_BELOW
