@@ -29,8 +29,9 @@ from intake.sus.records import (
     Samtycke,
     Utregistrering,
     record_from_contract,
+    too_long,
 )
-from intake.sus.rules import check
+from intake.sus.rules import LABELS, check
 from intake.sus.values import parse_code, parse_date, parse_percent
 from sus_store import (
     ConsentIn,
@@ -48,6 +49,10 @@ from sus_store import (
     unlinked_consents,
 )
 from sus_store.vocab import Role
+
+#: The longest value a reviewer may enter in any field (text fields have their own,
+#: ``intake.sus.records.TEXT_LENGTHS``).
+VALUE_LENGTH = 200
 
 Action = Literal["approve", "wait_consent", "anonymous", "send_back", "reject"]
 
@@ -96,6 +101,9 @@ def _typed(name: str, value: object, *, today: date) -> object:
     kind = FIELD_TYPES.get(name)
     if not isinstance(value, str):
         return value
+    limit = too_long(name, value) or (VALUE_LENGTH if len(value) > VALUE_LENGTH else None)
+    if limit is not None:
+        raise ParseError(f"{LABELS.get(name, name)} får vara högst {limit} tecken.")
     if kind == "date":
         return parse_date(value, today=today).isoformat()
     if kind == "percent":
