@@ -33,6 +33,10 @@ class Batch(ReviewBase):
     uploads: Mapped[list[Upload]] = relationship(back_populates="batch", order_by="Upload.id")
 
 
+#: The longest file name kept (``Upload.filename``).
+FILENAME_LENGTH = 255
+
+
 class Upload(ReviewBase):
     """One uploaded file, stored once by its SHA-256, and how far its reading got."""
 
@@ -40,7 +44,7 @@ class Upload(ReviewBase):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("review_batch.id"), index=True)
-    filename: Mapped[str] = mapped_column(String(255))
+    filename: Mapped[str] = mapped_column(String(FILENAME_LENGTH))
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     size: Mapped[int] = mapped_column(Integer)
     # queued → processing → done | failed; duplicate (same bytes as ``duplicate_of``)
