@@ -2,9 +2,10 @@
 
 A file arrives staged on disk (streamed by ``intake.review.multipart``) and is kept
 under its SHA-256 together with its row, never one without the other. The same
-bytes uploaded again are recorded as a *duplicate* of the first upload and not read
-twice. Reading runs in a
-background worker (:class:`Worker`, or ``sus-intake worker`` as its own process);
+bytes uploaded again for the same förbund (or again by Diariet) are recorded as a
+*duplicate* of the first upload and not read twice; a unique index holds that under
+concurrency, and another förbund's upload of the same file is its own. Reading runs
+in a background worker (:class:`Worker`, or ``sus-intake worker`` as its own process);
 each upload reports its progress page by page, and a file that cannot be read is
 marked *failed* with the reason while the rest of the batch goes on.
 """
@@ -20,6 +21,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from intake.errors import InputError, IntakeError
@@ -110,8 +112,8 @@ def receive_batch(session: Session, state: ServiceState, files: list[FileIn], *,
                   username: str, forbund_id: int | None,
                   kept: list[str] | None = None) -> BatchView:
     """Record the files of one upload as a batch; each new file is queued for reading,
-    the same bytes already uploaded are a duplicate. The SHA-256 of every file moved
-    into ``uploads/`` is added to ``kept``."""
+    the same bytes already read for this förbund (or for Diariet) are a duplicate.
+    The SHA-256 of every file moved into ``uploads/`` is added to ``kept``."""
     batch = Batch(forbund_id=forbund_id, uploaded_by=username, created_at=now())
     session.add(batch)
     session.flush()
@@ -126,14 +128,23 @@ def receive_batch(session: Session, state: ServiceState, files: list[FileIn], *,
 
 
 def _add_upload(session: Session, batch: Batch, item: FileIn) -> Upload:
-    """The file's row: queued, or a duplicate of the first upload of the same bytes."""
-    first = session.scalar(select(Upload.id).where(
-        Upload.sha256 == item.sha256, Upload.status != "duplicate").order_by(Upload.id))
-    row = Upload(batch_id=batch.id, filename=item.filename, sha256=item.sha256,
-                 size=item.size, status="duplicate" if first else "queued",
-                 duplicate_of=first, created_at=now(),
-                 message=f"Samma fil som uppladdning {first}; läses inte igen." if first else None)
-    session.add(row)
+    """The file's row: queued when the unique index takes it, else a duplicate of the
+    upload in this scope that holds its place (under concurrency too)."""
+    scope = batch.forbund_id or 0
+    fields = {"batch_id": batch.id, "scope": scope, "filename": item.filename,
+              "sha256": item.sha256, "size": item.size, "created_at": now()}
+    try:
+        with session.begin_nested():
+            row = Upload(status="queued", **fields)
+            session.add(row)
+    except IntegrityError:
+        first = session.scalar(select(Upload.id).where(
+            Upload.sha256 == item.sha256, Upload.scope == scope, Upload.status != "duplicate"))
+        if first is None:  # not the index of uploads read once: a real fault
+            raise
+        row = Upload(status="duplicate", duplicate_of=first,
+                     message=f"Samma fil som uppladdning {first}; läses inte igen.", **fields)
+        session.add(row)
     return row
 
 
