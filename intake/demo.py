@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from intake.review.ingest import FileIn, receive_batch
+from intake.review.ingest import FileIn, receive_upload
 from intake.review.security import hash_password
 from intake.review.state import ServiceState
 from intake.samples.content import Case, make_case
@@ -52,11 +52,15 @@ def prepare_demo(state: ServiceState, *, seed: int = 7) -> DemoInfo:
     forbund, insatser = _organisation(state)
     _users(state, forbund_id=forbund[0], insats_ids=insatser)
     paths = _demo_files(state, random.Random(seed))
-    with state.store.transaction() as session:
-        batch = receive_batch(
-            session, state, [FileIn(filename=p.name, data=p.read_bytes()) for p in paths],
-            username="forbund", forbund_id=forbund[0])
+    batch = receive_upload(state, [_staged(state, p) for p in paths], username="forbund",
+                           forbund_id=forbund[0])
     return DemoInfo(logins=_logins(), batch_id=batch.id, files=[p.name for p in paths])
+
+
+def _staged(state: ServiceState, path: Path) -> FileIn:
+    data = path.read_bytes()
+    staged, sha = state.files.stage(data)
+    return FileIn(filename=path.name, path=staged, size=len(data), sha256=sha)
 
 
 def _logins() -> list[DemoLogin]:

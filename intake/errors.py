@@ -32,6 +32,14 @@ class InputError(IntakeError):
     exit_code = 2
 
 
+class UploadTooLarge(IntakeError):
+    """An upload (or one of its files) is over a limit of the service's settings."""
+
+    code = "upload_too_large"
+    http_status = 413
+    exit_code = 2
+
+
 class FormDefinitionError(IntakeError):
     """A form definition data file is inconsistent; a developer must fix the data."""
 

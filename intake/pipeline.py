@@ -157,7 +157,9 @@ def _read(page: DigitalPage | PageRef, reader: Reader | None = None) -> Document
 def _all_pages(paths: Iterable[Path], settings: Settings) -> Iterator[_Listed]:
     for index, path in enumerate(paths):
         try:
-            for page in list_pages(path, dpi=settings.render_dpi):
+            for page in list_pages(path, dpi=settings.render_dpi,
+                                   max_pages=settings.max_pages_per_file,
+                                   max_pixels=settings.max_pixels_per_page):
                 yield index, page
         except InputError as exc:
             log.warning("%s", exc.message)

@@ -34,7 +34,15 @@ class Settings(BaseSettings):
     secret_key: str = DEVELOPMENT_SECRET  # signs session cookies; set one in production
     session_hours: float = 8.0  # a login lasts this long
     claim_minutes: int = 30  # a document claimed by a reviewer is theirs this long
-    max_upload_mb: int = 200
+    # Limits against hostile or mistaken inputs; each refusal says which one in Swedish.
+    max_upload_mb: int = 200  # one uploaded file
+    max_request_mb: int = 600  # one upload request, all its files together
+    max_files_per_upload: int = 200  # files in one upload request
+    max_form_kb: int = 1024  # any other request's body (a form, a JSON object)
+    max_pages_per_file: int = 500  # pages of a PDF (frames of a TIFF); more is refused
+    #: a PDF page larger than this is drawn at a lower dpi; an image (or an image in a
+    #: PDF) larger than this is refused before it is decoded (~ A4 at 1200 dpi)
+    max_pixels_per_page: int = 120_000_000
     #: keep the glyphs of digit fields a reviewer confirmed or corrected, as single
     #: labelled digit images, to retrain the digit classifier with
     learn_from_corrections: bool = True

@@ -22,14 +22,15 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from intake.errors import InputError
 from intake.forms import FORM_IDS, form_layout
 from intake.load.pdftext import PdfWidget, form_widgets
-from intake.load.render import page_count, render_page
+from intake.load.render import page_count, render_page_within
 from intake.reads import Model, PageImage
 
 log = logging.getLogger(__name__)
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
 MAX_PIXELS = 120_000_000  # ~ A4 at 1200 dpi; more is no scan but a decompression bomb
-Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # PIL's own ceiling; ``max_pixels`` below may be lower
+MAX_PAGES = 500  # pages (or image frames) of one input; more is no batch but a bomb
 
 
 class DigitalPage(Model):
@@ -47,6 +48,7 @@ class PageRef(Model):
     page: int  # 1-based: the PDF page or image frame
     pdf: bool  # a PDF page, or a frame of an image file
     dpi: int  # what a PDF page is rendered at; an image frame keeps its own resolution
+    max_pixels: int = MAX_PIXELS  # a larger page is drawn at a lower dpi, an image refused
 
     @property
     def source(self) -> str:
@@ -56,35 +58,58 @@ class PageRef(Model):
 Page = PageImage | DigitalPage
 
 
-def read_input(path: Path, *, dpi: int) -> Iterator[Page]:
+def read_input(path: Path, *, dpi: int, max_pages: int = MAX_PAGES,
+               max_pixels: int = MAX_PIXELS) -> Iterator[Page]:
     """Yield every page of ``path`` (PDF, TIFF, PNG, JPEG), raising InputError if unreadable."""
-    for page in list_pages(path, dpi=dpi):
+    for page in list_pages(path, dpi=dpi, max_pages=max_pages, max_pixels=max_pixels):
         yield load_page(page) if isinstance(page, PageRef) else page
 
 
-def list_pages(path: Path, *, dpi: int) -> Iterator[DigitalPage | PageRef]:
+def list_pages(path: Path, *, dpi: int, max_pages: int = MAX_PAGES,
+               max_pixels: int = MAX_PIXELS) -> Iterator[DigitalPage | PageRef]:
     """Every page of ``path``, digital pages read and the others as references; raises
-    InputError when the file is missing, no PDF or image, or cannot be opened."""
+    InputError when the file is missing, no PDF or image, cannot be opened, or has
+    more than ``max_pages`` pages (refused before any page is read)."""
+    total = count_pages(path, max_pages=max_pages)
+    if _is_pdf(path):
+        yield from _pdf_pages(path, total, dpi=dpi, max_pixels=max_pixels)
+    else:
+        for number in range(1, total + 1):
+            yield PageRef(path=path, page=number, pdf=False, dpi=dpi, max_pixels=max_pixels)
+
+
+def count_pages(path: Path, *, max_pages: int = MAX_PAGES) -> int:
+    """How many pages (PDF) or frames (image) ``path`` has, without decoding any;
+    InputError when it is no PDF or image, cannot be opened, or has too many."""
     if not path.is_file():
         raise InputError(f"{path}: filen finns inte.")
-    suffix = path.suffix.lower()
-    if suffix == ".pdf" or _starts_with(path, b"%PDF"):
-        yield from _pdf_pages(path, dpi=dpi)
-    elif suffix in IMAGE_SUFFIXES or _is_image(path):
-        for number in range(1, _frame_count(path) + 1):
-            yield PageRef(path=path, page=number, pdf=False, dpi=dpi)
+    if _is_pdf(path):
+        total = page_count(path)
+    elif path.suffix.lower() in IMAGE_SUFFIXES or _is_image(path):
+        total = _frame_count(path)
     else:
         raise InputError(f"{path.name}: varken PDF eller bild (PNG, JPEG, TIFF).")
+    if total > max_pages:
+        raise InputError(f"{path.name}: {total} sidor är fler än de {max_pages} en fil får"
+                         " ha. Dela upp filen.")
+    return total
 
 
 def load_page(ref: PageRef) -> PageImage:
-    """The pixels of a listed page; InputError when they cannot be decoded."""
+    """The pixels of a listed page; InputError when they cannot be decoded or the
+    page holds an image larger than ``ref.max_pixels``."""
     if ref.pdf:
-        pixels = render_page(ref.path, ref.page, dpi=ref.dpi)
-        return PageImage(source=ref.source, page=ref.page, image=pixels, dpi=ref.dpi)
+        pixels, dpi = render_page_within(ref.path, ref.page, dpi=ref.dpi,
+                                         max_pixels=ref.max_pixels)
+        return PageImage(source=ref.source, page=ref.page, image=pixels, dpi=dpi)
     with _opened(ref.path) as image:
         image.seek(ref.page - 1)
+        _refuse_huge(ref.path, image, ref.max_pixels)
         return _page_image(ref.path, ref.page, image)
+
+
+def _is_pdf(path: Path) -> bool:
+    return path.suffix.lower() == ".pdf" or _starts_with(path, b"%PDF")
 
 
 def _starts_with(path: Path, magic: bytes) -> bool:
@@ -93,15 +118,20 @@ def _starts_with(path: Path, magic: bytes) -> bool:
 
 
 def _is_image(path: Path) -> bool:
+    """Whether PIL knows the format; a decompression bomb is an image (refused later)."""
     try:
-        with Image.open(path):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            Image.open(path).close()
             return True
-    except (UnidentifiedImageError, OSError):
+    except Image.DecompressionBombError:
+        return True
+    except (UnidentifiedImageError, OSError, SyntaxError, EOFError):
         return False
 
 
-def _pdf_pages(path: Path, *, dpi: int) -> Iterator[DigitalPage | PageRef]:
-    count = page_count(path)
+def _pdf_pages(path: Path, count: int, *, dpi: int,
+               max_pixels: int) -> Iterator[DigitalPage | PageRef]:
     widgets = form_widgets(path)
     digital = {w.page for w in widgets if w.name in known_widget_names()}
     for number in range(1, count + 1):
@@ -109,7 +139,7 @@ def _pdf_pages(path: Path, *, dpi: int) -> Iterator[DigitalPage | PageRef]:
             own = [w for w in widgets if w.page == number]
             yield DigitalPage(source=path.name, page=number, widgets=own)
         else:
-            yield PageRef(path=path, page=number, pdf=True, dpi=dpi)
+            yield PageRef(path=path, page=number, pdf=True, dpi=dpi, max_pixels=max_pixels)
 
 
 @cache
@@ -126,13 +156,24 @@ def _frame_count(path: Path) -> int:
 def _opened(path: Path) -> Iterator[Image.Image]:
     """``path`` opened as an image; InputError for anything PIL cannot read or refuses."""
     try:
-        with warnings.catch_warnings(), Image.open(path) as image:
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)  # before opening
+            image = Image.open(path)
+        with image:
             yield image
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise InputError(f"{path.name}: orimligt stor bild ({exc}).") from exc
+        raise InputError(f"{path.name}: orimligt stor bild (fler bildpunkter än"
+                         f" {Image.MAX_IMAGE_PIXELS} tillåts).") from exc
     except (UnidentifiedImageError, OSError, SyntaxError, EOFError) as exc:
         raise InputError(f"{path.name}: bilden kan inte läsas ({exc}).") from exc
+
+
+def _refuse_huge(path: Path, frame: Image.Image, max_pixels: int) -> None:
+    """A frame of more than ``max_pixels`` is refused before it is decoded."""
+    width, height = frame.size
+    if width * height > max_pixels:
+        raise InputError(f"{path.name}: orimligt stor bild ({width}×{height} bildpunkter,"
+                         f" högst {max_pixels} tillåts).")
 
 
 def _page_image(path: Path, number: int, frame: Image.Image) -> PageImage:

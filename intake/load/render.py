@@ -33,6 +33,15 @@ def render_pdf(
 
 def render_page(source: Path, number: int, *, dpi: int) -> np.ndarray:
     """Page ``number`` (1-based) of ``source`` as a grey array, as ``render_pdf`` gives it."""
+    return render_page_within(source, number, dpi=dpi, max_pixels=None)[0]
+
+
+def render_page_within(source: Path, number: int, *, dpi: float,
+                       max_pixels: int | None) -> tuple[np.ndarray, float]:
+    """Page ``number`` as ``render_page`` gives it and the dpi it was drawn at: lower
+    than ``dpi`` when the page would have more than ``max_pixels`` (a page the size
+    of a wall). A page holding an image of more than ``max_pixels`` is refused before
+    anything is decoded (InputError): no scan is that large, a decompression bomb is."""
     pdf = _open(source)
     try:
         if not 1 <= number <= len(pdf):
@@ -40,11 +49,30 @@ def render_page(source: Path, number: int, *, dpi: int) -> np.ndarray:
         pdf.init_forms()
         page = pdf[number - 1]
         try:
-            return _grey(page, dpi)
+            if max_pixels is not None:
+                _refuse_huge_images(page, source, number, max_pixels)
+                dpi = fitting_dpi(page.get_size(), dpi=dpi, max_pixels=max_pixels)
+            return _grey(page, dpi), dpi
         finally:
             page.close()
     finally:
         pdf.close()
+
+
+def fitting_dpi(size_pt: tuple[float, float], *, dpi: float, max_pixels: int) -> float:
+    """``dpi``, or the highest dpi at which a page of ``size_pt`` has ``max_pixels``."""
+    width, height = (max(1.0, float(side)) for side in size_pt)
+    pixels = width * height * (dpi / 72.0) ** 2
+    return dpi if pixels <= max_pixels else 72.0 * math.sqrt(max_pixels / (width * height))
+
+
+def _refuse_huge_images(page: pdfium.PdfPage, source: Path, number: int,
+                        max_pixels: int) -> None:
+    for item in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,)):
+        width, height = item.get_px_size()
+        if width * height > max_pixels:
+            raise InputError(f"{source.name}: orimligt stor bild på sidan {number}"
+                             f" ({width}×{height} bildpunkter, högst {max_pixels} tillåts).")
 
 
 def page_count(source: Path | bytes) -> int:
@@ -60,7 +88,7 @@ def _rgb(page: pdfium.PdfPage, dpi: int) -> np.ndarray:
     return np.array(bitmap.to_pil().convert("RGB"))
 
 
-def _grey(page: pdfium.PdfPage, dpi: int) -> np.ndarray:
+def _grey(page: pdfium.PdfPage, dpi: float) -> np.ndarray:
     """The page in grey. A scanner's page (one upright grey image) is decoded and
     scaled here; other pages of grey images only are drawn straight into a grey
     bitmap (the same pixels as pdfium's grayscale mode, at a third of the time);
@@ -77,7 +105,7 @@ def _grey(page: pdfium.PdfPage, dpi: int) -> np.ndarray:
     return np.array(bitmap.to_pil().convert("L"))
 
 
-def _scanned_page(page: pdfium.PdfPage, dpi: int) -> np.ndarray | None:
+def _scanned_page(page: pdfium.PdfPage, dpi: float) -> np.ndarray | None:
     """A page that is one 8-bit grey image laid upright over all of it (what a scanner
     writes): the image decoded and scaled to ``dpi`` with a box filter, a third
     cheaper than pdfium drawing it. None for anything else."""

@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from intake.errors import IntakeError
+from intake.review.bodylimit import BodyLimit
 from intake.review.deps import NotLoggedIn
 from intake.review.ingest import Worker
 from intake.review.routes import admin, api, consents, pages
@@ -63,6 +64,8 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
     app.add_middleware(SessionMiddleware, secret_key=settings.secret_key,
                        session_cookie="sus_session", max_age=int(settings.session_hours * 3600),
                        same_site="strict", https_only=settings.environment == "production")
+    app.add_middleware(BodyLimit, max_bytes=settings.max_form_kb * 1024,
+                       streamed=frozenset({"/api/batches"}))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)

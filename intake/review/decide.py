@@ -13,8 +13,8 @@ from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, object_session
 
 from intake.errors import ParseError
 from intake.review.clock import now
@@ -29,8 +29,9 @@ from intake.sus.records import (
     Samtycke,
     Utregistrering,
     record_from_contract,
+    too_long,
 )
-from intake.sus.rules import check
+from intake.sus.rules import LABELS, check
 from intake.sus.values import parse_code, parse_date, parse_percent
 from sus_store import (
     ConsentIn,
@@ -48,6 +49,10 @@ from sus_store import (
     unlinked_consents,
 )
 from sus_store.vocab import Role
+
+#: The longest value a reviewer may enter in any field (text fields have their own,
+#: ``intake.sus.records.TEXT_LENGTHS``).
+VALUE_LENGTH = 200
 
 Action = Literal["approve", "wait_consent", "anonymous", "send_back", "reject"]
 
@@ -96,6 +101,9 @@ def _typed(name: str, value: object, *, today: date) -> object:
     kind = FIELD_TYPES.get(name)
     if not isinstance(value, str):
         return value
+    limit = too_long(name, value) or (VALUE_LENGTH if len(value) > VALUE_LENGTH else None)
+    if limit is not None:
+        raise ParseError(f"{LABELS.get(name, name)} får vara högst {limit} tecken.")
     if kind == "date":
         return parse_date(value, today=today).isoformat()
     if kind == "percent":
@@ -288,8 +296,24 @@ def purge_upload_if_done(state: ServiceState, upload: Upload) -> None:
     """Once an upload is read and none of its documents waits for a person, the
     uploaded file goes (its documents keep their own page images until decided)."""
     read = upload.status in ("done", "failed")
-    if read and all(d.status not in OPEN_STATUSES for d in upload.documents):
+    if read and all(d.status not in OPEN_STATUSES for d in upload.documents) \
+            and not _bytes_still_needed(upload):
         state.files.remove_upload(upload.sha256)
+
+
+def _bytes_still_needed(upload: Upload) -> bool:
+    """Another förbund's upload of the same bytes (read for that förbund) that is not
+    read yet or has a document still open needs the stored file."""
+    session = object_session(upload)
+    if session is None:
+        return False
+    others = select(Upload.id).where(Upload.sha256 == upload.sha256, Upload.id != upload.id,
+                                     Upload.status != "duplicate")
+    waiting = session.scalar(select(func.count()).select_from(Upload).where(
+        Upload.id.in_(others), Upload.status.in_(("queued", "processing"))))
+    open_documents = session.scalar(select(func.count(Document.id)).where(
+        Document.upload_id.in_(others), Document.status.in_(OPEN_STATUSES)))
+    return bool(waiting or open_documents)
 
 
 _ACTIONS = {

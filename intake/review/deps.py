@@ -16,8 +16,9 @@ from intake.errors import IntakeError
 from intake.review.queue import Viewer, viewer_for
 from intake.review.security import new_csrf_token, same_token
 from intake.review.state import ServiceState
-from sus_store import get_user
+from sus_store import PermissionDenied, get_user
 from sus_store.errors import NotFound
+from sus_store.vocab import Role
 
 
 class NotLoggedIn(IntakeError):
@@ -78,6 +79,22 @@ def current_user(request: Request, session: SessionDep, state: StateDep,
 
 
 CurrentUser = Annotated[Viewer, Depends(current_user)]
+
+
+def uploader(request: Request, state: StateDep, today: TodayDep) -> Viewer:
+    """A logged-in user who may upload, with the request's CSRF header checked: all
+    before a byte of the (large) body is read, in a transaction of its own so that no
+    database lock is held while the body arrives."""
+    with state.store.transaction() as session:
+        user = current_user(request, session, state, today)
+    if not (user.is_admin or user.roles & {Role.UPPLADDARE, Role.DIARIET}):
+        raise PermissionDenied("Du har ingen behörighet att ladda upp.")
+    if not same_token(request.session.get("csrf"), request.headers.get("x-csrf-token")):
+        raise CsrfFailed("Formuläret har gått ut (CSRF). Ladda om sidan och försök igen.")
+    return user
+
+
+Uploader = Annotated[Viewer, Depends(uploader)]
 
 
 async def check_csrf(request: Request) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import uuid
 from pathlib import Path
 
 
@@ -15,6 +16,25 @@ class FileStore:
 
     def upload_path(self, sha: str) -> Path:
         return self.root / "uploads" / sha
+
+    def staging(self) -> Path:
+        """Where an upload's files are written while they arrive (same file system as
+        ``uploads/``, so keeping one is a rename)."""
+        return self.root / "uploads" / ".staging"
+
+    def stage(self, data: bytes) -> tuple[Path, str]:
+        """``data`` as a staged file (for callers that hold the bytes); path and SHA-256."""
+        path = self.staging() / f".{uuid.uuid4().hex}.part"
+        _write_atomically(path, data)
+        return path, hashlib.sha256(data).hexdigest()
+
+    def keep_upload(self, staged: Path, sha: str) -> None:
+        """Move a staged file to ``uploads/<sha>``; the same bytes kept already stay."""
+        path = self.upload_path(sha)
+        if path.exists():
+            staged.unlink(missing_ok=True)
+        else:
+            staged.replace(path)
 
     def put_upload(self, data: bytes) -> str:
         """Store an uploaded file once; its SHA-256."""

@@ -1,8 +1,11 @@
 """Upload → stored files → background reading → documents in the review queue.
 
-A file is stored once by its SHA-256: the same bytes uploaded again are recorded
-as a *duplicate* of the first upload and not read twice. Reading runs in a
-background worker (:class:`Worker`, or ``sus-intake worker`` as its own process);
+A file arrives staged on disk (streamed by ``intake.review.multipart``) and is kept
+under its SHA-256 together with its row, never one without the other. The same
+bytes uploaded again for the same förbund (or again by Diariet) are recorded as a
+*duplicate* of the first upload and not read twice; a unique index holds that under
+concurrency, and another förbund's upload of the same file is its own. Reading runs
+in a background worker (:class:`Worker`, or ``sus-intake worker`` as its own process);
 each upload reports its progress page by page, and a file that cannot be read is
 marked *failed* with the reason while the rest of the batch goes on.
 """
@@ -11,31 +14,58 @@ from __future__ import annotations
 
 import logging
 import threading
+import unicodedata
 from datetime import date, datetime
 from pathlib import Path
+from typing import Annotated
 
-from PIL import Image, UnidentifiedImageError
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from intake.errors import InputError, IntakeError
-from intake.load.render import page_count
+from intake.load.inputs import count_pages as input_pages
 from intake.mapping.document import Document as ReadDocument
 from intake.review.clock import now
 from intake.review.decide import auto_file_consent, purge_upload_if_done
 from intake.review.knowledge import read_with_store
 from intake.review.reading import read_upload
-from intake.review.schema import Batch, Document, Upload
+from intake.review.schema import FILENAME_LENGTH, Batch, Document, Upload
 from intake.review.state import ServiceState
+from intake.settings import Settings
 from intake.sus.rules import registration_deadline
 
 log = logging.getLogger(__name__)
 
 
+def clean_filename(name: object) -> object:
+    """A file name as people see it: the last part of a path, without control
+    characters (NUL, line breaks), NFC, at most ``FILENAME_LENGTH`` characters with
+    its extension kept; "fil" when nothing is left."""
+    if not isinstance(name, str):
+        return name
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch for ch in unicodedata.normalize("NFC", base)
+                   if unicodedata.category(ch)[0] != "C")
+    base = " ".join(base.split()) or "fil"
+    if len(base) <= FILENAME_LENGTH:
+        return base
+    stem, dot, suffix = base.rpartition(".")
+    if not dot or not stem or len(suffix) > 10:
+        return base[:FILENAME_LENGTH]
+    return f"{stem[:FILENAME_LENGTH - len(suffix) - 2]}….{suffix}"
+
+
 class FileIn(BaseModel):
-    filename: str
-    data: bytes
+    """A received file, staged on disk: its name (cleaned and bounded here), its size
+    and the SHA-256 of its bytes."""
+
+    filename: Annotated[str, BeforeValidator(clean_filename),
+                        Field(min_length=1, max_length=FILENAME_LENGTH)]
+    path: Path
+    size: int = Field(ge=0)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
 
 
 class UploadView(BaseModel):
@@ -60,29 +90,73 @@ class BatchView(BaseModel):
     uploads: list[UploadView]
 
 
+def receive_upload(state: ServiceState, files: list[FileIn], *, username: str,
+                   forbund_id: int | None) -> BatchView:
+    """Store the staged files of one upload as a batch, in one transaction: a file is
+    kept under ``uploads/`` only with its row, and a failure leaves neither (nor any
+    staged file)."""
+    kept: list[str] = []
+    try:
+        with state.store.transaction() as session:
+            return receive_batch(session, state, files, username=username,
+                                 forbund_id=forbund_id, kept=kept)
+    except BaseException:
+        _discard_unreferenced(state, kept)
+        raise
+    finally:
+        for item in files:
+            item.path.unlink(missing_ok=True)
+
+
 def receive_batch(session: Session, state: ServiceState, files: list[FileIn], *,
-                  username: str, forbund_id: int | None) -> BatchView:
-    """Store the files of one upload as a batch; each new file is queued for reading."""
+                  username: str, forbund_id: int | None,
+                  kept: list[str] | None = None) -> BatchView:
+    """Record the files of one upload as a batch; each new file is queued for reading,
+    the same bytes already read for this förbund (or for Diariet) are a duplicate.
+    The SHA-256 of every file moved into ``uploads/`` is added to ``kept``."""
     batch = Batch(forbund_id=forbund_id, uploaded_by=username, created_at=now())
     session.add(batch)
     session.flush()
     for item in files:
-        sha = state.files.put_upload(item.data)
-        first = session.scalar(select(Upload.id).where(
-            Upload.sha256 == sha, Upload.status != "duplicate").order_by(Upload.id))
-        session.add(Upload(
-            batch_id=batch.id, filename=_safe_name(item.filename), sha256=sha,
-            size=len(item.data), status="duplicate" if first else "queued", duplicate_of=first,
-            message=f"Samma fil som uppladdning {first}; läses inte igen." if first else None,
-            created_at=now()))
+        if _add_upload(session, batch, item).status == "queued":
+            state.files.keep_upload(item.path, item.sha256)
+            if kept is not None:
+                kept.append(item.sha256)
     session.flush()
     session.refresh(batch)
     return BatchView.model_validate(batch)
 
 
-def _safe_name(name: str) -> str:
-    base = name.replace("\\", "/").rsplit("/", 1)[-1].strip() or "fil"
-    return base[:255]
+def _add_upload(session: Session, batch: Batch, item: FileIn) -> Upload:
+    """The file's row: queued when the unique index takes it, else a duplicate of the
+    upload in this scope that holds its place (under concurrency too)."""
+    scope = batch.forbund_id or 0
+    fields = {"batch_id": batch.id, "scope": scope, "filename": item.filename,
+              "sha256": item.sha256, "size": item.size, "created_at": now()}
+    try:
+        with session.begin_nested():
+            row = Upload(status="queued", **fields)
+            session.add(row)
+    except IntegrityError:
+        first = session.scalar(select(Upload.id).where(
+            Upload.sha256 == item.sha256, Upload.scope == scope, Upload.status != "duplicate"))
+        if first is None:  # not the index of uploads read once: a real fault
+            raise
+        row = Upload(status="duplicate", duplicate_of=first,
+                     message=f"Samma fil som uppladdning {first}; läses inte igen.", **fields)
+        session.add(row)
+    return row
+
+
+def _discard_unreferenced(state: ServiceState, shas: list[str]) -> None:
+    """Files moved into ``uploads/`` by a unit of work that failed, unless another
+    upload's row refers to the same bytes."""
+    if not shas:
+        return
+    with state.store.transaction() as session:
+        used = set(session.scalars(select(Upload.sha256).where(Upload.sha256.in_(shas))))
+    for sha in set(shas) - used:
+        state.files.remove_upload(sha)
 
 
 def process_next(state: ServiceState) -> bool:
@@ -124,7 +198,7 @@ def _read_upload(state: ServiceState, upload_id: int) -> None:
     with state.store.transaction() as session:
         upload = session.get_one(Upload, upload_id)
         path = state.files.upload_path(upload.sha256)
-        upload.pages_total = count_pages(path)
+        upload.pages_total = count_pages(path, state.settings)
     for read in read_upload(path, state.reader):
         with state.store.transaction() as session:
             upload = session.get_one(Upload, upload_id)
@@ -132,14 +206,12 @@ def _read_upload(state: ServiceState, upload_id: int) -> None:
             upload.pages_done += len(read.document.pages)
 
 
-def count_pages(path: Path) -> int | None:
-    """How many pages a stored upload has, for progress; None when it cannot tell."""
+def count_pages(path: Path, settings: Settings) -> int | None:
+    """How many pages a stored upload has, for progress; None when it cannot tell
+    (reading it then says why)."""
     try:
-        if path.read_bytes()[:4] == b"%PDF":
-            return page_count(path)
-        with Image.open(path) as image:
-            return int(getattr(image, "n_frames", 1))
-    except (InputError, OSError, UnidentifiedImageError):
+        return input_pages(path, max_pages=settings.max_pages_per_file)
+    except InputError:
         return None
 
 

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict
 
 from intake.forms import FORM_IDS
 from intake.load.inputs import DigitalPage, read_input
-from intake.load.render import render_pdf
+from intake.load.render import render_page_within
 from intake.mapping.document import Document
 from intake.pipeline import Reader
 from intake.reads import PAGE_H_PX, PAGE_W_PX, WORK_DPI
@@ -36,12 +36,15 @@ class ReadPage(BaseModel):
 
 def read_upload(path: Path, reader: Reader) -> Iterator[ReadPage]:
     """Every page of ``path`` as a document with its image; InputError if unreadable."""
-    for page in read_input(path, dpi=reader.settings.render_dpi):
+    settings = reader.settings
+    for page in read_input(path, dpi=settings.render_dpi, max_pages=settings.max_pages_per_file,
+                           max_pixels=settings.max_pixels_per_page):
         document, aligned = reader.read_aligned(page)
         if aligned is not None:
             image: bytes | None = page_jpeg(aligned)
         elif isinstance(page, DigitalPage) and document.form in FORM_IDS:
-            image = page_jpeg(next(render_pdf(path, dpi=WORK_DPI, grey=True, pages={page.page})))
+            image = page_jpeg(render_page_within(path, page.page, dpi=WORK_DPI,
+                                                 max_pixels=settings.max_pixels_per_page)[0])
         else:
             image = None
         yield ReadPage(document=document, image=image)

@@ -11,7 +11,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, MetaData, String, Text
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from sus_store.schema import NAMING  # the same constraint names as the store's tables
@@ -33,14 +44,30 @@ class Batch(ReviewBase):
     uploads: Mapped[list[Upload]] = relationship(back_populates="batch", order_by="Upload.id")
 
 
+#: The longest file name kept (``Upload.filename``).
+FILENAME_LENGTH = 255
+#: Uploads that are read (not a duplicate): one per file content and scope.
+READ_UPLOADS = "status != 'duplicate'"
+
+
 class Upload(ReviewBase):
-    """One uploaded file, stored once by its SHA-256, and how far its reading got."""
+    """One uploaded file, stored once by its SHA-256, and how far its reading got.
+
+    The same bytes are read once per *scope* (the batch's förbund, 0 for Diariet's):
+    a later upload in that scope is a duplicate. A unique index holds it, so two
+    uploads at the same moment cannot both be read; another förbund's upload of the
+    same file is read for that förbund and says nothing of this one."""
 
     __tablename__ = "review_upload"
+    __table_args__ = (
+        Index("uq_review_upload_read_once", "sha256", "scope", unique=True,
+              postgresql_where=text(READ_UPLOADS), sqlite_where=text(READ_UPLOADS)),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("review_batch.id"), index=True)
-    filename: Mapped[str] = mapped_column(String(255))
+    scope: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    filename: Mapped[str] = mapped_column(String(FILENAME_LENGTH))
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     size: Mapped[int] = mapped_column(Integer)
     # queued → processing → done | failed; duplicate (same bytes as ``duplicate_of``)

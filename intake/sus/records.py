@@ -189,6 +189,29 @@ FIELD_TYPES: dict[str, FieldType] = {
 }
 
 
+#: The longest value each text field may have: what the SUS store keeps of it
+#: (``sus_store.schema``: namn 200, kommun, stadsdel and ort 100, insats names 200;
+#: a förbund's name 50, as SUS accepts: rule 13). A longer value is refused where a
+#: person enters it and flagged where it is read.
+TEXT_LENGTHS: dict[str, int] = {
+    "samverkansorganisation": 50,
+    "insats": 200,
+    "namn": 200,
+    "kommun": 100,
+    "stadsdel": 100,
+    "ort": 100,
+    "namnfortydligande": 200,
+}
+
+
+def too_long(name: str, value: object) -> int | None:
+    """The limit ``value`` of text field ``name`` exceeds; None when it fits."""
+    limit = TEXT_LENGTHS.get(name)
+    if limit is None or not isinstance(value, str) or len(value) <= limit:
+        return None
+    return limit
+
+
 def single_value(ticks: Sequence[Enum]) -> str | None:
     """The code of the one ticked box; None when none or several are ticked."""
     return str(ticks[0].value) if len(ticks) == 1 else None

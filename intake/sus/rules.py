@@ -22,10 +22,12 @@ from intake.errors import ParseError
 from intake.sus.codes import Forsorjning
 from intake.sus.personnummer import parse_personnummer
 from intake.sus.records import (
+    TEXT_LENGTHS,
     Inregistrering,
     Matning,
     Samtycke,
     Utregistrering,
+    too_long,
     yesno_value,
 )
 
@@ -105,6 +107,7 @@ def check(
 def check_samtycke(record: Samtycke, *, today: date) -> list[RuleIssue]:
     """FK 9443: a valid personnummer, signed, with ort and datum."""
     return [
+        *_lengths(record),
         *_personnummer(record.personnummer, today=today),
         *_underskrift(record.underskrift),
         *_required_text("ort", record.ort),
@@ -117,6 +120,7 @@ def check_inregistrering(
 ) -> list[RuleIssue]:
     """FK 9448: header, startdatum, the two single fields, section 2 and the deadline."""
     return [
+        *_lengths(record),
         *_samverkansorganisation(record.samverkansorganisation),
         *_personnummer(record.personnummer, today=today),
         *_required_text("namn", record.namn),
@@ -133,6 +137,7 @@ def check_utregistrering(
 ) -> list[RuleIssue]:
     """FK 9449: header, avslutningsdatum, the code and section 2 as the code requires."""
     return [
+        *_lengths(record),
         *_samverkansorganisation(record.samverkansorganisation),
         *_personnummer(record.personnummer, today=today),
         *_required_text("namn", record.namn),
@@ -141,6 +146,19 @@ def check_utregistrering(
         *_avslutningsanledning(record),
         *_after_measurement(record),
     ]
+
+
+# Rule 0: what the register can keep of a text field.
+
+
+def _lengths(record: Samtycke | Inregistrering | Utregistrering) -> list[RuleIssue]:
+    issues = []
+    for name in TEXT_LENGTHS:
+        limit = too_long(name, getattr(record, name, None))
+        if limit is not None and name != "samverkansorganisation":  # rule 13 says it
+            issues.append(_error("R0", f"{name}_too_long", name,
+                                 f"{LABELS[name]} är längre än {limit} tecken."))
+    return issues
 
 
 # Rule 1 (and rule 9's signature): who, and that they signed.

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from alembic import command
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from intake.review.db import alembic_config, upgrade
 from sus_store import make_engine
@@ -20,4 +23,33 @@ def test_review_migrations_match_the_models_beside_the_store(tmp_path: Path) -> 
     upgrade(engine)
     upgrade(engine)  # idempotent
     command.check(alembic_config(engine))
+    engine.dispose()
+
+
+def test_uploads_read_twice_before_the_unique_index_become_duplicates(tmp_path: Path) -> None:
+    """GIVEN review tables at r0001 holding the same file read twice for one förbund
+    (the race before the index) and once for another
+    WHEN migrated to the newest THEN the later of the two is a duplicate of the first,
+    the other förbund's stays read, and a third insert for the first förbund is refused."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'sus.db'}")
+    upgrade_store(engine)
+    command.upgrade(alembic_config(engine), "r0001")
+    row = ("INSERT INTO review_upload (id, batch_id, filename, sha256, size, status,"
+           " pages_done, created_at) VALUES ({id}, {batch}, 'f.pdf', 'abc', 1, 'done', 0,"
+           " '2026-11-25')")
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO review_batch (id, forbund_id, uploaded_by,"
+                                " created_at) VALUES (1, 7, 'a', '2026-11-25'),"
+                                " (2, 7, 'a', '2026-11-25'), (3, 8, 'b', '2026-11-25')"))
+        for upload_id, batch in ((1, 1), (2, 2), (3, 3)):
+            connection.execute(text(row.format(id=upload_id, batch=batch)))
+    upgrade(engine)
+    with engine.begin() as connection:
+        rows = connection.execute(text("SELECT id, scope, status, duplicate_of"
+                                       " FROM review_upload ORDER BY id")).all()
+    assert [tuple(r) for r in rows] == [(1, 7, "done", None), (2, 7, "duplicate", 1),
+                                        (3, 8, "done", None)]
+    with pytest.raises(IntegrityError), engine.begin() as connection:
+        connection.execute(text(row.format(id=4, batch=1).replace(
+            "pages_done", "scope, pages_done").replace("'done', 0", "'queued', 7, 0")))
     engine.dispose()

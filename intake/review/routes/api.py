@@ -5,15 +5,30 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Query, UploadFile
-from pydantic import BaseModel
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from intake.errors import InputError
 from intake.review.clock import now
 from intake.review.decide import Action, Decision, correct, decide
-from intake.review.deps import CsrfChecked, CurrentUser, SessionDep, StateDep, TodayDep
-from intake.review.ingest import BatchView, FileIn, receive_batch
+from intake.review.deps import (
+    CsrfChecked,
+    CurrentUser,
+    SessionDep,
+    StateDep,
+    TodayDep,
+    Uploader,
+)
+from intake.review.ingest import BatchView, FileIn, receive_upload
+from intake.review.multipart import (
+    MB,
+    UploadLimits,
+    discard,
+    receive_form,
+    refuse_declared_size,
+)
 from intake.review.queue import (
     QueueFilter,
     claim,
@@ -23,27 +38,55 @@ from intake.review.queue import (
 )
 from intake.review.schema import Batch
 from intake.review.views import BatchDetail, DocumentView, batch_detail, document_view
+from intake.settings import Settings
 from sus_store import NotFound, PermissionDenied, list_forbund, list_insatser
 from sus_store.vocab import Role
 
 router = APIRouter(prefix="/api", tags=["api"])
 
 
-@router.post("/batches", dependencies=[CsrfChecked])
-async def upload_batch(session: SessionDep, state: StateDep, user: CurrentUser,
-                       files: Annotated[list[UploadFile], File()],
-                       forbund_id: Annotated[int | None, Form()] = None) -> BatchView:
-    """Upload files as one batch; each is read in the background."""
-    forbund_id = _upload_forbund(user, forbund_id)
-    limit = state.settings.max_upload_mb * 1024 * 1024
-    received = []
-    for item in files:
-        data = await item.read(limit + 1)
-        if len(data) > limit:
-            raise InputError(f"{item.filename}: större än {state.settings.max_upload_mb} MB.")
-        received.append(FileIn(filename=item.filename or "fil", data=data))
-    return receive_batch(session, state, received, username=user.username,
-                         forbund_id=forbund_id)
+#: The upload's body as OpenAPI shows it (the route reads the stream itself).
+_UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {
+    "schema": {"type": "object", "required": ["files"], "properties": {
+        "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
+        "forbund_id": {"type": "integer"}}}}}}}
+
+
+@router.post("/batches", openapi_extra=_UPLOAD_BODY)
+async def upload_batch(request: Request, state: StateDep, user: Uploader) -> BatchView:
+    """Upload files as one batch; each is read in the background. Who asks (and the
+    CSRF header) is checked before the body is read; the files stream to disk within
+    the limits of the settings (413 past one)."""
+    limits = upload_limits(state.settings)
+    refuse_declared_size(request.headers.get("content-length"), limits)
+    form = await receive_form(request.stream(), request.headers.get("content-type", ""),
+                              staging=state.files.staging(), limits=limits)
+    try:
+        forbund_id = _upload_forbund(user, _forbund_field(form.fields))
+        if not form.files:
+            raise InputError("Välj minst en fil att ladda upp.")
+        files = [FileIn(filename=f.filename, path=f.path, size=f.size, sha256=f.sha256)
+                 for f in form.files]
+    except BaseException:
+        discard(form.files)
+        raise
+    return await run_in_threadpool(receive_upload, state, files, username=user.username,
+                                   forbund_id=forbund_id)
+
+
+def upload_limits(settings: Settings) -> UploadLimits:
+    return UploadLimits(file_bytes=settings.max_upload_mb * MB,
+                        request_bytes=settings.max_request_mb * MB,
+                        files=settings.max_files_per_upload)
+
+
+def _forbund_field(fields: dict[str, str]) -> int | None:
+    value = fields.get("forbund_id", "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or len(value) > 9:
+        raise InputError("Förbundet ska anges med sitt nummer (forbund_id).")
+    return int(value)
 
 
 def _upload_forbund(user: Any, forbund_id: int | None) -> int | None:
@@ -96,7 +139,7 @@ def claim_document(document_id: int, session: SessionDep, state: StateDep,
 
 
 class Corrections(BaseModel):
-    values: dict[str, Any]
+    values: dict[str, Any] = Field(max_length=40)  # a form has fewer fields
 
 
 @router.put("/documents/{document_id}/fields", dependencies=[CsrfChecked])
@@ -109,7 +152,7 @@ def correct_fields(document_id: int, body: Corrections, session: SessionDep,
 
 class DecisionIn(BaseModel):
     action: Action
-    reason: str = ""
+    reason: str = Field(default="", max_length=1000)
 
 
 @router.post("/documents/{document_id}/decision", dependencies=[CsrfChecked])
