@@ -12,7 +12,8 @@ so it is removed as soon as one person in it is forgotten — rather than redact
 pages of a PDF or TIFF, which would be a second, fragile copy of the reader. While it
 is still being read, it is removed when the reading ends
 (:func:`intake.review.decide.purge_upload_if_done`). The file name a förbund gave
-it may name the person: it is replaced once every form in the file is forgotten.
+it may name the person, and a page that is no form (a cover letter) may too: once
+every form in the file is forgotten, the name is replaced and those pages' images go.
 """
 
 from __future__ import annotations
@@ -48,7 +49,9 @@ def forget_documents(session: Session, state: ServiceState, documents: Iterable[
     """Remove what was read from ``documents`` and their page images; give each the
     ``status`` and ``outcome`` (the caller sets them for the document it decides)."""
     uploads: dict[int, Upload] = {}
+    ids: set[int] = set()
     for document in documents:
+        ids.add(document.id)
         state.files.remove_page(document.image)
         document.image, document.fields, document.problems = None, None, {}
         document.issues, document.needs_review = [], []
@@ -58,16 +61,21 @@ def forget_documents(session: Session, state: ServiceState, documents: Iterable[
         uploads[document.upload_id] = session.get_one(Upload, document.upload_id)
     session.flush()
     for upload in uploads.values():
-        forget_upload(session, state, upload)
+        forget_upload(session, state, upload, forgetting=ids)
     wipe_after_commit(session)
 
 
-def forget_upload(session: Session, state: ServiceState, upload: Upload) -> None:
-    """The uploaded file goes once read; its name once every form in it is forgotten."""
+def forget_upload(session: Session, state: ServiceState, upload: Upload, *,
+                  forgetting: set[int]) -> None:
+    """The uploaded file goes once read; its name once every form in it is forgotten
+    (before, or now: ``forgetting``, whose status the caller may set later)."""
     if upload.status in ("done", "failed"):
         state.files.remove_upload(upload.sha256)
     forms = [d for d in upload.documents if d.form in FORMS]
-    if forms and all(d.status in FORGOTTEN_STATUSES and d.fields is None for d in forms):
+    if forms and all(d.id in forgetting or forgotten(d) for d in forms):
+        for other in upload.documents:  # pages that are no form (a cover letter, say)
+            state.files.remove_page(other.image)
+            other.image = None
         for same in session.scalars(select(Upload).where(Upload.sha256 == upload.sha256)):
             same.filename = FORGOTTEN_FILENAME
 

@@ -296,7 +296,29 @@ def test_batch_upload_loses_the_purged_persons_page_but_keeps_the_others(
         assert client.get(f"/sida/{ids[0]}.jpg").status_code == 404
 
 
-def _two_person_upload(session: object, state: object) -> tuple[int, int]:
+def test_forgotten_scan_loses_its_file_name_and_cover_page(tmp_path: Path) -> None:
+    """GIVEN one uploaded file named after the person, read into their 9448 and a page
+    that is no form (a cover letter), each with a page image
+    WHEN the 9448 is rejected as felregistrering
+    THEN the upload's name no longer names the person and the cover page's image is
+    gone too."""
+    with service_client(tmp_path / "data") as client:
+        state = state_of(client)
+        with state.store.transaction() as session:
+            ids = _two_person_upload(session, state, filename="Åsa Öberg-Test.pdf",
+                                     second_form="unknown")
+        with state.store.transaction() as session:
+            viewer = viewer_for(session, "granskare", "Granskare", today=TODAY)
+            decide(session, state, session.get_one(Document, ids[0]), "reject",
+                   viewer=viewer, today=TODAY)
+        with state.store.transaction() as session:
+            names = list(session.scalars(select(Upload.filename)))
+        assert names == ["(borttagen)"]
+        assert list((state.settings.data_dir / "pages").iterdir()) == []
+
+
+def _two_person_upload(session: object, state: object, *, filename: str = "batch.pdf",
+                       second_form: str = "9448") -> tuple[int, int]:
     from datetime import UTC, datetime
 
     from sqlalchemy.orm import Session
@@ -309,15 +331,17 @@ def _two_person_upload(session: object, state: object) -> tuple[int, int]:
     batch = Batch(forbund_id=1, uploaded_by="forbund", created_at=at)
     session.add(batch)
     session.flush()
-    row = Upload(batch_id=batch.id, filename="batch.pdf", sha256=sha, size=10, status="done",
+    row = Upload(batch_id=batch.id, filename=filename, sha256=sha, size=10, status="done",
                  pages_total=2, pages_done=2, created_at=at)
     session.add(row)
     session.flush()
     ids = []
-    for page, pnr in ((1, "198001022386"), (2, "198001032385")):
+    for page, pnr, form in ((1, "198001022386", "9448"), (2, "198001032385", second_form)):
         document = Document(upload_id=row.id, batch_id=batch.id, forbund_id=1, insats_id=1,
-                            pages=[page], form="9448", status="review",
-                            fields={"personnummer": {"value": pnr, "confidence": 0.9}},
+                            pages=[page], form=form, status="review" if form != "unknown"
+                            else "info",
+                            fields={"personnummer": {"value": pnr, "confidence": 0.9}}
+                            if form != "unknown" else {},
                             needs_review=[], issues=[], problems={}, created_at=at,
                             updated_at=at)
         session.add(document)
