@@ -65,3 +65,21 @@ def test_audit_page_names_document_reads_in_swedish(client: TestClient,
     page = client.get("/admin/logg")
     assert page.status_code == 200, page.status_code
     assert "Sidbild" in page.text and "listade" in page.text
+
+
+def test_consent_desk_list_is_audited_by_consent_id(client: TestClient) -> None:
+    """GIVEN a consent Diariet filed that waits for its participation
+    WHEN Diariet opens the consent desk (date of birth, ort and datum of each)
+    THEN the list is in the audit trail by consent id, without the personnummer."""
+    from tests.review.test_consents_desk import Waiting, with_consent_routes
+    from tests.sus_store.builders import KVINNA
+
+    with_consent_routes(client.app)  # type: ignore[arg-type]
+    waiting = Waiting(client)
+    login(client, "diariet")
+    assert client.get("/samtycken").status_code == 200
+    with state_of(client).store.transaction() as session:
+        (event,) = [e for e in audit_trail(session, actor="diariet", entity="consent")
+                    if e.action != "archive"]  # Waiting filed it as Diariet
+    assert (event.action, event.after) == ("list", {"ids": [waiting.consent_id]})
+    assert KVINNA not in event.model_dump_json() and KVINNA[2:] not in event.model_dump_json()
