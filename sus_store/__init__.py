@@ -57,6 +57,7 @@ from sus_store.participants import (
     DeadlineItem,
     Outcome,
     ParticipationView,
+    Protected,
     find_participations,
     get_participation,
     late_registrations,
@@ -121,5 +122,5 @@ __all__ = [
     "deactivate_user", "forbund_for", "get_user", "grant", "insatser_for", "latest_valid_until",
     "list_users",
     "password_hash_of", "permissions_of", "require", "revoke", "set_password_hash",
-    "audit_read", "forget_in_audit", "protect_person", "wipe_after_commit",
+    "audit_read", "forget_in_audit", "protect_person", "Protected", "wipe_after_commit",
 ]

@@ -280,11 +280,18 @@ def _forget_consent(session: Session, consent: Consent) -> None:
         session.info.setdefault("purge_files", []).append(sha)
 
 
-def protect_person(session: Session, personnummer: str, *, actor: str) -> list[int]:
+class Protected(BaseModel):
+    """What marking a person protected removed from the store."""
+
+    participation_ids: list[int]  # waiting participations, now anonymous counts
+    consent_ids: list[int]  # consents no participation used, with their scans
+
+
+def protect_person(session: Session, personnummer: str, *, actor: str) -> Protected:
     """Skyddade personuppgifter (rule 10): the person's personal data is never stored.
     Their consents no participation uses yet are removed with their scans, and each of
     their participations still waiting for a consent becomes an anonymous count (year
-    and kön). The ids of the participations that became anonymous."""
+    and kön)."""
     unlinked = list(session.scalars(select(Consent).where(
         Consent.personnummer == personnummer, Consent.participation_id.is_(None))))
     for consent in unlinked:
@@ -296,10 +303,10 @@ def protect_person(session: Session, personnummer: str, *, actor: str) -> list[i
         Participation.status == Status.PENDING.value)))
     for participation_id in pending:
         make_anonymous(session, participation_id, actor=actor, reason="skyddad identitet")
-    audit.forget(session, personnummer=personnummer,
-                 rows={"consent": [consent.id for consent in unlinked]})
+    consent_ids = [consent.id for consent in unlinked]
+    audit.forget(session, personnummer=personnummer, rows={"consent": consent_ids})
     wipe_after_commit(session)
-    return pending
+    return Protected(participation_ids=pending, consent_ids=consent_ids)
 
 
 def kon_of(code: str) -> Kon:

@@ -298,10 +298,10 @@ def _protected(session: Session, state: ServiceState, document: Document, viewer
     else:
         for registration in registrations_of(session, document, personnummer):
             _anonymous_registration(session, state, registration, viewer, today)
-    made_anonymous = protect_person(session, personnummer, actor=viewer.username)
+    removed = protect_person(session, personnummer, actor=viewer.username)
     forget_documents(session, state, documents_of(
-        session, participation_ids=made_anonymous, consent_ids=[]), status="anonymised",
-        outcome=outcome)
+        session, participation_ids=removed.participation_ids,
+        consent_ids=removed.consent_ids), status="anonymised", outcome=outcome)
     _purge_person(session, state, document, status="anonymised", outcome=outcome)
     what = ("registrerad anonymt (år och kön)" if document.form == "9448" else
             "samtycket sparas inte, inregistreringen räknas anonymt (år och kön)")

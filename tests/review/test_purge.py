@@ -255,6 +255,29 @@ def test_diariet_marks_a_consent_protected_and_the_waiting_participant_turns_ano
     _assert_forgotten(service, caplog, personnummer, namn)
 
 
+def test_protected_registration_forgets_the_consent_diariet_filed_earlier(
+        service: TestClient, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """GIVEN the person's signed 9443, mailed to Diariet and filed before any
+    participation existed (archived, waiting on the consent desk)
+    WHEN their 9448 arrives and the granskare marks it as protected identity
+    THEN the archived consent, its scan and Diariet's 9443 document go too."""
+    _capture_logs(caplog)
+    forms, personnummer, namn = _person_forms(tmp_path / "in", seed=11)
+    upload(service, login(service, "diariet"), forms[1:])
+    read_all(service)
+    token = login(service, "diariet")
+    consent_doc = _the(service, "9443")["id"]
+    assert _decide(service, token, consent_doc, "approve")["status"] == "approved"
+    upload(service, login(service, "forbund"), forms[:1])
+    read_all(service)
+    token = login(service, "granskare")
+    _decide(service, token, _the(service, "9448")["id"], "protected")
+    with state_of(service).store.transaction() as session:
+        assert session.scalar(select(func.count(Consent.id))) == 0
+        assert session.get_one(Document, consent_doc).status == "anonymised"
+    _assert_forgotten(service, caplog, personnummer, namn)
+
+
 def test_review_page_offers_protected_identity_for_9448_and_9443(
         service: TestClient, tmp_path: Path) -> None:
     """GIVEN a 9448 and its 9443 waiting for review

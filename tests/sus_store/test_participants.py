@@ -388,11 +388,11 @@ def test_protected_person_loses_unlinked_consents_and_pending_participations(
     with org.transaction() as session:
         view = register_in(session, inregistrering(), hold_for_consent=True, actor=ADMIN,
                            today=TODAY)
-        archive_consent(session, consent(), actor="diariet", today=TODAY)
+        filed = archive_consent(session, consent(), actor="diariet", today=TODAY)
         alias = pseudonym(session, KVINNA)
     with org.transaction() as session:
-        made = protect_person(session, KVINNA, actor=ADMIN)
-    assert made == [view.id]
+        removed = protect_person(session, KVINNA, actor=ADMIN)
+    assert (removed.participation_ids, removed.consent_ids) == ([view.id], [filed.id])
     with org.transaction() as session:
         assert session.scalar(select(func.count(Participation.id))) == 0
         assert session.scalar(select(func.count(Consent.id))) == 0
