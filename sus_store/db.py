@@ -61,12 +61,15 @@ def wipe_after_commit(session: Session) -> None:
 
 def _wipe(engine: Engine) -> None:
     if engine.dialect.name != "sqlite":
-        return  # PostgreSQL: dead rows are out of every query; VACUUM reclaims the pages
+        return  # PostgreSQL: dead rows are out of every query until VACUUM reuses them
     connection = engine.raw_connection()  # outside any transaction, as a checkpoint must be
     try:
         cursor = connection.cursor()
         busy = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
         cursor.close()
+    except Exception as exc:  # committed already: the next checkpoint will do it
+        log.warning("the write-ahead log could not be emptied: %s", type(exc).__name__)
+        return
     finally:
         connection.close()
     if busy:

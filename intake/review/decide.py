@@ -62,6 +62,8 @@ from sus_store import (
 from sus_store.vocab import Role
 
 Action = Literal["approve", "wait_consent", "anonymous", "protected", "send_back", "reject"]
+#: Actions that register in SUS: a granskare of the document's insats decides them.
+_REGISTERING = ("approve", "wait_consent", "anonymous", "protected")
 
 
 class Decision(BaseModel):
@@ -146,8 +148,7 @@ def decide(session: Session, state: ServiceState, document: Document, action: Ac
            viewer: Viewer, today: date, reason: str = "") -> Decision:
     """Carry out ``action``; the store's refusals (typed errors) propagate unchanged."""
     _refuse_unless_open(document, viewer)
-    if action in ("approve", "wait_consent", "anonymous", "protected") and \
-            document.form != "9443":
+    if action in _REGISTERING and document.form != "9443":
         require(session, viewer.username, Role.GRANSKARE, today=today,
                 insats_id=document.insats_id, forbund_id=document.forbund_id)
     decision = _ACTIONS[action](session, state, document, viewer, today, reason)
