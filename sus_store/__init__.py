@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from sus_store.archive import ConsentArchive, OrphanReport, clean_orphans
 from sus_store.audit import AuditEntry, audit_trail
+from sus_store.audit import forget as forget_in_audit
+from sus_store.audit import read as audit_read
 from sus_store.consents import (
     ConsentFiled,
     ConsentIn,
@@ -25,7 +27,7 @@ from sus_store.consents import (
     read_consent_scan,
     unlinked_consents,
 )
-from sus_store.db import Store, make_engine, open_store, upgrade
+from sus_store.db import Store, make_engine, open_store, upgrade, wipe_after_commit
 from sus_store.errors import (
     AlreadyOpen,
     AmbiguousName,
@@ -55,11 +57,13 @@ from sus_store.participants import (
     DeadlineItem,
     Outcome,
     ParticipationView,
+    Protected,
     find_participations,
     get_participation,
     late_registrations,
     make_anonymous,
     participations_in,
+    protect_person,
     register_anonymous,
     register_anonymous_from,
     register_in,
@@ -118,4 +122,5 @@ __all__ = [
     "deactivate_user", "forbund_for", "get_user", "grant", "insatser_for", "latest_valid_until",
     "list_users",
     "password_hash_of", "permissions_of", "require", "revoke", "set_password_hash",
+    "audit_read", "forget_in_audit", "protect_person", "Protected", "wipe_after_commit",
 ]

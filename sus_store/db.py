@@ -42,6 +42,7 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA secure_delete = ON")  # deleted personal data is overwritten
     cursor.close()
     dbapi_connection.isolation_level = None  # type: ignore[attr-defined]
 
@@ -49,6 +50,30 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
 def _sqlite_begin_immediate(connection: object) -> None:
     """Take SQLite's write lock at BEGIN, so two writers queue instead of failing late."""
     connection.exec_driver_sql("BEGIN IMMEDIATE")  # type: ignore[attr-defined]
+
+
+def wipe_after_commit(session: Session) -> None:
+    """Personal data was deleted in ``session``: once it commits, leave no copy of it in
+    the database files either (SQLite's write-ahead log keeps old pages until a
+    checkpoint; ``secure_delete`` zeroes freed space in the file itself)."""
+    session.info["wipe"] = True
+
+
+def _wipe(engine: Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        return  # PostgreSQL: dead rows are out of every query until VACUUM reuses them
+    connection = engine.raw_connection()  # outside any transaction, as a checkpoint must be
+    try:
+        cursor = connection.cursor()
+        busy = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        cursor.close()
+    except Exception as exc:  # committed already: the next checkpoint will do it
+        log.warning("the write-ahead log could not be emptied: %s", type(exc).__name__)
+        return
+    finally:
+        connection.close()
+    if busy:
+        log.warning("the write-ahead log could not be emptied yet (a reader is active)")
 
 
 def alembic_config(engine: Engine, migrations: Path = _MIGRATIONS) -> Config:
@@ -94,6 +119,8 @@ class Store:
         finally:
             session.close()
         self.archive.discard_unreferenced(session.info.get("purge_files", ()), self.engine)
+        if session.info.get("wipe"):
+            _wipe(self.engine)
 
     def dispose(self) -> None:
         self.engine.dispose()

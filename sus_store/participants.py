@@ -31,6 +31,7 @@ from intake.sus.records import (
 from intake.sus.rules import RuleIssue, check, registration_deadline
 from sus_store import audit
 from sus_store.consents import ConsentIn, archive_consent, link_consent
+from sus_store.db import wipe_after_commit
 from sus_store.errors import AlreadyOpen, ConsentRequired, RuleViolation
 from sus_store.lookup import resolve_insats
 from sus_store.rows import get_row
@@ -91,6 +92,8 @@ class Outcome(BaseModel):
 
     participation_id: int
     removed: bool
+    #: the consents removed with it (code 8), so the intake can forget their forms too
+    consent_ids: list[int] = []
 
 
 def refuse_broken_rules(issues: list[RuleIssue]) -> None:
@@ -213,8 +216,8 @@ def register_out(session: Session, record: Utregistrering, *, actor: str,
     code = record.avslutningsanledning
     assert code is not None and record.avslutningsdatum is not None  # rules 2, 8
     if code is Avslutningsanledning.FELREGISTRERING:
-        remove_participation(session, row, actor=actor, reason="felregistrering")
-        return Outcome(participation_id=row.id, removed=True)
+        consent_ids = remove_participation(session, row, actor=actor, reason="felregistrering")
+        return Outcome(participation_id=row.id, removed=True, consent_ids=consent_ids)
     before = audit.snapshot(session, row, only=_CLOSING_COLUMNS)
     row.status = Status.CLOSED.value
     row.avslutningsdatum = record.avslutningsdatum
@@ -247,19 +250,26 @@ def _open_participation(session: Session, insats: Insats, written: str | None, *
 
 
 def remove_participation(session: Session, row: Participation, *, actor: str,
-                         reason: str) -> None:
-    """Delete a participation, its measurements, consent and archived scan.
+                         reason: str) -> list[int]:
+    """Delete a participation, its measurements, consent and archived scan; the ids of
+    the consents removed with it.
 
-    The audit trail records that it happened and why, not what was removed.
+    The audit trail records that it happened and why, not what was removed: earlier
+    events about the participation and its consents are emptied (:func:`audit.forget`).
     """
     consents = list(session.scalars(select(Consent).where(Consent.participation_id == row.id)))
+    consent_ids = [consent.id for consent in consents]
     for consent in consents:
         _forget_consent(session, consent)
-    insats_id = row.insats_id
+    insats_id, personnummer = row.insats_id, row.personnummer
     session.delete(row)
     session.flush()
+    audit.forget(session, personnummer=personnummer,
+                 rows={"participation": [row.id], "consent": consent_ids})
     audit.record(session, actor=actor, action="remove", entity="participation",
                  entity_id=row.id, after={"reason": reason, "insats_id": insats_id})
+    wipe_after_commit(session)
+    return consent_ids
 
 
 def _forget_consent(session: Session, consent: Consent) -> None:
@@ -268,6 +278,35 @@ def _forget_consent(session: Session, consent: Consent) -> None:
     session.flush()
     if session.scalar(select(Consent.id).where(Consent.sha256 == sha)) is None:
         session.info.setdefault("purge_files", []).append(sha)
+
+
+class Protected(BaseModel):
+    """What marking a person protected removed from the store."""
+
+    participation_ids: list[int]  # waiting participations, now anonymous counts
+    consent_ids: list[int]  # consents no participation used, with their scans
+
+
+def protect_person(session: Session, personnummer: str, *, actor: str) -> Protected:
+    """Skyddade personuppgifter (rule 10): the person's personal data is never stored.
+    Their consents no participation uses yet are removed with their scans, and each of
+    their participations still waiting for a consent becomes an anonymous count (year
+    and kön)."""
+    unlinked = list(session.scalars(select(Consent).where(
+        Consent.personnummer == personnummer, Consent.participation_id.is_(None))))
+    for consent in unlinked:
+        _forget_consent(session, consent)
+        audit.record(session, actor=actor, action="remove", entity="consent",
+                     entity_id=consent.id, after={"reason": "skyddad identitet"})
+    pending = list(session.scalars(select(Participation.id).where(
+        Participation.personnummer == personnummer,
+        Participation.status == Status.PENDING.value)))
+    for participation_id in pending:
+        make_anonymous(session, participation_id, actor=actor, reason="skyddad identitet")
+    consent_ids = [consent.id for consent in unlinked]
+    audit.forget(session, personnummer=personnummer, rows={"consent": consent_ids})
+    wipe_after_commit(session)
+    return Protected(participation_ids=pending, consent_ids=consent_ids)
 
 
 def kon_of(code: str) -> Kon:
@@ -303,7 +342,8 @@ def register_anonymous_from(session: Session, record: Inregistrering, *, actor: 
                        actor=actor)
 
 
-def make_anonymous(session: Session, participation_id: int, *, actor: str) -> None:
+def make_anonymous(session: Session, participation_id: int, *, actor: str,
+                   reason: str = "anonym") -> None:
     """Turn a pending participation (no consent came) into an anonymous count; its
     personal data and any archived scan are removed."""
     row = get_row(session, Participation, participation_id, "Deltagandet")
@@ -311,7 +351,7 @@ def make_anonymous(session: Session, participation_id: int, *, actor: str) -> No
         raise RuleViolation("Bara ett deltagande som väntar på samtycke kan göras anonymt.",
                             rule="R10", fields=("personnummer",))
     insats_id, year, kon = row.insats_id, row.startdatum.year, kon_of(row.kon)
-    remove_participation(session, row, actor=actor, reason="anonym")
+    remove_participation(session, row, actor=actor, reason=reason)
     register_anonymous(session, insats_id=insats_id, year=year, kon=kon, actor=actor)
 
 

@@ -1,6 +1,9 @@
 """What a reviewer does with a document: correct fields, then approve — or one of the
 ways out when the store refuses: wait for the consent, register anonymously (the
-personal data and the scan are purged), send back, reject as felregistrering.
+personal data and the scan are purged), send back, reject as felregistrering. Any
+9448 or 9443 can be marked as a person with skyddade personuppgifter: registered
+anonymously, their forms and consents forgotten (rule 10). A felregistrering
+(code 8) forgets the forms of the participation it removes (:mod:`.purge`).
 
 Approving commits through ``sus_store`` in the same transaction that marks the
 document, so a refusal leaves both as they were; once committed, the glyphs of the
@@ -19,6 +22,14 @@ from sqlalchemy.orm import Session, object_session
 from intake.errors import ParseError
 from intake.review.clock import now
 from intake.review.learning import keep_reviewed_glyphs
+from intake.review.purge import (
+    documents_of,
+    forget_documents,
+    forgotten,
+    open_consents_of,
+    personnummer_of,
+    registrations_of,
+)
 from intake.review.queue import OPEN_STATUSES, Viewer, may_decide, release
 from intake.review.schema import Document, Upload
 from intake.review.state import ServiceState
@@ -42,6 +53,7 @@ from sus_store import (
     get_consent,
     lookup_forbund,
     lookup_insats,
+    protect_person,
     register_anonymous_from,
     register_in,
     register_out,
@@ -54,7 +66,9 @@ from sus_store.vocab import Role
 #: ``intake.sus.records.TEXT_LENGTHS``).
 VALUE_LENGTH = 200
 
-Action = Literal["approve", "wait_consent", "anonymous", "send_back", "reject"]
+Action = Literal["approve", "wait_consent", "anonymous", "protected", "send_back", "reject"]
+#: Actions that register in SUS: a granskare of the document's insats decides them.
+_REGISTERING = ("approve", "wait_consent", "anonymous", "protected")
 
 
 class Decision(BaseModel):
@@ -142,7 +156,7 @@ def decide(session: Session, state: ServiceState, document: Document, action: Ac
            viewer: Viewer, today: date, reason: str = "") -> Decision:
     """Carry out ``action``; the store's refusals (typed errors) propagate unchanged."""
     _refuse_unless_open(document, viewer)
-    if action in ("approve", "wait_consent", "anonymous") and document.form != "9443":
+    if action in _REGISTERING and document.form != "9443":
         require(session, viewer.username, Role.GRANSKARE, today=today,
                 insats_id=document.insats_id, forbund_id=document.forbund_id)
     decision = _ACTIONS[action](session, state, document, viewer, today, reason)
@@ -169,8 +183,10 @@ def _approve(session: Session, state: ServiceState, document: Document, viewer: 
     if isinstance(record, Utregistrering):
         outcome = register_out(session, record, actor=actor, today=today)
         document.store_ref = outcome.participation_id
-        text = "Felregistreringen borttagen ur SUS." if outcome.removed else "Utregistrerad."
-        return Decision(status="approved", message=text)
+        if outcome.removed:
+            return _felregistrering(session, state, document, outcome.participation_id,
+                                    outcome.consent_ids)
+        return Decision(status="approved", message="Utregistrerad.")
     consent_id = _consent_for(session, state, document, record, viewer, today)
     view = register_in(session, record, consent_id=consent_id, actor=actor, today=today)
     document.store_ref = view.id
@@ -257,15 +273,86 @@ def _wait_consent(session: Session, _state: ServiceState, document: Document, vi
                     " Diariet (räknas inte förrän samtycket kopplats).")
 
 
-def _anonymous(session: Session, _state: ServiceState, document: Document, viewer: Viewer,
+def _felregistrering(session: Session, state: ServiceState, document: Document,
+                     participation_id: int, consent_ids: list[int]) -> Decision:
+    """Code 8 removed the participation from SUS: its 9448, 9443 and this 9449 go too."""
+    related = [d for d in documents_of(session, participation_ids=[participation_id],
+                                       consent_ids=consent_ids) if d.id != document.id]
+    forget_documents(session, state, related, status="rejected",
+                     outcome="Felregistrering: uppgifterna är borttagna ur SUS och granskningskön.")
+    _purge(session, state, document)
+    return Decision(status="approved", message="Felregistreringen borttagen ur SUS;"
+                    " blanketterna och skanningarna är borttagna.")
+
+
+def _anonymous(session: Session, state: ServiceState, document: Document, viewer: Viewer,
                today: date, _reason: str) -> Decision:
     record = record_of(document)
     if not isinstance(record, Inregistrering):
         raise RuleViolation("Bara en inregistrering kan registreras anonymt.", rule="R10")
     register_anonymous_from(session, record, actor=viewer.username, today=today)
-    _purge(session, _state, document)
+    _purge_person(session, state, document, status="anonymised",
+                  outcome="Registrerad anonymt; personuppgifter och skanning är borttagna.")
     return Decision(status="anonymised", message="Registrerad anonymt (år och kön);"
                     " personuppgifter och skanning är borttagna.")
+
+
+def _protected(session: Session, state: ServiceState, document: Document, viewer: Viewer,
+               today: date, _reason: str) -> Decision:
+    """Skyddade personuppgifter: only inregistreringsår and kön are kept (rule 10)."""
+    personnummer = _valid_personnummer(document, today=today)
+    outcome = "Skyddade personuppgifter: personuppgifter och skanning är borttagna."
+    if document.form == "9448":
+        _anonymous(session, state, document, viewer, today, "")
+    else:
+        for registration in registrations_of(session, document, personnummer):
+            _anonymous_registration(session, state, registration, viewer, today)
+    removed = protect_person(session, personnummer, actor=viewer.username)
+    forget_documents(session, state, documents_of(
+        session, participation_ids=removed.participation_ids,
+        consent_ids=removed.consent_ids), status="anonymised", outcome=outcome)
+    _purge_person(session, state, document, status="anonymised", outcome=outcome)
+    what = ("registrerad anonymt (år och kön)" if document.form == "9448" else
+            "samtycket sparas inte, inregistreringen räknas anonymt (år och kön)")
+    return Decision(status="anonymised", message=f"Skyddade personuppgifter: {what};"
+                    " personuppgifter och skanning är borttagna.")
+
+
+def _valid_personnummer(document: Document, *, today: date) -> str:
+    if document.form not in ("9443", "9448"):
+        raise RuleViolation("Bara en inregistrering eller ett samtycke kan markeras som"
+                            " skyddade personuppgifter.", rule="R10")
+    try:
+        return parse_personnummer(personnummer_of(document) or "", today=today).value
+    except ParseError:
+        raise RuleViolation("Rätta personnumret först: kön tas från det innan uppgifterna"
+                            " tas bort.", rule="R10", fields=("personnummer",)) from None
+
+
+def _anonymous_registration(session: Session, state: ServiceState, registration: Document,
+                            viewer: Viewer, today: date) -> None:
+    """The 9448 in the same batch as a protected 9443, registered anonymously too (by
+    Diariet, or by a granskare of its insats)."""
+    if not (viewer.is_admin or Role.DIARIET in viewer.roles):
+        require(session, viewer.username, Role.GRANSKARE, today=today,
+                insats_id=registration.insats_id, forbund_id=registration.forbund_id)
+    try:
+        with session.begin_nested():
+            decision = _anonymous(session, state, registration, viewer, today, "")
+    except (RuleViolation, ParseError) as exc:
+        raise RuleViolation(f"Inregistreringen i samma batch (dokument {registration.id}) kan"
+                            f" inte registreras anonymt: {exc.message} Rätta den och markera"
+                            " den som skyddade personuppgifter.", rule="R10") from None
+    registration.status, registration.outcome = decision.status, decision.message
+
+
+def _purge_person(session: Session, state: ServiceState, document: Document, *,
+                  status: str, outcome: str) -> None:
+    """This document, and the person's other forms still open in its batch, forgotten."""
+    personnummer = personnummer_of(document)
+    others = open_consents_of(session, document, personnummer) if personnummer else []
+    forget_documents(session, state, others, status=status, outcome=outcome)
+    _purge(session, state, document)
 
 
 def _send_back(session: Session, state: ServiceState, document: Document, viewer: Viewer,
@@ -275,16 +362,18 @@ def _send_back(session: Session, state: ServiceState, document: Document, viewer
 
 def _reject(session: Session, state: ServiceState, document: Document, viewer: Viewer,
             today: date, reason: str) -> Decision:
-    _purge(session, state, document)
+    if document.form == "9448":
+        _purge_person(session, state, document, status="rejected",
+                      outcome="Avvisad med inregistreringen; uppgifterna är borttagna.")
+    else:
+        _purge(session, state, document)
     return Decision(status="rejected", message="Avvisad som felregistrering; uppgifterna är"
                     f" borttagna. {reason}".strip())
 
 
 def _purge(session: Session, state: ServiceState, document: Document) -> None:
-    """Remove the personal data read from the form and its page image."""
-    state.files.remove_page(document.image)
-    document.image, document.fields, document.problems = None, None, {}
-    document.issues, document.needs_review = [], []
+    """Remove the personal data read from the form, its page image and upload."""
+    forget_documents(session, state, [document])
 
 
 def _purge_if_done(session: Session, state: ServiceState, document: Document) -> None:
@@ -293,10 +382,12 @@ def _purge_if_done(session: Session, state: ServiceState, document: Document) ->
 
 
 def purge_upload_if_done(state: ServiceState, upload: Upload) -> None:
-    """Once an upload is read and none of its documents waits for a person, the
-    uploaded file goes (its documents keep their own page images until decided)."""
+    """Once an upload is read and none of its documents waits for a person — or one
+    of them was forgotten (:mod:`.purge`) — the uploaded file goes (its documents keep
+    their own page images until decided)."""
     read = upload.status in ("done", "failed")
-    if read and all(d.status not in OPEN_STATUSES for d in upload.documents) \
+    done = all(d.status not in OPEN_STATUSES for d in upload.documents)
+    if read and (done or any(forgotten(d) for d in upload.documents)) \
             and not _bytes_still_needed(upload):
         state.files.remove_upload(upload.sha256)
 
@@ -320,6 +411,7 @@ _ACTIONS = {
     "approve": _approve,
     "wait_consent": _wait_consent,
     "anonymous": _anonymous,
+    "protected": _protected,
     "send_back": _send_back,
     "reject": _reject,
 }

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
 from intake.forms import form_layout, load_form
 from intake.forms.model import PAGE_HEIGHT_MM, PAGE_WIDTH_MM
@@ -14,6 +15,7 @@ from intake.review.ingest import UploadView
 from intake.review.schema import Batch, Document
 from intake.sus.codes import VOCABULARIES, Avslutningsanledning
 from intake.sus.records import FIELD_TYPES
+from sus_store import audit_read
 
 
 class Box(BaseModel):
@@ -75,6 +77,24 @@ def document_view(document: Document) -> DocumentView:
         claimed_by=document.claimed_by, outcome=document.outcome,
         has_image=document.image is not None, fields=fields, issues=document.issues,
         updated_at=document.updated_at)
+
+
+def shown(session: Session, actor: str, document: Document, *,
+          what: str = "document") -> DocumentView:
+    """The document as ``actor`` is shown it; when that shows what was read from the
+    form (personnummer, name), the read is audited by id — never by content."""
+    if document.fields is not None:
+        audit_read(session, actor=actor, entity=what, entity_id=document.id)
+    return document_view(document)
+
+
+def shown_list(session: Session, actor: str, documents: list[Document]) -> list[DocumentView]:
+    """Documents as ``actor`` is shown them in a list; audited as one event naming the
+    ids of those that hold personal data."""
+    ids = [d.id for d in documents if d.fields is not None]
+    if ids:
+        audit_read(session, actor=actor, entity="document", ids=ids)
+    return [document_view(d) for d in documents]
 
 
 def _field_names(document: Document) -> list[str]:

@@ -147,3 +147,35 @@ def test_a_clean_form_takes_one_keystroke(
     page.keyboard.press("Enter")  # type: ignore[attr-defined]
     page.wait_for_selector("#result.outcome")  # type: ignore[attr-defined]
     assert "Inregistrerad med samtycke" in page.inner_text("#result")  # type: ignore[attr-defined]
+
+
+def test_protected_identity_is_one_step_from_the_review_page(
+        server: tuple[str, object], page: object, tmp_path: Path) -> None:
+    """GIVEN a 9448 with its signed consent in the queue
+    WHEN the granskare clicks 'Skyddade personuppgifter – registrera anonymt' on its
+    review page and confirms
+    THEN the person counts anonymously, no participation or consent is kept, and the
+    page says so."""
+    from sqlalchemy import func, select
+
+    from sus_store.schema import AnonymousParticipant, Consent, Participation
+
+    base, app = server
+    _login(page, base, "forbund")
+    page.goto(f"{base}/ladda-upp")  # type: ignore[attr-defined]
+    page.set_input_files("#files", [str(p) for p in make_forms(tmp_path / "in")])  # type: ignore[attr-defined]
+    page.click("#send")  # type: ignore[attr-defined]
+    page.wait_for_selector("#batch-state[data-done=true]", timeout=60_000)  # type: ignore[attr-defined]
+    _logout(page)
+    _login(page, base, "granskare")
+    page.goto(f"{base}/granska/nasta")  # type: ignore[attr-defined]
+    page.wait_for_selector("#protected")  # type: ignore[attr-defined]
+    page.once("dialog", lambda dialog: dialog.accept())  # type: ignore[attr-defined]
+    page.click("#protected")  # type: ignore[attr-defined]
+    page.wait_for_selector("#result.outcome")  # type: ignore[attr-defined]
+    assert "Skyddade personuppgifter" in page.inner_text("#result")  # type: ignore[attr-defined]
+    state = app.state.service  # type: ignore[attr-defined]
+    with state.store.transaction() as session:
+        assert session.scalar(select(func.count(AnonymousParticipant.id))) == 1
+        assert session.scalar(select(func.count(Participation.id))) == 0
+        assert session.scalar(select(func.count(Consent.id))) == 0

@@ -332,3 +332,72 @@ def test_reads_of_personal_data_are_audited_without_personnummer(org: Store) -> 
     assert {e.action for e in trail if e.actor == "granskare1"} == {"read", "search"}
     dumped = " ".join(e.model_dump_json() for e in trail)
     assert KVINNA not in dumped and KVINNA[2:] not in dumped and "p:" in dumped
+
+
+def _trail_text(session: object) -> str:
+    from sqlalchemy.orm import Session
+
+    assert isinstance(session, Session)
+    return " ".join(e.model_dump_json() for e in audit_trail(session, limit=10_000))
+
+
+def test_audit_trail_never_holds_a_name(org: Store) -> None:
+    """GIVEN a participant registered in with a consent
+    WHEN the audit trail is read
+    THEN the registration is there, but not the person's name (in any encoding)."""
+    with org.transaction() as session:
+        register_in(session, inregistrering(), consent=consent(), actor=ADMIN, today=TODAY)
+        trail = _trail_text(session)
+    assert '"create"' in trail
+    assert "Öberg" not in trail and "\\u00d6berg" not in trail and "Test" not in trail
+
+
+def test_felregistrering_leaves_no_pseudonym_or_snapshot_of_the_person(org: Store) -> None:
+    """GIVEN a participant registered in, read and searched for (all audited)
+    WHEN registered out with code 8 (Felregistrering)
+    THEN the trail still says who did what and when, but neither the person's
+    pseudonym nor anything of their registration (kommun, startdatum) remains."""
+    from sus_store.audit import pseudonym
+
+    with org.transaction() as session:
+        view = register_in(session, inregistrering(), consent=consent(), actor=ADMIN,
+                           today=TODAY)
+        find_participations(session, KVINNA, actor="granskare1", today=TODAY)
+        alias = pseudonym(session, KVINNA)
+    with org.transaction() as session:
+        register_out(session, utregistrering(code=8, matning=False), actor=ADMIN, today=TODAY)
+    with org.transaction() as session:
+        trail = _trail_text(session)
+        actions = [(e.actor, e.action, e.entity_id)
+                   for e in audit_trail(session, entity="participation")]
+    assert alias not in trail and "Uppsala" not in trail and "2026-11-02" not in trail
+    assert actions == [(ADMIN, "remove", view.id), ("granskare1", "search", None),
+                       (ADMIN, "create", view.id)]
+
+
+def test_protected_person_loses_unlinked_consents_and_pending_participations(
+        org: Store) -> None:
+    """GIVEN a person with skyddade personuppgifter: a participation waiting for its
+    consent in one insats, and a consent Diariet filed that no participation uses
+    WHEN the person is marked protected
+    THEN the consent and its scan are gone and the participation became an anonymous
+    count of the same kön and year; nothing of the person is in the trail."""
+    from sus_store import archive_consent, protect_person
+    from sus_store.audit import pseudonym
+
+    with org.transaction() as session:
+        view = register_in(session, inregistrering(), hold_for_consent=True, actor=ADMIN,
+                           today=TODAY)
+        filed = archive_consent(session, consent(), actor="diariet", today=TODAY)
+        alias = pseudonym(session, KVINNA)
+    with org.transaction() as session:
+        removed = protect_person(session, KVINNA, actor=ADMIN)
+    assert (removed.participation_ids, removed.consent_ids) == ([view.id], [filed.id])
+    with org.transaction() as session:
+        assert session.scalar(select(func.count(Participation.id))) == 0
+        assert session.scalar(select(func.count(Consent.id))) == 0
+        kept = list(session.execute(select(AnonymousParticipant.year, AnonymousParticipant.kon)))
+        trail = _trail_text(session)
+    assert kept == [(2026, "kvinna")]
+    assert list(org.archive.files()) == []
+    assert alias not in trail and "Uppsala" not in trail

@@ -37,7 +37,13 @@ from intake.review.queue import (
     visible_batches,
 )
 from intake.review.schema import Batch
-from intake.review.views import BatchDetail, DocumentView, batch_detail, document_view
+from intake.review.views import (
+    BatchDetail,
+    DocumentView,
+    batch_detail,
+    shown,
+    shown_list,
+)
 from intake.settings import Settings
 from sus_store import NotFound, PermissionDenied, list_forbund, list_insatser
 from sus_store.vocab import Role
@@ -121,13 +127,14 @@ def get_batch(batch_id: int, session: SessionDep, user: CurrentUser) -> BatchDet
 @router.get("/documents")
 def list_documents(session: SessionDep, user: CurrentUser,
                    filters: Annotated[QueueFilter, Query()]) -> list[DocumentView]:
-    """The review queue: by SUS deadline, then age."""
-    return [document_view(d) for d in session.scalars(queue_query(user, filters).limit(200))]
+    """The review queue: by SUS deadline, then age (the read is audited)."""
+    documents = list(session.scalars(queue_query(user, filters).limit(200)))
+    return shown_list(session, user.username, documents)
 
 
 @router.get("/documents/{document_id}")
 def read_document(document_id: int, session: SessionDep, user: CurrentUser) -> DocumentView:
-    return document_view(get_document(session, user, document_id))
+    return shown(session, user.username, get_document(session, user, document_id))
 
 
 @router.post("/documents/{document_id}/claim", dependencies=[CsrfChecked])
@@ -135,7 +142,7 @@ def claim_document(document_id: int, session: SessionDep, state: StateDep,
                    user: CurrentUser) -> DocumentView:
     document = get_document(session, user, document_id)
     claim(session, user, document, at=now(), minutes=state.settings.claim_minutes)
-    return document_view(document)
+    return shown(session, user.username, document)
 
 
 class Corrections(BaseModel):
@@ -147,7 +154,7 @@ def correct_fields(document_id: int, body: Corrections, session: SessionDep,
                    user: CurrentUser, today: TodayDep) -> DocumentView:
     document = get_document(session, user, document_id)
     correct(session, document, body.values, viewer=user, today=today)
-    return document_view(document)
+    return shown(session, user.username, document)
 
 
 class DecisionIn(BaseModel):

@@ -22,6 +22,7 @@ from intake.review.templating import templates
 from sus_store import (
     ConsentView,
     PermissionDenied,
+    audit_read,
     consent_candidates,
     get_consent,
     link_consent,
@@ -72,6 +73,10 @@ def mask(personnummer: str) -> str:
 @router.get("/samtycken")
 def consent_desk(request: Request, session: SessionDep, user: DeskUser,
                  klart: str = "") -> Response:
+    """The waiting consents (date of birth, ort, datum): the read is audited by id."""
+    waiting = [consent.id for consent in unlinked_consents(session)]
+    if waiting:
+        audit_read(session, actor=user.username, entity="consent", ids=waiting)
     return _render(request, session, user, message=LINKED if klart == "kopplat" else None)
 
 

@@ -26,10 +26,11 @@ from intake.review.queue import (
 from intake.review.schema import Batch, Document
 from intake.review.security import verify_password
 from intake.review.templating import templates
-from intake.review.views import batch_detail, document_view
+from intake.review.views import batch_detail, document_view, shown
 from sus_store import (
     NotFound,
     PermissionDenied,
+    audit_read,
     list_forbund,
     list_insatser,
     password_hash_of,
@@ -122,7 +123,8 @@ def review_page(document_id: int, request: Request, session: SessionDep, state: 
     if decidable:
         claim(session, user, document, at=now(), minutes=state.settings.claim_minutes)
     return templates.TemplateResponse(request, "review.html", {
-        "user": user, "document": document_view(document), "decidable": decidable,
+        "user": user, "document": shown(session, user.username, document),
+        "decidable": decidable,
         "forbund": list_forbund(session), "insatser": list_insatser(session),
         "kommuner": _kommuner()})
 
@@ -137,6 +139,7 @@ def page_image(document_id: int, session: SessionDep, state: StateDep,
     document = get_document(session, user, document_id)
     if document.image is None:
         raise NotFound("Sidbilden finns inte (borttagen eller ingen blankett).")
+    audit_read(session, actor=user.username, entity="page_image", entity_id=document.id)
     return FileResponse(state.files.page_path(document.image), media_type="image/jpeg",
                         headers={"Cache-Control": "private, no-store"})
 

@@ -169,6 +169,11 @@
   if (back) back.addEventListener("click", () => decide("send_back", prompt("Varför?") || ""));
   const reject = document.getElementById("reject");
   if (reject) reject.addEventListener("click", () => decide("reject"));
+  const guarded = document.getElementById("protected");
+  if (guarded) guarded.addEventListener("click", () => {
+    if (confirm("Skyddade personuppgifter: personen registreras anonymt (år och kön) och " +
+                "blanketten, skanningen och samtycket tas bort. Fortsätta?")) decide("protected");
+  });
 
   const flash = sessionStorage.getItem("sus-outcome");
   if (flash) {
