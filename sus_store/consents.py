@@ -19,7 +19,7 @@ from intake.sus.personnummer import parse_personnummer
 from intake.sus.records import Samtycke
 from intake.sus.rules import check_samtycke
 from sus_store import audit
-from sus_store.archive import ConsentArchive
+from sus_store.archive import ConsentArchive, hold_archive
 from sus_store.errors import ConsentRequired, RuleViolation
 from sus_store.rows import get_row
 from sus_store.schema import Consent, Participation
@@ -89,6 +89,7 @@ def archive_consent(session: Session, data: ConsentIn, *, actor: str, today: dat
     failed transaction removes it again (:meth:`Store.transaction`).
     """
     _check(data, today=today)
+    hold_archive(session, exclusive=False)  # the cleaner waits until this commits
     sha, created = archive_of(session).put(data.scan)
     if created:
         session.info.setdefault("new_files", []).append(sha)
