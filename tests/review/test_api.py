@@ -236,31 +236,6 @@ def test_openapi_schema_lists_the_api(client: TestClient) -> None:
     assert OTHER_INSATS  # the fixture's second insats exists for the visibility tests
 
 
-def test_diariet_consent_links_itself_to_the_one_waiting_participation(
-        client: TestClient, tmp_path: Path) -> None:
-    """GIVEN a 9448 approved to wait for its consent (a pending participation)
-    WHEN Diariet uploads the person's signed 9443 and it is read cleanly
-    THEN it is archived and linked without anyone reviewing it: the participation opens."""
-    forms = make_forms(tmp_path)
-    upload(client, login(client, "forbund"), forms[:1])
-    read_all(client)
-    token = login(client, "granskare")
-    document = _by_form(client, "9448")
-    _claim(client, token, document)
-    waited = client.post(f"/api/documents/{document['id']}/decision",
-                         json={"action": "wait_consent"}, headers={"X-CSRF-Token": token})
-    assert waited.status_code == 200
-    upload(client, login(client, "diariet"), forms[1:])
-    read_all(client)
-    with state_of(client).store.transaction() as session:
-        consent_doc = session.scalar(select(Document).where(Document.form == "9443"))
-        assert consent_doc is not None and consent_doc.status == "approved"
-        assert "automatiskt" in (consent_doc.outcome or "")
-        statuses = list(session.scalars(select(Participation.status)))
-    assert statuses == ["open"]
-    assert _queue(client) == []
-
-
 def test_misread_insats_is_preselected_from_sus_but_stays_flagged(
         client: TestClient, tmp_path: Path) -> None:
     """GIVEN a 9448 whose insats reads 'Steg till arbcte' (one letter off)
