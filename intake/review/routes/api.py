@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi import APIRouter, File, Form, Path, Query, UploadFile
 from pydantic import BaseModel
 from sqlalchemy import select
 
@@ -15,6 +15,7 @@ from intake.review.decide import Action, Decision, correct, decide
 from intake.review.deps import CsrfChecked, CurrentUser, SessionDep, StateDep, TodayDep
 from intake.review.ingest import BatchView, FileIn, receive_batch
 from intake.review.queue import (
+    MAX_ROW_ID,
     QueueFilter,
     claim,
     get_document,
@@ -28,11 +29,15 @@ from sus_store.vocab import Role
 
 router = APIRouter(prefix="/api", tags=["api"])
 
+#: A row id in a path or form: a positive INTEGER (beyond it, 422 rather than a 500).
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
+
 
 @router.post("/batches", dependencies=[CsrfChecked])
 async def upload_batch(session: SessionDep, state: StateDep, user: CurrentUser,
                        files: Annotated[list[UploadFile], File()],
-                       forbund_id: Annotated[int | None, Form()] = None) -> BatchView:
+                       forbund_id: Annotated[int | None, Form(ge=1, le=MAX_ROW_ID)] = None
+                       ) -> BatchView:
     """Upload files as one batch; each is read in the background."""
     forbund_id = _upload_forbund(user, forbund_id)
     limit = state.settings.max_upload_mb * 1024 * 1024
@@ -68,7 +73,7 @@ def list_batches(session: SessionDep, user: CurrentUser) -> list[BatchDetail]:
 
 
 @router.get("/batches/{batch_id}")
-def get_batch(batch_id: int, session: SessionDep, user: CurrentUser) -> BatchDetail:
+def get_batch(batch_id: RowId, session: SessionDep, user: CurrentUser) -> BatchDetail:
     row = session.scalar(select(Batch).where(Batch.id == batch_id, visible_batches(user)))
     if row is None:
         raise NotFound(f"Batch {batch_id} finns inte.")
@@ -83,12 +88,12 @@ def list_documents(session: SessionDep, user: CurrentUser,
 
 
 @router.get("/documents/{document_id}")
-def read_document(document_id: int, session: SessionDep, user: CurrentUser) -> DocumentView:
+def read_document(document_id: RowId, session: SessionDep, user: CurrentUser) -> DocumentView:
     return document_view(get_document(session, user, document_id))
 
 
 @router.post("/documents/{document_id}/claim", dependencies=[CsrfChecked])
-def claim_document(document_id: int, session: SessionDep, state: StateDep,
+def claim_document(document_id: RowId, session: SessionDep, state: StateDep,
                    user: CurrentUser) -> DocumentView:
     document = get_document(session, user, document_id)
     claim(session, user, document, at=now(), minutes=state.settings.claim_minutes)
@@ -100,7 +105,7 @@ class Corrections(BaseModel):
 
 
 @router.put("/documents/{document_id}/fields", dependencies=[CsrfChecked])
-def correct_fields(document_id: int, body: Corrections, session: SessionDep,
+def correct_fields(document_id: RowId, body: Corrections, session: SessionDep,
                    user: CurrentUser, today: TodayDep) -> DocumentView:
     document = get_document(session, user, document_id)
     correct(session, document, body.values, viewer=user, today=today)
@@ -113,7 +118,7 @@ class DecisionIn(BaseModel):
 
 
 @router.post("/documents/{document_id}/decision", dependencies=[CsrfChecked])
-def decide_document(document_id: int, body: DecisionIn, session: SessionDep,
+def decide_document(document_id: RowId, body: DecisionIn, session: SessionDep,
                     state: StateDep, user: CurrentUser, today: TodayDep) -> Decision:
     document = get_document(session, user, document_id)
     return decide(session, state, document, body.action, viewer=user, today=today,
