@@ -19,8 +19,8 @@ from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, object_session
 
 from intake.errors import ParseError
 from intake.review.clock import now
@@ -322,9 +322,20 @@ def _purge_if_done(session: Session, state: ServiceState, document: Document) ->
 
 def purge_upload_if_done(state: ServiceState, upload: Upload) -> None:
     """Once an upload is read and none of its documents waits for a person, the
-    uploaded file goes (its documents keep their own page images until decided)."""
-    read = upload.status in ("done", "failed")
-    if read and all(d.status not in OPEN_STATUSES for d in upload.documents):
+    uploaded file goes (its documents keep their own page images until decided).
+
+    The worker finishing the upload and a reviewer deciding its last document may ask
+    at the same moment: each first locks the upload's row (FOR NO KEY UPDATE, which
+    lets the worker keep adding documents) and then reads the status and documents as
+    committed, so whichever comes second sees both changes and removes the file."""
+    session = object_session(upload)
+    assert session is not None, "the upload must belong to a session"
+    session.flush()
+    status = session.scalar(select(Upload.status).where(Upload.id == upload.id)
+                            .with_for_update(key_share=True))
+    waiting = session.scalar(select(func.count(Document.id)).where(
+        Document.upload_id == upload.id, Document.status.in_(OPEN_STATUSES)))
+    if status in ("done", "failed") and not waiting:
         state.files.remove_upload(upload.sha256)
 
 

@@ -152,3 +152,58 @@ def test_a_document_another_reviewer_holds_cannot_be_decided(
                           json={"action": "reject"}, headers={"X-CSRF-Token": token})
     assert refused.status_code == 403 and "admin" in refused.json()["message"]
     assert _document(client, "9448")["status"] == "review"
+
+
+def test_approving_while_the_worker_finishes_the_upload_still_purges_the_file(
+        database: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """GIVEN an uploaded 9448 the worker has read (its document in the queue) and is
+    now marking done
+    WHEN the granskare approves it (to wait for its consent) at that very moment —
+    both check "is every document of this upload decided?" before either commits
+    THEN the uploaded file, which holds the person's data, is still removed once both
+    have committed: neither decision leaves it behind for good."""
+    import intake.review.ingest as ingest
+    from intake.review.schema import Upload
+
+    with service_client(tmp_path / "data", **database) as client:
+        state = state_of(client)
+        upload(client, login(client, "forbund"), make_forms(tmp_path, consent=False))
+        token = login(client, "granskare")
+        read = threading.Event()
+        original_read = ingest._read_upload
+
+        def read_then_tell(*args: Any) -> None:
+            original_read(*args)
+            read.set()
+
+        monkeypatch.setattr(ingest, "_read_upload", read_then_tell)
+        barrier = threading.Barrier(2, timeout=3)
+        for module in (ingest, decide_module):
+            check = module.purge_upload_if_done
+
+            def meet_then_check(state: Any, row: Any, check: Callable[..., Any] = check
+                                ) -> Any:
+                # Each has read what it decides by (the upload's status and its
+                # documents) before the other commits.
+                assert row.status and [document.status for document in row.documents]
+                with contextlib.suppress(threading.BrokenBarrierError):
+                    barrier.wait()
+                return check(state, row)
+
+            monkeypatch.setattr(module, "purge_upload_if_done", meet_then_check)
+        worker = threading.Thread(target=ingest.process_next, args=(state,))
+        worker.start()
+        assert read.wait(timeout=60)
+        registration = _document(client, "9448")
+        headers = {"X-CSRF-Token": token}
+        assert client.post(f"/api/documents/{registration['id']}/claim",
+                           headers=headers).status_code == 200
+        decided = client.post(f"/api/documents/{registration['id']}/decision",
+                              json={"action": "wait_consent"}, headers=headers)
+        worker.join()
+        assert decided.status_code == 200, decided.text
+        with state.store.transaction() as session:
+            (row,) = session.scalars(select(Upload))
+            assert row.status == "done"
+            sha = row.sha256
+        assert not state.files.upload_path(sha).exists()
