@@ -137,4 +137,5 @@ def test_an_id_too_large_for_the_database_is_refused_not_a_500(client: TestClien
     assert client.post(f"/api/documents/{huge}/claim", headers=headers).status_code == 422
     assert client.get("/api/documents", params={"insats_id": huge}).status_code == 422
     assert client.get(f"/granska/{huge}").status_code == 404
+    assert client.get(f"/batch/{huge}").status_code == 404
     assert client.get(f"/samtycken/{huge}/skanning").status_code == 404
