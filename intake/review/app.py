@@ -23,6 +23,7 @@ from intake.review.bodylimit import BodyLimit
 from intake.review.deps import NotLoggedIn
 from intake.review.ingest import Worker
 from intake.review.routes import admin, api, consents, pages
+from intake.review.security import session_secret
 from intake.review.state import ServiceState, open_service
 from intake.review.templating import templates
 from intake.settings import Settings
@@ -44,6 +45,7 @@ CONSENT_WAYS_OUT = [
 def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> FastAPI:
     """The application; with ``run_worker`` a background thread reads uploads."""
     settings = settings or Settings()
+    secret = session_secret(settings)  # refuses to start without a strong key
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -61,7 +63,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
 
     app = FastAPI(title="SUS intake", lifespan=lifespan, openapi_url="/api/openapi.json",
                   docs_url="/api/docs", redoc_url=None)
-    app.add_middleware(SessionMiddleware, secret_key=settings.secret_key,
+    app.add_middleware(SessionMiddleware, secret_key=secret,
                        session_cookie="sus_session", max_age=int(settings.session_hours * 3600),
                        same_site="strict", https_only=settings.environment == "production")
     app.add_middleware(BodyLimit, max_bytes=settings.max_form_kb * 1024,
