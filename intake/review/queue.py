@@ -132,9 +132,12 @@ def queue_query(viewer: Viewer, filters: QueueFilter) -> Select[Document]:
 
 def claim(session: Session, viewer: Viewer, document: Document, *, at: datetime,
           minutes: int) -> None:
-    """Make the document ``viewer``'s for ``minutes``; refused while another holds it.
+    """Make the document ``viewer``'s for ``minutes``; refused while another holds it,
+    and to anyone who may not decide it (an uploader cannot block the reviewer).
 
     One conditional UPDATE, so two reviewers opening it at once cannot both win."""
+    if document.status not in OPEN_STATUSES or not may_decide(viewer, document):
+        raise PermissionDenied("Bara den som får granska dokumentet kan ta det.")
     stale = at - timedelta(minutes=minutes)
     taken = session.execute(
         update(Document)
@@ -147,6 +150,17 @@ def claim(session: Session, viewer: Viewer, document: Document, *, at: datetime,
         session.refresh(document)
         raise PermissionDenied(f"Dokumentet granskas just nu av {document.claimed_by}.")
     session.refresh(document)
+
+
+def held_by_other(document: Document, viewer: Viewer, *, at: datetime,
+                  minutes: int) -> str | None:
+    """Who else holds ``document`` now (a claim older than ``minutes`` holds no more)."""
+    if document.claimed_by in (None, viewer.username) or document.claimed_at is None:
+        return None
+    claimed_at = document.claimed_at
+    if claimed_at.tzinfo is None:  # SQLite gives naive UTC back
+        claimed_at = claimed_at.replace(tzinfo=at.tzinfo)
+    return document.claimed_by if claimed_at >= at - timedelta(minutes=minutes) else None
 
 
 def release(document: Document, viewer: Viewer) -> None:

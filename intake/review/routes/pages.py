@@ -16,8 +16,8 @@ from intake.review.deps import CsrfChecked, CurrentUser, SessionDep, StateDep, T
 from intake.review.queue import (
     OPEN_STATUSES,
     QueueFilter,
-    claim,
     get_document,
+    held_by_other,
     may_decide,
     queue_query,
     visible,
@@ -120,14 +120,15 @@ def next_document(session: SessionDep, user: CurrentUser) -> Response:
 @router.get("/granska/{document_id}")
 def review_page(document_id: int, request: Request, session: SessionDep, state: StateDep,
                 user: CurrentUser) -> Response:
-    """The review page; opening it claims the document for this reviewer."""
+    """The review page: the document and who holds it. Looking claims nothing: the page's
+    script claims it (POST) when this reviewer may decide it."""
     document = get_document(session, user, document_id)
-    decidable = document.status in OPEN_STATUSES and may_decide(user, document)
-    if decidable:
-        claim(session, user, document, at=now(), minutes=state.settings.claim_minutes)
+    held_by = held_by_other(document, user, at=now(), minutes=state.settings.claim_minutes)
+    decidable = (document.status in OPEN_STATUSES and may_decide(user, document)
+                 and held_by is None)
     return templates.TemplateResponse(request, "review.html", {
         "user": user, "document": shown(session, user.username, document),
-        "decidable": decidable,
+        "decidable": decidable, "held_by": held_by,
         "forbund": list_forbund(session), "insatser": list_insatser(session),
         "kommuner": _kommuner()})
 

@@ -90,6 +90,7 @@
   async function save(li) {
     const name = li.dataset.field, value = valueOf(li);
     if (JSON.stringify(value) === saved.get(name)) return true;
+    if (!(await claimed)) return false;
     const { ok, data } = await call("PUT", "/api/documents/" + id + "/fields",
                                     { values: { [name]: value } });
     if (!ok) {
@@ -126,7 +127,21 @@
     const first = result.querySelector("button");
     if (first) first.focus();
   }
+  // Opening the page shows the document; taking it is this POST, made only when this
+  // reviewer may decide it. Nothing is saved or decided before the claim is answered.
+  let claimed = Promise.resolve(false);
+  function claim() {
+    claimed = call("POST", "/api/documents/" + id + "/claim", {}).then(({ ok, data }) => {
+      if (ok) return true;
+      result.className = "refusal";
+      result.textContent = data.message || "Dokumentet kunde inte tas för granskning.";
+      document.querySelectorAll("#approve, #send-back, #reject").forEach((b) => b.remove());
+      return false;
+    });
+    return claimed;
+  }
   async function decide(action, reason) {
+    if (!(await claimed)) return;
     if (!(await saveAll())) return;
     result.className = ""; result.textContent = "Registrerar…";
     const { ok, data } = await call("POST", "/api/documents/" + id + "/decision",
@@ -181,5 +196,5 @@
     const last = document.getElementById("last-outcome");
     if (last) last.textContent = "Föregående: " + flash;
   }
-  if (root.dataset.decidable === "true") go(nextFlagged(null));
+  if (root.dataset.decidable === "true") { claim(); go(nextFlagged(null)); }
 })();
