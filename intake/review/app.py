@@ -21,6 +21,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from intake.errors import IntakeError
 from intake.review.bodylimit import BodyLimit
 from intake.review.deps import NotLoggedIn
+from intake.review.headers import SecurityHeaders
 from intake.review.ingest import Worker
 from intake.review.routes import admin, api, consents, pages
 from intake.review.security import session_secret
@@ -61,13 +62,15 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
                 worker.stop()
             state.store.dispose()
 
-    app = FastAPI(title="SUS intake", lifespan=lifespan, openapi_url="/api/openapi.json",
-                  docs_url="/api/docs", redoc_url=None)
+    # the schema and docs are routes of the API, behind the login (routes/api.py)
+    app = FastAPI(title="SUS intake", lifespan=lifespan, openapi_url=None, docs_url=None,
+                  redoc_url=None)
     app.add_middleware(SessionMiddleware, secret_key=secret,
                        session_cookie="sus_session", max_age=int(settings.session_hours * 3600),
                        same_site="strict", https_only=settings.environment == "production")
     app.add_middleware(BodyLimit, max_bytes=settings.max_form_kb * 1024,
                        streamed=frozenset({"/api/batches"}))
+    app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)

@@ -77,7 +77,7 @@ def _kept_key(path: Path) -> str:
                 out.write(secrets.token_urlsafe(48))
             Path(temporary).chmod(0o600)
             Path(path).hardlink_to(temporary)
-            log.warning("made a new session key in %s (development)", path)
+            log.info("made a new session key in %s (development)", path)
         except FileExistsError:
             pass  # another process made it meanwhile: use theirs
         finally:

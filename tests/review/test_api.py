@@ -232,6 +232,7 @@ def test_uploader_may_only_upload_for_own_forbund(client: TestClient, tmp_path: 
 
 
 def test_openapi_schema_lists_the_api(client: TestClient) -> None:
+    login(client, "forbund")  # the schema is behind the login (test_app.py)
     paths = client.get("/api/openapi.json").json()["paths"]
     assert "/api/batches" in paths and "/api/documents/{document_id}/decision" in paths
     assert OTHER_INSATS  # the fixture's second insats exists for the visibility tests

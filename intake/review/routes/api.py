@@ -3,10 +3,13 @@ checks who asks and hands over to the module that owns the work."""
 
 from __future__ import annotations
 
+import secrets
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
@@ -21,6 +24,7 @@ from intake.review.deps import (
     TodayDep,
     Uploader,
 )
+from intake.review.headers import docs_policy
 from intake.review.ingest import BatchView, FileIn, receive_upload
 from intake.review.multipart import (
     MB,
@@ -53,6 +57,22 @@ router = APIRouter(prefix="/api", tags=["api"])
 
 #: A row id in a path or form: a positive INTEGER (beyond it, 422 rather than a 500).
 RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
+
+
+@router.get("/openapi.json", include_in_schema=False)
+def openapi_schema(request: Request, user: CurrentUser) -> JSONResponse:
+    """The API's OpenAPI description, for logged-in users only."""
+    return JSONResponse(request.app.openapi())
+
+
+@router.get("/docs", include_in_schema=False)
+def api_docs(user: CurrentUser) -> HTMLResponse:
+    """Swagger UI over the schema, for logged-in users; its inline script runs by nonce."""
+    nonce = secrets.token_urlsafe(16)
+    page = get_swagger_ui_html(openapi_url="/api/openapi.json", title="SUS intake – API")
+    html = bytes(page.body).decode().replace("<script>", f'<script nonce="{nonce}">')
+    return HTMLResponse(html, headers={"Content-Security-Policy": docs_policy(nonce),
+                                       "Cache-Control": "private, no-store"})
 
 
 #: The upload's body as OpenAPI shows it (the route reads the stream itself).

@@ -11,6 +11,13 @@
   const fields = Array.from(document.querySelectorAll(".field"));
   const A4 = 297 / 210;
 
+  // The boxes over the page image, placed here (the CSP allows no inline style).
+  document.querySelectorAll(".page .box").forEach((b) => {
+    const [x, y, w, h] = b.dataset.box.split(",").map(Number);
+    Object.assign(b.style, { left: x * 100 + "%", top: y * 100 + "%",
+                             width: w * 100 + "%", height: h * 100 + "%" });
+  });
+
   function control(li) { return li.querySelector(".value"); }
   function focusable(li) {
     const c = control(li);
