@@ -41,6 +41,7 @@ class Viewer(BaseModel):
     forbund_ids: frozenset[int]
     insats_ids: frozenset[int]
     review_forbund_ids: frozenset[int]
+    permission_ids: frozenset[int] = frozenset()  # the permissions held today
 
     @property
     def is_admin(self) -> bool:
@@ -57,7 +58,8 @@ def viewer_for(session: Session, username: str, display_name: str, *, today: dat
     return Viewer(username=username, display_name=display_name,
                   roles=frozenset(p.role for p in held),
                   forbund_ids=frozenset(forbund_for(session, username, today=today)),
-                  insats_ids=insats_ids, review_forbund_ids=review_forbund)
+                  insats_ids=insats_ids, review_forbund_ids=review_forbund,
+                  permission_ids=frozenset(p.id for p in held))
 
 
 def visible(viewer: Viewer) -> ColumnElement[bool]:

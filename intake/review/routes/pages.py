@@ -3,7 +3,6 @@ review, reports, the consent desk and administration."""
 
 from __future__ import annotations
 
-import time
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -25,6 +24,7 @@ from intake.review.queue import (
 )
 from intake.review.schema import Batch, Document
 from intake.review.security import verify_password
+from intake.review.sessions import end_session, start_session
 from intake.review.templating import templates
 from intake.review.views import batch_detail, document_view, shown
 from sus_store import (
@@ -34,6 +34,7 @@ from sus_store import (
     list_forbund,
     list_insatser,
     password_hash_of,
+    permissions_of,
 )
 from sus_store.rows import MAX_ROW_ID
 from sus_store.vocab import Role
@@ -47,23 +48,29 @@ def login_page(request: Request, next: str = "/") -> Response:
 
 
 @router.post("/login", dependencies=[CsrfChecked])
-def login(request: Request, session: SessionDep, state: StateDep,
+def login(request: Request, session: SessionDep, state: StateDep, today: TodayDep,
           username: Annotated[str, Form()], password: Annotated[str, Form()],
           next: Annotated[str, Form()] = "/") -> Response:
-    """Check the password (argon2); a new session on success."""
-    if not verify_password(password_hash_of(session, username), password):
+    """Check the password (argon2); a new session on the server on success."""
+    password_hash = password_hash_of(session, username)
+    if not verify_password(password_hash, password):
         return templates.TemplateResponse(
             request, "login.html",
             {"next": next, "error": "Fel användarnamn eller lösenord."}, status_code=401)
+    name = username.strip().lower()
+    held = {p.id for p in permissions_of(session, name, today=today)}
     request.session.clear()
-    request.session["user"] = username.strip().lower()
-    request.session["expires"] = time.time() + state.settings.session_hours * 3600
+    request.session["sid"] = start_session(session, username=name, password_hash=password_hash,
+                                           permission_ids=held, at=now(),
+                                           hours=state.settings.session_hours)
     return RedirectResponse(next if next.startswith("/") and not next.startswith("//") else "/",
                             status_code=303)
 
 
 @router.post("/logout", dependencies=[CsrfChecked])
-def logout(request: Request) -> Response:
+def logout(request: Request, session: SessionDep) -> Response:
+    """End the session on the server too: a copy of the cookie is worth nothing after."""
+    end_session(session, request.session.get("sid"))
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 
