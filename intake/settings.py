@@ -38,6 +38,13 @@ class Settings(BaseSettings):
     #: kept in ``data_dir/secret_key`` (``intake.review.security.session_secret``)
     secret_key: SecretStr | None = None
     session_hours: float = 8.0  # a login lasts this long
+    # login throttling (intake.review.throttle): failures an account may make before it is
+    # locked (an address: four times as many), the first lock, doubled up to the longest
+    login_free_failures: int = 5
+    login_lock_seconds: int = 30
+    login_lock_max_seconds: int = 900
+    login_hash_slots: int = 2  # passwords checked at once, per web process
+    login_wait_seconds: float = 5.0  # the longest a login waits for a slot before 429
     claim_minutes: int = 30  # a document claimed by a reviewer is theirs this long
     # Limits against hostile or mistaken inputs; each refusal says which one in Swedish.
     max_upload_mb: int = 200  # one uploaded file

@@ -27,6 +27,7 @@ from intake.review.routes import admin, api, consents, pages
 from intake.review.security import session_secret
 from intake.review.state import ServiceState, open_service
 from intake.review.templating import templates
+from intake.review.throttle import LoginGuard
 from intake.settings import Settings
 from sus_store import AmbiguousName, ConsentRequired
 
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
                        same_site="strict", https_only=settings.environment == "production")
     app.add_middleware(BodyLimit, max_bytes=settings.max_form_kb * 1024,
                        streamed=frozenset({"/api/batches"}))
+    app.state.login_guard = LoginGuard(settings, pepper=secret.encode())
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router)

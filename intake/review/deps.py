@@ -17,6 +17,7 @@ from intake.review.queue import Viewer, viewer_for
 from intake.review.security import new_csrf_token, same_token
 from intake.review.sessions import session_user, still_granted
 from intake.review.state import ServiceState
+from intake.review.throttle import LoginGuard
 from sus_store import PermissionDenied, get_user, password_hash_of
 from sus_store.errors import NotFound
 from sus_store.vocab import Role
@@ -46,6 +47,14 @@ def get_session(state: StateDep) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def get_login_guard(request: Request) -> LoginGuard:
+    guard: LoginGuard = request.app.state.login_guard
+    return guard
+
+
+LoginGuardDep = Annotated[LoginGuard, Depends(get_login_guard)]
 
 
 def get_today(state: StateDep) -> date:

@@ -126,3 +126,15 @@ class LoginSession(ReviewBase):
     password_mark: Mapped[str] = mapped_column(String(64))
     # the permissions held at login: losing any of them ends the session
     permission_ids: Mapped[list[int]] = mapped_column(JSON)
+
+
+class LoginThrottle(ReviewBase):
+    """Failed logins of one account or one client address (``intake.review.throttle``),
+    keyed by an HMAC of the username or address: the table holds neither."""
+
+    __tablename__ = "review_login_throttle"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failure_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

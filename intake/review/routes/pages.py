@@ -8,10 +8,18 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from intake.mapping.places import kommuner
 from intake.review.clock import now
-from intake.review.deps import CsrfChecked, CurrentUser, SessionDep, StateDep, TodayDep
+from intake.review.deps import (
+    CsrfChecked,
+    CurrentUser,
+    LoginGuardDep,
+    SessionDep,
+    StateDep,
+    TodayDep,
+)
 from intake.review.queue import (
     OPEN_STATUSES,
     QueueFilter,
@@ -31,6 +39,7 @@ from sus_store import (
     NotFound,
     PermissionDenied,
     audit_read,
+    get_user,
     list_forbund,
     list_insatser,
     password_hash_of,
@@ -48,23 +57,51 @@ def login_page(request: Request, next: str = "/") -> Response:
 
 
 @router.post("/login", dependencies=[CsrfChecked])
-def login(request: Request, session: SessionDep, state: StateDep, today: TodayDep,
+def login(request: Request, state: StateDep, today: TodayDep, guard: LoginGuardDep,
           username: Annotated[str, Form()], password: Annotated[str, Form()],
           next: Annotated[str, Form()] = "/") -> Response:
-    """Check the password (argon2); a new session on the server on success."""
-    password_hash = password_hash_of(session, username)
-    if not verify_password(password_hash, password):
-        return templates.TemplateResponse(
-            request, "login.html",
-            {"next": next, "error": "Fel användarnamn eller lösenord."}, status_code=401)
+    """Check the password (argon2) unless the account or address is locked or no slot to
+    check it in comes in time (429); a new session on the server on success. Each step
+    is its own short transaction: none is open while the password is checked."""
+    keys = guard.keys(username, request.client.host if request.client else "")
+    with guard.checking() as busy:
+        refusal = busy or guard.refusal(state.store, keys, at=now())
+        if refusal:
+            return _login_refused(request, next, refusal.message, status_code=429,
+                                  headers={"Retry-After": str(refusal.retry_after)})
+        with state.store.transaction() as session:
+            password_hash = password_hash_of(session, username)
+            user_id = _user_id(session, username)
+        right = verify_password(password_hash, password)
+    if not right:
+        guard.failed(state.store, keys, at=now(), user_id=user_id)
+        return _login_refused(request, next, "Fel användarnamn eller lösenord.",
+                              status_code=401)
+    guard.succeeded(state.store, keys)
     name = username.strip().lower()
-    held = {p.id for p in permissions_of(session, name, today=today)}
+    with state.store.transaction() as session:
+        held = {p.id for p in permissions_of(session, name, today=today)}
+        token = start_session(session, username=name, password_hash=password_hash,
+                              permission_ids=held, at=now(),
+                              hours=state.settings.session_hours)
     request.session.clear()
-    request.session["sid"] = start_session(session, username=name, password_hash=password_hash,
-                                           permission_ids=held, at=now(),
-                                           hours=state.settings.session_hours)
+    request.session["sid"] = token
     return RedirectResponse(next if next.startswith("/") and not next.startswith("//") else "/",
                             status_code=303)
+
+
+def _login_refused(request: Request, next: str, error: str, *, status_code: int,
+                   headers: dict[str, str] | None = None) -> Response:
+    return templates.TemplateResponse(request, "login.html", {"next": next, "error": error},
+                                      status_code=status_code, headers=headers)
+
+
+def _user_id(session: Session, username: str) -> int | None:
+    """The account's id for the log (never its username); None for no such account."""
+    try:
+        return get_user(session, username).id
+    except NotFound:
+        return None
 
 
 @router.post("/logout", dependencies=[CsrfChecked])
