@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -11,9 +12,15 @@ from pydantic import ValidationError
 
 from intake.errors import ConfigurationError, IntakeError
 
+#: What the tool writes (the store, page images, uploads, the archive, extracted JSON)
+#: is personal data: readable by the service's own user only.
+PRIVATE_UMASK = 0o077
+
 
 def main() -> None:
-    """Entry point: runs the click group, turning IntakeError into a one-line message."""
+    """Entry point: runs the click group, turning IntakeError into a one-line message.
+    Every file and folder it makes is its user's alone (:data:`PRIVATE_UMASK`)."""
+    os.umask(PRIVATE_UMASK)
     try:
         cli(standalone_mode=False)
     except IntakeError as exc:

@@ -87,3 +87,17 @@ def test_serve_with_a_weak_key_stops_without_printing_the_key(
                                    SUS_ENVIRONMENT="production", SUS_SECRET_KEY=key)
         assert code == 4 and "SUS_SECRET_KEY" in err
         assert "hemligt" not in err and "Traceback" not in err
+
+
+def test_what_the_tool_writes_only_its_own_user_can_read(tmp_path: Path) -> None:
+    """GIVEN the installed command and the default umask of most systems (022)
+    WHEN it writes files (the blank forms here; the store, page images and uploads
+    the same way)
+    THEN no other user can read them or list the folder it made."""
+    exe = Path(sys.executable).with_name("sus-intake")
+    out = tmp_path / "made"
+    subprocess.run(["sh", "-c", f'umask 022 && "{exe}" forms blank --out "{out}"'],
+                   capture_output=True, text=True, check=True)
+    written = list(out.iterdir())
+    assert written
+    assert all(path.stat().st_mode & 0o077 == 0 for path in [out, *written])
