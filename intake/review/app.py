@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
@@ -79,7 +80,38 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
     app.include_router(admin.router)
     app.include_router(consents.router)
     app.add_exception_handler(IntakeError, _intake_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
     return app
+
+
+#: What a request FastAPI refused before a route ran got wrong, in Swedish, by pydantic's
+#: error type; anything else is "ogiltigt värde".
+_INVALID = {
+    "missing": "saknas",
+    "string_too_long": "är för lång",
+    "too_long": "har för många delar",
+    "string_too_short": "är för kort",
+    "greater_than_equal": "är för litet",
+    "less_than_equal": "är för stort",
+    "int_parsing": "ska vara ett heltal",
+    "int_type": "ska vara ett heltal",
+    "json_invalid": "är inte giltig JSON",
+    "literal_error": "är inte ett av de tillåtna värdena",
+    "dict_type": "ska vara ett objekt",
+    "model_attributes_type": "ska vara ett objekt",
+}
+
+
+async def _invalid_request(request: Request, exc: RequestValidationError) -> Response:
+    """A request whose parameters or body do not fit: 422 with a Swedish message naming
+    the fields (never FastAPI's English, never the values sent)."""
+    problems = []
+    for error in exc.errors()[:5]:
+        where = ".".join(str(part) for part in error.get("loc", ())[1:]) or "begäran"
+        problems.append(f"{where} {_INVALID.get(str(error.get('type')), 'har ogiltigt värde')}")
+    body = {"code": "invalid_request", "message": "Begäran är felaktig: " + "; ".join(problems)
+            + "."}
+    return JSONResponse(body, status_code=422)
 
 
 async def _intake_error(request: Request, exc: IntakeError) -> Response:

@@ -64,3 +64,23 @@ def test_the_api_description_needs_a_login(client: TestClient) -> None:
     nonce = re.search(r"<script nonce=\"([^\"]+)\">", docs.text)
     assert nonce and f"'nonce-{nonce.group(1)}'" in docs.headers["content-security-policy"]
     assert "'unsafe-inline'" not in _csp(docs.headers["content-security-policy"])["script-src"]
+
+
+def test_a_request_that_does_not_fit_is_answered_in_swedish(client: TestClient) -> None:
+    """GIVEN a logged-in reviewer WHEN a decision comes with an unknown action, a reason
+    far too long, or an id that is no number THEN 422 with a Swedish message naming what
+    is wrong (not FastAPI's English), and nothing sent is echoed."""
+    token = login(client, "granskare")
+    headers = {"X-CSRF-Token": token}
+    answers = [
+        client.post("/api/documents/1/decision", json={"action": "radera-allt"}, headers=headers),
+        client.post("/api/documents/1/decision",
+                    json={"action": "send_back", "reason": "x" * 5000}, headers=headers),
+        client.get("/api/documents/ett"),
+    ]
+    for answer in answers:
+        assert answer.status_code == 422
+        body = answer.json()
+        assert body["code"] == "invalid_request" and body["message"].startswith("Begäran är fel")
+        assert "radera-allt" not in body["message"] and "xxxx" not in body["message"]
+        assert "Field required" not in answer.text and "Input should" not in answer.text
