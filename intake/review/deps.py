@@ -5,9 +5,9 @@ passes."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
@@ -39,9 +39,28 @@ def get_state(request: Request) -> ServiceState:
 StateDep = Annotated[ServiceState, Depends(get_state)]
 
 
-def get_session(state: StateDep) -> Iterator[Session]:
-    with state.store.transaction() as session:
+def get_session(request: Request, state: StateDep) -> Iterator[Session]:
+    """The request's unit of work: read-only for a GET (on SQLite it takes no write
+    lock, so reviewers' pages neither wait for a batch being stored nor hold it up),
+    unless its endpoint is marked :func:`writes`."""
+    with state.store.transaction(read_only=reads_only(request)) as session:
         yield session
+
+
+_WRITES = "_sus_writes"
+_Endpoint = TypeVar("_Endpoint", bound=Callable[..., object])
+
+
+def writes(endpoint: _Endpoint) -> _Endpoint:
+    """Mark a GET endpoint that changes something (the review page claims its
+    document): its session takes the write lock from the start."""
+    setattr(endpoint, _WRITES, True)
+    return endpoint
+
+
+def reads_only(request: Request) -> bool:
+    return request.method in ("GET", "HEAD") and not getattr(
+        request.scope.get("endpoint"), _WRITES, False)
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]

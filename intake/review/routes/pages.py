@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from intake.mapping.places import kommuner
 from intake.review.clock import now
-from intake.review.deps import CsrfChecked, CurrentUser, SessionDep, StateDep, TodayDep
+from intake.review.deps import CsrfChecked, CurrentUser, SessionDep, StateDep, TodayDep, writes
 from intake.review.queue import (
     OPEN_STATUSES,
     QueueFilter,
@@ -115,6 +115,7 @@ def next_document(session: SessionDep, user: CurrentUser) -> Response:
 
 
 @router.get("/granska/{document_id}")
+@writes
 def review_page(document_id: int, request: Request, session: SessionDep, state: StateDep,
                 user: CurrentUser) -> Response:
     """The review page; opening it claims the document for this reviewer."""
