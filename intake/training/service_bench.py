@@ -28,6 +28,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -64,7 +65,8 @@ class Latencies:
     samples: dict[str, list[float]] = field(default_factory=lambda: {
         "/ko": [], "review page": [], "approve": []})
     approved: int = 0
-    refused: int = 0
+    #: refused approvals by HTTP status and error code (a rule, a missing consent)
+    refused: Counter[str] = field(default_factory=Counter)
 
     def line(self, what: str) -> str:
         values = self.samples[what]
@@ -116,8 +118,10 @@ class ServiceBench:
             f"(high-water mark over the run {self.rss_high_water_mb:.0f} MB)",
         ]
         for name, latencies in (("idle", self.idle), ("while reading", self.busy)):
+            refused = ", ".join(f"{n} × {why}" for why, n in sorted(latencies.refused.items()))
             lines.append(f"reviewer latency, {name} (approved {latencies.approved}, "
-                         f"refused {latencies.refused}):")
+                         f"refused {sum(latencies.refused.values())}"
+                         f"{': ' + refused if refused else ''}):")
             lines += [f"  {latencies.line(what)}" for what in latencies.samples]
         for what in self.idle.samples:
             idle, busy = self.idle.samples[what], self.busy.samples[what]
@@ -183,7 +187,7 @@ def bench_service(*, pages: int, seed: int, workers: int, database_url: str | No
                         up, reviewer, review_client, batch_id, to_review[idle_rounds:],
                         busy, deadline=time.monotonic() + timeout_seconds)
                     service_seconds = time.perf_counter() - started
-                high_water = rss_high_water_mb(pid)
+                high_water = max(rss_high_water_mb(pid), peak[0])  # VmHWM lags a little
         extract_seconds.append(_extract_seconds(files, settings))  # the machine may change
         failures = [f"{u['filename']}: {u['status']} {u['message']}" for u in batch["uploads"]
                     if u["status"] != "done"]
@@ -241,7 +245,7 @@ def review_round(reviewer: ServiceApi, client: Any, document_id: int,
             if response.status_code == 200:
                 latencies.approved += 1
             else:  # a rule refused it (a misread field, a missing consent): still a request
-                latencies.refused += 1
+                latencies.refused[f"{response.status_code} {_code(response)}"] += 1
 
 
 def _review_while_reading(up: ServiceApi, reviewer: ServiceApi, client: Any, batch_id: int,
@@ -263,6 +267,13 @@ def _review_while_reading(up: ServiceApi, reviewer: ServiceApi, client: Any, bat
         else:
             review_round(reviewer, client, document_id, latencies)
         time.sleep(0.5)
+
+
+def _code(response: Any) -> str:
+    try:
+        return str(response.json().get("code", "?"))
+    except ValueError:
+        return "?"
 
 
 def _timed(send: Callable[[], Any]) -> tuple[Any, float]:
