@@ -153,10 +153,12 @@ def eval_service_cmd(styles: tuple[str, ...], count: int, seed: int, participant
                    "temporary folder).")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Pages read in parallel (default: SUS_WORKERS, 2).")
+@click.option("--one-pdf", is_flag=True,
+              help="With --service: the pages as one PDF (a scanned batch), not a file each.")
 @click.option("--json", "json_file", type=click.Path(dir_okay=False, path_type=Path),
               help="With --service: also write the figures as JSON here.")
 def bench_cmd(out_dir: Path, pages: int | None, repeats: int, memory_pages: int, seed: int,
-              service: bool, database_url: str | None, workers: int | None,
+              service: bool, database_url: str | None, workers: int | None, one_pdf: bool,
               json_file: Path | None) -> None:
     """Pages/s of extraction vs full-page Tesseract on the same pages; peak memory.
     With --service: the service's pages/s vs extract's on the same pages."""
@@ -165,10 +167,10 @@ def bench_cmd(out_dir: Path, pages: int | None, repeats: int, memory_pages: int,
     settings = Settings() if workers is None else Settings(workers=workers)
     if service:
         _bench_service(pages=pages or 60, seed=seed, workers=settings.workers,
-                       database_url=database_url, json_file=json_file)
+                       database_url=database_url, one_pdf=one_pdf, json_file=json_file)
         return
-    if database_url or json_file:
-        raise click.UsageError("--database-url och --json hör till --service.")
+    if database_url or json_file or one_pdf:
+        raise click.UsageError("--database-url, --one-pdf och --json hör till --service.")
     from intake.training.bench import bench, memory_report
 
     for line in bench(out_dir, pages=pages or 24, repeats=repeats, seed=seed,
@@ -180,12 +182,13 @@ def bench_cmd(out_dir: Path, pages: int | None, repeats: int, memory_pages: int,
 
 
 def _bench_service(*, pages: int, seed: int, workers: int, database_url: str | None,
-                   json_file: Path | None) -> None:
+                   one_pdf: bool, json_file: Path | None) -> None:
     import json
 
     from intake.training.service_bench import bench_service, format_report
 
-    result = bench_service(pages=pages, seed=seed, workers=workers, database_url=database_url)
+    result = bench_service(pages=pages, seed=seed, workers=workers, database_url=database_url,
+                           one_pdf=one_pdf)
     click.echo(format_report(result))
     if json_file:
         json_file.write_text(json.dumps(result.as_json(), ensure_ascii=False, indent=1) + "\n",

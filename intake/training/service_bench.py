@@ -88,6 +88,7 @@ class ServiceBench:
     pages: int
     workers: int
     database: str
+    files: int
     #: extract's seconds on the same files, before and after the service's run
     extract_seconds: list[float]
     service_seconds: float
@@ -107,7 +108,8 @@ class ServiceBench:
 
     def report(self) -> list[str]:
         lines = [
-            f"service bench: {self.pages} pages ({STYLE}), workers {self.workers}, "
+            f"service bench: {self.pages} pages ({STYLE}) in {self.files} file(s), "
+            f"workers {self.workers}, "
             f"cores {os.cpu_count()}, store {self.database}",
             f"extract   {self.extract_rate:6.2f} pages/s  (runs before and after the "
             f"service: {', '.join(f'{s:.1f}' for s in self.extract_seconds)} s)",
@@ -133,7 +135,8 @@ class ServiceBench:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "pages": self.pages, "workers": self.workers, "database": self.database,
+            "pages": self.pages, "files": self.files, "workers": self.workers,
+            "database": self.database,
             "extract_seconds": self.extract_seconds,
             "extract_pages_per_second": self.extract_rate,
             "service_seconds": self.service_seconds,
@@ -150,9 +153,10 @@ class ServiceBench:
 
 def bench_service(*, pages: int, seed: int, workers: int, database_url: str | None = None,
                   participants: int = 60, idle_rounds: int = IDLE_ROUNDS,
-                  warm_forms: int = WARM_FORMS,
+                  warm_forms: int = WARM_FORMS, one_pdf: bool = False,
                   timeout_seconds: float = 3600) -> ServiceBench:
-    """Run the whole measurement on a fresh store; see the module."""
+    """Run the whole measurement on a fresh store; see the module. ``one_pdf``: the
+    pages go as one PDF (a förbund's scanned batch) instead of a file per form."""
     with tempfile.TemporaryDirectory(prefix="sus-bench-service-") as folder:
         root = Path(folder)
         settings = service_settings(root / "data", workers=workers, database_url=database_url)
@@ -163,6 +167,8 @@ def bench_service(*, pages: int, seed: int, workers: int, database_url: str | No
                            STYLE, root / "warm", rng)
         files = write_batch(plan_batch(uploader, count=pages, rng=rng, today=TODAY),
                             STYLE, root / "bench", rng)
+        if one_pdf:
+            files = [join_pdfs(files, root / "bench" / f"batch-{len(files)}p.pdf")]
         total = sum(pages_of(path) for path in files)
         extract_seconds = [_extract_seconds(files, settings)]
         with running_service(settings, root / "serve.log") as (base_url, pid):
@@ -191,7 +197,7 @@ def bench_service(*, pages: int, seed: int, workers: int, database_url: str | No
         extract_seconds.append(_extract_seconds(files, settings))  # the machine may change
         failures = [f"{u['filename']}: {u['status']} {u['message']}" for u in batch["uploads"]
                     if u["status"] != "done"]
-        return ServiceBench(pages=total, workers=workers,
+        return ServiceBench(pages=total, workers=workers, files=len(files),
                             database="PostgreSQL" if database_url else "SQLite",
                             extract_seconds=extract_seconds, service_seconds=service_seconds,
                             idle=idle, busy=busy, peak_rss_mb=peak[0],
@@ -202,6 +208,22 @@ def _extract_seconds(files: list[Path], settings: Settings) -> float:
     started = time.perf_counter()
     run_extract(files, settings)
     return time.perf_counter() - started
+
+
+def join_pdfs(files: list[Path], path: Path) -> Path:
+    """The one-page PDFs ``files`` as one PDF at ``path``, their truths joined beside it."""
+    from pypdf import PdfWriter
+
+    writer, truth = PdfWriter(), []
+    for file in files:
+        offset = len(writer.pages)
+        writer.append(str(file))
+        for document in json.loads(truth_path(file).read_text(encoding="utf-8")):
+            truth.append({**document, "pages": [offset + n for n in document["pages"]]})
+    with path.open("wb") as out:
+        writer.write(out)
+    truth_path(path).write_text(json.dumps(truth, ensure_ascii=False), encoding="utf-8")
+    return path
 
 
 def pages_of(path: Path) -> int:

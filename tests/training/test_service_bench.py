@@ -47,8 +47,9 @@ def test_cli_bench_service_prints_the_figures_and_writes_json(
 
     def fake(**kwargs: object) -> ServiceBench:
         seen.update(kwargs)
-        return ServiceBench(pages=60, workers=2, database="SQLite", extract_seconds=[28.0, 32.0],
-                            service_seconds=60.0, idle=latencies, busy=latencies,
+        return ServiceBench(pages=60, workers=2, database="SQLite", files=60,
+                            extract_seconds=[28.0, 32.0], service_seconds=60.0,
+                            idle=latencies, busy=latencies,
                             peak_rss_mb=200.0, rss_high_water_mb=210.0, failures=[])
 
     monkeypatch.setattr(service_bench, "bench_service", fake)
@@ -65,6 +66,25 @@ def test_cli_bench_refuses_service_options_without_service() -> None:
     result = CliRunner().invoke(cli, ["bench", "--database-url", "sqlite://"])
     assert result.exit_code != 0
     assert "--service" in result.output
+
+
+def test_one_pdf_holds_every_page_with_its_truth_renumbered(tmp_path: Path) -> None:
+    """GIVEN three generated one-page forms (typed, 300 dpi, PDF)
+    WHEN they are joined for --one-pdf
+    THEN the PDF has three pages and its truth the three documents on pages 1, 2, 3 in
+    order, so the service and extract read (and are scored on) the very same pages."""
+    from intake.evaluate import truth_path
+    from intake.load.render import page_count
+    from intake.samples.make import make_samples
+
+    files = make_samples(tmp_path / "forms", [service_bench.STYLE], count=3, seed=4,
+                         forms=["9448", "9443", "9449"])
+    joined = service_bench.join_pdfs(sorted(files), tmp_path / "batch.pdf")
+    truth = json.loads(truth_path(joined).read_text(encoding="utf-8"))
+    assert page_count(joined) == 3 == service_bench.pages_of(joined)
+    assert [d["pages"] for d in truth] == [[1], [2], [3]]
+    assert [d["form"] for d in truth] == [
+        json.loads(truth_path(f).read_text(encoding="utf-8"))[0]["form"] for f in sorted(files)]
 
 
 def test_percentile_is_the_nearest_rank() -> None:
