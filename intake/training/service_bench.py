@@ -8,7 +8,8 @@ made for the run log in over HTTP. First a small warm-up batch is uploaded and r
 its documents are what the granskare reviews. The granskare's latency for ``/ko``, a
 review page and approve is measured idle, then the measured batch (N generated pages)
 is uploaded through ``/api/batches`` and polled until read while the granskare keeps
-working; the web process's resident memory is sampled meanwhile. ``extract`` reads
+working, and idle again once it is read (the queue then as long as it got); the web
+process's resident memory is sampled during the upload. ``extract`` reads
 the very same files in this process, with the same number of workers, once before and
 once after the service (the machine may be busier at one time than the other).
 
@@ -93,6 +94,8 @@ class ServiceBench:
     extract_seconds: list[float]
     service_seconds: float
     idle: Latencies
+    #: idle again once the batch is read: the queue is as long as it got while reading
+    idle_after: Latencies
     busy: Latencies
     peak_rss_mb: float
     rss_high_water_mb: float
@@ -119,19 +122,24 @@ class ServiceBench:
             f"web process peak RSS during the upload: {self.peak_rss_mb:.0f} MB "
             f"(high-water mark over the run {self.rss_high_water_mb:.0f} MB)",
         ]
-        for name, latencies in (("idle", self.idle), ("while reading", self.busy)):
+        for name, latencies in self._phases():
             refused = ", ".join(f"{n} × {why}" for why, n in sorted(latencies.refused.items()))
             lines.append(f"reviewer latency, {name} (approved {latencies.approved}, "
                          f"refused {sum(latencies.refused.values())}"
                          f"{': ' + refused if refused else ''}):")
             lines += [f"  {latencies.line(what)}" for what in latencies.samples]
-        for what in self.idle.samples:
-            idle, busy = self.idle.samples[what], self.busy.samples[what]
-            if idle and busy:
-                lines.append(f"p95 {what} while reading / idle: "
-                             f"{percentile(busy, 95) / percentile(idle, 95):.2f}×")
+        for what, busy in self.busy.samples.items():
+            ratios = [f"{percentile(busy, 95) / percentile(idle, 95):.2f}× idle {name}"
+                      for name, idle in (("before", self.idle.samples[what]),
+                                         ("after", self.idle_after.samples[what])) if idle]
+            if busy and ratios:
+                lines.append(f"p95 {what} while reading: " + ", ".join(ratios))
         lines += [f"not read: {failure}" for failure in self.failures]
         return lines
+
+    def _phases(self) -> list[tuple[str, Latencies]]:
+        return [("idle before", self.idle), ("while reading", self.busy),
+                ("idle after", self.idle_after)]
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -146,7 +154,7 @@ class ServiceBench:
             "latency": {name: {what: {"p50": percentile(v, 50), "p95": percentile(v, 95),
                                       "n": len(v)}
                                for what, v in lat.samples.items() if v}
-                        for name, lat in (("idle", self.idle), ("reading", self.busy))},
+                        for name, lat in self._phases()},
             "failures": self.failures,
         }
 
@@ -193,6 +201,9 @@ def bench_service(*, pages: int, seed: int, workers: int, database_url: str | No
                         up, reviewer, review_client, batch_id, to_review[idle_rounds:],
                         busy, deadline=time.monotonic() + timeout_seconds)
                     service_seconds = time.perf_counter() - started
+                idle_after = Latencies()
+                for document in batch["documents"][:idle_rounds]:
+                    review_round(reviewer, review_client, document["id"], idle_after)
                 high_water = max(rss_high_water_mb(pid), peak[0])  # VmHWM lags a little
         extract_seconds.append(_extract_seconds(files, settings))  # the machine may change
         failures = [f"{u['filename']}: {u['status']} {u['message']}" for u in batch["uploads"]
@@ -200,7 +211,7 @@ def bench_service(*, pages: int, seed: int, workers: int, database_url: str | No
         return ServiceBench(pages=total, workers=workers, files=len(files),
                             database="PostgreSQL" if database_url else "SQLite",
                             extract_seconds=extract_seconds, service_seconds=service_seconds,
-                            idle=idle, busy=busy, peak_rss_mb=peak[0],
+                            idle=idle, busy=busy, idle_after=idle_after, peak_rss_mb=peak[0],
                             rss_high_water_mb=high_water, failures=failures)
 
 

@@ -28,10 +28,10 @@ def test_bench_service_reads_every_page_through_the_api_and_compares_with_extrac
     assert result.failures == []
     assert result.pages == 4
     assert result.extract_rate > 0 and result.service_rate > 0
-    for latencies in (result.idle, result.busy):
+    for latencies in (result.idle, result.busy, result.idle_after):
         assert latencies.samples["/ko"]
     for what in ("review page", "approve"):
-        assert result.idle.samples[what]
+        assert result.idle.samples[what] and result.idle_after.samples[what]
     assert result.peak_rss_mb > 50
     report = "\n".join(result.report())
     assert "× extract" in report and "p95" in report
@@ -49,7 +49,7 @@ def test_cli_bench_service_prints_the_figures_and_writes_json(
         seen.update(kwargs)
         return ServiceBench(pages=60, workers=2, database="SQLite", files=60,
                             extract_seconds=[28.0, 32.0], service_seconds=60.0,
-                            idle=latencies, busy=latencies,
+                            idle=latencies, busy=latencies, idle_after=latencies,
                             peak_rss_mb=200.0, rss_high_water_mb=210.0, failures=[])
 
     monkeypatch.setattr(service_bench, "bench_service", fake)
