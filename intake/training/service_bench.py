@@ -38,6 +38,7 @@ from typing import Any
 
 from intake.errors import IntakeError
 from intake.evaluate import truth_path
+from intake.forms.fill import join_pdfs as pdf_join
 from intake.review.security import hash_password
 from intake.review.state import open_service
 from intake.settings import Settings
@@ -180,8 +181,7 @@ def bench_service(*, pages: int, seed: int, workers: int, database_url: str | No
         total = sum(pages_of(path) for path in files)
         extract_seconds = [_extract_seconds(files, settings)]
         with running_service(settings, root / "serve.log") as (base_url, pid):
-            import httpx2
-
+            httpx2 = _http_client()
             with httpx2.Client(base_url=base_url, timeout=600) as up_client, \
                     httpx2.Client(base_url=base_url, timeout=600) as review_client:
                 up = log_in(up_client, uploader.username, uploader.password)
@@ -215,6 +215,16 @@ def bench_service(*, pages: int, seed: int, workers: int, database_url: str | No
                             rss_high_water_mb=high_water, failures=failures)
 
 
+def _http_client() -> Any:
+    """httpx2, the HTTP client the test extra installs (as Starlette's TestClient needs)."""
+    try:
+        import httpx2
+    except ImportError as exc:
+        raise ServiceBenchError("bench --service behöver httpx2: installera projektet med "
+                                "extrat test (scripts/install.sh gör det).") from exc
+    return httpx2
+
+
 def _extract_seconds(files: list[Path], settings: Settings) -> float:
     started = time.perf_counter()
     run_extract(files, settings)
@@ -222,17 +232,12 @@ def _extract_seconds(files: list[Path], settings: Settings) -> float:
 
 
 def join_pdfs(files: list[Path], path: Path) -> Path:
-    """The one-page PDFs ``files`` as one PDF at ``path``, their truths joined beside it."""
-    from pypdf import PdfWriter
-
-    writer, truth = PdfWriter(), []
-    for file in files:
-        offset = len(writer.pages)
-        writer.append(str(file))
+    """The PDFs ``files`` as one PDF at ``path``, their truths joined beside it."""
+    truth, offset = [], 0
+    for file, pages in zip(files, pdf_join(files, path), strict=True):
         for document in json.loads(truth_path(file).read_text(encoding="utf-8")):
             truth.append({**document, "pages": [offset + n for n in document["pages"]]})
-    with path.open("wb") as out:
-        writer.write(out)
+        offset += pages
     truth_path(path).write_text(json.dumps(truth, ensure_ascii=False), encoding="utf-8")
     return path
 
