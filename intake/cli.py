@@ -7,8 +7,9 @@ import sys
 from pathlib import Path
 
 import click
+from pydantic import ValidationError
 
-from intake.errors import IntakeError
+from intake.errors import ConfigurationError, IntakeError
 
 
 def main() -> None:
@@ -18,11 +19,22 @@ def main() -> None:
     except IntakeError as exc:
         click.echo(f"sus-intake: {exc.message}", err=True)
         sys.exit(exc.exit_code)
+    except ValidationError as exc:  # the settings (SUS_* variables); values never shown
+        click.echo(f"sus-intake: {_settings_problem(exc)}", err=True)
+        sys.exit(ConfigurationError.exit_code)
     except click.exceptions.Abort:
         sys.exit(130)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
+
+
+def _settings_problem(error: ValidationError) -> str:
+    """The first refused setting and why, in one line, without the value given."""
+    first = error.errors(include_input=False)[0]
+    name = "SUS_" + "_".join(str(part) for part in first.get("loc", ())).upper()
+    reason = str(first.get("msg", "")).removeprefix("Value error, ")
+    return reason if reason.startswith(name) else f"{name}: {reason}"
 
 
 @click.group()

@@ -4,22 +4,25 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Literal, Self
+from typing import Literal
 
-from pydantic import model_validator
+from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: Fields read with less confidence than this go to a person (CONTRACT §2
 #: ``needs_review``); ``Settings.review_below`` overrides it.
 REVIEW_BELOW = 0.9
-#: The development secret; refused outside development.
-DEVELOPMENT_SECRET = "development-only-secret-do-not-deploy"
+#: The shortest secret key accepted (``secrets.token_urlsafe(32)`` gives 43 characters).
+MIN_SECRET_LENGTH = 32
+#: Keys published with the code (earlier versions' development default): never accepted.
+PUBLISHED_SECRETS = frozenset({"development-only-secret-do-not-deploy"})
 
 
 class Settings(BaseSettings):
     """Configuration, from ``SUS_*`` environment variables or keyword arguments."""
 
-    model_config = SettingsConfigDict(env_prefix="SUS_", frozen=True)
+    # hide_input_in_errors: a refused value (the secret key) is never echoed in the message
+    model_config = SettingsConfigDict(env_prefix="SUS_", frozen=True, hide_input_in_errors=True)
 
     data_dir: Path = Path("var")
     tesseract_cmd: str = "tesseract"
@@ -31,8 +34,17 @@ class Settings(BaseSettings):
     database_url: str | None = None  # the SUS store; None = SQLite file in data_dir
     archive_dir: Path | None = None  # the consent archive; None = data_dir/archive
     environment: Literal["development", "production"] = "development"
-    secret_key: str = DEVELOPMENT_SECRET  # signs session cookies; set one in production
+    #: signs session cookies; required in production. None in development: a random key
+    #: kept in ``data_dir/secret_key`` (``intake.review.security.session_secret``)
+    secret_key: SecretStr | None = None
     session_hours: float = 8.0  # a login lasts this long
+    # login throttling (intake.review.throttle): failures an account may make before it is
+    # locked (an address: four times as many), the first lock, doubled up to the longest
+    login_free_failures: int = 5
+    login_lock_seconds: int = 30
+    login_lock_max_seconds: int = 900
+    login_hash_slots: int = 2  # passwords checked at once, per web process
+    login_wait_seconds: float = 5.0  # the longest a login waits for a slot before 429
     claim_minutes: int = 30  # a document claimed by a reviewer is theirs this long
     # Limits against hostile or mistaken inputs; each refusal says which one in Swedish.
     max_upload_mb: int = 200  # one uploaded file
@@ -47,13 +59,15 @@ class Settings(BaseSettings):
     #: labelled digit images, to retrain the digit classifier with
     learn_from_corrections: bool = True
 
-    @model_validator(mode="after")
-    def _no_default_secret_in_production(self) -> Self:
-        if self.environment != "development" and self.secret_key == DEVELOPMENT_SECRET:
-            raise ValueError("SUS_SECRET_KEY must be set outside development")
-        if len(self.secret_key) < 16:
-            raise ValueError("SUS_SECRET_KEY must be at least 16 characters")
-        return self
+    @field_validator("secret_key")
+    @classmethod
+    def _no_weak_secret(cls, key: SecretStr | None) -> SecretStr | None:
+        """A key given must be long and random-looking; the message never shows it."""
+        if key is not None and weak_secret(key.get_secret_value()):
+            raise ValueError(
+                f"SUS_SECRET_KEY är för svag: minst {MIN_SECRET_LENGTH} slumpmässiga tecken,"
+                " t.ex. från python3 -c 'import secrets; print(secrets.token_urlsafe(32))'")
+        return key
 
     def store_url(self) -> str:
         """The SUS store's database URL: ``database_url``, else ``data_dir/sus.db``."""
@@ -68,3 +82,12 @@ class Settings(BaseSettings):
 
     def current_day(self) -> date:
         return self.today or date.today()
+
+
+def weak_secret(key: str) -> bool:
+    """True for a key a guesser finds: published, short, blank-padded, of few distinct
+    characters, or one short pattern repeated."""
+    core = key.strip()
+    if key in PUBLISHED_SECRETS or len(core) < MIN_SECRET_LENGTH or len(set(core)) < 8:
+        return True
+    return any(core[period:] == core[:-period] for period in range(1, len(core) // 2 + 1))

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from intake.cli import cli
@@ -47,3 +48,42 @@ def test_console_script_is_installed() -> None:
     exe = Path(sys.executable).with_name("sus-intake")
     out = subprocess.run([str(exe), "--help"], capture_output=True, text=True, check=True)
     assert "forms" in out.stdout and "samples" in out.stdout
+
+
+def _serve_refusal(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                   tmp_path: Path, **env: str) -> tuple[int, str]:
+    """`sus-intake serve` with these SUS_ variables: its exit code and stderr (it must
+    not get as far as serving)."""
+    import uvicorn
+
+    from intake.cli import main
+
+    for name, value in {"SUS_DATA_DIR": str(tmp_path), **env}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: pytest.fail("served"))
+    monkeypatch.setattr(sys, "argv", ["sus-intake", "serve"])
+    with pytest.raises(SystemExit) as exited:
+        main()
+    return int(exited.value.code or 0), capsys.readouterr().err
+
+
+def test_serve_in_production_without_a_key_stops_with_a_message(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        tmp_path: Path) -> None:
+    """GIVEN SUS_ENVIRONMENT=production and no SUS_SECRET_KEY WHEN `sus-intake serve` runs
+    THEN it does not start: one line naming the setting, exit 4, no traceback."""
+    code, err = _serve_refusal(monkeypatch, capsys, tmp_path, SUS_ENVIRONMENT="production")
+    assert code == 4
+    assert "SUS_SECRET_KEY" in err and "Traceback" not in err and len(err.splitlines()) == 1
+
+
+def test_serve_with_a_weak_key_stops_without_printing_the_key(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        tmp_path: Path) -> None:
+    """GIVEN SUS_SECRET_KEY of 16 blanks, or a short word WHEN `sus-intake serve` runs
+    THEN it does not start, and stderr names the setting but never shows the key."""
+    for key in (" " * 16, "hemligt-kort"):
+        code, err = _serve_refusal(monkeypatch, capsys, tmp_path,
+                                   SUS_ENVIRONMENT="production", SUS_SECRET_KEY=key)
+        assert code == 4 and "SUS_SECRET_KEY" in err
+        assert "hemligt" not in err and "Traceback" not in err

@@ -21,10 +21,13 @@ from starlette.middleware.sessions import SessionMiddleware
 from intake.errors import IntakeError
 from intake.review.bodylimit import BodyLimit
 from intake.review.deps import NotLoggedIn
+from intake.review.headers import SecurityHeaders
 from intake.review.ingest import Worker
 from intake.review.routes import admin, api, consents, pages
+from intake.review.security import session_secret
 from intake.review.state import ServiceState, open_service
 from intake.review.templating import templates
+from intake.review.throttle import LoginGuard
 from intake.settings import Settings
 from sus_store import AmbiguousName, ConsentRequired
 
@@ -44,6 +47,7 @@ CONSENT_WAYS_OUT = [
 def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> FastAPI:
     """The application; with ``run_worker`` a background thread reads uploads."""
     settings = settings or Settings()
+    secret = session_secret(settings)  # refuses to start without a strong key
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -59,13 +63,16 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
                 worker.stop()
             state.store.dispose()
 
-    app = FastAPI(title="SUS intake", lifespan=lifespan, openapi_url="/api/openapi.json",
-                  docs_url="/api/docs", redoc_url=None)
-    app.add_middleware(SessionMiddleware, secret_key=settings.secret_key,
+    # the schema and docs are routes of the API, behind the login (routes/api.py)
+    app = FastAPI(title="SUS intake", lifespan=lifespan, openapi_url=None, docs_url=None,
+                  redoc_url=None)
+    app.add_middleware(SessionMiddleware, secret_key=secret,
                        session_cookie="sus_session", max_age=int(settings.session_hours * 3600),
                        same_site="strict", https_only=settings.environment == "production")
     app.add_middleware(BodyLimit, max_bytes=settings.max_form_kb * 1024,
                        streamed=frozenset({"/api/batches"}))
+    app.state.login_guard = LoginGuard(settings, pepper=secret.encode())
+    app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)

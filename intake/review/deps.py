@@ -4,19 +4,21 @@ passes."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from intake.errors import IntakeError
+from intake.review.clock import now
 from intake.review.queue import Viewer, viewer_for
 from intake.review.security import new_csrf_token, same_token
+from intake.review.sessions import session_user, still_granted
 from intake.review.state import ServiceState
-from sus_store import PermissionDenied, get_user
+from intake.review.throttle import LoginGuard
+from sus_store import PermissionDenied, get_user, password_hash_of
 from sus_store.errors import NotFound
 from sus_store.vocab import Role
 
@@ -40,30 +42,26 @@ StateDep = Annotated[ServiceState, Depends(get_state)]
 
 
 def get_session(request: Request, state: StateDep) -> Iterator[Session]:
-    """The request's unit of work: read-only for a GET (on SQLite it takes no write
-    lock, so reviewers' pages neither wait for a batch being stored nor hold it up),
-    unless its endpoint is marked :func:`writes`."""
+    """The request's unit of work: read-only for a GET or HEAD (on SQLite it takes no
+    write lock, so reviewers' pages neither wait for a batch being stored nor hold it
+    up; a write in it fails at once). A request that changes something is a POST."""
     with state.store.transaction(read_only=reads_only(request)) as session:
         yield session
 
 
-_WRITES = "_sus_writes"
-_Endpoint = TypeVar("_Endpoint", bound=Callable[..., object])
-
-
-def writes(endpoint: _Endpoint) -> _Endpoint:
-    """Mark a GET endpoint that changes something (the review page claims its
-    document): its session takes the write lock from the start."""
-    setattr(endpoint, _WRITES, True)
-    return endpoint
-
-
 def reads_only(request: Request) -> bool:
-    return request.method in ("GET", "HEAD") and not getattr(
-        request.scope.get("endpoint"), _WRITES, False)
+    return request.method in ("GET", "HEAD")
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def get_login_guard(request: Request) -> LoginGuard:
+    guard: LoginGuard = request.app.state.login_guard
+    return guard
+
+
+LoginGuardDep = Annotated[LoginGuard, Depends(get_login_guard)]
 
 
 def get_today(state: StateDep) -> date:
@@ -80,21 +78,26 @@ def csrf_token(request: Request) -> str:
     return str(token)
 
 
-def current_user(request: Request, session: SessionDep, state: StateDep,
-                 today: TodayDep) -> Viewer:
-    username = request.session.get("user")
-    expires = float(request.session.get("expires", 0))
-    if not username or expires < time.time():
+def current_user(request: Request, session: SessionDep, today: TodayDep) -> Viewer:
+    """The user of the request's live session (``intake.review.sessions``): NotLoggedIn
+    when there is none, the account is stopped, or its password or permissions changed."""
+    login = session_user(session, request.session.get("sid"), at=now())
+    if login is None:
         request.session.clear()
         raise NotLoggedIn("Logga in för att fortsätta.")
     try:
-        user = get_user(session, username)
+        user = get_user(session, login.username)
     except NotFound:
         user = None
     if user is None or not user.active:
         request.session.clear()
         raise NotLoggedIn("Kontot finns inte eller är avstängt.")
-    return viewer_for(session, user.username, user.display_name, today=today)
+    viewer = viewer_for(session, user.username, user.display_name, today=today)
+    if not still_granted(login, password_hash=password_hash_of(session, user.username),
+                         permission_ids=set(viewer.permission_ids)):
+        request.session.clear()
+        raise NotLoggedIn("Lösenordet eller behörigheterna har ändrats. Logga in igen.")
+    return viewer
 
 
 CurrentUser = Annotated[Viewer, Depends(current_user)]
@@ -105,7 +108,7 @@ def uploader(request: Request, state: StateDep, today: TodayDep) -> Viewer:
     before a byte of the (large) body is read, in a transaction of its own so that no
     database lock is held while the body arrives."""
     with state.store.transaction() as session:
-        user = current_user(request, session, state, today)
+        user = current_user(request, session, today)
     if not (user.is_admin or user.roles & {Role.UPPLADDARE, Role.DIARIET}):
         raise PermissionDenied("Du har ingen behörighet att ladda upp.")
     if not same_token(request.session.get("csrf"), request.headers.get("x-csrf-token")):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -23,6 +23,7 @@ from sus_store import (
     list_insatser,
     permissions_of,
 )
+from sus_store.rows import MAX_ROW_ID
 from sus_store.vocab import Role
 
 #: Statuses of documents still waiting for a person.
@@ -40,6 +41,7 @@ class Viewer(BaseModel):
     forbund_ids: frozenset[int]
     insats_ids: frozenset[int]
     review_forbund_ids: frozenset[int]
+    permission_ids: frozenset[int] = frozenset()  # the permissions held today
 
     @property
     def is_admin(self) -> bool:
@@ -56,7 +58,8 @@ def viewer_for(session: Session, username: str, display_name: str, *, today: dat
     return Viewer(username=username, display_name=display_name,
                   roles=frozenset(p.role for p in held),
                   forbund_ids=frozenset(forbund_for(session, username, today=today)),
-                  insats_ids=insats_ids, review_forbund_ids=review_forbund)
+                  insats_ids=insats_ids, review_forbund_ids=review_forbund,
+                  permission_ids=frozenset(p.id for p in held))
 
 
 def visible(viewer: Viewer) -> ColumnElement[bool]:
@@ -88,7 +91,10 @@ def visible_batches(viewer: Viewer) -> ColumnElement[bool]:
 
 def get_document(session: Session, viewer: Viewer, document_id: int) -> Document:
     """The document, if ``viewer`` may see it; NotFound otherwise (also when it exists)."""
-    row = session.scalar(select(Document).where(Document.id == document_id, visible(viewer)))
+    row = None
+    if 0 < document_id <= MAX_ROW_ID:
+        row = session.scalar(select(Document).where(Document.id == document_id,
+                                                    visible(viewer)))
     if row is None:
         raise NotFound(f"Dokument {document_id} finns inte.")
     return row
@@ -106,10 +112,10 @@ def may_decide(viewer: Viewer, document: Document) -> bool:
 
 
 class QueueFilter(BaseModel):
-    forbund_id: int | None = None
-    insats_id: int | None = None
-    form: str | None = None
-    status: str | None = None
+    forbund_id: int | None = Field(default=None, ge=1, le=MAX_ROW_ID)
+    insats_id: int | None = Field(default=None, ge=1, le=MAX_ROW_ID)
+    form: str | None = Field(default=None, max_length=16)
+    status: str | None = Field(default=None, max_length=32)
 
 
 def queue_query(viewer: Viewer, filters: QueueFilter) -> Select[Document]:
@@ -128,9 +134,12 @@ def queue_query(viewer: Viewer, filters: QueueFilter) -> Select[Document]:
 
 def claim(session: Session, viewer: Viewer, document: Document, *, at: datetime,
           minutes: int) -> None:
-    """Make the document ``viewer``'s for ``minutes``; refused while another holds it.
+    """Make the document ``viewer``'s for ``minutes``; refused while another holds it,
+    and to anyone who may not decide it (an uploader cannot block the reviewer).
 
     One conditional UPDATE, so two reviewers opening it at once cannot both win."""
+    if document.status not in OPEN_STATUSES or not may_decide(viewer, document):
+        raise PermissionDenied("Bara den som får granska dokumentet kan ta det.")
     stale = at - timedelta(minutes=minutes)
     taken = session.execute(
         update(Document)
@@ -143,6 +152,17 @@ def claim(session: Session, viewer: Viewer, document: Document, *, at: datetime,
         session.refresh(document)
         raise PermissionDenied(f"Dokumentet granskas just nu av {document.claimed_by}.")
     session.refresh(document)
+
+
+def held_by_other(document: Document, viewer: Viewer, *, at: datetime,
+                  minutes: int) -> str | None:
+    """Who else holds ``document`` now (a claim older than ``minutes`` holds no more)."""
+    if document.claimed_by in (None, viewer.username) or document.claimed_at is None:
+        return None
+    claimed_at = document.claimed_at
+    if claimed_at.tzinfo is None:  # SQLite gives naive UTC back
+        claimed_at = claimed_at.replace(tzinfo=at.tzinfo)
+    return document.claimed_by if claimed_at >= at - timedelta(minutes=minutes) else None
 
 
 def release(document: Document, viewer: Viewer) -> None:

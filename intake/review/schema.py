@@ -109,3 +109,32 @@ class Document(ReviewBase):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     upload: Mapped[Upload] = relationship(back_populates="documents")
+
+
+class LoginSession(ReviewBase):
+    """A login, kept on the server so it can end: at logout, at expiry, or when what it
+    was granted on changes (the password, a permission taken away). The cookie carries
+    a random token; only its SHA-256 is stored here."""
+
+    __tablename__ = "review_login_session"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256(token), hex
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    # sha256 of the password hash at login: a new password ends the session
+    password_mark: Mapped[str] = mapped_column(String(64))
+    # the permissions held at login: losing any of them ends the session
+    permission_ids: Mapped[list[int]] = mapped_column(JSON)
+
+
+class LoginThrottle(ReviewBase):
+    """Failed logins of one account or one client address (``intake.review.throttle``),
+    keyed by an HMAC of the username or address: the table holds neither."""
+
+    __tablename__ = "review_login_throttle"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failure_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

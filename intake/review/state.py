@@ -29,4 +29,6 @@ def open_service(settings: Settings) -> ServiceState:
     """Open (and migrate) the store and the review tables beside it."""
     store = open_store(settings.store_url(), settings.consent_archive_dir())
     upgrade_review(store.engine)
-    return ServiceState(settings=settings, store=store, files=FileStore(settings.data_dir))
+    files = FileStore(settings.data_dir)
+    files.clear_stale_staging()
+    return ServiceState(settings=settings, store=store, files=files)

@@ -140,6 +140,9 @@ def test_desk_shows_the_archived_scan_and_audits_the_read(
     read_all(client)
     token = login(client, "diariet")
     document = client.get("/api/documents").json()[0]
+    claimed = client.post(f"/api/documents/{document['id']}/claim",
+                          headers={"X-CSRF-Token": token})
+    assert claimed.status_code == 200, claimed.text
     decided = client.post(f"/api/documents/{document['id']}/decision",
                           json={"action": "approve"}, headers={"X-CSRF-Token": token})
     assert decided.status_code == 200, decided.text
@@ -149,3 +152,17 @@ def test_desk_shows_the_archived_scan_and_audits_the_read(
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     with state_of(client).store.transaction() as session:
         assert audit_trail(session, entity="consent", entity_id=consent_id)[0].action == "read"
+
+
+def test_the_archived_scan_is_a_download_never_shown_inline(
+        desk: TestClient, waiting: Waiting) -> None:
+    """GIVEN an archived consent PDF (which could carry JavaScript) WHEN Diariet opens it
+    THEN it comes as an attachment, sandboxed and unsniffed, not rendered in the
+    service's origin."""
+    login(desk, "diariet")
+    response = desk.get(f"/samtycken/{waiting.consent_id}/skanning")
+    assert response.status_code == 200
+    assert response.headers["content-disposition"].startswith("attachment;")
+    assert f"samtycke-{waiting.consent_id}.pdf" in response.headers["content-disposition"]
+    assert "sandbox" in response.headers["content-security-policy"]
+    assert response.headers["x-content-type-options"] == "nosniff"

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from intake.errors import IntakeError
 from intake.review.deps import CsrfChecked, CurrentUser, SessionDep, TodayDep
+from intake.review.headers import DOWNLOAD_POLICY
 from intake.review.queue import Viewer
 from intake.review.templating import templates
 from sus_store import (
@@ -82,10 +83,18 @@ def consent_desk(request: Request, session: SessionDep, user: DeskUser,
 
 @router.get("/samtycken/{consent_id}/skanning")
 def consent_scan(consent_id: int, session: SessionDep, user: DeskUser) -> Response:
-    """The archived scan, verified against its SHA-256; the read is in the audit trail."""
+    """The archived scan, verified against its SHA-256; the read is in the audit trail.
+    A download, sandboxed: a PDF's JavaScript never runs in the service's origin."""
     media_type = get_consent(session, consent_id).media_type
     data = read_consent_scan(session, consent_id, actor=user.username)
-    return Response(data, media_type=media_type, headers={"Cache-Control": "private, no-store"})
+    filename = f"samtycke-{consent_id}{_SUFFIXES.get(media_type, '')}"
+    return Response(data, media_type=media_type, headers={
+        "Cache-Control": "private, no-store", "Content-Security-Policy": DOWNLOAD_POLICY,
+        "Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+_SUFFIXES = {"application/pdf": ".pdf", "image/tiff": ".tif", "image/png": ".png",
+             "image/jpeg": ".jpg"}
 
 
 @router.post("/samtycken/{consent_id}/koppla", dependencies=[CsrfChecked])

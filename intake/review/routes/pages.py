@@ -3,21 +3,28 @@ review, reports, the consent desk and administration."""
 
 from __future__ import annotations
 
-import time
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from intake.mapping.places import kommuner
 from intake.review.clock import now
-from intake.review.deps import CsrfChecked, CurrentUser, SessionDep, StateDep, TodayDep, writes
+from intake.review.deps import (
+    CsrfChecked,
+    CurrentUser,
+    LoginGuardDep,
+    SessionDep,
+    StateDep,
+    TodayDep,
+)
 from intake.review.queue import (
     OPEN_STATUSES,
     QueueFilter,
-    claim,
     get_document,
+    held_by_other,
     may_decide,
     queue_query,
     visible,
@@ -25,16 +32,20 @@ from intake.review.queue import (
 )
 from intake.review.schema import Batch, Document
 from intake.review.security import verify_password
+from intake.review.sessions import end_session, start_session
 from intake.review.templating import templates
 from intake.review.views import batch_detail, document_view, shown
 from sus_store import (
     NotFound,
     PermissionDenied,
     audit_read,
+    get_user,
     list_forbund,
     list_insatser,
     password_hash_of,
+    permissions_of,
 )
+from sus_store.rows import MAX_ROW_ID
 from sus_store.vocab import Role
 
 router = APIRouter(include_in_schema=False)
@@ -46,23 +57,57 @@ def login_page(request: Request, next: str = "/") -> Response:
 
 
 @router.post("/login", dependencies=[CsrfChecked])
-def login(request: Request, session: SessionDep, state: StateDep,
+def login(request: Request, state: StateDep, today: TodayDep, guard: LoginGuardDep,
           username: Annotated[str, Form()], password: Annotated[str, Form()],
           next: Annotated[str, Form()] = "/") -> Response:
-    """Check the password (argon2); a new session on success."""
-    if not verify_password(password_hash_of(session, username), password):
-        return templates.TemplateResponse(
-            request, "login.html",
-            {"next": next, "error": "Fel användarnamn eller lösenord."}, status_code=401)
+    """Check the password (argon2) unless the account or address is locked or no slot to
+    check it in comes in time (429); a new session on the server on success. Each step
+    is its own short transaction: none is open while the password is checked."""
+    keys = guard.keys(username, request.client.host if request.client else "")
+    with guard.checking() as busy:
+        refusal = busy or guard.refusal(state.store, keys, at=now())
+        if refusal:
+            return _login_refused(request, next, refusal.message, status_code=429,
+                                  headers={"Retry-After": str(refusal.retry_after)})
+        with state.store.transaction() as session:
+            password_hash = password_hash_of(session, username)
+            user_id = _user_id(session, username)
+        right = verify_password(password_hash, password)
+    if not right:
+        guard.failed(state.store, keys, at=now(), user_id=user_id)
+        return _login_refused(request, next, "Fel användarnamn eller lösenord.",
+                              status_code=401)
+    guard.succeeded(state.store, keys)
+    name = username.strip().lower()
+    with state.store.transaction() as session:
+        held = {p.id for p in permissions_of(session, name, today=today)}
+        token = start_session(session, username=name, password_hash=password_hash,
+                              permission_ids=held, at=now(),
+                              hours=state.settings.session_hours)
     request.session.clear()
-    request.session["user"] = username.strip().lower()
-    request.session["expires"] = time.time() + state.settings.session_hours * 3600
+    request.session["sid"] = token
     return RedirectResponse(next if next.startswith("/") and not next.startswith("//") else "/",
                             status_code=303)
 
 
+def _login_refused(request: Request, next: str, error: str, *, status_code: int,
+                   headers: dict[str, str] | None = None) -> Response:
+    return templates.TemplateResponse(request, "login.html", {"next": next, "error": error},
+                                      status_code=status_code, headers=headers)
+
+
+def _user_id(session: Session, username: str) -> int | None:
+    """The account's id for the log (never its username); None for no such account."""
+    try:
+        return get_user(session, username).id
+    except NotFound:
+        return None
+
+
 @router.post("/logout", dependencies=[CsrfChecked])
-def logout(request: Request) -> Response:
+def logout(request: Request, session: SessionDep) -> Response:
+    """End the session on the server too: a copy of the cookie is worth nothing after."""
+    end_session(session, request.session.get("sid"))
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 
@@ -89,7 +134,9 @@ def upload_page(request: Request, session: SessionDep, user: CurrentUser) -> Res
 @router.get("/batch/{batch_id}")
 def batch_page(batch_id: int, request: Request, session: SessionDep,
                user: CurrentUser) -> Response:
-    row = session.scalar(select(Batch).where(Batch.id == batch_id, visible_batches(user)))
+    row = None
+    if 0 < batch_id <= MAX_ROW_ID:  # beyond: no batch, and the database would overflow
+        row = session.scalar(select(Batch).where(Batch.id == batch_id, visible_batches(user)))
     if row is None:
         raise NotFound(f"Batch {batch_id} finns inte.")
     return templates.TemplateResponse(request, "batch.html",
@@ -115,17 +162,17 @@ def next_document(session: SessionDep, user: CurrentUser) -> Response:
 
 
 @router.get("/granska/{document_id}")
-@writes
 def review_page(document_id: int, request: Request, session: SessionDep, state: StateDep,
                 user: CurrentUser) -> Response:
-    """The review page; opening it claims the document for this reviewer."""
+    """The review page: the document and who holds it. Looking claims nothing: the page's
+    script claims it (POST) when this reviewer may decide it."""
     document = get_document(session, user, document_id)
-    decidable = document.status in OPEN_STATUSES and may_decide(user, document)
-    if decidable:
-        claim(session, user, document, at=now(), minutes=state.settings.claim_minutes)
+    held_by = held_by_other(document, user, at=now(), minutes=state.settings.claim_minutes)
+    decidable = (document.status in OPEN_STATUSES and may_decide(user, document)
+                 and held_by is None)
     return templates.TemplateResponse(request, "review.html", {
         "user": user, "document": shown(session, user.username, document),
-        "decidable": decidable,
+        "decidable": decidable, "held_by": held_by,
         "forbund": list_forbund(session), "insatser": list_insatser(session),
         "kommuner": _kommuner()})
 

@@ -11,6 +11,13 @@
   const fields = Array.from(document.querySelectorAll(".field"));
   const A4 = 297 / 210;
 
+  // The boxes over the page image, placed here (the CSP allows no inline style).
+  document.querySelectorAll(".page .box").forEach((b) => {
+    const [x, y, w, h] = b.dataset.box.split(",").map(Number);
+    Object.assign(b.style, { left: x * 100 + "%", top: y * 100 + "%",
+                             width: w * 100 + "%", height: h * 100 + "%" });
+  });
+
   function control(li) { return li.querySelector(".value"); }
   function focusable(li) {
     const c = control(li);
@@ -90,6 +97,7 @@
   async function save(li) {
     const name = li.dataset.field, value = valueOf(li);
     if (JSON.stringify(value) === saved.get(name)) return true;
+    if (!(await claimed)) return false;
     const { ok, data } = await call("PUT", "/api/documents/" + id + "/fields",
                                     { values: { [name]: value } });
     if (!ok) {
@@ -126,7 +134,21 @@
     const first = result.querySelector("button");
     if (first) first.focus();
   }
+  // Opening the page shows the document; taking it is this POST, made only when this
+  // reviewer may decide it. Nothing is saved or decided before the claim is answered.
+  let claimed = Promise.resolve(false);
+  function claim() {
+    claimed = call("POST", "/api/documents/" + id + "/claim", {}).then(({ ok, data }) => {
+      if (ok) return true;
+      result.className = "refusal";
+      result.textContent = data.message || "Dokumentet kunde inte tas för granskning.";
+      document.querySelectorAll("#approve, #send-back, #reject").forEach((b) => b.remove());
+      return false;
+    });
+    return claimed;
+  }
   async function decide(action, reason) {
+    if (!(await claimed)) return;
     if (!(await saveAll())) return;
     result.className = ""; result.textContent = "Registrerar…";
     const { ok, data } = await call("POST", "/api/documents/" + id + "/decision",
@@ -181,5 +203,5 @@
     const last = document.getElementById("last-outcome");
     if (last) last.textContent = "Föregående: " + flash;
   }
-  if (root.dataset.decidable === "true") go(nextFlagged(null));
+  if (root.dataset.decidable === "true") { claim(); go(nextFlagged(null)); }
 })();
