@@ -6,10 +6,10 @@ populated; ``sus-intake serve`` runs as a subprocess on it, as deployed (so what
 reading engine the service has is what is measured); an uploader and a granskare
 made for the run log in over HTTP. First a small warm-up batch is uploaded and read:
 its documents are what the granskare reviews. The granskare's latency for ``/ko``, a
-review page and approve is measured idle, then the measured batch (N generated pages)
-is uploaded through ``/api/batches`` and polled until read while the granskare keeps
-working, and idle again once it is read (the queue then as long as it got); the web
-process's resident memory is sampled during the upload. ``extract`` reads
+review page, its claim and approve is measured idle, then the measured batch (N
+generated pages) is uploaded through ``/api/batches`` and polled until read while the
+granskare keeps working, and idle again once it is read (the queue then as long as it
+got); the web process's resident memory is sampled during the upload. ``extract`` reads
 the very same files in this process, with the same number of workers, once before and
 once after the service (the machine may be busier at one time than the other).
 
@@ -33,6 +33,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +51,7 @@ from sus_store.vocab import Role
 
 REVIEWER = "granskare-bench"
 STYLE = "typed-office300"
-#: review rounds (``/ko``, a review page, approve) measured with nothing being read
+#: review rounds (``/ko``, a review page, its claim, approve) measured with nothing being read
 IDLE_ROUNDS = 15
 #: documents the warm-up batch leaves to review: the idle rounds' and the busy ones'
 WARM_FORMS = 45
@@ -65,9 +66,9 @@ class Latencies:
     """Seconds per request, by what the reviewer did."""
 
     samples: dict[str, list[float]] = field(default_factory=lambda: {
-        "/ko": [], "review page": [], "approve": []})
+        "/ko": [], "review page": [], "claim": [], "approve": []})
     approved: int = 0
-    #: refused approvals by HTTP status and error code (a rule, a missing consent)
+    #: refused claims and approvals by HTTP status and error code
     refused: Counter[str] = field(default_factory=Counter)
 
     def line(self, what: str) -> str:
@@ -268,22 +269,29 @@ def make_reviewer(settings: Settings, uploader: Uploader) -> str:
 
 def review_round(reviewer: ServiceApi, client: Any, document_id: int,
                  latencies: Latencies) -> None:
-    """What a granskare does with one document: the queue, its page, approve."""
-    for what, send in (
-            ("/ko", lambda: client.get("/ko")),
-            ("review page", lambda: client.get(f"/granska/{document_id}")),
-            ("approve", lambda: client.post(f"/api/documents/{document_id}/decision",
-                                            json={"action": "approve"},
-                                            headers={"X-CSRF-Token": reviewer.token}))):
-        response, seconds = _timed(send)
+    """What a granskare does with one document: the queue, its page, the claim the page's
+    script posts, approve. A document no longer open (filed with the 9448 it belongs
+    to, say) cannot be claimed: its approve is skipped, as the page offers none."""
+    for what, path in (("/ko", "/ko"), ("review page", f"/granska/{document_id}")):
+        response, seconds = _timed(partial(client.get, path))
         latencies.samples[what].append(seconds)
-        if what != "approve" and response.status_code != 200:
+        if response.status_code != 200:
             raise ServiceBenchError(f"GET {what}: {response.status_code}")
-        if what == "approve":
-            if response.status_code == 200:
-                latencies.approved += 1
-            else:  # a rule refused it (a misread field, a missing consent): still a request
-                latencies.refused[f"{response.status_code} {_code(response)}"] += 1
+    headers = {"X-CSRF-Token": reviewer.token}
+    response, seconds = _timed(lambda: client.post(f"/api/documents/{document_id}/claim",
+                                                   headers=headers))
+    latencies.samples["claim"].append(seconds)
+    if response.status_code != 200:
+        latencies.refused[f"claim {response.status_code} {_code(response)}"] += 1
+        return
+    response, seconds = _timed(lambda: client.post(f"/api/documents/{document_id}/decision",
+                                                   json={"action": "approve"},
+                                                   headers=headers))
+    latencies.samples["approve"].append(seconds)
+    if response.status_code == 200:
+        latencies.approved += 1
+    else:  # a rule refused it (a misread field, a missing consent): still a request
+        latencies.refused[f"approve {response.status_code} {_code(response)}"] += 1
 
 
 def _review_while_reading(up: ServiceApi, reviewer: ServiceApi, client: Any, batch_id: int,

@@ -30,8 +30,9 @@ def test_bench_service_reads_every_page_through_the_api_and_compares_with_extrac
     assert result.extract_rate > 0 and result.service_rate > 0
     for latencies in (result.idle, result.busy, result.idle_after):
         assert latencies.samples["/ko"]
-    for what in ("review page", "approve"):
+    for what in ("review page", "claim", "approve"):
         assert result.idle.samples[what] and result.idle_after.samples[what]
+    assert result.idle.approved + result.idle_after.approved > 0
     assert result.peak_rss_mb > 50
     report = "\n".join(result.report())
     assert "× extract" in report and "p95" in report
@@ -43,7 +44,8 @@ def test_cli_bench_service_prints_the_figures_and_writes_json(
     WHEN `sus-intake bench --service --pages 60 --json F` runs
     THEN the service bench runs with 60 pages and its report and JSON are written."""
     seen: dict[str, object] = {}
-    latencies = Latencies(samples={"/ko": [0.1, 0.2], "review page": [0.1], "approve": [0.05]})
+    latencies = Latencies(samples={"/ko": [0.1, 0.2], "review page": [0.1], "claim": [0.02],
+                                   "approve": [0.05]})
 
     def fake(**kwargs: object) -> ServiceBench:
         seen.update(kwargs)
