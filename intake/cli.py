@@ -157,22 +157,61 @@ def eval_service_cmd(styles: tuple[str, ...], count: int, seed: int, participant
 @cli.command("bench")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("samples/generated/bench"), show_default=True)
-@click.option("--pages", type=click.IntRange(min=2), default=24, show_default=True)
+@click.option("--pages", type=click.IntRange(min=2), default=None,
+              help="Pages per corpus (default 24; with --service 60).")
 @click.option("--repeats", type=click.IntRange(min=1), default=3, show_default=True)
 @click.option("--memory-pages", type=click.IntRange(min=0), default=200, show_default=True,
               help="Pages of scanned batches for the memory figure (0 to skip).")
 @click.option("--seed", type=int, default=99, show_default=True)
-def bench_cmd(out_dir: Path, pages: int, repeats: int, memory_pages: int, seed: int) -> None:
-    """Pages/s of extraction vs full-page Tesseract on the same pages; peak memory."""
+@click.option("--service", is_flag=True,
+              help="Upload the pages to `sus-intake serve` on a fresh store through the API: "
+                   "its pages/s vs extract's, reviewer latency idle and while reading, and "
+                   "the web process's peak memory.")
+@click.option("--database-url", default=None,
+              help="With --service: an empty PostgreSQL database (default: SQLite in a "
+                   "temporary folder).")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Pages read in parallel (default: SUS_WORKERS, 2).")
+@click.option("--one-pdf", is_flag=True,
+              help="With --service: the pages as one PDF (a scanned batch), not a file each.")
+@click.option("--json", "json_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="With --service: also write the figures as JSON here.")
+def bench_cmd(out_dir: Path, pages: int | None, repeats: int, memory_pages: int, seed: int,
+              service: bool, database_url: str | None, workers: int | None, one_pdf: bool,
+              json_file: Path | None) -> None:
+    """Pages/s of extraction vs full-page Tesseract on the same pages; peak memory.
+    With --service: the service's pages/s vs extract's on the same pages."""
     from intake.settings import Settings
+
+    settings = Settings() if workers is None else Settings(workers=workers)
+    if service:
+        _bench_service(pages=pages or 60, seed=seed, workers=settings.workers,
+                       database_url=database_url, one_pdf=one_pdf, json_file=json_file)
+        return
+    if database_url or json_file or one_pdf:
+        raise click.UsageError("--database-url, --one-pdf och --json hör till --service.")
     from intake.training.bench import bench, memory_report
 
-    settings = Settings()
-    for line in bench(out_dir, pages=pages, repeats=repeats, seed=seed, settings=settings):
+    for line in bench(out_dir, pages=pages or 24, repeats=repeats, seed=seed,
+                      settings=settings):
         click.echo(line)
     if memory_pages:
         click.echo(memory_report(out_dir, pages=memory_pages, seed=seed,
                                  workers=settings.workers))
+
+
+def _bench_service(*, pages: int, seed: int, workers: int, database_url: str | None,
+                   one_pdf: bool, json_file: Path | None) -> None:
+    import json
+
+    from intake.training.service_bench import bench_service, format_report
+
+    result = bench_service(pages=pages, seed=seed, workers=workers, database_url=database_url,
+                           one_pdf=one_pdf)
+    click.echo(format_report(result))
+    if json_file:
+        json_file.write_text(json.dumps(result.as_json(), ensure_ascii=False, indent=1) + "\n",
+                             encoding="utf-8")
 
 
 @cli.group()

@@ -14,11 +14,12 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from sus_store.archive import ConsentArchive
+from sus_store.schema import AuditEvent
 
 log = logging.getLogger(__name__)
 
@@ -29,12 +30,14 @@ def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets foreign keys and a wait instead of 'locked'."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True)
+        event.listen(engine, "begin", _postgresql_begin)
+        return engine
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"timeout": 30})
     event.listen(engine, "connect", _sqlite_pragmas)
-    event.listen(engine, "begin", _sqlite_begin_immediate)
+    event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
@@ -47,9 +50,31 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     dbapi_connection.isolation_level = None  # type: ignore[attr-defined]
 
 
-def _sqlite_begin_immediate(connection: object) -> None:
-    """Take SQLite's write lock at BEGIN, so two writers queue instead of failing late."""
-    connection.exec_driver_sql("BEGIN IMMEDIATE")  # type: ignore[attr-defined]
+#: The execution option of a read-only transaction (:meth:`Store.transaction`).
+READ_ONLY = "sus_read_only"
+
+
+def _read_only(connection: Connection) -> bool:
+    return bool(connection.get_execution_options().get(READ_ONLY))
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    """A writer takes SQLite's write lock at BEGIN (IMMEDIATE), so two writers queue
+    instead of failing late; a reader begins deferred and never takes it, so it neither
+    waits for a writer nor makes one wait (WAL). ``query_only`` makes a write in a
+    read-only transaction fail at once, not only when it happens to meet a writer."""
+    if _read_only(connection):
+        connection.exec_driver_sql("PRAGMA query_only = 1")
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("PRAGMA query_only = 0")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _postgresql_begin(connection: Connection) -> None:
+    """A read-only transaction is one for PostgreSQL too: a write in it fails."""
+    if _read_only(connection):
+        connection.exec_driver_sql("SET TRANSACTION READ ONLY")
 
 
 def wipe_after_commit(session: Session) -> None:
@@ -65,6 +90,7 @@ def _wipe(engine: Engine) -> None:
     connection = engine.raw_connection()  # outside any transaction, as a checkpoint must be
     try:
         cursor = connection.cursor()
+        cursor.execute("PRAGMA query_only = 0")  # left on by a read-only transaction
         busy = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
         cursor.close()
     except Exception as exc:  # committed already: the next checkpoint will do it
@@ -74,6 +100,17 @@ def _wipe(engine: Engine) -> None:
         connection.close()
     if busy:
         log.warning("the write-ahead log could not be emptied yet (a reader is active)")
+
+
+_AUDIT_LATER = "audit_after_reading"
+
+
+def _audit_after_reading(session: Session, _context: object, _instances: object) -> None:
+    """In a read-only unit, audit events (reads of personal data) wait for its end."""
+    for row in list(session.new):
+        if isinstance(row, AuditEvent):
+            session.expunge(row)
+            session.info.setdefault(_AUDIT_LATER, []).append(row)
 
 
 def alembic_config(engine: Engine, migrations: Path = _MIGRATIONS) -> Config:
@@ -97,16 +134,28 @@ class Store:
         self.engine = engine
         self.archive = archive
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._readers = sessionmaker(engine.execution_options(**{READ_ONLY: True}),
+                                     expire_on_commit=False)
+        event.listen(self._readers, "before_flush", _audit_after_reading)
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
+    def transaction(self, *, read_only: bool = False) -> Iterator[Session]:
         """One unit of work: committed when the block ends, rolled back on any error.
 
         Archive files a failed unit wrote and no committed consent refers to are
         removed again; files of consents a committed unit removed (felregistrering,
         anonymous) are deleted after the commit. A crash in between leaves an orphan
         that :func:`sus_store.archive.clean_orphans` finds.
+
+        ``read_only``: the unit only reads — on SQLite it takes no write lock, so it
+        neither waits for a writer nor holds one up, and any write in it fails. The
+        audit events of what it read are written when the block ends, in a short
+        write transaction of their own, before the caller goes on.
         """
+        if read_only:
+            with self._reading() as session:
+                yield session
+            return
         session = self._sessions()
         session.info["archive"] = self.archive
         try:
@@ -121,6 +170,24 @@ class Store:
         self.archive.discard_unreferenced(session.info.get("purge_files", ()), self.engine)
         if session.info.get("wipe"):
             _wipe(self.engine)
+
+    @contextmanager
+    def _reading(self) -> Iterator[Session]:
+        session = self._readers()
+        session.info["archive"] = self.archive
+        try:
+            yield session
+            session.flush()  # the last audit events out of the session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+        events = session.info.get(_AUDIT_LATER, [])
+        if events:
+            with self.transaction() as writer:
+                writer.add_all(events)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -17,8 +17,8 @@ from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, computed_field
-from sqlalchemy import ColumnElement, Select, func, or_, select
-from sqlalchemy.orm import QueryableAttribute, Session
+from sqlalchemy import ColumnElement, Select, case, exists, func, or_, select, true
+from sqlalchemy.orm import QueryableAttribute, Session, aliased
 
 from intake.sus.codes import Avslutningsanledning, Forsorjning, Kon
 from sus_store.rows import get_row
@@ -402,68 +402,62 @@ class StodForeEfterRapport(Rapport):
                        rader=rader)]
 
 
-class Svar(BaseModel):
-    """One measurement's answers, as far as the report counts them."""
-
-    forsorjning: list[str]
-    forvarvsarbete: bool | None
-    studerar: bool | None
-    aktivt_arbetssokande: bool | None
+#: A test of one measurement (an alias of :class:`MatningRow`) on a database dialect.
+Test = Callable[[type[MatningRow], str], ColumnElement[bool]]
 
 
-def _har(option: Forsorjning) -> Callable[[Svar], bool]:
-    return lambda svar: option.value in svar.forsorjning
+def _har(option: Forsorjning) -> Test:
+    """``option`` is among the measurement's försörjning (a JSON list): the list's
+    elements as a table (SQLite ``json_each``, PostgreSQL ``json_array_elements_text``)."""
+    def test(matning: type[MatningRow], dialect: str) -> ColumnElement[bool]:
+        each = func.json_each if dialect == "sqlite" else func.json_array_elements_text
+        elements = each(matning.forsorjning).table_valued("value")
+        return exists(select(1).select_from(elements).where(elements.c.value == option.value))
+    return test
+
+
+def _ja(name: str) -> Test:
+    """The measurement's ``name`` is Ja (not Nej, not left empty)."""
+    return lambda matning, _dialect: getattr(matning, name).is_(true())
 
 
 #: What the report counts, in form order: each försörjning option, then three "Ja".
-STOD: list[tuple[str, Callable[[Svar], bool]]] = [
+STOD: list[tuple[str, Test]] = [
     *((option.label, _har(option)) for option in Forsorjning),
-    ("Förvärvsarbetar", lambda svar: svar.forvarvsarbete is True),
-    ("Studerar", lambda svar: svar.studerar is True),
-    ("Aktivt arbetssökande", lambda svar: svar.aktivt_arbetssokande is True),
+    ("Förvärvsarbetar", _ja("forvarvsarbete")),
+    ("Studerar", _ja("studerar")),
+    ("Aktivt arbetssökande", _ja("aktivt_arbetssokande")),
 ]
-
-
-class _Matt(BaseModel):
-    """One participation's kön and its before (``in``) and after (``ut``) answers."""
-
-    kon: str
-    svar: dict[str, Svar] = {}
 
 
 def support_before_after(session: Session, *, year: int,
                          insats_id: int | None = None) -> StodForeEfterRapport:
     """For participations closed in ``year`` with an in- and an ut-measurement: how many
     had each försörjning, förvärvsarbete, studier and aktivt arbetssökande before and
-    after the insats, by kön."""
-    matt = [m for m in _matningar(session, year=year, insats_id=insats_id)
-            if {"in", "ut"} <= m.svar.keys()]
-
-    def antal(tillfalle: str, test: Callable[[Svar], bool]) -> KonAntal:
-        return _kon_antal(Counter(m.kon for m in matt if test(m.svar[tillfalle])))
-
-    rader = [ForeEfter(etikett=etikett, fore=antal("in", test), efter=antal("ut", test))
-             for etikett, test in STOD]
-    return StodForeEfterRapport(year=year, insats_id=insats_id,
-                                deltagare=_kon_antal(Counter(m.kon for m in matt)), rader=rader)
-
-
-def _matningar(session: Session, *, year: int, insats_id: int | None) -> list[_Matt]:
-    """The measurements of the participations closed in ``year``."""
-    query = select(Participation.id, Participation.kon, MatningRow.tillfalle,
-                   MatningRow.forsorjning, MatningRow.forvarvsarbete, MatningRow.studerar,
-                   MatningRow.aktivt_arbetssokande).join(
-        MatningRow, MatningRow.participation_id == Participation.id).where(
+    after the insats, by kön. Counted by the database: one row per kön comes back."""
+    dialect = session.get_bind().dialect.name
+    fore, efter = aliased(MatningRow), aliased(MatningRow)
+    cells = [func.sum(case((test(matning, dialect), 1), else_=0))
+             for matning in (fore, efter) for _, test in STOD]
+    query = select(Participation.kon, func.count(), *cells).join(
+        fore, (fore.participation_id == Participation.id) & (fore.tillfalle == "in")).join(
+        efter, (efter.participation_id == Participation.id) & (efter.tillfalle == "ut")).where(
         Participation.status == Status.CLOSED.value,
-        _in_year(Participation.avslutningsdatum, year))
+        _in_year(Participation.avslutningsdatum, year)).group_by(Participation.kon)
     if insats_id is not None:
         query = query.where(
             Participation.insats_id == get_row(session, Insats, insats_id, "Insatsen").id)
-    matt: dict[int, _Matt] = {}
-    for row in session.execute(query).mappings():
-        entry = matt.setdefault(row["id"], _Matt(kon=row["kon"]))
-        entry.svar[row["tillfalle"]] = Svar.model_validate(dict(row))
-    return list(matt.values())
+    deltagare: Counter[str] = Counter()
+    per_cell: list[Counter[str]] = [Counter() for _ in cells]
+    for kon, antal, *counts in session.execute(query):
+        deltagare[kon] += antal
+        for counter, count in zip(per_cell, counts, strict=True):
+            counter[kon] += int(count or 0)
+    rader = [ForeEfter(etikett=etikett, fore=_kon_antal(per_cell[index]),
+                       efter=_kon_antal(per_cell[len(STOD) + index]))
+             for index, (etikett, _) in enumerate(STOD)]
+    return StodForeEfterRapport(year=year, insats_id=insats_id,
+                                deltagare=_kon_antal(deltagare), rader=rader)
 
 
 # --- 4. The yearly summary to the government --------------------------------------------

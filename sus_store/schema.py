@@ -243,6 +243,9 @@ class AuditEvent(Base):
     before: Mapped[dict[str, object] | None] = mapped_column(JSON)
     after: Mapped[dict[str, object] | None] = mapped_column(JSON)
 
+    #: a row's history (the admin's trail of one row; forgetting a removed person)
+    __table_args__ = (Index("ix_audit_event_entity_entity_id", "entity", "entity_id"),)
+
 
 class StoreKey(Base):
     """The random key of this store's audit pseudonyms, made at the first migration."""

@@ -1,4 +1,5 @@
-"""The one place pypdf is used: filling a blank form's widgets digitally.
+"""The one place pypdf is used: filling a blank form's widgets digitally, and joining
+PDFs into one.
 
 This is how a digitally filled PDF is made (the samples' ``digital`` style and a
 förbund's own tooling): text widgets get their value, checkboxes their on state, and
@@ -10,7 +11,7 @@ reader never takes a digital signature as verified, it sends it to Diariet to ch
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from pypdf import PdfReader, PdfWriter
@@ -45,6 +46,20 @@ def fill_pdf(blank: bytes, values: Mapping[str, str | bool], out: Path) -> None:
     writer.set_need_appearances_writer(True)
     with out.open("wb") as fh:
         writer.write(fh)
+
+
+def join_pdfs(sources: Sequence[Path], out: Path) -> list[int]:
+    """Write the pages of ``sources``, in order, as one PDF at ``out``; the page count of
+    each source."""
+    writer = PdfWriter()
+    counts = []
+    for source in sources:
+        before = len(writer.pages)
+        writer.append(str(source))
+        counts.append(len(writer.pages) - before)
+    with out.open("wb") as fh:
+        writer.write(fh)
+    return counts
 
 
 def _sign(annot: DictionaryObject) -> None:

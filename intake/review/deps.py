@@ -41,9 +41,16 @@ def get_state(request: Request) -> ServiceState:
 StateDep = Annotated[ServiceState, Depends(get_state)]
 
 
-def get_session(state: StateDep) -> Iterator[Session]:
-    with state.store.transaction() as session:
+def get_session(request: Request, state: StateDep) -> Iterator[Session]:
+    """The request's unit of work: read-only for a GET or HEAD (on SQLite it takes no
+    write lock, so reviewers' pages neither wait for a batch being stored nor hold it
+    up; a write in it fails at once). A request that changes something is a POST."""
+    with state.store.transaction(read_only=reads_only(request)) as session:
         yield session
+
+
+def reads_only(request: Request) -> bool:
+    return request.method in ("GET", "HEAD")
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from intake.forms.blank import blank_pdf
 from intake.forms.fill import fill_pdf
 from intake.samples.content import make_case, random_day
-from intake.samples.vocab import words
+from intake.samples.vocab import kommuner, words
 from intake.sus.records import Inregistrering, Utregistrering, record_from_contract
 from intake.sus.rules import check
 from sus_store import (
@@ -79,7 +79,7 @@ def populate(store: Store, *, seed: int = 1, participants: int = 200, forbund: i
 
 def make_organisation(store: Store, rng: random.Random, *, count: int) -> Organisation:
     names = rng.sample(words("forbund"), count)
-    insats_names = iter(rng.sample(words("insatser"), 3 * count))
+    insats_names = iter(make_insats_names(rng, 3 * count))
     made: dict[str, list[str]] = {}
     with store.transaction() as session:
         for name in names:
@@ -101,6 +101,22 @@ def make_organisation(store: Store, rng: random.Random, *, count: int) -> Organi
                                          belopp=rng.randrange(30, 90) * 100_000), actor=ACTOR)
             made[name] = personal
     return Organisation(insatser=made)
+
+
+def make_insats_names(rng: random.Random, count: int) -> list[str]:
+    """``count`` insats names, unique as the store requires (R13): the word list's
+    names first; past them, a name with its place, as förbund name a project run in
+    several kommuner ("Jobbspåret Kalmar")."""
+    base = words("insatser")
+    names = rng.sample(base, min(count, len(base)))
+    taken = {name.casefold() for name in names}
+    places = kommuner()
+    while len(names) < count:
+        name = f"{rng.choice(base)} {rng.choice(places)}"
+        if name.casefold() not in taken:
+            taken.add(name.casefold())
+            names.append(name)
+    return names
 
 
 def _one_participant(store: Store, rng: random.Random, forbund: str, insats: str, *,
@@ -175,4 +191,4 @@ def consent_for(record: Inregistrering, rng: random.Random) -> ConsentIn:
         return ConsentIn(record=samtycke, scan=path.read_bytes(), media_type="application/pdf")
 
 
-__all__ = ["Populated", "consent_for", "make_organisation", "populate"]
+__all__ = ["Populated", "consent_for", "make_insats_names", "make_organisation", "populate"]

@@ -264,24 +264,29 @@ def _score_batch(report: ServiceReport, api: ServiceApi, style: str, paths: list
 
 
 class ServiceApi:
-    """The JSON API as a logged-in uploader's script uses it."""
+    """The JSON API as a logged-in user's script uses it (``client``: an httpx2 client,
+    the in-process TestClient or one to a running service)."""
 
-    def __init__(self, client: TestClient, token: str) -> None:
+    def __init__(self, client: Any, token: str) -> None:
         self._client = client
-        self._token = token
+        self.token = token
 
     def upload(self, paths: list[Path], *, forbund_id: int) -> int:
         files = [("files", (p.name, p.read_bytes())) for p in paths]
         response = self._client.post("/api/batches", files=files,
                                      data={"forbund_id": str(forbund_id)},
-                                     headers={"X-CSRF-Token": self._token})
+                                     headers={"X-CSRF-Token": self.token})
         return int(_ok(response)["id"])
+
+    def batch(self, batch_id: int) -> dict[str, Any]:
+        batch: dict[str, Any] = _ok(self._client.get(f"/api/batches/{batch_id}"))
+        return batch
 
     def wait(self, batch_id: int, *, timeout_seconds: float) -> dict[str, Any]:
         """The batch once every upload in it is read (done, failed or a duplicate)."""
         deadline = time.monotonic() + timeout_seconds
         while True:
-            batch = _ok(self._client.get(f"/api/batches/{batch_id}"))
+            batch = self.batch(batch_id)
             if batch["done"]:
                 return batch
             if time.monotonic() > deadline:
@@ -304,13 +309,17 @@ def _ok(response: Any) -> Any:
 def logged_in(settings: Settings, uploader: Uploader) -> Iterator[ServiceApi]:
     """The application with its background worker, and the uploader logged in."""
     with TestClient(create_app(settings, run_worker=True)) as client:
-        token = _csrf(client.get("/login").text)
-        response = client.post("/login", data={"username": uploader.username,
-                                               "password": uploader.password, "csrf": token},
-                               follow_redirects=False)
-        if response.status_code != 303:
-            raise ServiceEvalError(f"Inloggningen misslyckades: {response.status_code}")
-        yield ServiceApi(client, _csrf(client.get("/").text))
+        yield log_in(client, uploader.username, uploader.password)
+
+
+def log_in(client: Any, username: str, password: str) -> ServiceApi:
+    """Log ``client`` in through the form, as a browser does; the API with its token."""
+    token = _csrf(client.get("/login").text)
+    response = client.post("/login", data={"username": username, "password": password,
+                                           "csrf": token}, follow_redirects=False)
+    if response.status_code != 303:
+        raise ServiceEvalError(f"Inloggningen misslyckades: {response.status_code}")
+    return ServiceApi(client, _csrf(client.get("/").text))
 
 
 def _csrf(html: str) -> str:
@@ -363,5 +372,5 @@ def _number(value: float | None) -> str:
 
 
 __all__ = ["DEFAULT_STYLES", "FieldOutcome", "ServiceReport", "Tally", "chars_to_type",
-           "evaluate_service", "format_report", "keystrokes", "make_batches", "make_store",
-           "measure", "service_settings"]
+           "evaluate_service", "format_report", "keystrokes", "log_in", "make_batches",
+           "make_store", "measure", "service_settings"]

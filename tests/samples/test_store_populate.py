@@ -63,3 +63,24 @@ def test_store_report_prints_every_table_for_a_year(
     assert "\tKvinna\tMan\tTotalt\nAvslutsanledning\t\t\t\n" in result.output
     for heading in ("Startade Kvinna", "Antal deltagare", "Antal insatser", "Totalt"):
         assert heading in result.output
+
+
+def test_store_populate_makes_thirty_forbund_with_an_insats_name_each(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """GIVEN an empty store (the word list has 42 insats names; 30 förbund need 90)
+    WHEN `store populate --forbund 30` runs
+    THEN it succeeds, with 30 förbund of 3 insatser each, every insats name unique as
+    the store requires, and the participants registered in them."""
+    from sus_store.schema import Forbund, Insats
+
+    monkeypatch.setenv("SUS_DATA_DIR", str(tmp_path))
+    result = CliRunner().invoke(cli, ["store", "populate", "--forbund", "30",
+                                      "--participants", "10"])
+    assert result.exit_code == 0, result.output
+    store = open_store(f"sqlite:///{tmp_path / 'sus.db'}", tmp_path / "archive")
+    with store.transaction() as session:
+        assert session.scalar(select(func.count(Forbund.id))) == 30
+        names = list(session.scalars(select(Insats.name)))
+    store.dispose()
+    assert len(names) == 90
+    assert len({name.casefold() for name in names}) == 90

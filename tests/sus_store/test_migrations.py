@@ -75,3 +75,18 @@ def test_upgrade_hides_names_and_forgets_removed_people_in_the_audit_trail(
     assert "Öberg" not in trail and "\\u00d6berg" not in trail and "Berg-Test" not in trail
     assert gone not in trail and kept_alias in trail
     assert [e.after for e in removed] == [{}]
+
+
+def test_audit_trail_of_one_row_is_found_by_an_index(store: Store) -> None:
+    """GIVEN a migrated store
+    WHEN its audit_event indexes are listed
+    THEN one covers (entity, entity_id), so a row's history (the admin's view of one
+    participation, forgetting a removed person) is not a scan of the whole trail."""
+    indexes = inspect(store.engine).get_indexes("audit_event")
+    assert ["entity", "entity_id"] in [index["column_names"] for index in indexes]
+    if store.engine.dialect.name == "sqlite":
+        with store.engine.connect() as connection:
+            plan = " ".join(str(row[-1]) for row in connection.exec_driver_sql(
+                "EXPLAIN QUERY PLAN SELECT * FROM audit_event"
+                " WHERE entity = 'participation' AND entity_id = 7"))
+        assert "ix_audit_event_entity_entity_id" in plan

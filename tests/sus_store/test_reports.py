@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from intake.sus.codes import Avslutningsanledning, Forsorjning, Kon
 from sus_store.db import Store
@@ -349,6 +354,65 @@ def test_support_for_one_insats(store: Store) -> None:
         b_id = b.id
     with store.transaction() as session:
         assert support_before_after(session, year=2025, insats_id=b_id).deltagare.totalt == 2
+
+
+def _support_counted_in_python(session: Session, *, year: int,
+                               insats_id: int | None = None) -> dict[str, object]:
+    """The support report as it was counted before the database did it: every
+    measurement fetched and tested in Python. The oracle for the SQL version."""
+    from sus_store.schema import MatningRow, Participation
+
+    query = select(Participation.id, Participation.kon, MatningRow.tillfalle,
+                   MatningRow.forsorjning, MatningRow.forvarvsarbete, MatningRow.studerar,
+                   MatningRow.aktivt_arbetssokande).join(
+        MatningRow, MatningRow.participation_id == Participation.id).where(
+        Participation.status == Status.CLOSED.value,
+        Participation.avslutningsdatum.between(date(year, 1, 1), date(year, 12, 31)))
+    if insats_id is not None:
+        query = query.where(Participation.insats_id == insats_id)
+    matt: dict[int, tuple[str, dict[str, Any]]] = {}
+    for row in session.execute(query).mappings():
+        matt.setdefault(row["id"], (row["kon"], {}))[1][row["tillfalle"]] = dict(row)
+    both = [(kon, svar) for kon, svar in matt.values() if {"in", "ut"} <= svar.keys()]
+    tests: list[tuple[str, Callable[[dict[str, Any]], bool]]] = [
+        *((o.label, lambda s, o=o: o.value in s["forsorjning"]) for o in Forsorjning),
+        ("Förvärvsarbetar", lambda s: s["forvarvsarbete"] is True),
+        ("Studerar", lambda s: s["studerar"] is True),
+        ("Aktivt arbetssökande", lambda s: s["aktivt_arbetssokande"] is True)]
+
+    def by_kon(tillfalle: str, test: Callable[[dict[str, Any]], bool]) -> Counter[str]:
+        return Counter(kon for kon, svar in both if test(svar[tillfalle]))
+
+    return {"deltagare": Counter(kon for kon, _ in both),
+            **{etikett: (by_kon("in", test), by_kon("ut", test)) for etikett, test in tests}}
+
+
+def _as_counters(report: Any) -> dict[str, object]:
+    def counter(antal: Any) -> Counter[str]:
+        return Counter({KVINNA.value: antal.kvinna, MAN.value: antal.man})
+
+    return {"deltagare": counter(report.deltagare),
+            **{rad.etikett: (counter(rad.fore), counter(rad.efter)) for rad in report.rader}}
+
+
+def test_support_counted_by_the_database_as_it_was_in_python(store: Store) -> None:
+    """GIVEN a generated store (3 förbund, 150 participants, many closed with both
+    measurements, every försörjning and Ja/Nej/empty among them)
+    WHEN the support report is taken for the whole year and for each insats
+    THEN every cell is what testing each measurement in Python gives."""
+    from intake.samples.store import populate
+    from sus_store.schema import Insats
+
+    populate(store, seed=5, participants=150, forbund=3, today=date(2026, 11, 25))
+    with store.transaction() as session:
+        insatser = list(session.scalars(select(Insats.id)))
+        whole = support_before_after(session, year=2026)
+        assert whole.deltagare.totalt > 20
+        assert _as_counters(whole) == _support_counted_in_python(session, year=2026)
+        for insats_id in insatser:
+            assert _as_counters(support_before_after(
+                session, year=2026, insats_id=insats_id)) == _support_counted_in_python(
+                session, year=2026, insats_id=insats_id)
 
 
 # --- Yearly summary -----------------------------------------------------------------------

@@ -1,0 +1,427 @@
+"""``sus-intake bench --service``: the service's reading speed against ``extract``'s on
+the same pages, in the same run, and what reviewers feel meanwhile.
+
+A fresh store (SQLite in a temporary folder, or an empty database given by URL) is
+populated; ``sus-intake serve`` runs as a subprocess on it, as deployed (so whatever
+reading engine the service has is what is measured); an uploader and a granskare
+made for the run log in over HTTP. First a small warm-up batch is uploaded and read:
+its documents are what the granskare reviews. The granskare's latency for ``/ko``, a
+review page, its claim and approve is measured idle, then the measured batch (N
+generated pages) is uploaded through ``/api/batches`` and polled until read while the
+granskare keeps working, and idle again once it is read (the queue then as long as it
+got); the web process's resident memory is sampled during the upload. ``extract`` reads
+the very same files in this process, with the same number of workers, once before and
+once after the service (the machine may be busier at one time than the other).
+
+Only the HTTP API is used: nothing here knows how the service reads.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from intake.errors import IntakeError
+from intake.evaluate import truth_path
+from intake.forms.fill import join_pdfs as pdf_join
+from intake.review.security import hash_password
+from intake.review.state import open_service
+from intake.settings import Settings
+from intake.training.bench import run_extract
+from intake.training.service_batch import Uploader, plan_batch, write_batch
+from intake.training.service_eval import TODAY, ServiceApi, log_in, make_store, service_settings
+from sus_store import UserIn, create_user, grant, latest_valid_until, list_insatser
+from sus_store.vocab import Role
+
+REVIEWER = "granskare-bench"
+STYLE = "typed-office300"
+#: review rounds (``/ko``, a review page, its claim, approve) measured with nothing being read
+IDLE_ROUNDS = 15
+#: documents the warm-up batch leaves to review: the idle rounds' and the busy ones'
+WARM_FORMS = 45
+
+
+class ServiceBenchError(IntakeError):
+    code = "service_bench_failed"
+
+
+@dataclass
+class Latencies:
+    """Seconds per request, by what the reviewer did."""
+
+    samples: dict[str, list[float]] = field(default_factory=lambda: {
+        "/ko": [], "review page": [], "claim": [], "approve": []})
+    approved: int = 0
+    #: refused claims and approvals by HTTP status and error code
+    refused: Counter[str] = field(default_factory=Counter)
+
+    def line(self, what: str) -> str:
+        values = self.samples[what]
+        if not values:
+            return f"{what:12} no requests"
+        return (f"{what:12} p50 {1000 * percentile(values, 50):6.0f} ms  "
+                f"p95 {1000 * percentile(values, 95):6.0f} ms  ({len(values)} requests)")
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """The ``pct``th percentile, nearest rank (no interpolation: few samples)."""
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * pct // 100))
+    return ordered[int(rank) - 1]
+
+
+@dataclass
+class ServiceBench:
+    pages: int
+    workers: int
+    database: str
+    files: int
+    #: extract's seconds on the same files, before and after the service's run
+    extract_seconds: list[float]
+    service_seconds: float
+    idle: Latencies
+    #: idle again once the batch is read: the queue is as long as it got while reading
+    idle_after: Latencies
+    busy: Latencies
+    peak_rss_mb: float
+    rss_high_water_mb: float
+    failures: list[str]
+
+    @property
+    def extract_rate(self) -> float:
+        return self.pages / statistics.mean(self.extract_seconds)
+
+    @property
+    def service_rate(self) -> float:
+        return self.pages / self.service_seconds
+
+    def report(self) -> list[str]:
+        lines = [
+            f"service bench: {self.pages} pages ({STYLE}) in {self.files} file(s), "
+            f"workers {self.workers}, "
+            f"cores {os.cpu_count()}, store {self.database}",
+            f"extract   {self.extract_rate:6.2f} pages/s  (runs before and after the "
+            f"service: {', '.join(f'{s:.1f}' for s in self.extract_seconds)} s)",
+            f"service   {self.service_rate:6.2f} pages/s  ({self.service_seconds:.1f} s, "
+            f"upload until read)",
+            f"ratio     {self.service_rate / self.extract_rate:6.2f}× extract",
+            f"web process peak RSS during the upload: {self.peak_rss_mb:.0f} MB "
+            f"(high-water mark over the run {self.rss_high_water_mb:.0f} MB)",
+        ]
+        for name, latencies in self._phases():
+            refused = ", ".join(f"{n} × {why}" for why, n in sorted(latencies.refused.items()))
+            lines.append(f"reviewer latency, {name} (approved {latencies.approved}, "
+                         f"refused {sum(latencies.refused.values())}"
+                         f"{': ' + refused if refused else ''}):")
+            lines += [f"  {latencies.line(what)}" for what in latencies.samples]
+        for what, busy in self.busy.samples.items():
+            ratios = [f"{percentile(busy, 95) / percentile(idle, 95):.2f}× idle {name}"
+                      for name, idle in (("before", self.idle.samples[what]),
+                                         ("after", self.idle_after.samples[what])) if idle]
+            if busy and ratios:
+                lines.append(f"p95 {what} while reading: " + ", ".join(ratios))
+        lines += [f"not read: {failure}" for failure in self.failures]
+        return lines
+
+    def _phases(self) -> list[tuple[str, Latencies]]:
+        return [("idle before", self.idle), ("while reading", self.busy),
+                ("idle after", self.idle_after)]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "pages": self.pages, "files": self.files, "workers": self.workers,
+            "database": self.database,
+            "extract_seconds": self.extract_seconds,
+            "extract_pages_per_second": self.extract_rate,
+            "service_seconds": self.service_seconds,
+            "service_pages_per_second": self.service_rate,
+            "ratio": self.service_rate / self.extract_rate,
+            "peak_rss_mb": self.peak_rss_mb, "rss_high_water_mb": self.rss_high_water_mb,
+            "latency": {name: {what: {"p50": percentile(v, 50), "p95": percentile(v, 95),
+                                      "n": len(v)}
+                               for what, v in lat.samples.items() if v}
+                        for name, lat in self._phases()},
+            "failures": self.failures,
+        }
+
+
+def bench_service(*, pages: int, seed: int, workers: int, database_url: str | None = None,
+                  participants: int = 60, idle_rounds: int = IDLE_ROUNDS,
+                  warm_forms: int = WARM_FORMS, one_pdf: bool = False,
+                  timeout_seconds: float = 3600) -> ServiceBench:
+    """Run the whole measurement on a fresh store; see the module. ``one_pdf``: the
+    pages go as one PDF (a förbund's scanned batch) instead of a file per form."""
+    with tempfile.TemporaryDirectory(prefix="sus-bench-service-") as folder:
+        root = Path(folder)
+        settings = service_settings(root / "data", workers=workers, database_url=database_url)
+        uploader = make_store(settings, seed=seed, participants=participants)
+        reviewer_password = make_reviewer(settings, uploader)
+        rng = random.Random(seed)
+        warm = write_batch(plan_batch(uploader, count=warm_forms, rng=rng, today=TODAY),
+                           STYLE, root / "warm", rng)
+        files = write_batch(plan_batch(uploader, count=pages, rng=rng, today=TODAY),
+                            STYLE, root / "bench", rng)
+        if one_pdf:
+            files = [join_pdfs(files, root / "bench" / f"batch-{len(files)}p.pdf")]
+        total = sum(pages_of(path) for path in files)
+        extract_seconds = [_extract_seconds(files, settings)]
+        with running_service(settings, root / "serve.log") as (base_url, pid):
+            httpx2 = _http_client()
+            with httpx2.Client(base_url=base_url, timeout=600) as up_client, \
+                    httpx2.Client(base_url=base_url, timeout=600) as review_client:
+                up = log_in(up_client, uploader.username, uploader.password)
+                reviewer = log_in(review_client, REVIEWER, reviewer_password)
+                warm_batch = up.wait(up.upload(warm, forbund_id=uploader.forbund_id),
+                                     timeout_seconds=timeout_seconds)
+                to_review = [d["id"] for d in warm_batch["documents"]
+                             if d["form"] in ("9443", "9448", "9449")]
+                idle = Latencies()
+                for document_id in to_review[:idle_rounds]:
+                    review_round(reviewer, review_client, document_id, idle)
+                with sampled_rss(pid) as peak:
+                    started = time.perf_counter()
+                    batch_id = up.upload(files, forbund_id=uploader.forbund_id)
+                    busy = Latencies()
+                    batch = _review_while_reading(
+                        up, reviewer, review_client, batch_id, to_review[idle_rounds:],
+                        busy, deadline=time.monotonic() + timeout_seconds)
+                    service_seconds = time.perf_counter() - started
+                idle_after = Latencies()
+                for document in batch["documents"][:idle_rounds]:
+                    review_round(reviewer, review_client, document["id"], idle_after)
+                high_water = max(rss_high_water_mb(pid), peak[0])  # VmHWM lags a little
+        extract_seconds.append(_extract_seconds(files, settings))  # the machine may change
+        failures = [f"{u['filename']}: {u['status']} {u['message']}" for u in batch["uploads"]
+                    if u["status"] != "done"]
+        return ServiceBench(pages=total, workers=workers, files=len(files),
+                            database="PostgreSQL" if database_url else "SQLite",
+                            extract_seconds=extract_seconds, service_seconds=service_seconds,
+                            idle=idle, busy=busy, idle_after=idle_after, peak_rss_mb=peak[0],
+                            rss_high_water_mb=high_water, failures=failures)
+
+
+def _http_client() -> Any:
+    """httpx2, the HTTP client the test extra installs (as Starlette's TestClient needs)."""
+    try:
+        import httpx2
+    except ImportError as exc:
+        raise ServiceBenchError("bench --service behöver httpx2: installera projektet med "
+                                "extrat test (scripts/install.sh gör det).") from exc
+    return httpx2
+
+
+def _extract_seconds(files: list[Path], settings: Settings) -> float:
+    started = time.perf_counter()
+    run_extract(files, settings)
+    return time.perf_counter() - started
+
+
+def join_pdfs(files: list[Path], path: Path) -> Path:
+    """The PDFs ``files`` as one PDF at ``path``, their truths joined beside it."""
+    truth, offset = [], 0
+    for file, pages in zip(files, pdf_join(files, path), strict=True):
+        for document in json.loads(truth_path(file).read_text(encoding="utf-8")):
+            truth.append({**document, "pages": [offset + n for n in document["pages"]]})
+        offset += pages
+    truth_path(path).write_text(json.dumps(truth, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def pages_of(path: Path) -> int:
+    """The pages of a generated file, from the truth beside it."""
+    truth = json.loads(truth_path(path).read_text(encoding="utf-8"))
+    return len({page for document in truth for page in document["pages"]})
+
+
+def make_reviewer(settings: Settings, uploader: Uploader) -> str:
+    """A granskare for every insats of the uploader's förbund; their password."""
+    password = secrets.token_urlsafe(18)
+    state = open_service(settings)
+    today = settings.current_day()
+    try:
+        with state.store.transaction() as session:
+            create_user(session, UserIn(username=REVIEWER, display_name="Granskare (bench)",
+                                        password_hash=hash_password(password)), actor=REVIEWER)
+            for insats in list_insatser(session):
+                if insats.forbund_id == uploader.forbund_id:
+                    grant(session, username=REVIEWER, role=Role.GRANSKARE, insats_id=insats.id,
+                          valid_until=latest_valid_until(today), today=today, actor=REVIEWER)
+    finally:
+        state.store.dispose()
+    return password
+
+
+def review_round(reviewer: ServiceApi, client: Any, document_id: int,
+                 latencies: Latencies) -> None:
+    """What a granskare does with one document: the queue, its page, the claim the page's
+    script posts, approve. A document no longer open (filed with the 9448 it belongs
+    to, say) cannot be claimed: its approve is skipped, as the page offers none."""
+    for what, path in (("/ko", "/ko"), ("review page", f"/granska/{document_id}")):
+        response, seconds = _timed(partial(client.get, path))
+        latencies.samples[what].append(seconds)
+        if response.status_code != 200:
+            raise ServiceBenchError(f"GET {what}: {response.status_code}")
+    headers = {"X-CSRF-Token": reviewer.token}
+    response, seconds = _timed(lambda: client.post(f"/api/documents/{document_id}/claim",
+                                                   headers=headers))
+    latencies.samples["claim"].append(seconds)
+    if response.status_code != 200:
+        latencies.refused[f"claim {response.status_code} {_code(response)}"] += 1
+        return
+    response, seconds = _timed(lambda: client.post(f"/api/documents/{document_id}/decision",
+                                                   json={"action": "approve"},
+                                                   headers=headers))
+    latencies.samples["approve"].append(seconds)
+    if response.status_code == 200:
+        latencies.approved += 1
+    else:  # a rule refused it (a misread field, a missing consent): still a request
+        latencies.refused[f"approve {response.status_code} {_code(response)}"] += 1
+
+
+def _review_while_reading(up: ServiceApi, reviewer: ServiceApi, client: Any, batch_id: int,
+                          documents: list[int], latencies: Latencies, *,
+                          deadline: float) -> dict[str, Any]:
+    """Poll the batch until read; a review round between two polls while documents
+    last (then the queue page only), paced like a person, not a load test."""
+    queue = iter(documents)
+    while True:
+        batch = up.batch(batch_id)
+        if batch["done"]:
+            return batch
+        if time.monotonic() > deadline:
+            raise ServiceBenchError(f"Batch {batch_id} lästes inte klart i tid.")
+        document_id = next(queue, None)
+        if document_id is None:
+            _, seconds = _timed(lambda: client.get("/ko"))
+            latencies.samples["/ko"].append(seconds)
+        else:
+            review_round(reviewer, client, document_id, latencies)
+        time.sleep(0.5)
+
+
+def _code(response: Any) -> str:
+    try:
+        return str(response.json().get("code", "?"))
+    except ValueError:
+        return "?"
+
+
+def _timed(send: Callable[[], Any]) -> tuple[Any, float]:
+    started = time.perf_counter()
+    response = send()
+    return response, time.perf_counter() - started
+
+
+# --- the service as a subprocess -------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def service_environment(settings: Settings) -> dict[str, str]:
+    """``settings`` as the SUS_ variables ``sus-intake serve`` reads."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("SUS_")}
+    env.update(SUS_DATA_DIR=str(settings.data_dir), SUS_WORKERS=str(settings.workers),
+               SUS_TODAY=settings.current_day().isoformat(),
+               SUS_LEARN_FROM_CORRECTIONS="false")
+    if settings.database_url:
+        env["SUS_DATABASE_URL"] = settings.database_url
+    return env
+
+
+@contextmanager
+def running_service(settings: Settings, log: Path, *,
+                    start_seconds: float = 120) -> Iterator[tuple[str, int]]:
+    """``sus-intake serve`` on a free local port: its URL and process id; stopped after."""
+    port = _free_port()
+    command = [sys.executable, "-m", "intake.cli", "serve", "--host", "127.0.0.1",
+               "--port", str(port)]
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, env=service_environment(settings),
+                                   stdout=output, stderr=subprocess.STDOUT)
+    try:
+        _await_port(port, process, log, start_seconds)
+        yield f"http://127.0.0.1:{port}", process.pid
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _await_port(port: int, process: subprocess.Popen[bytes], log: Path,
+                seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            tail = log.read_text(encoding="utf-8", errors="replace")[-400:]
+            raise ServiceBenchError(f"Tjänsten startade inte (kod {process.returncode}): {tail}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise ServiceBenchError(f"Tjänsten svarade inte på {seconds:.0f} s.")
+
+
+def _status_mb(pid: int, key: str) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def rss_high_water_mb(pid: int) -> float:
+    """The process's peak resident memory over its life (VmHWM)."""
+    return _status_mb(pid, "VmHWM")
+
+
+@contextmanager
+def sampled_rss(pid: int, *, every: float = 0.1) -> Iterator[list[float]]:
+    """The largest resident memory of ``pid`` (MB) seen while the block runs (only that
+    process: readers in processes of their own are not the web process)."""
+    peak = [_status_mb(pid, "VmRSS")]
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.wait(every):
+            try:
+                peak[0] = max(peak[0], _status_mb(pid, "VmRSS"))
+            except OSError:
+                return
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        yield peak
+    finally:
+        stop.set()
+        sampler.join()
+
+
+def format_report(result: ServiceBench) -> str:
+    return "\n".join(result.report())
+
+
+__all__ = ["Latencies", "ServiceBench", "bench_service", "format_report", "percentile"]

@@ -1,0 +1,96 @@
+"""``sus-intake bench --service`` (``intake.training.service_bench``): the service's
+pages/s against extract's on the same pages in one run, reviewer latency idle and
+while a batch is read, and the web process's memory — all through the HTTP API of a
+``sus-intake serve`` subprocess."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from intake.cli import cli
+from intake.training import service_bench
+from intake.training.service_bench import Latencies, ServiceBench, bench_service, percentile
+
+
+@pytest.mark.tesseract
+def test_bench_service_reads_every_page_through_the_api_and_compares_with_extract() -> None:
+    """GIVEN a fresh SQLite store behind `sus-intake serve`, a warm-up batch read and a
+    granskare made for the run
+    WHEN 4 generated forms are benched through the API
+    THEN every page is read by the service, both rates are measured on those pages,
+    /ko, a review page and approve are timed idle and while reading, and the web
+    process's memory is known."""
+    result = bench_service(pages=4, seed=7, workers=2, idle_rounds=1, warm_forms=3)
+    assert result.failures == []
+    assert result.pages == 4
+    assert result.extract_rate > 0 and result.service_rate > 0
+    for latencies in (result.idle, result.busy, result.idle_after):
+        assert latencies.samples["/ko"]
+    for what in ("review page", "claim", "approve"):
+        assert result.idle.samples[what] and result.idle_after.samples[what]
+    assert result.idle.approved + result.idle_after.approved > 0
+    assert result.peak_rss_mb > 50
+    report = "\n".join(result.report())
+    assert "× extract" in report and "p95" in report
+
+
+def test_cli_bench_service_prints_the_figures_and_writes_json(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """GIVEN the measurement itself stubbed out
+    WHEN `sus-intake bench --service --pages 60 --json F` runs
+    THEN the service bench runs with 60 pages and its report and JSON are written."""
+    seen: dict[str, object] = {}
+    latencies = Latencies(samples={"/ko": [0.1, 0.2], "review page": [0.1], "claim": [0.02],
+                                   "approve": [0.05]})
+
+    def fake(**kwargs: object) -> ServiceBench:
+        seen.update(kwargs)
+        return ServiceBench(pages=60, workers=2, database="SQLite", files=60,
+                            extract_seconds=[28.0, 32.0], service_seconds=60.0,
+                            idle=latencies, busy=latencies, idle_after=latencies,
+                            peak_rss_mb=200.0, rss_high_water_mb=210.0, failures=[])
+
+    monkeypatch.setattr(service_bench, "bench_service", fake)
+    out = tmp_path / "bench.json"
+    result = CliRunner().invoke(cli, ["bench", "--service", "--pages", "60", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    assert seen["pages"] == 60
+    assert "ratio       0.50× extract" in result.output
+    assert json.loads(out.read_text(encoding="utf-8"))["ratio"] == pytest.approx(0.5)
+
+
+def test_cli_bench_refuses_service_options_without_service() -> None:
+    """GIVEN the plain bench WHEN --database-url is given THEN it says it needs --service."""
+    result = CliRunner().invoke(cli, ["bench", "--database-url", "sqlite://"])
+    assert result.exit_code != 0
+    assert "--service" in result.output
+
+
+def test_one_pdf_holds_every_page_with_its_truth_renumbered(tmp_path: Path) -> None:
+    """GIVEN three generated one-page forms (typed, 300 dpi, PDF)
+    WHEN they are joined for --one-pdf
+    THEN the PDF has three pages and its truth the three documents on pages 1, 2, 3 in
+    order, so the service and extract read (and are scored on) the very same pages."""
+    from intake.evaluate import truth_path
+    from intake.load.render import page_count
+    from intake.samples.make import make_samples
+
+    files = make_samples(tmp_path / "forms", [service_bench.STYLE], count=3, seed=4,
+                         forms=["9448", "9443", "9449"])
+    joined = service_bench.join_pdfs(sorted(files), tmp_path / "batch.pdf")
+    truth = json.loads(truth_path(joined).read_text(encoding="utf-8"))
+    assert page_count(joined) == 3 == service_bench.pages_of(joined)
+    assert [d["pages"] for d in truth] == [[1], [2], [3]]
+    assert [d["form"] for d in truth] == [
+        json.loads(truth_path(f).read_text(encoding="utf-8"))[0]["form"] for f in sorted(files)]
+
+
+def test_percentile_is_the_nearest_rank() -> None:
+    """GIVEN 20 latencies WHEN p50 and p95 are taken THEN they are the 10th and 19th."""
+    values = [float(n) for n in range(20, 0, -1)]
+    assert (percentile(values, 50), percentile(values, 95), percentile([3.0], 95)) == (
+        10.0, 19.0, 3.0)
