@@ -26,6 +26,13 @@ class Settings(BaseSettings):
     tesseract_lang: str = "swe"
     render_dpi: int = 200
     workers: int = 2
+    #: how much lower the CPU priority of the service's reading processes is (``nice``)
+    #: than the processes serving people
+    reader_nice: int = 10
+    #: a page job's worker says it is alive this often; one silent for
+    #: ``job_stalled_seconds`` is taken for dead and its page jobs run again (PostgreSQL)
+    job_heartbeat_seconds: float = 10.0
+    job_stalled_seconds: float = 30.0
     review_below: float = REVIEW_BELOW  # fields read with less confidence go to review
     today: date | None = None  # the date rules are checked against; None = today
     database_url: str | None = None  # the SUS store; None = SQLite file in data_dir
