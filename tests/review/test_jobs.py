@@ -225,3 +225,22 @@ def test_a_page_written_twice_at_once_keeps_one_document(
         assert upload_row(client, upload_id) == ("processing", 2, 1)
         assert jobs.store_page(state, upload_id, 2, read)
         assert upload_row(client, upload_id) == ("done", 2, 2)
+
+
+def test_pages_finishing_out_of_order_are_queued_in_page_order(
+        client: TestClient) -> None:
+    """GIVEN a 3-page upload WHEN its pages are written last page first (as parallel
+    page jobs may finish) THEN the batch and the reviewer's queue list its documents
+    in page order."""
+    upload_id = upload(client, blank_pdf_pages(3))
+    state = state_of(client)
+    jobs.list_upload(state, upload_id)
+    for page in (3, 1, 2):
+        jobs.store_page(state, upload_id, page,
+                        ReadPage(document=read_form("9448"), image=None))
+    with state.store.transaction() as session:
+        by_id = {d.id: d.page for d in session.get_one(Upload, upload_id).documents}
+        assert list(by_id.values()) == [1, 2, 3]
+    login(client, "granskare")
+    queued = client.get("/api/documents").json()
+    assert [by_id[d["id"]] for d in queued if d["id"] in by_id] == [1, 2, 3]
