@@ -45,6 +45,21 @@ def worker_cmd() -> None:
     click.echo("worker: stopped")
 
 
+@click.command("read-again")
+@click.argument("upload_id", type=int)
+def read_again_cmd(upload_id: int) -> None:
+    """Read a failed upload again from the pages it is missing (those read stay)."""
+    from intake.review.engine import retry_upload
+    from intake.review.state import open_service
+
+    state = open_service(Settings())
+    try:
+        pages = retry_upload(state, upload_id)
+    finally:
+        state.store.dispose()
+    click.echo(f"upload {upload_id}: {len(pages)} pages to read again")
+
+
 @click.command("demo")
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("demo"), show_default=True, help="Where the demo store lives.")

@@ -19,12 +19,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from pypdf import PdfReader, PdfWriter
 from sqlalchemy import select, text
 
+from intake.cli import cli
 from intake.demo import case_for, consent_case_for
 from intake.review import jobs
+from intake.review.ingest import process_next
 from intake.review.reading import ReadPage
 from intake.review.schema import Document, Upload
 from intake.samples.make import write_cases
@@ -244,3 +247,40 @@ def test_pages_finishing_out_of_order_are_queued_in_page_order(
     login(client, "granskare")
     queued = client.get("/api/documents").json()
     assert [by_id[d["id"]] for d in queued if d["id"] in by_id] == [1, 2, 3]
+
+
+@BOTH
+def test_serve_reads_uploads_in_its_own_background_and_stops_cleanly(
+        tmp_path: Path, database_url: str | None) -> None:
+    """GIVEN `serve` with its reading worker (procrastinate on PostgreSQL, the local
+    runner on SQLite) WHEN a 3-page upload arrives THEN its pages are read in the
+    background, once each, and the service shuts down cleanly."""
+    with service_client(tmp_path, run_worker=True, database_url=database_url, workers=1,
+                        job_heartbeat_seconds=0.5) as client:
+        upload_id = upload(client, blank_pdf_pages(3))
+        until(lambda: upload_row(client, upload_id)[0] == "done", "the upload read")
+        assert pages_of(client, upload_id) == Counter([1, 2, 3])
+
+
+def test_a_failed_upload_is_read_again_from_its_missing_pages(client: TestClient,
+                                                             tmp_path: Path) -> None:
+    """GIVEN a 3-page upload whose page 2 failed (a bug) after page 1 was written
+    WHEN an admin runs `sus-intake read-again N` THEN only pages 2 and 3 are read
+    again, each page ends with one document and the upload is done; an upload that
+    did not fail is refused in Swedish."""
+    upload_id = upload(client, blank_pdf_pages(3))
+    state = state_of(client)
+    jobs.list_upload(state, upload_id)
+    jobs.store_page(state, upload_id, 1, ReadPage(document=read_form("9448"), image=None))
+    jobs.fail_page(state, upload_id, 2, RuntimeError("a bug"))
+    assert upload_row(client, upload_id) == ("failed", 3, 1)
+    env = {"SUS_DATA_DIR": str(tmp_path), "SUS_TODAY": TODAY.isoformat()}
+    again = CliRunner().invoke(cli, ["read-again", str(upload_id)], env=env)
+    assert again.exit_code == 0, again.output
+    assert "2 pages to read again" in again.output
+    assert process_next(state)
+    assert upload_row(client, upload_id) == ("done", 3, 3)
+    assert pages_of(client, upload_id) == Counter([1, 2, 3])
+    refused = CliRunner().invoke(cli, ["read-again", str(upload_id)], env=env)
+    assert isinstance(refused.exception, jobs.NotRetryable)  # `main` prints it, exit 1
+    assert refused.exception.message == "Bara en uppladdning som misslyckats kan läsas om."
