@@ -26,10 +26,12 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from procrastinate import App, PsycopgConnector, SyncPsycopgConnector
 from procrastinate.jobs import Job
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -44,6 +46,8 @@ log = logging.getLogger(__name__)
 
 QUEUE = "reading"
 LIST_TASK = "intake.list_upload"
+#: The advisory lock of :func:`adopt_unqueued` ("SUSA").
+ADOPT_LOCK = 0x53555341
 PAGE_TASK = "intake.read_page"
 
 
@@ -61,9 +65,11 @@ def conninfo(url: str) -> str:
 
 # --- queueing, inside the caller's transaction ---------------------------------------------
 
-#: The app jobs are queued through: it never opens a pool of its own, each job goes
-#: through the connection of the transaction that stores what the job is about.
-_QUEUEING = App(connector=SyncPsycopgConnector())
+@cache
+def _queueing() -> App:
+    """The app jobs are queued through: it never opens a pool of its own, each job
+    goes through the connection of the transaction that stores what it is about."""
+    return App(connector=SyncPsycopgConnector())
 
 
 def enqueue_upload(session: Session, upload_id: int) -> None:
@@ -83,9 +89,27 @@ def enqueue_pages(session: Session, upload_id: int, pages: list[int]) -> None:
 
 def _defer(session: Session, specs: list[dict[str, Any]]) -> None:
     connection = session.connection().connection.driver_connection
-    _QUEUEING.job_manager.batch_defer_jobs(
+    _queueing().job_manager.batch_defer_jobs(
         [Job(id=None, queue=QUEUE, lock=None, queueing_lock=None, **spec) for spec in specs],
         connection=connection)
+
+
+def adopt_unqueued(state: ServiceState) -> list[int]:
+    """Uploads waiting to be read with no job of theirs queued or running — left by
+    the poller before page jobs (an upload stranded "Läses" by a killed reader) —
+    get their listing job; their ids. Workers starting together do it one at a time."""
+    with state.store.transaction() as session:
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADOPT_LOCK})
+        stranded = list(session.scalars(text(
+            "SELECT id FROM review_upload WHERE status IN ('queued', 'processing')"
+            " AND NOT EXISTS (SELECT 1 FROM procrastinate_jobs AS job"
+            " WHERE job.status IN ('todo', 'doing')"
+            " AND (job.args ->> 'upload_id') = review_upload.id::text) ORDER BY id")))
+        for upload_id in stranded:
+            enqueue_upload(session, upload_id)
+    if stranded:
+        log.warning("%d uploads waiting without a job were queued again", len(stranded))
+    return stranded
 
 
 # --- the worker -------------------------------------------------------------------------------
@@ -182,6 +206,7 @@ async def run_worker(state: ServiceState, pool: ProcessPoolExecutor, *, signals:
     pool is shut down."""
     settings = state.settings
     _RUNTIME[:] = [_Runtime(state=state, pool=pool)]
+    await asyncio.to_thread(adopt_unqueued, state)
     app = worker_app(state)
     try:
         async with app.open_async():

@@ -27,10 +27,13 @@ from sqlalchemy import select, text
 from intake.cli import cli
 from intake.demo import case_for, consent_case_for
 from intake.review import jobs
+from intake.review.app import create_app
 from intake.review.ingest import process_next
+from intake.review.jobqueue import adopt_unqueued
 from intake.review.reading import ReadPage
 from intake.review.schema import Document, Upload
 from intake.samples.make import write_cases
+from intake.settings import Settings
 from tests.review.conftest import FORBUND, INSATS, TODAY, login, service_client, state_of
 from tests.review.hostile import blank_pdf_pages, multipart
 from tests.review.pg import postgres_service_url
@@ -284,3 +287,24 @@ def test_a_failed_upload_is_read_again_from_its_missing_pages(client: TestClient
     refused = CliRunner().invoke(cli, ["read-again", str(upload_id)], env=env)
     assert isinstance(refused.exception, jobs.NotRetryable)  # `main` prints it, exit 1
     assert refused.exception.message == "Bara en uppladdning som misslyckats kan läsas om."
+
+
+@pytest.mark.postgres
+def test_an_upload_stranded_by_the_old_poller_is_read_after_the_upgrade(
+        tmp_path: Path, postgres_service_url: str) -> None:
+    """GIVEN an upload left "Läses" with no job (a reader killed before page jobs
+    existed) WHEN the service reads with its worker THEN the upload is queued again
+    once (not twice by two workers starting) and read, each page once."""
+    with service_client(tmp_path, database_url=postgres_service_url) as client:
+        upload_id = upload(client, blank_pdf_pages(2))
+        state = state_of(client)
+        with state.store.transaction() as session:
+            session.execute(text("DELETE FROM procrastinate_jobs"))
+            session.get_one(Upload, upload_id).status = "processing"
+        assert adopt_unqueued(state) == [upload_id]
+        assert adopt_unqueued(state) == []
+    settings = Settings(data_dir=tmp_path, today=TODAY, database_url=postgres_service_url,
+                        workers=1, job_heartbeat_seconds=0.5)
+    with TestClient(create_app(settings, run_worker=True)) as client:
+        until(lambda: upload_row(client, upload_id)[0] == "done", "the upload read")
+        assert pages_of(client, upload_id) == Counter([1, 2])
