@@ -5,7 +5,17 @@ A file is written to a temporary name, fsynced, then *linked* to its final name
 database transaction that refers to it commits. Every read checks the hash. A
 crash between the file and the commit leaves an unreferenced file, an *orphan*,
 which :func:`clean_orphans` finds and removes once it is older than a grace
-period (so a transaction still in flight keeps its file).
+period.
+
+Writers and removers never overlap (:func:`hold_archive`): a transaction that files a
+consent holds the archive lock *shared* from before it writes (or finds) the file
+until it commits or rolls back; the cleaner, and the removal of a failed
+transaction's files, hold it *exclusively* while they decide what nothing refers to
+and delete it. So a file a filing is about to commit is never taken from under it —
+not even an old orphan it found with the same bytes, nor with a grace period of 0.
+On PostgreSQL the lock is a transaction-scoped advisory lock (any number of
+processes, any host, released by commit, rollback or a dead connection); on SQLite
+it is the database's write lock, which every transaction here takes at BEGIN.
 """
 
 from __future__ import annotations
@@ -18,15 +28,28 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from pydantic import BaseModel
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from sus_store.errors import ArchiveError
 
 log = logging.getLogger(__name__)
 
-#: Orphans younger than this may belong to a transaction still running.
+#: Orphans younger than this are left alone (belt and braces: the archive lock already
+#: keeps the files of transactions still running).
 ORPHAN_GRACE_SECONDS = 3600
+
+#: The PostgreSQL advisory lock key of the consent archive ("SUSA").
+ARCHIVE_LOCK_KEY = 0x53555341
+
+
+def hold_archive(session: Session, *, exclusive: bool) -> None:
+    """Hold the archive lock until ``session``'s transaction ends: shared to add files
+    (many filings at once), exclusive to remove unreferenced ones."""
+    connection = session.connection()  # begins the transaction (SQLite: its write lock)
+    if connection.dialect.name == "postgresql":
+        function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+        session.execute(text(f"SELECT {function}(:key)"), {"key": ARCHIVE_LOCK_KEY})
 
 
 def sha256_of(data: bytes) -> str:
@@ -111,11 +134,12 @@ class ConsentArchive:
         shas = list(shas)
         if not shas:
             return
-        with Session(engine) as session:
+        with Session(engine) as session, session.begin():
+            hold_archive(session, exclusive=True)  # no filing may be reusing one of them
             kept = referenced(session, shas)
-        for sha in set(shas) - kept:
-            log.info("removing archive file of a failed transaction %s…", sha[:12])
-            self.remove(sha)
+            for sha in set(shas) - kept:
+                log.info("removing unreferenced archive file %s…", sha[:12])
+                self.remove(sha)
 
 
 def referenced(session: Session, shas: Iterable[str]) -> set[str]:
@@ -136,7 +160,11 @@ class OrphanReport(BaseModel):
 
 def clean_orphans(session: Session, archive: ConsentArchive, *, dry_run: bool = False,
                   grace_seconds: float = ORPHAN_GRACE_SECONDS) -> OrphanReport:
-    """Find files no consent refers to; remove those older than the grace period."""
+    """Find files no consent refers to; remove those older than the grace period.
+
+    Holds the archive lock exclusively (until ``session``'s transaction ends): filings
+    in flight are waited for, new ones wait until the cleaning is committed."""
+    hold_archive(session, exclusive=True)
     files = dict(archive.files())
     unreferenced = set(files) - referenced(session, files)
     cutoff = time.time() - grace_seconds

@@ -19,7 +19,7 @@ from intake.sus.personnummer import parse_personnummer
 from intake.sus.records import Samtycke
 from intake.sus.rules import check_samtycke
 from sus_store import audit
-from sus_store.archive import ConsentArchive
+from sus_store.archive import ConsentArchive, hold_archive
 from sus_store.errors import ConsentRequired, RuleViolation
 from sus_store.rows import get_row
 from sus_store.schema import Consent, Participation
@@ -89,6 +89,7 @@ def archive_consent(session: Session, data: ConsentIn, *, actor: str, today: dat
     failed transaction removes it again (:meth:`Store.transaction`).
     """
     _check(data, today=today)
+    hold_archive(session, exclusive=False)  # the cleaner waits until this commits
     sha, created = archive_of(session).put(data.scan)
     if created:
         session.info.setdefault("new_files", []).append(sha)
@@ -122,6 +123,11 @@ def file_consent(session: Session, data: ConsentIn, *, actor: str, today: date) 
     candidates = consent_candidates(session, row.personnummer)
     linked: int | None = None
     if len(candidates) == 1:
+        # Another consent of the person may be linking it right now (the worker and
+        # Diariet): hold the participation, then ask again as committed.
+        _lock_participation(session, candidates[0].id)
+        candidates = consent_candidates(session, row.personnummer)
+    if len(candidates) == 1:
         link_consent(session, row.id, candidates[0].id, actor=actor, today=today)
         linked = candidates[0].id
     return ConsentFiled(consent=ConsentView.model_validate(row), linked_to=linked,
@@ -146,6 +152,7 @@ def link_consent(session: Session, consent_id: int, participation_id: int, *, ac
     """Let ``consent_id`` cover ``participation_id``; a pending participation opens."""
     consent = get_row(session, Consent, consent_id, "Samtycket")
     participation = get_row(session, Participation, participation_id, "Deltagandet")
+    _lock_participation(session, participation.id)  # one link at a time: rule 9 below
     _refuse_link(session, consent, participation)
     before = audit.snapshot(session, consent, only=("participation_id",))
     consent.participation_id = participation.id
@@ -155,6 +162,14 @@ def link_consent(session: Session, consent_id: int, participation_id: int, *, ac
     session.flush()
     audit.record(session, actor=actor, action="link", entity="consent", entity_id=consent.id,
                  before=before, after={"participation_id": participation.id})
+
+
+def _lock_participation(session: Session, participation_id: int) -> None:
+    """Hold the participation's row until the transaction ends (PostgreSQL; SQLite's
+    write lock already serialises): a second consent linking it waits, then sees the
+    first's link and is refused (or, filed automatically, left for a person)."""
+    session.execute(select(Participation.id).where(Participation.id == participation_id)
+                    .with_for_update(key_share=True))
 
 
 def _refuse_link(session: Session, consent: Consent, participation: Participation) -> None:

@@ -87,6 +87,15 @@ class Tabell(BaseModel):
     def csv_rows(self) -> list[list[str]]:
         return [[*self.rubriker, *self.kolumner], *self._body()]
 
+    def export_rows(self) -> list[list[str]]:
+        """:meth:`csv_rows` for a file a spreadsheet opens: every text cell (the headers
+        and the labels: förbund, insats names) defused by :func:`spreadsheet_safe`; the
+        value cells are counts made here from integers, left as numbers."""
+        labels = len(self.rubriker)
+        return [[spreadsheet_safe(cell) for cell in [*self.rubriker, *self.kolumner]],
+                *([*(spreadsheet_safe(c) for c in row[:labels]), *row[labels:]]
+                  for row in self._body())]
+
     def _body(self) -> list[list[str]]:
         return [[*rad.etiketter, *(self._cell(value) for value in rad.celler)]
                 for rad in self.rader]
@@ -99,6 +108,17 @@ class Tabell(BaseModel):
 
 def _clean(cell: str) -> str:
     return " ".join(cell.split("\t"))
+
+
+#: What makes a spreadsheet read a cell as a formula (OWASP "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """A text cell a spreadsheet shows as text, never runs: one starting like a formula
+    (``= + - @``, tab, carriage return) gets a leading ``'``, as OWASP recommends.
+    Only for text: a count is written from an int and stays a number."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 class Rapport(BaseModel):
@@ -118,9 +138,17 @@ class Rapport(BaseModel):
             rows += ([[]] if number else []) + tabell.csv_rows()
         return rows
 
+    def export_rows(self) -> list[list[str]]:
+        """:meth:`csv_rows` with every text cell made safe to open in a spreadsheet."""
+        rows: list[list[str]] = []
+        for number, tabell in enumerate(self.tabeller()):
+            rows += ([[]] if number else []) + tabell.export_rows()
+        return rows
+
     def as_csv(self) -> str:
+        """The report as a CSV file; a name like ``=HYPERLINK(…)`` is shown, not run."""
         out = io.StringIO()
-        csv.writer(out, lineterminator="\n").writerows(self.csv_rows())
+        csv.writer(out, lineterminator="\n").writerows(self.export_rows())
         return out.getvalue()
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pdfplumber
 from pdfminer.pdfparser import PDFSyntaxError
+from pdfminer.pdftypes import resolve1
 from pydantic import BaseModel
 
 from intake.errors import InputError
@@ -22,6 +23,9 @@ class PdfWidget(BaseModel, frozen=True):
     rect: Rect
     value: str | None  # text value; for a checkbox its state ("Off" or the on state)
     checkbox: bool
+    #: a signature field (/FT /Sig) holding a signature dictionary: signed by software,
+    #: not verified here (whoever made the PDF could have put it there)
+    signed: bool = False
 
 
 def page_texts(path: Path) -> list[str]:
@@ -59,9 +63,19 @@ def _widget(annot: dict, page: int, height: float) -> PdfWidget | None:
     rect = Rect(
         x=x0 * MM_PER_PT, y=top * MM_PER_PT, w=(x1 - x0) * MM_PER_PT, h=(bottom - top) * MM_PER_PT
     )
-    checkbox = _text(data.get("FT")) == "Btn"
+    kind = _text(data.get("FT"))
+    if kind == "Sig":
+        return PdfWidget(name=name, page=page, rect=rect, value=None, checkbox=False,
+                         signed=_is_signature_dictionary(data.get("V")))
+    checkbox = kind == "Btn"
     value = _text(data.get("AS") if checkbox else data.get("V"))
     return PdfWidget(name=name, page=page, rect=rect, value=value, checkbox=checkbox)
+
+
+def _is_signature_dictionary(raw: object) -> bool:
+    """A /Sig field's value that is a signature: a dictionary with its /Contents."""
+    value = resolve1(raw)
+    return isinstance(value, dict) and bool(resolve1(value.get("Contents")))
 
 
 def _text(raw: object) -> str | None:

@@ -13,6 +13,8 @@ from intake.reads import TickRead
 TWO_TICKS = "Två rutor ikryssade"
 UNCLEAR = "Osäker markering"
 UNCLEAR_SIGNATURE = "Osäker underskrift"
+DIGITAL_SIGNATURE = "Digital signatur, inte kontrollerad: Diariet kontrollerar den"
+TYPED_SIGNATURE = "Ett skrivet namn är ingen underskrift: samtycket räknas som osignerat"
 
 
 def choice_values(form_id: str, ticks: dict[str, TickRead]) -> dict[str, FieldValue]:
@@ -29,6 +31,15 @@ def signature_value(read: TickRead) -> FieldValue:
     """Signed or not, from the ink in the signature box."""
     problem = UNCLEAR_SIGNATURE if read.state == "unclear" else None
     return FieldValue(value=read.state == "ticked", confidence=read.confidence, problem=problem)
+
+
+def digital_signature_value(read: TickRead, typed: str) -> FieldValue:
+    """A digital form's signature: a PDF signature is signed but always goes to a person
+    (Diariet) to check; a name typed into the box leaves the consent unsigned."""
+    if read.state == "ticked":
+        return FieldValue(value=True, confidence=1.0, problem=DIGITAL_SIGNATURE)
+    return FieldValue(value=False, confidence=1.0,
+                      problem=TYPED_SIGNATURE if typed.strip() else None)
 
 
 @cache

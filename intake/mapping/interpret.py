@@ -22,7 +22,7 @@ import unicodedata
 from intake.forms import FieldType, load_form
 from intake.forms.model import FieldDef
 from intake.mapping.base import Context, FieldValue
-from intake.mapping.choices import choice_values, signature_value
+from intake.mapping.choices import choice_values, digital_signature_value, signature_value
 from intake.mapping.numbers import interpret_code, interpret_date, interpret_percent
 from intake.mapping.personnummer import interpret_personnummer
 from intake.mapping.places import ORT_OCH_DATUM, kommuner, split_ort_och_datum
@@ -41,7 +41,10 @@ def interpret_page(reads: PageReads, context: Context) -> dict[str, FieldValue]:
             continue
         if field.type is FieldType.SIGNATURE:
             assert reads.signature is not None, f"FK{reads.form} read without its signature"
-            values[field.name] = signature_value(reads.signature)
+            typed = reads.texts.get(field.widget or field.name)
+            values[field.name] = (
+                digital_signature_value(reads.signature, typed.text if typed else "")
+                if reads.exact else signature_value(reads.signature))
         elif field.widget == ORT_OCH_DATUM:
             values["ort"], values["datum"] = split_ort_och_datum(reads.texts[field.widget],
                                                                  context)

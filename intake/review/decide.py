@@ -8,6 +8,12 @@ anonymously, their forms and consents forgotten (rule 10). A felregistrering
 Approving commits through ``sus_store`` in the same transaction that marks the
 document, so a refusal leaves both as they were; once committed, the glyphs of the
 digit fields the reviewer looked at are kept to learn from (``intake.review.learning``).
+
+A decision is one per document, however many requests ask at once (a double click,
+three tabs, two reviewers): it needs the reviewer to hold the document's claim, and
+it first locks the document's row (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's
+write lock, taken at BEGIN, does the same) and reads it afresh. A second request waits
+for the first to commit, then finds the document decided (:class:`AlreadyDecided`).
 """
 
 from __future__ import annotations
@@ -71,6 +77,17 @@ Action = Literal["approve", "wait_consent", "anonymous", "protected", "send_back
 _REGISTERING = ("approve", "wait_consent", "anonymous", "protected")
 
 
+class AlreadyDecided(RuleViolation):
+    """Someone (or another tab) decided the document first."""
+
+    code = "already_decided"
+    http_status = 409
+
+    def __init__(self) -> None:
+        super().__init__("Dokumentet är redan avgjort (av en annan begäran eller granskare)."
+                         " Ladda om sidan för att se beslutet.", rule="R0")
+
+
 class Decision(BaseModel):
     """What happened, in Swedish, for the reviewer."""
 
@@ -89,6 +106,7 @@ def record_of(document: Document) -> Samtycke | Inregistrering | Utregistrering:
 def correct(session: Session, document: Document, changes: dict[str, object], *,
             viewer: Viewer, today: date) -> None:
     """Apply a reviewer's values; each must be a valid value of its field (ParseError)."""
+    _lock(session, document)
     _refuse_unless_open(document, viewer)
     changes = {name: _typed(name, value, today=today) for name, value in changes.items()}
     merged = {**values_of(document), **changes}
@@ -143,19 +161,31 @@ def _resolve_names(session: Session, document: Document) -> None:
         document.insats_id = found.id if found else None
 
 
-def _refuse_unless_open(document: Document, viewer: Viewer) -> None:
+def _lock(session: Session, document: Document) -> None:
+    """Hold the document's row until this transaction ends, and read it as committed:
+    whoever decides it at the same time waits here, then sees it decided."""
+    session.refresh(document, with_for_update=True)
+
+
+def _refuse_unless_open(document: Document, viewer: Viewer, *, claim_held: bool = False
+                        ) -> None:
     if document.status not in OPEN_STATUSES:
-        raise RuleViolation("Dokumentet är redan avgjort.", rule="R0")
+        raise AlreadyDecided()
     if not may_decide(viewer, document):
         raise PermissionDenied("Du har ingen behörighet att granska det här dokumentet.")
     if document.claimed_by not in (None, viewer.username):
         raise PermissionDenied(f"Dokumentet granskas just nu av {document.claimed_by}.")
+    if claim_held and document.claimed_by != viewer.username:
+        raise PermissionDenied("Öppna dokumentet för granskning (ta det) innan du beslutar.")
 
 
 def decide(session: Session, state: ServiceState, document: Document, action: Action, *,
            viewer: Viewer, today: date, reason: str = "") -> Decision:
-    """Carry out ``action``; the store's refusals (typed errors) propagate unchanged."""
-    _refuse_unless_open(document, viewer)
+    """Carry out ``action`` on a document ``viewer`` holds the claim of, once: the row is
+    locked first, so a concurrent decision waits and is then refused (AlreadyDecided).
+    The store's refusals (typed errors) propagate unchanged."""
+    _lock(session, document)
+    _refuse_unless_open(document, viewer, claim_held=True)
     if action in _REGISTERING and document.form != "9443":
         require(session, viewer.username, Role.GRANSKARE, today=today,
                 insats_id=document.insats_id, forbund_id=document.forbund_id)
@@ -204,9 +234,15 @@ def _consent_for(session: Session, state: ServiceState, document: Document,
     personnummer = parse_personnummer(record.personnummer or "", today=today).value
     for other in session.scalars(select(Document).where(
             Document.batch_id == document.batch_id, Document.form == "9443",
-            Document.status.in_(OPEN_STATUSES))):
+            Document.status.in_(OPEN_STATUSES))).all():
         consent = record_of(other)
         if isinstance(consent, Samtycke) and consent.personnummer == personnummer:
+            _lock(session, other)
+            if other.status not in OPEN_STATUSES or other.claimed_by not in (
+                    None, viewer.username):
+                continue  # decided meanwhile, or another reviewer has it open
+            other.claimed_by, other.claimed_at = viewer.username, now()
+            session.flush()
             decision = decide(session, state, other, "approve", viewer=viewer, today=today)
             if other.store_ref is not None and decision.status == "approved":
                 return _unlinked(session, other.store_ref)
@@ -384,10 +420,22 @@ def _purge_if_done(session: Session, state: ServiceState, document: Document) ->
 def purge_upload_if_done(state: ServiceState, upload: Upload) -> None:
     """Once an upload is read and none of its documents waits for a person — or one
     of them was forgotten (:mod:`.purge`) — the uploaded file goes (its documents keep
-    their own page images until decided)."""
-    read = upload.status in ("done", "failed")
-    done = all(d.status not in OPEN_STATUSES for d in upload.documents)
-    if read and (done or any(forgotten(d) for d in upload.documents)) \
+    their own page images until decided), unless another förbund's upload of the same
+    bytes still needs them.
+
+    The worker finishing the upload and a reviewer deciding its last document may ask
+    at the same moment: each first locks the upload's row (FOR NO KEY UPDATE, which
+    lets the worker keep adding documents) and then reads the status and documents as
+    committed, so whichever comes second sees both changes and removes the file."""
+    session = object_session(upload)
+    assert session is not None, "the upload must belong to a session"
+    session.flush()
+    status = session.scalar(select(Upload.status).where(Upload.id == upload.id)
+                            .with_for_update(key_share=True))
+    waiting = session.scalar(select(func.count(Document.id)).where(
+        Document.upload_id == upload.id, Document.status.in_(OPEN_STATUSES)))
+    gone = any(forgotten(d) for d in upload.documents)
+    if status in ("done", "failed") and (not waiting or gone) \
             and not _bytes_still_needed(upload):
         state.files.remove_upload(upload.sha256)
 

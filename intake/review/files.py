@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 import uuid
 from pathlib import Path
+
+#: A staged file untouched this long belongs to no request any more.
+STALE_STAGING_S = 3600.0
 
 
 class FileStore:
@@ -21,6 +25,21 @@ class FileStore:
         """Where an upload's files are written while they arrive (same file system as
         ``uploads/``, so keeping one is a rename)."""
         return self.root / "uploads" / ".staging"
+
+    def clear_stale_staging(self, *, older_than_s: float = STALE_STAGING_S) -> int:
+        """Remove files a request killed mid-upload left in :meth:`staging` (only those
+        untouched for ``older_than_s``: another web node may be receiving one now);
+        how many went."""
+        cutoff = time.time() - older_than_s
+        removed = 0
+        for path in self.staging().glob(".*.part"):
+            try:
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                continue
+        return removed
 
     def stage(self, data: bytes) -> tuple[Path, str]:
         """``data`` as a staged file (for callers that hold the bytes); path and SHA-256."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -23,6 +23,7 @@ from sus_store import (
     list_insatser,
     permissions_of,
 )
+from sus_store.rows import MAX_ROW_ID
 from sus_store.vocab import Role
 
 #: Statuses of documents still waiting for a person.
@@ -88,7 +89,10 @@ def visible_batches(viewer: Viewer) -> ColumnElement[bool]:
 
 def get_document(session: Session, viewer: Viewer, document_id: int) -> Document:
     """The document, if ``viewer`` may see it; NotFound otherwise (also when it exists)."""
-    row = session.scalar(select(Document).where(Document.id == document_id, visible(viewer)))
+    row = None
+    if 0 < document_id <= MAX_ROW_ID:
+        row = session.scalar(select(Document).where(Document.id == document_id,
+                                                    visible(viewer)))
     if row is None:
         raise NotFound(f"Dokument {document_id} finns inte.")
     return row
@@ -106,10 +110,10 @@ def may_decide(viewer: Viewer, document: Document) -> bool:
 
 
 class QueueFilter(BaseModel):
-    forbund_id: int | None = None
-    insats_id: int | None = None
-    form: str | None = None
-    status: str | None = None
+    forbund_id: int | None = Field(default=None, ge=1, le=MAX_ROW_ID)
+    insats_id: int | None = Field(default=None, ge=1, le=MAX_ROW_ID)
+    form: str | None = Field(default=None, max_length=16)
+    status: str | None = Field(default=None, max_length=32)
 
 
 def queue_query(viewer: Viewer, filters: QueueFilter) -> Select[Document]:

@@ -34,4 +34,6 @@ def open_service(settings: Settings) -> ServiceState:
     with migration_lock(store.engine):
         upgrade_store(store.engine)
         upgrade_review(store.engine)
-    return ServiceState(settings=settings, store=store, files=FileStore(settings.data_dir))
+    files = FileStore(settings.data_dir)
+    files.clear_stale_staging()
+    return ServiceState(settings=settings, store=store, files=files)

@@ -199,7 +199,7 @@ def _digital_values(page: Page) -> dict[str, str | bool]:
         elif isinstance(value, str) and f"{field}.{value}" in names:
             values[f"{field}.{value}"] = True
         elif field in names:
-            values[field] = "Signerad digitalt" if value is True else str(value)
+            values[field] = True if value is True else str(value)  # True: a PDF signature
     if page.form == "9443":
         values["ort_och_datum"] = f"{page.truth['ort']} {page.truth['datum']}"
     return values

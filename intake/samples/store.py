@@ -165,7 +165,7 @@ def consent_for(record: Inregistrering, rng: random.Random) -> ConsentIn:
     samtycke = Samtycke(personnummer=record.personnummer, underskrift=True, ort=ort,
                         datum=record.startdatum, namnfortydligande=record.namn)
     values: dict[str, str | bool] = {
-        "personnummer": record.personnummer or "", "underskrift": "Signerad digitalt",
+        "personnummer": record.personnummer or "", "underskrift": True,
         "ort_och_datum": f"{ort} {record.startdatum.isoformat()}",
         "namnfortydligande": record.namn or "",
     }

@@ -40,6 +40,31 @@ OTHER_INSATS = "Unga till arbete"
 PASSWORD = "correct horse battery"
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database(request: pytest.FixtureRequest) -> Iterator[dict[str, Any]]:
+    """The service's store settings: the SQLite file in its data directory, or a fresh
+    PostgreSQL database of this test's own (dropped after it)."""
+    if request.param == "sqlite":
+        yield {}
+        return
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from tests.conftest import postgres_url
+
+    base = make_url(postgres_url())
+    name = f"sus_review_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield {"database_url": base.set(database=name).render_as_string(hide_password=False)}
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
     with service_client(tmp_path) as test_client:

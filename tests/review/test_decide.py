@@ -66,6 +66,7 @@ def _approve_long_name(client: TestClient) -> tuple[int, dict[str, Any]]:
     document = add(client, batch, read_form("9448", personnummer=KVINNA, namn=name))
     add(client, batch, read_form("9443", personnummer=KVINNA))
     token = login(client, "granskare")
+    client.post(f"/api/documents/{document}/claim", headers={"X-CSRF-Token": token})
     response = client.post(f"/api/documents/{document}/decision", json={"action": "approve"},
                            headers={"X-CSRF-Token": token})
     return response.status_code, response.json()

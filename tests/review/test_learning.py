@@ -41,6 +41,9 @@ def _read_9448(client: TestClient, folder: Path, *, style: str = "digital",
     token = login(client, "granskare")
     document = max((d for d in client.get("/api/documents").json() if d["form"] == "9448"),
                    key=lambda d: d["id"])
+    claimed = client.post(f"/api/documents/{document['id']}/claim",
+                          headers={"X-CSRF-Token": token})
+    assert claimed.status_code == 200, claimed.text
     detail = client.get(f"/api/documents/{document['id']}").json()
     return document["id"], {f["name"]: f for f in detail["fields"]}, token
 

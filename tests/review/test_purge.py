@@ -19,8 +19,9 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from intake.demo import case_for, consent_case_for
+from intake.review.clock import now
 from intake.review.decide import decide
-from intake.review.queue import viewer_for
+from intake.review.queue import claim, viewer_for
 from intake.review.schema import Batch, Document, Upload
 from intake.samples.make import write_cases
 from sus_store.schema import AnonymousParticipant, Consent, Participation
@@ -133,6 +134,8 @@ def _queue(client: TestClient) -> list[dict[str, object]]:
 
 
 def _decide(client: TestClient, token: str, document_id: object, action: str) -> dict[str, str]:
+    claimed = client.post(f"/api/documents/{document_id}/claim", headers={"X-CSRF-Token": token})
+    assert claimed.is_success, claimed.text
     response = client.post(f"/api/documents/{document_id}/decision", json={"action": action},
                            headers={"X-CSRF-Token": token})
     assert response.status_code == 200, response.text
@@ -197,6 +200,7 @@ def test_refused_consent_leaves_nothing_of_the_person(
     read_all(service)
     token = login(service, "granskare")
     document_id = _the(service, "9448")["id"]
+    service.post(f"/api/documents/{document_id}/claim", headers={"X-CSRF-Token": token})
     refused = service.post(f"/api/documents/{document_id}/decision",
                            json={"action": "approve"}, headers={"X-CSRF-Token": token})
     assert refused.status_code == 422 and refused.json()["code"] == "consent_required"
@@ -308,8 +312,9 @@ def test_batch_upload_loses_the_purged_persons_page_but_keeps_the_others(
             ids = _two_person_upload(session, state)
         with state.store.transaction() as session:
             viewer = viewer_for(session, "granskare", "Granskare", today=TODAY)
-            decide(session, state, session.get_one(Document, ids[0]), "reject",
-                   viewer=viewer, today=TODAY)
+            document = session.get_one(Document, ids[0])
+            claim(session, viewer, document, at=now(), minutes=30)
+            decide(session, state, document, "reject", viewer=viewer, today=TODAY)
         pages = state.settings.data_dir / "pages"
         assert not (pages / f"{ids[0]}.jpg").exists()
         assert (pages / f"{ids[1]}.jpg").exists()
@@ -332,8 +337,9 @@ def test_forgotten_scan_loses_its_file_name_and_cover_page(tmp_path: Path) -> No
                                      second_form="unknown")
         with state.store.transaction() as session:
             viewer = viewer_for(session, "granskare", "Granskare", today=TODAY)
-            decide(session, state, session.get_one(Document, ids[0]), "reject",
-                   viewer=viewer, today=TODAY)
+            document = session.get_one(Document, ids[0])
+            claim(session, viewer, document, at=now(), minutes=30)
+            decide(session, state, document, "reject", viewer=viewer, today=TODAY)
         with state.store.transaction() as session:
             names = list(session.scalars(select(Upload.filename)))
         assert names == ["(borttagen)"]

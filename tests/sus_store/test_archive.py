@@ -149,3 +149,62 @@ def test_crash_between_file_and_commit_leaves_an_orphan_the_cleaner_removes(
     assert young.young == 1 and young.orphans == []
     assert done.orphans == [orphan]
     assert kept is not None and store.archive.read(kept)
+
+
+@pytest.mark.parametrize("case", ["old orphan reused", "new file, no grace"])
+def test_clean_archive_during_a_filing_keeps_the_file_the_filing_commits(
+        store: Store, case: str) -> None:
+    """GIVEN a consent being filed in a transaction that has written (or, for the same
+    bytes an earlier crash left behind as an hour-old orphan, found) its scan but not yet
+    committed
+    WHEN ``store clean-archive`` runs meanwhile (with the default grace period for the
+    old orphan, with --grace-hours 0 for the new file) and then the filing commits
+    THEN the consent's scan is still there and reads back: the cleaner either waited for
+    the filing or saw the file referenced; no committed consent points at nothing."""
+    import os
+    import time
+
+    from sus_store import file_consent, read_consent_scan
+
+    filing = consent()
+    grace = 3600.0
+    if case == "old orphan reused":
+        orphan, _ = store.archive.put(filing.scan)
+        hours_ago = time.time() - 2 * 3600
+        os.utime(store.archive.path_of(orphan), (hours_ago, hours_ago))
+    else:
+        grace = 0.0
+    written, commit = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def file_it() -> None:
+        try:
+            with store.transaction() as session:
+                file_consent(session, filing, actor="diariet", today=TODAY)
+                written.set()
+                commit.wait(timeout=30)
+        except BaseException as exc:  # reported by the assertion below
+            failures.append(exc)
+            written.set()
+
+    def clean() -> None:
+        try:
+            with store.transaction() as session:
+                clean_orphans(session, store.archive, grace_seconds=grace)
+        except BaseException as exc:
+            failures.append(exc)
+
+    filer = threading.Thread(target=file_it)
+    filer.start()
+    assert written.wait(timeout=30)
+    cleaner = threading.Thread(target=clean)
+    cleaner.start()
+    cleaner.join(timeout=3)  # on the code as it was the cleaner is done by now
+    commit.set()
+    filer.join()
+    cleaner.join()
+    assert failures == []
+    with store.transaction() as session:
+        consent_id = session.scalar(select(Consent.id))
+        assert consent_id is not None
+        assert read_consent_scan(session, consent_id, actor="diariet") == filing.scan

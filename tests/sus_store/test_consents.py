@@ -90,3 +90,49 @@ def test_reading_a_scan_is_verified_and_audited(org: Store) -> None:
     path.write_bytes(b"changed")
     with pytest.raises(ArchiveError), org.transaction() as session:
         read_consent_scan(session, row.id, actor="diariet")
+
+
+def test_two_consents_filed_at_once_for_one_waiting_participation_link_one(
+        org: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """GIVEN one participation waiting for its consent
+    WHEN two consents of that person are filed at the same moment (the worker auto-filing
+    a mailed one while Diariet files another), both finding it the one candidate
+    THEN both are archived without an error, exactly one is linked to it and the other
+    waits for a person (on PostgreSQL the second link broke the unique index: a 500)."""
+    import contextlib
+    import threading
+
+    import sus_store.consents as consents
+
+    with org.transaction() as session:
+        waiting = register_in(session, inregistrering(), hold_for_consent=True, actor=ADMIN,
+                              today=TODAY)
+    barrier = threading.Barrier(2, timeout=3)
+    candidates = consents.consent_candidates
+
+    def both_see_it_free(*args: object) -> object:
+        found = candidates(*args)  # type: ignore[arg-type]
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait()
+        return found
+
+    monkeypatch.setattr(consents, "consent_candidates", both_see_it_free)
+    outcomes: list[object] = []
+
+    def file(n: int) -> None:
+        try:
+            with org.transaction() as session:
+                outcomes.append(file_consent(session, consent(scan=bytes([n]) * 9),
+                                             actor=f"diariet{n}", today=TODAY).linked_to)
+        except Exception as exc:  # reported by the assertion below
+            outcomes.append(exc)
+
+    threads = [threading.Thread(target=file, args=(n,)) for n in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes, key=str) == sorted([waiting.id, None], key=str)
+    with org.transaction() as session:
+        linked = list(session.scalars(select(Consent.participation_id)))
+    assert sorted(linked, key=str) == sorted([waiting.id, None], key=str)

@@ -241,6 +241,40 @@ def test_started_ended_csv_has_forbund_and_insats_columns(store: Store) -> None:
     assert rows[1] == ["SF Öst", "Ut", "", "1", "1", "", "", ""]
 
 
+def test_a_forbund_named_like_a_formula_is_exported_as_text_not_run(store: Store) -> None:
+    """GIVEN a förbund named ``@SUM(1+1)*cmd|' /C calc'!A0`` and insatser named like
+    formulas (=, +, -, tab), one woman started in 2025
+    WHEN the reports are written as CSV
+    THEN every such name starts with ' (a spreadsheet shows it, never runs it), the
+    page's own rows still show the names as they are, and the counts stay numbers."""
+    evil = "@SUM(1+1)*cmd|' /C calc'!A0"
+    with store.transaction() as session:
+        owner = make.forbund(session, name=evil)
+        for name in ("=HYPERLINK(\"http://x\")", "+1+2", "-2+3", "\tTab"):
+            make.participation(session, make.insats(session, owner, name=name), kon=KVINNA)
+    with store.transaction() as session:
+        report = started_ended(session, year=2025)
+        summary = yearly_summary(session, year=2025)
+    rows = _parse_csv(report.as_csv())[1:5]
+    assert {row[0] for row in rows} == {"'" + evil}
+    assert sorted(row[1] for row in rows) == sorted(
+        ["'=HYPERLINK(\"http://x\")", "'+1+2", "'-2+3", "'\tTab"])
+    assert all(row[2] == "1" for row in rows)
+    assert report.csv_rows()[1][0] == evil  # what the reports page shows
+    cells = [cell for row in _parse_csv(summary.as_csv()) for cell in row]
+    assert "'" + evil in cells and evil not in cells
+
+
+def test_a_negative_count_is_not_mistaken_for_a_formula() -> None:
+    """GIVEN a table whose value cell is a negative number
+    WHEN it is exported THEN the number is written as it is (a number, not text)."""
+    from sus_store.reports import Tabell, Tabellrad
+
+    tabell = Tabell(rubriker=["Förbund"], kolumner=["Skillnad"],
+                    rader=[Tabellrad(etiketter=["-Minus AB"], celler=[-3])])
+    assert tabell.export_rows() == [["Förbund", "Skillnad"], ["'-Minus AB", "-3"]]
+
+
 # --- Support before and after -------------------------------------------------------------
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -30,6 +30,7 @@ from intake.review.multipart import (
     refuse_declared_size,
 )
 from intake.review.queue import (
+    MAX_ROW_ID,
     QueueFilter,
     claim,
     get_document,
@@ -50,12 +51,15 @@ from sus_store.vocab import Role
 
 router = APIRouter(prefix="/api", tags=["api"])
 
+#: A row id in a path or form: a positive INTEGER (beyond it, 422 rather than a 500).
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
+
 
 #: The upload's body as OpenAPI shows it (the route reads the stream itself).
 _UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {
     "schema": {"type": "object", "required": ["files"], "properties": {
         "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
-        "forbund_id": {"type": "integer"}}}}}}}
+        "forbund_id": {"type": "string", "pattern": "^[0-9]{1,9}$"}}}}}}}
 
 
 @router.post("/batches", openapi_extra=_UPLOAD_BODY)
@@ -117,7 +121,7 @@ def list_batches(session: SessionDep, user: CurrentUser) -> list[BatchDetail]:
 
 
 @router.get("/batches/{batch_id}")
-def get_batch(batch_id: int, session: SessionDep, user: CurrentUser) -> BatchDetail:
+def get_batch(batch_id: RowId, session: SessionDep, user: CurrentUser) -> BatchDetail:
     row = session.scalar(select(Batch).where(Batch.id == batch_id, visible_batches(user)))
     if row is None:
         raise NotFound(f"Batch {batch_id} finns inte.")
@@ -133,12 +137,12 @@ def list_documents(session: SessionDep, user: CurrentUser,
 
 
 @router.get("/documents/{document_id}")
-def read_document(document_id: int, session: SessionDep, user: CurrentUser) -> DocumentView:
+def read_document(document_id: RowId, session: SessionDep, user: CurrentUser) -> DocumentView:
     return shown(session, user.username, get_document(session, user, document_id))
 
 
 @router.post("/documents/{document_id}/claim", dependencies=[CsrfChecked])
-def claim_document(document_id: int, session: SessionDep, state: StateDep,
+def claim_document(document_id: RowId, session: SessionDep, state: StateDep,
                    user: CurrentUser) -> DocumentView:
     document = get_document(session, user, document_id)
     claim(session, user, document, at=now(), minutes=state.settings.claim_minutes)
@@ -150,7 +154,7 @@ class Corrections(BaseModel):
 
 
 @router.put("/documents/{document_id}/fields", dependencies=[CsrfChecked])
-def correct_fields(document_id: int, body: Corrections, session: SessionDep,
+def correct_fields(document_id: RowId, body: Corrections, session: SessionDep,
                    user: CurrentUser, today: TodayDep) -> DocumentView:
     document = get_document(session, user, document_id)
     correct(session, document, body.values, viewer=user, today=today)
@@ -163,7 +167,7 @@ class DecisionIn(BaseModel):
 
 
 @router.post("/documents/{document_id}/decision", dependencies=[CsrfChecked])
-def decide_document(document_id: int, body: DecisionIn, session: SessionDep,
+def decide_document(document_id: RowId, body: DecisionIn, session: SessionDep,
                     state: StateDep, user: CurrentUser, today: TodayDep) -> Decision:
     document = get_document(session, user, document_id)
     return decide(session, state, document, body.action, viewer=user, today=today,

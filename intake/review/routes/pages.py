@@ -35,6 +35,7 @@ from sus_store import (
     list_insatser,
     password_hash_of,
 )
+from sus_store.rows import MAX_ROW_ID
 from sus_store.vocab import Role
 
 router = APIRouter(include_in_schema=False)
@@ -89,7 +90,9 @@ def upload_page(request: Request, session: SessionDep, user: CurrentUser) -> Res
 @router.get("/batch/{batch_id}")
 def batch_page(batch_id: int, request: Request, session: SessionDep,
                user: CurrentUser) -> Response:
-    row = session.scalar(select(Batch).where(Batch.id == batch_id, visible_batches(user)))
+    row = None
+    if 0 < batch_id <= MAX_ROW_ID:  # beyond: no batch, and the database would overflow
+        row = session.scalar(select(Batch).where(Batch.id == batch_id, visible_batches(user)))
     if row is None:
         raise NotFound(f"Batch {batch_id} finns inte.")
     return templates.TemplateResponse(request, "batch.html",
