@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -79,11 +80,13 @@ def test_nodes_starting_together_migrate_an_empty_postgresql_once(
             open_service(settings).store.dispose()
         except Exception as exc:  # collected for the assertion
             failures.append(exc)
-    threads = [threading.Thread(target=node) for _ in range(4)]
+    threads = [threading.Thread(target=node, daemon=True) for _ in range(4)]
     for thread in threads:
         thread.start()
+    deadline = time.monotonic() + 120  # racing migrations can wait on each other for ever
     for thread in threads:
-        thread.join()
+        thread.join(timeout=max(0.0, deadline - time.monotonic()))
+    assert not any(thread.is_alive() for thread in threads), "nodes stuck migrating"
     assert failures == []
     engine = make_engine(postgres_service_url)
     with engine.connect() as connection:
