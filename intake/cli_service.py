@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import click
@@ -30,15 +29,35 @@ def _serve(settings: Settings, *, host: str, port: int, run_worker: bool) -> Non
 
 @click.command("worker")
 def worker_cmd() -> None:
-    """Read queued uploads until interrupted (beside `serve --no-worker`)."""
-    from intake.review.ingest import process_next
+    """Read uploads page by page until SIGTERM or Ctrl+C, which finish the pages being
+    read first (beside `serve --no-worker`; on PostgreSQL on as many machines as wanted)."""
+    from intake.review.engine import run_worker_process
+    from intake.review.state import open_service
+
+    settings = Settings()
+    state = open_service(settings)
+    click.echo(f"worker: reading uploads with {settings.workers} processes"
+               " (SIGTERM or Ctrl+C stops)")
+    try:
+        run_worker_process(state)
+    finally:
+        state.store.dispose()
+    click.echo("worker: stopped")
+
+
+@click.command("read-again")
+@click.argument("upload_id", type=int)
+def read_again_cmd(upload_id: int) -> None:
+    """Read a failed upload again from the pages it is missing (those read stay)."""
+    from intake.review.engine import retry_upload
     from intake.review.state import open_service
 
     state = open_service(Settings())
-    click.echo("worker: reading queued uploads (Ctrl+C stops)")
-    while True:
-        if not process_next(state):
-            time.sleep(0.5)
+    try:
+        pages = retry_upload(state, upload_id)
+    finally:
+        state.store.dispose()
+    click.echo(f"upload {upload_id}: {len(pages)} pages to read again")
 
 
 @click.command("demo")

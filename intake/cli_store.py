@@ -32,9 +32,12 @@ def store_group() -> None:
 
 @store_group.command("migrate")
 def store_migrate() -> None:
-    """Create or upgrade the store's tables (Alembic)."""
+    """Create or upgrade the store's tables and the review queue's beside them
+    (Alembic), once however many nodes run it at the same moment."""
+    from intake.review.state import open_service
+
     settings = Settings()
-    _open(settings).dispose()
+    open_service(settings).store.dispose()
     click.echo(f"store ready: {_safe_url(settings.store_url())}")
 
 

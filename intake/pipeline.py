@@ -18,6 +18,9 @@ from __future__ import annotations
 
 import ctypes
 import logging
+import os
+import signal
+import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -52,6 +55,8 @@ AHEAD_PER_WORKER = 4
 #: The OpenBLAS builds a worker has loaded (numpy's, OpenCV's) and the names of the
 #: function that sets their thread count (numpy's scipy-openblas first).
 BLAS_LIBRARY = "openblas"
+#: prctl(2)'s option giving a process a signal when its parent dies.
+PR_SET_PDEATHSIG = 1
 BLAS_SETTERS = ("scipy_openblas_set_num_threads64_", "openblas_set_num_threads64_",
                 "openblas_set_num_threads")
 
@@ -217,6 +222,43 @@ def _start_pool(reader: Reader) -> ProcessPoolExecutor:
 def _start_worker(reader: Reader) -> None:
     _single_threaded_blas()
     _WORKER[:] = [reader]
+
+
+def start_reading_pool(reader: Reader, workers: int, *, nice: int = 0) -> ProcessPoolExecutor:
+    """A pool of ``workers`` reading processes for a service's page jobs, set up as
+    ``extract``'s (the reading data loaded once before forking, single-threaded BLAS),
+    and at ``nice`` (lower CPU priority than the process serving people). The
+    processes ignore SIGINT and SIGTERM: the process owning the pool decides when a
+    page is abandoned and shuts the pool down."""
+    reader.warm_up()
+    pool = ProcessPoolExecutor(workers, initializer=_start_service_worker,
+                               initargs=(reader, nice, os.getpid()))
+    for ready in [pool.submit(os.getpid) for _ in range(workers)]:
+        ready.result()  # started now, before the caller starts threads or an event loop
+    return pool
+
+
+def _start_service_worker(reader: Reader, nice: int, parent: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _die_with_parent(parent)
+    if nice > 0:
+        os.nice(nice)
+    _start_worker(reader)
+
+
+def _die_with_parent(parent: int) -> None:
+    """A reading process ends when the process that owns its pool dies, even by
+    SIGKILL (Linux's PR_SET_PDEATHSIG), rather than lingering with what it holds."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it died while this process started
+        os._exit(1)
+
+
+def worker_reader() -> Reader:
+    """The reader of this pool process (given by :func:`start_reading_pool`)."""
+    return _worker_reader()
 
 
 def _worker_reader() -> Reader:

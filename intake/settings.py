@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: Fields read with less confidence than this go to a person (CONTRACT §2
@@ -29,6 +29,13 @@ class Settings(BaseSettings):
     tesseract_lang: str = "swe"
     render_dpi: int = 200
     workers: int = 2
+    #: how much lower the CPU priority of the service's reading processes is (``nice``)
+    #: than the processes serving people
+    reader_nice: int = 10
+    #: a page job's worker says it is alive this often; one silent for
+    #: ``job_stalled_seconds`` is taken for dead and its page jobs run again (PostgreSQL)
+    job_heartbeat_seconds: float = Field(default=10.0, gt=0)
+    job_stalled_seconds: float = Field(default=30.0, gt=0)
     review_below: float = REVIEW_BELOW  # fields read with less confidence go to review
     today: date | None = None  # the date rules are checked against; None = today
     database_url: str | None = None  # the SUS store; None = SQLite file in data_dir
@@ -82,6 +89,13 @@ class Settings(BaseSettings):
 
     def current_day(self) -> date:
         return self.today or date.today()
+
+    @model_validator(mode="after")
+    def _stalled_after_several_heartbeats(self) -> Self:
+        if self.job_stalled_seconds <= self.job_heartbeat_seconds:
+            raise ValueError("SUS_JOB_STALLED_SECONDS must be longer than"
+                             " SUS_JOB_HEARTBEAT_SECONDS")
+        return self
 
 
 def weak_secret(key: str) -> bool:

@@ -183,3 +183,18 @@ def test_a_reader_without_the_digit_model_reads_with_tesseract_alone(
     alone = pipeline.Reader(SETTINGS, replace(models, digits=None)).read(page)
     assert with_digits.form == alone.form != "unknown"
     assert with_digits.fields["personnummer"].value == alone.fields["personnummer"].value
+
+
+def test_the_services_reading_processes_run_below_the_web_process() -> None:
+    """GIVEN the service's pool of reading processes WHEN it reads THEN its processes
+    run at ``nice`` below the process that serves reviewers (which keeps its own), so
+    review pages stay fast while a batch is read; and with one BLAS thread each."""
+    import os
+
+    mine = os.nice(0)
+    pool = pipeline.start_reading_pool(pipeline.Reader.load(Settings()), 1, nice=7)
+    try:
+        assert pool.submit(os.nice, 0).result() == mine + 7
+        assert os.nice(0) == mine
+    finally:
+        pool.shutdown()

@@ -15,26 +15,22 @@ from __future__ import annotations
 import logging
 import threading
 import unicodedata
-from datetime import date, datetime
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from intake.errors import InputError, IntakeError
-from intake.load.inputs import count_pages as input_pages
-from intake.mapping.document import Document as ReadDocument
 from intake.review.clock import now
-from intake.review.decide import auto_file_consent, purge_upload_if_done
-from intake.review.knowledge import read_with_store
-from intake.review.reading import read_upload
-from intake.review.schema import FILENAME_LENGTH, Batch, Document, Upload
+from intake.review.engine import run_reading
+from intake.review.jobqueue import enqueue_upload
+from intake.review.jobs import READING, read_in_turn
+from intake.review.schema import FILENAME_LENGTH, Batch, Upload
 from intake.review.state import ServiceState
-from intake.settings import Settings
-from intake.sus.rules import registration_deadline
 
 log = logging.getLogger(__name__)
 
@@ -118,8 +114,11 @@ def receive_batch(session: Session, state: ServiceState, files: list[FileIn], *,
     session.add(batch)
     session.flush()
     for item in files:
-        if _add_upload(session, batch, item).status == "queued":
+        row = _add_upload(session, batch, item)
+        if row.status == "queued":
             state.files.keep_upload(item.path, item.sha256)
+            session.flush()
+            enqueue_upload(session, row.id)
             if kept is not None:
                 kept.append(item.sha256)
     session.flush()
@@ -160,130 +159,37 @@ def _discard_unreferenced(state: ServiceState, shas: list[str]) -> None:
 
 
 def process_next(state: ServiceState) -> bool:
-    """Read the oldest queued upload, if any; True when one was read."""
-    upload_id = _claim_upload(state)
+    """Read the oldest upload waiting to be read, if any, here page after page; True
+    when one was read. (The engines read page jobs in parallel: :mod:`.runner`,
+    :mod:`.jobqueue`.)"""
+    with state.store.transaction() as session:
+        upload_id = session.scalar(select(Upload.id).where(Upload.status.in_(READING))
+                                   .order_by(Upload.id).limit(1))
     if upload_id is None:
         return False
-    try:
-        _read_upload(state, upload_id)
-    except InputError as exc:
-        _finish(state, upload_id, "failed", _named(state, upload_id, exc.message))
-    except Exception:  # a bug must not stop the worker; the upload says what happened
-        log.exception("reading upload %d failed", upload_id)
-        _finish(state, upload_id, "failed", "Ett internt fel avbröt läsningen.")
-    else:
-        _finish(state, upload_id, "done", None)
+    read_in_turn(state, upload_id)
     return True
 
 
-def _named(state: ServiceState, upload_id: int, message: str) -> str:
-    """The reader names files by their stored name (the SHA-256); people by theirs."""
-    with state.store.transaction() as session:
-        upload = session.get_one(Upload, upload_id)
-        return message.replace(upload.sha256, upload.filename)
-
-
-def _claim_upload(state: ServiceState) -> int | None:
-    with state.store.transaction() as session:
-        upload_id = session.scalar(select(Upload.id).where(Upload.status == "queued")
-                                   .order_by(Upload.id).limit(1))
-        if upload_id is None:
-            return None
-        claimed = session.execute(update(Upload).where(
-            Upload.id == upload_id, Upload.status == "queued").values(status="processing"))
-        return upload_id if claimed.rowcount == 1 else None  # type: ignore[attr-defined]
-
-
-def _read_upload(state: ServiceState, upload_id: int) -> None:
-    with state.store.transaction() as session:
-        upload = session.get_one(Upload, upload_id)
-        path = state.files.upload_path(upload.sha256)
-        upload.pages_total = count_pages(path, state.settings)
-    for read in read_upload(path, state.reader):
-        with state.store.transaction() as session:
-            upload = session.get_one(Upload, upload_id)
-            _add_document(session, state, upload, read.document, read.image)
-            upload.pages_done += len(read.document.pages)
-
-
-def count_pages(path: Path, settings: Settings) -> int | None:
-    """How many pages a stored upload has, for progress; None when it cannot tell
-    (reading it then says why)."""
-    try:
-        return input_pages(path, max_pages=settings.max_pages_per_file)
-    except InputError:
-        return None
-
-
-def _add_document(session: Session, state: ServiceState, upload: Upload,
-                  read: ReadDocument, image: bytes | None) -> None:
-    form = read.form
-    status = "review" if form in ("9443", "9448", "9449") else "info"
-    row = Document(
-        upload_id=upload.id, batch_id=upload.batch_id, forbund_id=upload.batch.forbund_id,
-        pages=read.pages, form=form, status=status,
-        fields={n: f.model_dump(mode="json") for n, f in read.fields.items()},
-        needs_review=read.needs_review,
-        issues=[i.model_dump(mode="json") for i in read.issues], problems=read.problems,
-        deadline=_deadline(read), created_at=now(), updated_at=now())
-    if status == "review":
-        read_with_store(session, row, batch=upload.batch, settings=state.settings)
-    session.add(row)
-    session.flush()
-    if image is not None:
-        row.image = f"{row.id}.jpg"
-        state.files.put_page(row.image, image)
-    if form == "9443" and upload.batch.forbund_id is None and not row.needs_review:
-        file_mailed_consent(session, state, row, actor=upload.batch.uploaded_by)
-
-
-def file_mailed_consent(session: Session, state: ServiceState, document: Document, *,
-                        actor: str) -> None:
-    """Diariet's consent read cleanly: archive it and link it when exactly one pending or
-    open participation of that person needs it; otherwise it stays for a person."""
-    try:
-        with session.begin_nested():
-            auto_file_consent(session, state, document, actor=actor)
-    except IntakeError as exc:
-        log.info("consent document %d left for a person: %s", document.id, exc.code)
-
-
-def _deadline(read: ReadDocument) -> date | None:
-    start = read.fields.get("startdatum")
-    if read.form != "9448" or start is None or not isinstance(start.value, str):
-        return None
-    try:
-        return registration_deadline(date.fromisoformat(start.value))
-    except ValueError:
-        return None
-
-
-def _finish(state: ServiceState, upload_id: int, status: str, message: str | None) -> None:
-    with state.store.transaction() as session:
-        upload = session.get_one(Upload, upload_id)
-        upload.status, upload.message = status, message
-        if upload.pages_total is None or status == "done":
-            upload.pages_total = upload.pages_done
-        purge_upload_if_done(state, upload)
-
-
 class Worker:
-    """A background thread reading queued uploads until stopped."""
+    """Reading inside the service's process, until stopped: procrastinate's worker on
+    PostgreSQL, else the local runner — both with their reading processes at lower
+    CPU priority than the one serving people."""
 
-    def __init__(self, state: ServiceState, *, poll_seconds: float = 0.5) -> None:
+    def __init__(self, state: ServiceState) -> None:
         self._state = state
-        self._poll = poll_seconds
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="intake-worker", daemon=True)
+        self._stopper: list[Callable[[], None]] = []
 
     def start(self) -> None:
         self._thread.start()
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join(timeout=30)
+        for stop in self._stopper:
+            stop()
+        self._thread.join(timeout=60)
 
     def _run(self) -> None:
-        while not self._stop.is_set():
-            if not process_next(self._state):
-                self._stop.wait(self._poll)
+        run_reading(self._state, stop=self._stop, on_stop=self._stopper.append)

@@ -119,7 +119,8 @@ class QueueFilter(BaseModel):
 
 
 def queue_query(viewer: Viewer, filters: QueueFilter) -> Select[Document]:
-    """Documents awaiting review, by SUS deadline (earliest first, none last), then age."""
+    """Documents awaiting review, by SUS deadline (earliest first, none last), then age
+    (of their upload: an upload's pages in page order, whatever order they were read)."""
     query = select(Document).where(visible(viewer))
     query = query.where(Document.status == filters.status if filters.status
                         else Document.status.in_(OPEN_STATUSES))
@@ -128,8 +129,8 @@ def queue_query(viewer: Viewer, filters: QueueFilter) -> Select[Document]:
                           (Document.form, filters.form)):
         if value is not None:
             query = query.where(column == value)
-    return query.order_by(Document.deadline.is_(None), Document.deadline, Document.created_at,
-                          Document.id)
+    return query.order_by(Document.deadline.is_(None), Document.deadline, Document.upload_id,
+                          Document.page, Document.created_at, Document.id)
 
 
 def claim(session: Session, viewer: Viewer, document: Document, *, at: datetime,

@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 from pydantic import BaseModel, ConfigDict
 
+from intake.errors import InputError
 from intake.forms import FORM_IDS
-from intake.load.inputs import DigitalPage, read_input
+from intake.load.inputs import DigitalPage, Page, PageRef, list_pages, read_input
 from intake.load.render import render_page_within
 from intake.mapping.document import Document
-from intake.pipeline import Reader
+from intake.pipeline import Reader, worker_reader
 from intake.reads import PAGE_H_PX, PAGE_W_PX, WORK_DPI
 
 
@@ -39,15 +41,40 @@ def read_upload(path: Path, reader: Reader) -> Iterator[ReadPage]:
     settings = reader.settings
     for page in read_input(path, dpi=settings.render_dpi, max_pages=settings.max_pages_per_file,
                            max_pixels=settings.max_pixels_per_page):
-        document, aligned = reader.read_aligned(page)
-        if aligned is not None:
-            image: bytes | None = page_jpeg(aligned)
-        elif isinstance(page, DigitalPage) and document.form in FORM_IDS:
-            image = page_jpeg(render_page_within(path, page.page, dpi=WORK_DPI,
-                                                 max_pixels=settings.max_pixels_per_page)[0])
-        else:
-            image = None
-        yield ReadPage(document=document, image=image)
+        yield _read(path, page, reader)
+
+
+def read_page(path: Path, number: int, reader: Reader | None = None) -> ReadPage:
+    """Page ``number`` (1-based) of ``path`` as a document with its image, read as
+    ``extract`` reads it; in a reading pool's process, by that process's reader.
+    InputError if the file or the page cannot be read."""
+    reader = reader or worker_reader()
+    pages = _listed(path, reader.settings.render_dpi, reader.settings.max_pages_per_file,
+                    reader.settings.max_pixels_per_page)
+    if not 1 <= number <= len(pages):
+        raise InputError(f"{path.name}: sidan {number} finns inte.")
+    return _read(path, pages[number - 1], reader)
+
+
+@lru_cache(maxsize=4)
+def _listed(path: Path, dpi: int, max_pages: int,
+            max_pixels: int) -> tuple[DigitalPage | PageRef, ...]:
+    """The pages of a file, listed once per process for the page jobs that follow
+    (a stored upload never changes: it is named by its SHA-256)."""
+    return tuple(list_pages(path, dpi=dpi, max_pages=max_pages, max_pixels=max_pixels))
+
+
+def _read(path: Path, page: Page | PageRef, reader: Reader) -> ReadPage:
+    settings = reader.settings
+    document, aligned = reader.read_aligned(page)
+    if aligned is not None:
+        image: bytes | None = page_jpeg(aligned)
+    elif isinstance(page, DigitalPage) and document.form in FORM_IDS:
+        image = page_jpeg(render_page_within(path, page.page, dpi=WORK_DPI,
+                                             max_pixels=settings.max_pixels_per_page)[0])
+    else:
+        image = None
+    return ReadPage(document=document, image=image)
 
 
 def page_jpeg(pixels: np.ndarray) -> bytes:

@@ -78,20 +78,25 @@ class Upload(ReviewBase):
     message: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     batch: Mapped[Batch] = relationship(back_populates="uploads")
+    # in page order, whatever order the pages were read in
     documents: Mapped[list[Document]] = relationship(back_populates="upload",
-                                                     order_by="Document.id")
+                                                     order_by=lambda: [Document.page, Document.id])
 
 
 class Document(ReviewBase):
     """One document read from an upload, waiting for (or past) a person's review."""
 
     __tablename__ = "review_document"
+    #: a page's document is written once, however often the page is read (a page job
+    #: retried after its worker died)
+    __table_args__ = (Index("uq_review_document_page", "upload_id", "page", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     upload_id: Mapped[int] = mapped_column(ForeignKey("review_upload.id"), index=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("review_batch.id"), index=True)
     forbund_id: Mapped[int | None] = mapped_column(Integer, index=True)
     insats_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    page: Mapped[int | None] = mapped_column(Integer)  # of the upload; None before r0003
     pages: Mapped[list[int]] = mapped_column(JSON)
     form: Mapped[str] = mapped_column(String(8), index=True)
     # review → approved | returned | rejected | anonymised | waiting_consent ; info (blank…)

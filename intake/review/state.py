@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from intake.pipeline import Reader
+from intake.review.db import migration_lock
 from intake.review.db import upgrade as upgrade_review
 from intake.review.files import FileStore
 from intake.settings import Settings
 from sus_store import Store, open_store
+from sus_store import upgrade as upgrade_store
 
 
 @dataclass(frozen=True)
@@ -26,9 +28,12 @@ class ServiceState:
 
 
 def open_service(settings: Settings) -> ServiceState:
-    """Open (and migrate) the store and the review tables beside it."""
-    store = open_store(settings.store_url(), settings.consent_archive_dir())
-    upgrade_review(store.engine)
+    """Open (and migrate) the store and the review tables beside it; the migrations
+    run under a lock, so that nodes starting together do not race on them."""
+    store = open_store(settings.store_url(), settings.consent_archive_dir(), migrate=False)
+    with migration_lock(store.engine):
+        upgrade_store(store.engine)
+        upgrade_review(store.engine)
     files = FileStore(settings.data_dir)
     files.clear_stale_staging()
     return ServiceState(settings=settings, store=store, files=files)

@@ -72,9 +72,12 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
 
 
 @contextmanager
-def service_client(data_dir: Path, **settings: Any) -> Iterator[TestClient]:
-    """The service on a fresh store in ``data_dir``, with these ``settings`` changed."""
-    app = create_app(Settings(data_dir=data_dir, today=TODAY, **settings), run_worker=False)
+def service_client(data_dir: Path, *, run_worker: bool = False,
+                   **settings: Any) -> Iterator[TestClient]:
+    """The service on a fresh store in ``data_dir``, with these ``settings`` changed
+    (reading uploads in the background with ``run_worker``)."""
+    app = create_app(Settings(data_dir=data_dir, today=TODAY, **settings),
+                     run_worker=run_worker)
     with TestClient(app) as test_client:
         _organisation(state_of(test_client))
         yield test_client

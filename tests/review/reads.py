@@ -14,7 +14,7 @@ from intake.mapping.base import FieldValue
 from intake.mapping.document import Document as ReadDocument
 from intake.mapping.document import build_document
 from intake.review.clock import now
-from intake.review.ingest import _add_document
+from intake.review.jobs import add_document
 from intake.review.schema import Batch, Document, Upload
 from intake.settings import REVIEW_BELOW
 from sus_store import ForbundView, list_forbund, register_in
@@ -78,7 +78,7 @@ def add(client: TestClient, batch_id: int, read: ReadDocument) -> int:
                         status="processing", pages_total=1, created_at=now())
         session.add(upload)
         session.flush()
-        _add_document(session, state, upload, read, None)
+        add_document(session, state, upload, read, None)
         found = session.scalars(select(Document.id).where(Document.upload_id == upload.id))
         return found.one()
 

@@ -163,6 +163,7 @@ def test_approving_while_the_worker_finishes_the_upload_still_purges_the_file(
     THEN the uploaded file, which holds the person's data, is still removed once both
     have committed: neither decision leaves it behind for good."""
     import intake.review.ingest as ingest
+    import intake.review.jobs as jobs
     from intake.review.schema import Upload
 
     with service_client(tmp_path / "data", **database) as client:
@@ -170,15 +171,18 @@ def test_approving_while_the_worker_finishes_the_upload_still_purges_the_file(
         upload(client, login(client, "forbund"), make_forms(tmp_path, consent=False))
         token = login(client, "granskare")
         read = threading.Event()
-        original_read = ingest._read_upload
+        original_store = jobs.store_page
 
-        def read_then_tell(*args: Any) -> None:
-            original_read(*args)
+        def store_then_tell(*args: Any) -> bool:
+            stored = original_store(*args)
             read.set()
+            return stored
 
-        monkeypatch.setattr(ingest, "_read_upload", read_then_tell)
+        # the page written and the upload marked done commit together (page jobs): the
+        # reviewer sees the document once the worker has committed
+        monkeypatch.setattr(jobs, "store_page", store_then_tell)
         barrier = threading.Barrier(2, timeout=3)
-        for module in (ingest, decide_module):
+        for module in (jobs, decide_module):
             check = module.purge_upload_if_done
 
             def meet_then_check(state: Any, row: Any, check: Callable[..., Any] = check

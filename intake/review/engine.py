@@ -1,0 +1,41 @@
+"""Which job engine reads uploads: procrastinate on PostgreSQL (:mod:`.jobqueue`),
+the local runner on SQLite (:mod:`.runner`); the same page jobs (:mod:`.jobs`)."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import threading
+from collections.abc import Callable
+
+from intake.review import jobqueue, jobs
+from intake.review.runner import LocalRunner
+from intake.review.state import ServiceState
+
+
+def run_reading(state: ServiceState, *, stop: threading.Event,
+                on_stop: Callable[[Callable[[], None]], None]) -> None:
+    """Read uploads in this (background) thread of the service until ``stop``."""
+    if jobqueue.uses_jobqueue(state):
+        jobqueue.run_in_thread(state, stop, on_stop)
+    else:
+        LocalRunner(state, stop).run()
+
+
+def run_worker_process(state: ServiceState) -> None:
+    """``sus-intake worker``: read uploads until SIGTERM or SIGINT, which finish the
+    pages being read and return."""
+    if jobqueue.uses_jobqueue(state):
+        pool = jobqueue.reading_pool(state)
+        asyncio.run(jobqueue.run_worker(state, pool, signals=True))
+        return
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    LocalRunner(state, stop).run()
+
+
+def retry_upload(state: ServiceState, upload_id: int) -> list[int]:
+    """A failed upload read again from the pages it is missing (their jobs queued on
+    PostgreSQL; the local runner finds them); those pages."""
+    return jobs.retry_upload(state, upload_id, then=jobqueue.enqueue_pages)

@@ -1,0 +1,219 @@
+"""The page jobs of reading uploads, the same whichever engine runs them.
+
+An upload is *listed* once (:func:`list_upload`: how many pages, status
+"processing"), then each page is read on its own (:func:`intake.review.reading.read_page`,
+in a reading process) and its document written by :func:`store_page`. Writing is
+idempotent: a unique index on (upload, page) keeps one document per page however
+often the page is read — a page job retried because its worker died writes nothing
+the second time. An upload's progress is the number of its pages written; the page
+that completes it marks it done. A page that cannot be read fails its upload with
+the reason; the pages already written stay, and :func:`retry_upload` reads only the
+pages still missing.
+
+Two engines run these jobs: procrastinate on PostgreSQL (:mod:`.jobqueue`) and, for
+the embedded SQLite store, a runner in the service's own process
+(:mod:`.runner`). :func:`read_in_turn` reads a whole upload in the calling thread.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from intake.errors import InputError, IntakeError
+from intake.load.inputs import count_pages as input_pages
+from intake.mapping.document import Document as ReadDocument
+from intake.review.clock import now
+from intake.review.decide import auto_file_consent, purge_upload_if_done
+from intake.review.knowledge import read_with_store
+from intake.review.reading import ReadPage, read_page
+from intake.review.schema import Document, Upload
+from intake.review.state import ServiceState
+from intake.sus.rules import registration_deadline
+
+log = logging.getLogger(__name__)
+
+
+class NotRetryable(IntakeError):
+    """An upload that did not fail, or whose file is gone, cannot be read again."""
+
+    code = "upload_not_retryable"
+    http_status = 409
+
+#: What an upload says when a bug (not its file) stopped its reading.
+INTERNAL_FAILURE = "Ett internt fel avbröt läsningen. Uppladdningen kan läsas om."
+#: Statuses of an upload whose pages are still to be read.
+READING = ("queued", "processing")
+#: Given the pages an upload still needs read, in the transaction that listed them
+#: (an engine queues their jobs there: both happen, or neither).
+Then = Callable[[Session, int, list[int]], None]
+
+
+def list_upload(state: ServiceState, upload_id: int, *, then: Then | None = None) -> list[int]:
+    """Start reading a queued upload: its page count, status "processing"; the pages
+    (1-based) still without a document — all of them, or for an upload already being
+    read the rest. [] when there is nothing to read (done, failed, duplicate, or a
+    file that cannot be read, which fails the upload with the reason)."""
+    with state.store.transaction() as session:
+        upload = session.get(Upload, upload_id, with_for_update=True)
+        if upload is None or upload.status not in READING:
+            return []
+        if upload.pages_total is None:
+            try:
+                upload.pages_total = input_pages(state.files.upload_path(upload.sha256),
+                                                 max_pages=state.settings.max_pages_per_file)
+            except InputError as exc:
+                _fail(state, upload, exc.message.replace(upload.sha256, upload.filename),
+                      purge=True)
+                return []
+        upload.status = "processing"
+        missing = missing_pages(session, upload)
+        if not missing:
+            _finish(state, upload)
+        elif then is not None:
+            then(session, upload_id, missing)
+        return missing
+
+
+def missing_pages(session: Session, upload: Upload) -> list[int]:
+    """The pages of ``upload`` with no document written yet."""
+    written = set(session.scalars(select(Document.page).where(
+        Document.upload_id == upload.id, Document.page.is_not(None))))
+    return [n for n in range(1, (upload.pages_total or 0) + 1) if n not in written]
+
+
+def store_page(state: ServiceState, upload_id: int, number: int, read: ReadPage) -> bool:
+    """Write page ``number``'s document, once: False when it was written already (by
+    an earlier run of the same page job). The page completing the upload marks it
+    done."""
+    with state.store.transaction() as session:
+        upload = session.get_one(Upload, upload_id)
+        try:
+            with session.begin_nested():
+                add_document(session, state, upload, read.document, read.image, page=number)
+        except IntegrityError:
+            log.info("upload %d page %d was written already", upload_id, number)
+            return False
+        session.execute(update(Upload).where(Upload.id == upload_id)
+                        .values(pages_done=Upload.pages_done + 1))
+        log.info("upload %d page %d written by this worker", upload_id, number)
+        session.refresh(upload)
+        if upload.status == "processing" and not missing_pages(session, upload):
+            _finish(state, upload)
+        return True
+
+
+def fail_page(state: ServiceState, upload_id: int, number: int, exc: BaseException) -> None:
+    """Page ``number`` could not be read: its upload fails, saying why (a file that
+    cannot be read) or that it can be read again (a bug)."""
+    with state.store.transaction() as session:
+        upload = session.get_one(Upload, upload_id)
+        if upload.status not in READING:
+            return
+        if isinstance(exc, InputError):
+            _fail(state, upload, exc.message.replace(upload.sha256, upload.filename),
+                  purge=True)
+        else:
+            log.error("reading page %d of upload %d failed: %s", number, upload_id,
+                      type(exc).__name__)
+            _fail(state, upload, INTERNAL_FAILURE, purge=False)
+
+
+def retry_upload(state: ServiceState, upload_id: int, *,
+                 then: Then | None = None) -> list[int]:
+    """A failed upload read again from its missing pages: those pages (``then`` gets
+    them in the same transaction). IntakeError when it did not fail or its file is
+    gone."""
+    with state.store.transaction() as session:
+        upload = session.get(Upload, upload_id, with_for_update=True)
+        if upload is None or upload.status != "failed":
+            raise NotRetryable("Bara en uppladdning som misslyckats kan läsas om.")
+        if upload.pages_total is None or \
+                not state.files.upload_path(upload.sha256).is_file():
+            raise NotRetryable("Filen kan inte läsas om; ladda upp den igen.")
+        upload.status, upload.message = "processing", None
+        missing = missing_pages(session, upload)
+        if not missing:
+            _finish(state, upload)
+        elif then is not None:
+            then(session, upload_id, missing)
+        return missing
+
+
+def read_in_turn(state: ServiceState, upload_id: int) -> None:
+    """Every missing page of an upload read and written here, one after another."""
+    path = None
+    for number in list_upload(state, upload_id):
+        if path is None:
+            with state.store.transaction() as session:
+                path = state.files.upload_path(session.get_one(Upload, upload_id).sha256)
+        try:
+            read = read_page(path, number, state.reader)
+        except Exception as exc:  # a bug must not stop the worker; the upload says why
+            if not isinstance(exc, InputError):
+                log.exception("reading upload %d failed", upload_id)
+            fail_page(state, upload_id, number, exc)
+            return
+        store_page(state, upload_id, number, read)
+
+
+def _finish(state: ServiceState, upload: Upload) -> None:
+    upload.status, upload.message = "done", None
+    upload.pages_done = upload.pages_total or 0
+    purge_upload_if_done(state, upload)
+
+
+def _fail(state: ServiceState, upload: Upload, message: str, *, purge: bool) -> None:
+    upload.status, upload.message = "failed", message
+    if purge:  # a file that cannot be read; after a bug it stays, to be read again
+        purge_upload_if_done(state, upload)
+
+
+def add_document(session: Session, state: ServiceState, upload: Upload, read: ReadDocument,
+                 image: bytes | None, *, page: int | None = None) -> None:
+    """A document read from ``upload`` (its ``page``, 1-based) into the review queue;
+    IntegrityError when that page has one already (call it in a savepoint)."""
+    form = read.form
+    status = "review" if form in ("9443", "9448", "9449") else "info"
+    row = Document(
+        upload_id=upload.id, batch_id=upload.batch_id, forbund_id=upload.batch.forbund_id,
+        page=page, pages=read.pages, form=form, status=status,
+        fields={n: f.model_dump(mode="json") for n, f in read.fields.items()},
+        needs_review=read.needs_review,
+        issues=[i.model_dump(mode="json") for i in read.issues], problems=read.problems,
+        deadline=_deadline(read), created_at=now(), updated_at=now())
+    if status == "review":
+        read_with_store(session, row, batch=upload.batch, settings=state.settings)
+    session.add(row)
+    session.flush()  # a page written already stops here (the unique (upload, page))
+    if image is not None:
+        row.image = f"{row.id}.jpg"
+        state.files.put_page(row.image, image)
+    if form == "9443" and upload.batch.forbund_id is None and not row.needs_review:
+        file_mailed_consent(session, state, row, actor=upload.batch.uploaded_by)
+
+
+def file_mailed_consent(session: Session, state: ServiceState, document: Document, *,
+                        actor: str) -> None:
+    """Diariet's consent read cleanly: archive it and link it when exactly one pending or
+    open participation of that person needs it; otherwise it stays for a person."""
+    try:
+        with session.begin_nested():
+            auto_file_consent(session, state, document, actor=actor)
+    except IntakeError as exc:
+        log.info("consent document %d left for a person: %s", document.id, exc.code)
+
+
+def _deadline(read: ReadDocument) -> date | None:
+    start = read.fields.get("startdatum")
+    if read.form != "9448" or start is None or not isinstance(start.value, str):
+        return None
+    try:
+        return registration_deadline(date.fromisoformat(start.value))
+    except ValueError:
+        return None

@@ -1,0 +1,310 @@
+"""Reading uploads on the job engines, crash-proof: a `sus-intake worker` killed
+(SIGKILL) or stopped (SIGTERM) in the middle of an upload, and another started, end
+with every page read into exactly one document and the upload done — on PostgreSQL
+(procrastinate, stalled-job recovery) and on SQLite (the local runner); two workers
+on PostgreSQL share one upload's pages, each page read once."""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from fastapi.testclient import TestClient
+from pypdf import PdfReader, PdfWriter
+from sqlalchemy import select, text
+
+from intake.cli import cli
+from intake.demo import case_for, consent_case_for
+from intake.review import jobs
+from intake.review.app import create_app
+from intake.review.ingest import process_next
+from intake.review.jobqueue import adopt_unqueued
+from intake.review.reading import ReadPage
+from intake.review.schema import Document, Upload
+from intake.samples.make import write_cases
+from intake.settings import Settings
+from tests.review.conftest import FORBUND, INSATS, TODAY, login, service_client, state_of
+from tests.review.hostile import blank_pdf_pages, multipart
+from tests.review.pg import postgres_service_url
+from tests.review.reads import read_form
+
+__all__ = ["postgres_service_url"]  # the fixture, used by name
+
+PAGES = 6
+#: Generous bounds on waiting for a worker: they fail a test that hangs, they time
+#: nothing (a shared two-core machine reads a typed page in about a second).
+PATIENCE = 240.0
+SUS_INTAKE = Path(sys.executable).parent / "sus-intake"
+
+
+@pytest.fixture(scope="module")
+def scans(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """A PDF of ``PAGES`` scanned typed forms (a 9448 and its 9443, over again)."""
+    folder = tmp_path_factory.mktemp("scans")
+    rng = random.Random(14)
+    case = case_for("9448", rng, FORBUND, INSATS, today=TODAY)
+    files = [write_cases([case], "typed-office300", folder / "fk9448", rng),
+             write_cases([consent_case_for(case, rng)], "typed-office300", folder / "fk9443",
+                         rng)]
+    writer = PdfWriter()
+    for number in range(PAGES):
+        writer.add_page(PdfReader(files[number % 2]).pages[0])
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest) -> str | None:
+    """None for SQLite in the data directory; a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return None
+    url: str = request.getfixturevalue("postgres_service_url")
+    return url
+
+
+BOTH = pytest.mark.parametrize("database_url", [
+    "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+
+
+def upload(client: TestClient, data: bytes) -> int:
+    token = login(client, "forbund")
+    kind, body = multipart([("batch.pdf", data)])
+    response = client.post("/api/batches", content=body,
+                           headers={"content-type": kind, "X-CSRF-Token": token})
+    assert response.status_code == 200, response.text
+    upload_id: int = response.json()["uploads"][0]["id"]
+    return upload_id
+
+
+class Worker:
+    """A `sus-intake worker` process on the test's store, its log in a file."""
+
+    def __init__(self, data_dir: Path, database_url: str | None, name: str) -> None:
+        env = {**os.environ, "SUS_DATA_DIR": str(data_dir), "SUS_TODAY": TODAY.isoformat(),
+               "SUS_WORKERS": "1", "SUS_JOB_HEARTBEAT_SECONDS": "0.5",
+               "SUS_JOB_STALLED_SECONDS": "2"}
+        if database_url:
+            env["SUS_DATABASE_URL"] = database_url
+        self.log = data_dir / f"{name}.log"
+        with self.log.open("wb") as out:
+            self.process = subprocess.Popen([str(SUS_INTAKE), "-v", "worker"], env=env,
+                                            stdout=out, stderr=subprocess.STDOUT)
+
+    def signal(self, sig: int) -> int:
+        """Send ``sig``; the exit code once the process has gone."""
+        self.process.send_signal(sig)
+        return self.process.wait(timeout=PATIENCE)
+
+    def pages_written(self) -> int:
+        return self.log.read_text(errors="replace").count("written by this worker")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture
+def workers() -> Iterator[list[Worker]]:
+    started: list[Worker] = []
+    yield started
+    for worker in started:
+        worker.stop()
+
+
+def until(condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + PATIENCE
+    while not condition():
+        assert time.monotonic() < deadline, f"waited in vain for {what}"
+        time.sleep(0.1)
+
+
+def pages_of(client: TestClient, upload_id: int) -> Counter[int]:
+    """How many documents each page of the upload has (the pages a document says it
+    was read from)."""
+    with state_of(client).store.transaction() as session:
+        return Counter(page for pages in session.scalars(select(Document.pages).where(
+            Document.upload_id == upload_id)) for page in pages)
+
+
+def upload_row(client: TestClient, upload_id: int) -> tuple[str, int | None, int]:
+    with state_of(client).store.transaction() as session:
+        row = session.get_one(Upload, upload_id)
+        return row.status, row.pages_total, row.pages_done
+
+
+def assert_read_once(client: TestClient, upload_id: int) -> None:
+    assert pages_of(client, upload_id) == Counter(range(1, PAGES + 1))
+    assert upload_row(client, upload_id) == ("done", PAGES, PAGES)
+    with state_of(client).store.transaction() as session:
+        ordered = session.get_one(Upload, upload_id).documents
+        assert [d.pages for d in ordered] == [[page] for page in range(1, PAGES + 1)]
+
+
+@BOTH
+@pytest.mark.tesseract
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_a_worker_stopped_mid_upload_leaves_its_pages_to_the_next(
+        tmp_path: Path, database_url: str | None, scans: bytes, sig: int,
+        workers: list[Worker]) -> None:
+    """GIVEN a worker reading a 6-page upload WHEN it is killed (SIGKILL) or stopped
+    (SIGTERM) after its first page AND another worker is started THEN every page has
+    exactly one document, in page order, and the upload is done; SIGTERM let the
+    first worker finish its pages and exit cleanly (0), not stranded half an upload."""
+    with service_client(tmp_path, database_url=database_url) as client:
+        upload_id = upload(client, scans)
+        workers.append(Worker(tmp_path, database_url, "first"))
+        until(lambda: sum(pages_of(client, upload_id).values()) >= 1, "a first page")
+        code = workers[0].signal(sig)
+        if sig == signal.SIGTERM:
+            assert code == 0, workers[0].log.read_text()
+        assert upload_row(client, upload_id)[0] == "processing"  # stopped mid-upload
+        workers.append(Worker(tmp_path, database_url, "second"))
+        until(lambda: upload_row(client, upload_id)[0] != "processing", "the upload read")
+        assert workers[1].signal(signal.SIGTERM) == 0
+        assert_read_once(client, upload_id)
+        assert workers[1].pages_written() >= 1
+
+
+@pytest.mark.postgres
+@pytest.mark.tesseract
+def test_two_workers_on_postgresql_share_one_upload_reading_each_page_once(
+        tmp_path: Path, postgres_service_url: str, scans: bytes,
+        workers: list[Worker]) -> None:
+    """GIVEN two worker processes (a pool of one each) on one PostgreSQL WHEN one
+    6-page upload arrives THEN both read some of its pages, and every page has
+    exactly one document."""
+    with service_client(tmp_path, database_url=postgres_service_url) as client:
+        workers.extend(Worker(tmp_path, postgres_service_url, name) for name in ("a", "b"))
+
+        def registered() -> int:
+            with state_of(client).store.transaction() as session:
+                return int(session.execute(text(
+                    "SELECT count(*) FROM procrastinate_workers")).scalar_one())
+        until(lambda: registered() == 2, "both workers")
+        upload_id = upload(client, scans)
+        until(lambda: upload_row(client, upload_id)[0] != "processing" and
+              upload_row(client, upload_id)[0] != "queued", "the upload read")
+        for worker in workers:
+            assert worker.signal(signal.SIGTERM) == 0
+        assert_read_once(client, upload_id)
+        assert [w.pages_written() > 0 for w in workers] == [True, True]
+        assert sum(w.pages_written() for w in workers) == PAGES
+
+
+@BOTH
+def test_a_page_written_twice_at_once_keeps_one_document(
+        tmp_path: Path, database_url: str | None) -> None:
+    """GIVEN a 2-page upload being read WHEN its page 1 is written by two runs of its
+    job at the same moment (a job run again while the first run was still finishing)
+    THEN one document and one page of progress; the upload is done only when page 2
+    is written too."""
+    with service_client(tmp_path, database_url=database_url) as client:
+        upload_id = upload(client, blank_pdf_pages(2))
+        state = state_of(client)
+        assert jobs.list_upload(state, upload_id) == [1, 2]
+        read = ReadPage(document=read_form("9448"), image=None)
+        start = threading.Barrier(2)
+        written: list[bool] = []
+
+        def run() -> None:
+            start.wait()
+            written.append(jobs.store_page(state, upload_id, 1, read))
+        threads = [threading.Thread(target=run) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(written) == [False, True]
+        assert upload_row(client, upload_id) == ("processing", 2, 1)
+        assert jobs.store_page(state, upload_id, 2, read)
+        assert upload_row(client, upload_id) == ("done", 2, 2)
+
+
+def test_pages_finishing_out_of_order_are_queued_in_page_order(
+        client: TestClient) -> None:
+    """GIVEN a 3-page upload WHEN its pages are written last page first (as parallel
+    page jobs may finish) THEN the batch and the reviewer's queue list its documents
+    in page order."""
+    upload_id = upload(client, blank_pdf_pages(3))
+    state = state_of(client)
+    jobs.list_upload(state, upload_id)
+    for page in (3, 1, 2):
+        jobs.store_page(state, upload_id, page,
+                        ReadPage(document=read_form("9448"), image=None))
+    with state.store.transaction() as session:
+        by_id = {d.id: d.page for d in session.get_one(Upload, upload_id).documents}
+        assert list(by_id.values()) == [1, 2, 3]
+    login(client, "granskare")
+    queued = client.get("/api/documents").json()
+    assert [by_id[d["id"]] for d in queued if d["id"] in by_id] == [1, 2, 3]
+
+
+@BOTH
+def test_serve_reads_uploads_in_its_own_background_and_stops_cleanly(
+        tmp_path: Path, database_url: str | None) -> None:
+    """GIVEN `serve` with its reading worker (procrastinate on PostgreSQL, the local
+    runner on SQLite) WHEN a 3-page upload arrives THEN its pages are read in the
+    background, once each, and the service shuts down cleanly."""
+    with service_client(tmp_path, run_worker=True, database_url=database_url, workers=1,
+                        job_heartbeat_seconds=0.5) as client:
+        upload_id = upload(client, blank_pdf_pages(3))
+        until(lambda: upload_row(client, upload_id)[0] == "done", "the upload read")
+        assert pages_of(client, upload_id) == Counter([1, 2, 3])
+
+
+def test_a_failed_upload_is_read_again_from_its_missing_pages(client: TestClient,
+                                                             tmp_path: Path) -> None:
+    """GIVEN a 3-page upload whose page 2 failed (a bug) after page 1 was written
+    WHEN an admin runs `sus-intake read-again N` THEN only pages 2 and 3 are read
+    again, each page ends with one document and the upload is done; an upload that
+    did not fail is refused in Swedish."""
+    upload_id = upload(client, blank_pdf_pages(3))
+    state = state_of(client)
+    jobs.list_upload(state, upload_id)
+    jobs.store_page(state, upload_id, 1, ReadPage(document=read_form("9448"), image=None))
+    jobs.fail_page(state, upload_id, 2, RuntimeError("a bug"))
+    assert upload_row(client, upload_id) == ("failed", 3, 1)
+    env = {"SUS_DATA_DIR": str(tmp_path), "SUS_TODAY": TODAY.isoformat()}
+    again = CliRunner().invoke(cli, ["read-again", str(upload_id)], env=env)
+    assert again.exit_code == 0, again.output
+    assert "2 pages to read again" in again.output
+    assert process_next(state)
+    assert upload_row(client, upload_id) == ("done", 3, 3)
+    assert pages_of(client, upload_id) == Counter([1, 2, 3])
+    refused = CliRunner().invoke(cli, ["read-again", str(upload_id)], env=env)
+    assert isinstance(refused.exception, jobs.NotRetryable)  # `main` prints it, exit 1
+    assert refused.exception.message == "Bara en uppladdning som misslyckats kan läsas om."
+
+
+@pytest.mark.postgres
+def test_an_upload_stranded_by_the_old_poller_is_read_after_the_upgrade(
+        tmp_path: Path, postgres_service_url: str) -> None:
+    """GIVEN an upload left "Läses" with no job (a reader killed before page jobs
+    existed) WHEN the service reads with its worker THEN the upload is queued again
+    once (not twice by two workers starting) and read, each page once."""
+    with service_client(tmp_path, database_url=postgres_service_url) as client:
+        upload_id = upload(client, blank_pdf_pages(2))
+        state = state_of(client)
+        with state.store.transaction() as session:
+            session.execute(text("DELETE FROM procrastinate_jobs"))
+            session.get_one(Upload, upload_id).status = "processing"
+        assert adopt_unqueued(state) == [upload_id]
+        assert adopt_unqueued(state) == []
+    settings = Settings(data_dir=tmp_path, today=TODAY, database_url=postgres_service_url,
+                        workers=1, job_heartbeat_seconds=0.5)
+    with TestClient(create_app(settings, run_worker=True)) as client:
+        until(lambda: upload_row(client, upload_id)[0] == "done", "the upload read")
+        assert pages_of(client, upload_id) == Counter([1, 2])
