@@ -6,7 +6,8 @@ from __future__ import annotations
 import secrets
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from annotated_types import Ge, Le
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -56,7 +57,9 @@ from sus_store.vocab import Role
 router = APIRouter(prefix="/api", tags=["api"])
 
 #: A row id in a path or form: a positive INTEGER (beyond it, 422 rather than a 500).
-RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
+#: (Bounds, not a shared ``Path(...)``: FastAPI fills in a FieldInfo's alias per route,
+#: and one FieldInfo shared by routes raced when several apps answered at once.)
+RowId = Annotated[int, Ge(1), Le(MAX_ROW_ID)]
 
 
 @router.get("/openapi.json", include_in_schema=False)
