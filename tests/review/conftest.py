@@ -47,22 +47,10 @@ def database(request: pytest.FixtureRequest) -> Iterator[dict[str, Any]]:
     if request.param == "sqlite":
         yield {}
         return
-    import uuid
+    from tests.review.pg import fresh_postgres
 
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    from tests.conftest import postgres_url
-
-    base = make_url(postgres_url())
-    name = f"sus_review_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield {"database_url": base.set(database=name).render_as_string(hide_password=False)}
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with fresh_postgres() as url:
+        yield {"database_url": url}
 
 
 @pytest.fixture

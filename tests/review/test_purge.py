@@ -9,14 +9,12 @@ from __future__ import annotations
 import json
 import logging
 import random
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select, text
 
 from intake.demo import case_for, consent_case_for
 from intake.review.clock import now
@@ -25,7 +23,6 @@ from intake.review.queue import claim, viewer_for
 from intake.review.schema import Batch, Document, Upload
 from intake.samples.make import write_cases
 from sus_store.schema import AnonymousParticipant, Consent, Participation
-from tests.conftest import postgres_url
 from tests.review.conftest import (
     FORBUND,
     INSATS,
@@ -36,6 +33,7 @@ from tests.review.conftest import (
     state_of,
     upload,
 )
+from tests.review.pg import fresh_postgres
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -44,15 +42,8 @@ def database_url(request: pytest.FixtureRequest) -> Iterator[str | None]:
     if request.param == "sqlite":
         yield None
         return
-    base = make_url(postgres_url())
-    name = f"sus_purge_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield base.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with fresh_postgres("sus_purge") as url:
+        yield url
 
 
 @pytest.fixture

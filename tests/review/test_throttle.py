@@ -5,7 +5,6 @@ password; password checks are bounded, so guessers queue instead of slowing ever
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,8 +15,8 @@ from httpx2 import Response
 
 from intake.review.throttle import LoginGuard
 from sus_store import get_user
-from tests.conftest import postgres_url
 from tests.review.conftest import PASSWORD, csrf_of, service_client, state_of
+from tests.review.pg import fresh_postgres
 
 T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
@@ -142,18 +141,8 @@ def test_when_every_password_check_is_taken_a_login_is_told_to_wait(tmp_path: Pa
 @pytest.fixture
 def empty_postgres() -> Iterator[str]:
     """The URL of an empty PostgreSQL database of this test's own, dropped after."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    base = make_url(postgres_url())
-    name = f"sus_auth_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield base.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with fresh_postgres("sus_auth") as url:
+        yield url
 
 
 @pytest.mark.postgres
