@@ -72,12 +72,7 @@ def list_upload(state: ServiceState, upload_id: int, *, then: Then | None = None
                       purge=True)
                 return []
         upload.status = "processing"
-        missing = missing_pages(session, upload)
-        if not missing:
-            _finish(state, upload)
-        elif then is not None:
-            then(session, upload_id, missing)
-        return missing
+        return _go_on(session, state, upload, then)
 
 
 def missing_pages(session: Session, upload: Upload) -> list[int]:
@@ -124,6 +119,17 @@ def fail_page(state: ServiceState, upload_id: int, number: int, exc: BaseExcepti
             _fail(state, upload, INTERNAL_FAILURE, purge=False)
 
 
+def _go_on(session: Session, state: ServiceState, upload: Upload, then: Then | None
+           ) -> list[int]:
+    """The pages ``upload`` still needs read, handed to ``then``; none: it is done."""
+    missing = missing_pages(session, upload)
+    if not missing:
+        _finish(state, upload)
+    elif then is not None:
+        then(session, upload.id, missing)
+    return missing
+
+
 def retry_upload(state: ServiceState, upload_id: int, *,
                  then: Then | None = None) -> list[int]:
     """A failed upload read again from its missing pages: those pages (``then`` gets
@@ -137,12 +143,7 @@ def retry_upload(state: ServiceState, upload_id: int, *,
                 not state.files.upload_path(upload.sha256).is_file():
             raise NotRetryable("Filen kan inte läsas om; ladda upp den igen.")
         upload.status, upload.message = "processing", None
-        missing = missing_pages(session, upload)
-        if not missing:
-            _finish(state, upload)
-        elif then is not None:
-            then(session, upload_id, missing)
-        return missing
+        return _go_on(session, state, upload, then)
 
 
 def read_in_turn(state: ServiceState, upload_id: int) -> None:
