@@ -239,3 +239,32 @@ def test_no_service_user_no_scanner(client: TestClient, tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="Tjänsteanvändaren"):
         Scanner(state_of(client), ScannerConfig(folder=tmp_path, username="ingen"))
     assert process_next(state_of(client)) is False
+
+
+def test_serve_runs_the_scanner_folder_when_set(tmp_path: Path) -> None:
+    """GIVEN a store with the service user, and SUS_WATCH_DIR bound to the förbund
+    WHEN the service runs and a file is put in the folder THEN it becomes the
+    förbund's upload, and once read it is in klara/."""
+    from intake.review.app import create_app
+    from intake.review.state import open_service
+    from intake.settings import Settings
+    from tests.review.conftest import _organisation
+
+    data, root = tmp_path / "data", tmp_path / "skanner"
+    settings = Settings(data_dir=data, today=TODAY, watch_dir=root, watch_forbund=FORBUND,
+                        watch_stable_seconds=0.3, watch_interval_seconds=0.1)
+    state = open_service(settings)
+    _organisation(state)
+    _service_user(state)
+    state.store.dispose()
+    with TestClient(create_app(settings, run_worker=False)) as client:
+        (root / "h.pdf").write_bytes(SCAN)
+        waited = time.monotonic()
+        while not uploads(client):
+            assert time.monotonic() - waited < 20, files_in(root)
+            time.sleep(0.05)
+        read_all(client)
+        while files_in(root / "klara") != ["h.pdf"]:
+            assert time.monotonic() - waited < 30, files_in(root)
+            time.sleep(0.05)
+    assert [u[:3] for u in uploads(client)] == [("h.pdf", "done", forbund_id_of(client))]
