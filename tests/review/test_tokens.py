@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from intake.review.clock import now
 from intake.review.tokens import TokenIn, list_tokens, make_token, revoke_token
-from sus_store import UserIn, audit_trail, create_user, grant
+from sus_store import UserIn, audit_trail, create_user, grant, list_users, password_hash_of
 from sus_store.vocab import Role
 from tests.review.conftest import (
     TODAY,
@@ -186,3 +186,18 @@ def test_no_secret_is_stored(client: TestClient) -> None:
     with state_of(client).store.transaction() as session:
         keys = list(session.scalars(select(ApiToken.key)))
     assert secret not in keys and all(len(k) == 64 for k in keys)
+
+
+def test_admin_creates_a_service_user_on_the_admin_page(client: TestClient) -> None:
+    """GIVEN an admin WHEN they create a user ticked as a service user, without a
+    password THEN it exists without one; a person without a password is refused."""
+    csrf = login(client, "admin")
+    made = client.post("/admin/anvandare", follow_redirects=False, data={
+        "username": "skanner", "display_name": "Skannern", "service": "1", "csrf": csrf})
+    assert made.status_code == 303, made.text
+    person = client.post("/admin/anvandare", data={
+        "username": "berit", "display_name": "Berit", "password": "", "csrf": csrf})
+    assert person.status_code == 422 and "minst 10 tecken" in person.text
+    with state_of(client).store.transaction() as session:
+        assert password_hash_of(session, "skanner") is None
+        assert "berit" not in [u.username for u in list_users(session)]
