@@ -53,6 +53,8 @@ REASON_SUFFIX = ".orsak.txt"
 #: Names a scanner or an editor writes while a file is not yet whole: never taken.
 PARTIAL_SUFFIXES = (".part", ".tmp", ".crdownload", ".partial", "~")
 CHUNK = 1024 * 1024
+#: How often files in ``.läses/`` that nothing follows (their hand-in failed) are tried again.
+RECOVERY_SECONDS = 60.0
 
 
 class ScannerConfig(BaseModel):
@@ -70,14 +72,14 @@ class ScannerConfig(BaseModel):
 
     @classmethod
     def from_settings(cls, settings: Settings, **changes: object) -> ScannerConfig:
-        if settings.watch_dir is None and "folder" not in changes:
-            raise ConfigurationError("Ingen skannermapp angiven (SUS_WATCH_DIR).")
         values: dict[str, object] = {
             "folder": settings.watch_dir, "username": settings.watch_user,
             "forbund": settings.watch_forbund, "diariet": settings.watch_diariet,
             "polling": settings.watch_polling, "stable_seconds": settings.watch_stable_seconds,
             "interval_seconds": settings.watch_interval_seconds}
         values.update({k: v for k, v in changes.items() if v is not None})
+        if values["folder"] is None:
+            raise ConfigurationError("Ingen skannermapp angiven (SUS_WATCH_DIR).")
         return cls.model_validate(values)
 
 
@@ -103,6 +105,7 @@ class Scanner:
         self._clock = clock
         self._seen: dict[Path, tuple[int, int, float]] = {}  # size, mtime, unchanged since
         self._reading: dict[Path, int] = {}  # file in .läses/ → its upload
+        self._next_recovery = clock() + RECOVERY_SECONDS
         self._check_user()
         self.config.folder.mkdir(parents=True, exist_ok=True)
 
@@ -116,15 +119,19 @@ class Scanner:
                 if self._whole(path):
                     self._take(inbox, path)
         self._finish_read()
+        if self._clock() >= self._next_recovery:  # a file whose hand-in failed (database away)
+            self.recover()
 
     def recover(self) -> None:
         """After a (re)start: the files left in ``.läses/`` are followed (or uploaded, when
         the last run stopped before their upload was stored); none is read twice."""
+        self._next_recovery = self._clock() + RECOVERY_SECONDS
         for inbox in self.inboxes():
             working = inbox.path / WORKING
             if working.is_dir():
                 for path in sorted(p for p in working.iterdir() if p.is_file()):
-                    self._hand_in(inbox, path, recovering=True)
+                    if path not in self._reading:
+                        self._hand_in(inbox, path, recovering=True)
 
     def inboxes(self) -> list[Inbox]:
         root = self.config.folder
@@ -153,7 +160,7 @@ class Scanner:
         except FileNotFoundError:
             return []
         return [p for p in entries if _inbox_name(p.name) and not p.name.endswith(
-            PARTIAL_SUFFIXES) and p.is_file()]
+            PARTIAL_SUFFIXES) and p.is_file() and not p.is_symlink()]
 
     def _whole(self, path: Path) -> bool:
         """Unchanged (size and modification time) for ``stable_seconds``."""

@@ -268,3 +268,32 @@ def test_serve_runs_the_scanner_folder_when_set(tmp_path: Path) -> None:
             assert time.monotonic() - waited < 30, files_in(root)
             time.sleep(0.05)
     assert [u[:3] for u in uploads(client)] == [("h.pdf", "done", forbund_id_of(client))]
+
+
+def test_a_file_whose_upload_failed_for_a_moment_is_tried_again(
+        client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """GIVEN the database away when a whole file is handed in (it stays in .läses/)
+    WHEN the scanner goes on a minute later THEN it is uploaded (once) and read."""
+    import intake.review.scanner as scanner_module
+
+    root = tmp_path / "skanner"
+    (root / FORBUND).mkdir(parents=True)
+    (root / FORBUND / "i.pdf").write_bytes(SCAN)
+    real = scanner_module.receive_upload
+
+    def away(*args: object, **kwargs: object) -> object:
+        raise OSError("database away")
+
+    monkeypatch.setattr(scanner_module, "receive_upload", away)
+    clock = Clock()
+    scan = scanner(client, root, clock)
+    scan.tick()
+    clock.at += 5
+    with pytest.raises(OSError):
+        scan.tick()
+    assert files_in(root / FORBUND / ".läses") == ["i.pdf"] and uploads(client) == []
+    monkeypatch.setattr(scanner_module, "receive_upload", real)
+    clock.at += 61
+    settle(client, scan, clock)
+    assert [u[:2] for u in uploads(client)] == [("i.pdf", "done")]
+    assert files_in(root / FORBUND / "klara") == ["i.pdf"]
