@@ -130,10 +130,11 @@ def choose_insats(session: Session, row: Document) -> None:
         _take_named(row, INSATS, match)
         row.insats_id = chosen.id
     else:
-        scope = list_insatser(session, forbund_id=row.forbund_id) if row.forbund_id else []
-        where = "förbundet" if row.forbund_id else "SUS"
+        scope = list_insatser(session, forbund_id=row.forbund_id)  # all, for no förbund
+        owner = next((f.name for f in list_forbund(session) if f.id == row.forbund_id), None)
+        where = f"hos {owner} i SUS" if owner else "i SUS"
         _unknown(row, INSATS, match, [i.name for i in scope],
-                 f"Insatsen '{read}' finns inte i {where} – välj insats.")
+                 f"Insatsen '{read}' finns inte {where} – välj insats.")
 
 
 def _unknown(row: Document, name: str, match: NameMatch | None, scope: list[str],

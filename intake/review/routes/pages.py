@@ -155,13 +155,16 @@ def queue_page(request: Request, session: SessionDep, user: CurrentUser,
 
 
 @router.get("/granska/nasta")
-def next_document(session: SessionDep, state: StateDep, user: CurrentUser,
+def next_document(state: StateDep, user: CurrentUser,
                   efter: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None) -> Response:
     """The first document of the queue nobody holds, claimed for this reviewer (two tabs
-    are never handed the same one); ``efter``: the one they move on from, skipped."""
-    following = hand_out_next(session, user, at=now(), seconds=state.settings.claim_seconds,
-                              after=efter)
-    return RedirectResponse(f"/granska/{following.id}" if following else "/ko", status_code=303)
+    are never handed the same one); ``efter``: the one they move on from, skipped. (A GET
+    for the link and the back button; the claim is its own short writing transaction.)"""
+    with state.store.transaction() as session:
+        following = hand_out_next(session, user, at=now(),
+                                  seconds=state.settings.claim_seconds, after=efter)
+        target = f"/granska/{following.id}" if following else "/ko"
+    return RedirectResponse(target, status_code=303)
 
 
 @router.get("/granska/{document_id}")

@@ -270,7 +270,7 @@
   });
   window.addEventListener("pageshow", (e) => { if (e.persisted) window.location.reload(); });
 
-  const flash = sessionStorage.getItem("sus-outcome");
+  const flash = root.dataset.decidable === "true" && sessionStorage.getItem("sus-outcome");
   if (flash) {
     sessionStorage.removeItem("sus-outcome");
     const last = document.getElementById("last-outcome");
