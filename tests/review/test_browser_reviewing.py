@@ -113,6 +113,43 @@ def test_an_unknown_insats_is_flagged_and_the_offered_one_is_one_enter(
         assert "Inregistrerad" in page.inner_text("#result")
 
 
+def test_a_refusal_offers_the_names_one_key_each_and_never_traps_the_queue(
+        service: Callable[..., Any], page: Any, tmp_path: Path) -> None:
+    """GIVEN a 9448 with an unknown insats, and another document in the queue
+    WHEN the granskare empties the insats and approves (Ctrl+Enter)
+    THEN the refusal says the insats is missing (not a permission), offers the förbund's
+    insats as button 1 and a way on; "1" fills the field and Enter approves;
+    and on the next such refusal "Hoppa över" moves on to another document."""
+    with service() as base:
+        _upload(page, base, "forbund", [
+            *make_forms(tmp_path / "a", insats=UNKNOWN_INSATS),
+            *make_forms(tmp_path / "b", seed=7, insats=UNKNOWN_INSATS, consent=False)])
+        _login(page, base, "granskare")
+        _open_next(page, base)
+        first = page.url
+        page.select_option("#in-insats", "")
+        page.keyboard.press("Control+Enter")
+        page.wait_for_selector("#result.refusal .candidate")
+        refusal = page.inner_text("#result")
+        assert "Insatsen saknas" in refusal and "behörighet" not in refusal
+        assert page.locator("#result .candidate").all_inner_texts() == [f"1. {INSATS}"]
+        _shot(page, "1b-refusal-candidates")
+        page.keyboard.press("1")
+        page.wait_for_selector("#approve:focus")
+        assert page.input_value("#in-insats") == INSATS
+        page.keyboard.press("Enter")
+        page.wait_for_selector("#result.outcome")
+        page.wait_for_url(lambda url: "/granska/" in url and url != first)
+        page.wait_for_selector("#review[data-decidable=true]")
+        second = page.url
+        page.select_option("#in-insats", "")
+        page.keyboard.press("Control+Enter")
+        page.wait_for_selector("#result.refusal .skip-on")
+        page.click("#result .skip-on")
+        page.wait_for_load_state()
+        assert page.url != second
+
+
 def test_an_unknown_forbund_takes_one_alt_key_per_suggestion(
         service: Callable[..., Any], page: Any, tmp_path: Path) -> None:
     """GIVEN an admin's upload (no förbund of its own) of a 9448 naming a förbund and an

@@ -162,8 +162,12 @@
       b.addEventListener("click", () => decide(way.action));
       result.appendChild(b);
     });
-    const first = result.querySelector("button");
-    if (first) first.focus();
+    const skip = document.createElement("a");  // a refusal never traps the queue
+    skip.href = "/granska/nasta?efter=" + id; skip.className = "skip-on";
+    skip.textContent = "Hoppa över – nästa dokument";
+    result.appendChild(skip);
+    const first = result.querySelector("button") || skip;
+    first.focus();
   }
   // Opening the page shows the document; taking it is this POST, made only when this
   // reviewer may decide it. Nothing is saved or decided before the claim is answered.
