@@ -183,21 +183,22 @@ def _refuse_unknown_names(session: Session, document: Document) -> None:
     if document.forbund_id is None:
         written = str(values.get("samverkansorganisation") or "").strip()
         names = [f.name for f in list_forbund(session)]
-        raise UnknownName(_unknown_text("Förbundet", written, "SUS"),
+        raise UnknownName(_unknown_text("Förbundet", written, "i SUS", "Inget förbund är valt"),
                           _closest(written, names, lookup_forbund(session, written)),
                           field="samverkansorganisation")
     if document.insats_id is None and "insats" in values:
         written = str(values.get("insats") or "").strip()
         names = [i.name for i in list_insatser(session, forbund_id=document.forbund_id)]
         match = lookup_insats(session, written, forbund_id=document.forbund_id)
-        raise UnknownName(_unknown_text("Insatsen", written, "förbundet"),
+        raise UnknownName(_unknown_text("Insatsen", written, "hos förbundet i SUS",
+                                        "Ingen insats är vald"),
                           _closest(written, names, match), field="insats")
 
 
-def _unknown_text(what: str, written: str, where: str) -> str:
+def _unknown_text(what: str, written: str, where: str, none: str) -> str:
     if not written:
-        return f"{what} saknas på blanketten – välj i listan innan du godkänner."
-    return f"{what} '{written}' finns inte i {where} – välj i listan innan du godkänner."
+        return f"{none} – välj i listan innan du godkänner."
+    return f"{what} '{written}' finns inte {where} – välj i listan innan du godkänner."
 
 
 def _closest(written: str, names: list[str], match: NameMatch) -> list[str]:

@@ -117,7 +117,7 @@ def test_a_refusal_offers_the_names_one_key_each_and_never_traps_the_queue(
         service: Callable[..., Any], page: Any, tmp_path: Path) -> None:
     """GIVEN a 9448 with an unknown insats, and another document in the queue
     WHEN the granskare empties the insats and approves (Ctrl+Enter)
-    THEN the refusal says the insats is missing (not a permission), offers the förbund's
+    THEN the refusal says no insats is chosen (not a permission), offers the förbund's
     insats as button 1 and a way on; "1" fills the field and Enter approves;
     and on the next such refusal "Hoppa över" moves on to another document."""
     with service() as base:
@@ -131,7 +131,7 @@ def test_a_refusal_offers_the_names_one_key_each_and_never_traps_the_queue(
         page.keyboard.press("Control+Enter")
         page.wait_for_selector("#result.refusal .candidate")
         refusal = page.inner_text("#result")
-        assert "Insatsen saknas" in refusal and "behörighet" not in refusal
+        assert "Ingen insats är vald" in refusal and "behörighet" not in refusal
         assert page.locator("#result .candidate").all_inner_texts() == [f"1. {INSATS}"]
         _shot(page, "1b-refusal-candidates")
         page.keyboard.press("1")

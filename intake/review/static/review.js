@@ -140,6 +140,10 @@
     p.textContent = data.message || "Det gick inte att registrera.";
     result.appendChild(p);
     const into = data.field && document.getElementById("field-" + data.field);
+    if (into) {  // the field the refusal is about is flagged again, with its reason
+      into.classList.add("flagged");
+      into.querySelector(".msg").textContent = p.textContent;
+    }
     (data.candidates || []).forEach((name, i) => {
       if (!into) {
         const q = document.createElement("p"); q.textContent = "Möjligt namn: " + name;
