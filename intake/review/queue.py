@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from intake.review.schema import Batch, Document
 from sus_store import (
@@ -130,7 +130,8 @@ def queue_query(viewer: Viewer, filters: QueueFilter) -> Select[Document]:
         if value is not None:
             query = query.where(column == value)
     return query.order_by(Document.deadline.is_(None), Document.deadline, Document.upload_id,
-                          Document.page, Document.created_at, Document.id)
+                          Document.page, Document.created_at, Document.id
+                          ).options(selectinload(Document.upload))  # its file name, shown
 
 
 def claim(session: Session, viewer: Viewer, document: Document, *, at: datetime,

@@ -37,17 +37,19 @@ class SearchIn(BaseModel):
 def search(session: Session, viewer: Viewer, text: str) -> list[Document]:
     """The documents in ``viewer``'s scope that ``text`` finds, newest first; audited."""
     wanted = text.strip()
-    query = (select(Document).join(Upload, Upload.id == Document.upload_id)
+    query = (select(Document, Upload.filename, Batch.created_at)
+             .join(Upload, Upload.id == Document.upload_id)
              .join(Batch, Batch.id == Document.batch_id).where(visible(viewer))
-             .order_by(Document.id.desc()))
-    found = [d for d in session.scalars(query.limit(SCANNED)) if _finds(wanted, d)][:SHOWN]
+             .order_by(Document.id.desc()).limit(SCANNED))
+    found = [document for document, filename, uploaded in session.execute(query)
+             if _finds(wanted, document, filename, uploaded.date())][:SHOWN]
     audit_read(session, actor=viewer.username, entity="search", ids=[d.id for d in found])
     return found
 
 
-def _finds(wanted: str, document: Document) -> bool:
+def _finds(wanted: str, document: Document, filename: str, uploaded: date) -> bool:
     if (day := _day(wanted)) is not None:
-        return day in (document.deadline, document.upload.batch.created_at.date())
+        return day in (document.deadline, uploaded)
     if (batch := _BATCH.match(wanted)) and len(batch.group(1)) < 6:
         return document.batch_id == int(batch.group(1))
     digits = "".join(ch for ch in wanted if ch.isdigit())
@@ -55,7 +57,7 @@ def _finds(wanted: str, document: Document) -> bool:
         return digits in _digits(_value(document, "personnummer"))
     key = wanted.casefold()
     return (key in (_value(document, NAME_FIELD.get(document.form, "")) or "").casefold()
-            or key in document.upload.filename.casefold())
+            or key in filename.casefold())
 
 
 def _day(text: str) -> date | None:

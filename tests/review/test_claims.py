@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -25,10 +26,11 @@ def _next(client: TestClient) -> str:
     return location
 
 
-def test_next_never_hands_the_same_document_to_two_tabs(tmp_path: Path) -> None:
+def test_next_never_hands_the_same_document_to_two_tabs(
+        tmp_path: Path, database: dict[str, Any]) -> None:
     """GIVEN two 9448 in the queue WHEN one granskare's two tabs each ask for "nästa"
     THEN they get different documents, and a third ask finds none free."""
-    with service_client(tmp_path) as client:
+    with service_client(tmp_path, **database) as client:
         token = login(client, "forbund")
         upload(client, token, make_forms(tmp_path / "a", consent=False))
         upload(client, token, make_forms(tmp_path / "b", seed=7, consent=False))

@@ -51,6 +51,9 @@ from sus_store.vocab import Role
 
 router = APIRouter(include_in_schema=False)
 
+#: Statuses a person decided (a page with no form, "info", was never up for a decision).
+DECIDED_STATUSES = ("approved", "returned", "rejected", "anonymised")
+
 
 @router.get("/login")
 def login_page(request: Request, next: str = "/") -> Response:
@@ -179,7 +182,7 @@ def review_page(document_id: int, request: Request, session: SessionDep, state: 
     return templates.TemplateResponse(request, "review.html", {
         "user": user, "document": shown(session, user.username, document),
         "decidable": decidable, "held_by": held_by,
-        "decided": document.status not in OPEN_STATUSES,
+        "decided": document.status in DECIDED_STATUSES,
         "renew_seconds": state.settings.claim_renew_seconds,
         "forbund": list_forbund(session), "insatser": list_insatser(session),
         "kommuner": _kommuner()}, headers={"Cache-Control": "private, no-store"})

@@ -183,15 +183,15 @@
         // The claim is renewed while the page is open and lapses soon after it closes.
         if (!renewing) {
           const every = Number(root.dataset.renew || 30) * 1000;
-          renewing = setInterval(() => call("POST", "/api/documents/" + id + "/claim", {}),
-                                 every);
+          renewing = setInterval(claim, every);  // taken by another: says so, stops
         }
         return true;
       }
       if (renewing) { clearInterval(renewing); renewing = null; }
       result.className = "refusal";
       result.textContent = data.message || "Dokumentet kunde inte tas för granskning.";
-      document.querySelectorAll("#approve, #send-back, #reject").forEach((b) => b.remove());
+      document.querySelectorAll("#approve, #send-back, #reject, #protected, #release-mine")
+        .forEach((b) => b.remove());
       return false;
     });
     return claimed;
