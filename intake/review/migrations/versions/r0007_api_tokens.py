@@ -1,7 +1,7 @@
 """API tokens for scripts: the SHA-256 of each secret, its user, expiry and revocation
 
-Revision ID: r0006
-Revises: r0005
+Revision ID: r0007
+Revises: r0006
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "r0006"
-down_revision = "r0005"
+revision = "r0007"
+down_revision = "r0006"
 branch_labels = None
 depends_on = None
 
