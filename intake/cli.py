@@ -313,11 +313,13 @@ def samples_styles() -> None:
 
 
 def _register_groups() -> None:
+    from intake.cli_channels import tokens_group, watch_cmd
     from intake.cli_service import demo_cmd, read_again_cmd, serve_cmd, worker_cmd
     from intake.cli_store import store_group
     from intake.cli_users import users_group
 
-    for command in (store_group, users_group, serve_cmd, worker_cmd, read_again_cmd, demo_cmd):
+    for command in (store_group, users_group, serve_cmd, worker_cmd, read_again_cmd, demo_cmd,
+                    tokens_group, watch_cmd):
         cli.add_command(command)
 
 

@@ -68,6 +68,16 @@ class Settings(BaseSettings):
     #: keep the glyphs of digit fields a reviewer confirmed or corrected, as single
     #: labelled digit images, to retrain the digit classifier with
     learn_from_corrections: bool = True
+    # The scanner folder (intake.review.scanner): with ``watch_dir`` set, ``serve`` reads
+    # the files put in it as uploads by ``watch_user`` (a service user). Subfolders named
+    # after a förbund (or "Diariet"), unless the folder is bound to one förbund or Diariet.
+    watch_dir: Path | None = None
+    watch_user: str = "skanner"
+    watch_forbund: str | None = None  # the whole folder is this förbund's (by name)
+    watch_diariet: bool = False  # the whole folder is Diariet's
+    watch_polling: bool = False  # poll instead of OS events: network shares (SMB, NFS)
+    watch_stable_seconds: float = Field(default=2.0, gt=0)  # a file unchanged this long is whole
+    watch_interval_seconds: float = Field(default=0.5, gt=0)  # how often the folder is looked at
 
     @field_validator("secret_key")
     @classmethod
