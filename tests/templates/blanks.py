@@ -1,0 +1,90 @@
+"""Blanks for learning tests, made in tmp_path: the project's own layout drawn flat
+(no widgets), with other widget names, edited, or printed and scanned."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+
+from intake.forms import form_layout
+from intake.forms.model import PageLayout, Rect
+from intake.forms.pdfdraw import write_pdf
+from intake.forms.template import Template
+from intake.load.render import render_pdf
+from intake.samples.scan import PROFILES, ScannedPage, scan_page
+
+SCAN_DPI = 300
+
+
+def pdf_of(layout: PageLayout, path: Path) -> Path:
+    buffer = io.BytesIO()
+    write_pdf(layout, buffer, title="blankett")
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def flat_blank(form_id: str, folder: Path, layout: PageLayout | None = None) -> Path:
+    """The form printed to PDF with its text layer but without widgets."""
+    layout = layout or form_layout(form_id)
+    return pdf_of(layout.model_copy(update={"widgets": ()}), folder / f"platt{form_id}.pdf")
+
+
+def renamed_blank(form_id: str, folder: Path) -> tuple[Path, dict[str, str]]:
+    """The fillable form whose widgets are named "Text1", "Text2", ... (as a PDF
+    tool names them), and which contract name each new name stands for."""
+    layout = form_layout(form_id)
+    names = {w.name: f"Text{i}" for i, w in enumerate(layout.widgets, start=1)}
+    widgets = tuple(w.model_copy(update={"name": names[w.name]}) for w in layout.widgets)
+    path = pdf_of(layout.model_copy(update={"widgets": widgets}), folder / f"namn{form_id}.pdf")
+    return path, names
+
+
+def scanned_blank(pdf: Path, folder: Path, *, seed: int = 1,
+                  profile: str = "office300") -> tuple[Path, ScannedPage]:
+    """``pdf``'s page printed and scanned as ``profile`` does, saved as a PNG."""
+    page = next(render_pdf(pdf, dpi=SCAN_DPI))
+    scan = scan_page(page, SCAN_DPI, PROFILES[profile], np.random.default_rng(seed))
+    path = folder / f"{pdf.stem}-skannad.png"
+    scan.image.save(path, dpi=(scan.dpi, scan.dpi))
+    return path, scan
+
+
+def edges(rect: Rect) -> np.ndarray:
+    return np.array([rect.x, rect.y, rect.right, rect.bottom])
+
+
+def worst_edge_mm(learned: Template, truth: Template) -> dict[str, float]:
+    """For each widget, how far (mm) the furthest of its learned box's edges is from
+    the truth's; a widget without a box is infinitely far."""
+    worst = {}
+    for w in truth.widgets:
+        found = learned.widget(w.name).rect
+        assert w.rect is not None
+        worst[w.name] = (float("inf") if found is None
+                         else float(np.abs(edges(found) - edges(w.rect)).max()))
+    return worst
+
+
+def glass_placement(learned: Template, truth: Template) -> tuple[float, np.ndarray]:
+    """The scale and shift (mm) that best take the truth's boxes onto the learned ones:
+    where the page lay on the scanner's glass, which no blank shows."""
+    pairs = [(edges(w.rect), edges(learned.widget(w.name).rect))  # type: ignore[arg-type]
+             for w in truth.widgets if learned.widget(w.name).rect is not None]
+    p = np.array([a for a, _ in pairs]).reshape(-1, 2)
+    q = np.array([b for _, b in pairs]).reshape(-1, 2)
+    pc, qc = p.mean(axis=0), q.mean(axis=0)
+    scale = float(((p - pc) * (q - qc)).sum() / ((p - pc) ** 2).sum())
+    return scale, qc - scale * pc
+
+
+def placed_back(learned: Template, scale: float, shift: np.ndarray) -> Template:
+    """``learned`` with the glass placement undone."""
+    def back(rect: Rect | None) -> Rect | None:
+        if rect is None:
+            return None
+        return Rect(x=(rect.x - shift[0]) / scale, y=(rect.y - shift[1]) / scale,
+                    w=rect.w / scale, h=rect.h / scale)
+    widgets = tuple(w.model_copy(update={"rect": back(w.rect)}) for w in learned.widgets)
+    return learned.model_copy(update={"widgets": widgets})
