@@ -7,6 +7,7 @@ from pathlib import Path
 import pdfplumber
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfminer.pdftypes import resolve1
+from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 from pydantic import BaseModel
 
 from intake.errors import InputError
@@ -45,9 +46,13 @@ def page_words(path: Path, number: int = 1) -> tuple[list[PdfWord], tuple[float,
     """The words of page ``number``'s text layer (empty for a scanned page) and the
     page's size in mm."""
     with _open(path) as pdf:
-        if not 1 <= number <= len(pdf.pages):
+        try:
+            pages = pdf.pages
+        except (PdfminerException, MalformedPDFException) as exc:
+            raise InputError(f"{path.name}: kan inte läsas som PDF ({exc}).") from exc
+        if not 1 <= number <= len(pages):
             raise InputError(f"{path.name}: sidan {number} finns inte.")
-        page = pdf.pages[number - 1]
+        page = pages[number - 1]
         words = [
             PdfWord(text=w["text"], rect=Rect(
                 x=float(w["x0"]) * MM_PER_PT, y=float(w["top"]) * MM_PER_PT,
@@ -74,7 +79,7 @@ def form_widgets(path: Path) -> list[PdfWidget]:
 def _open(path: Path) -> pdfplumber.PDF:
     try:
         return pdfplumber.open(path)
-    except (PDFSyntaxError, ValueError, OSError) as exc:
+    except (PDFSyntaxError, PdfminerException, ValueError, OSError) as exc:
         raise InputError(f"{path.name}: kan inte läsas som PDF ({exc}).") from exc
 
 

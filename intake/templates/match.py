@@ -26,20 +26,22 @@ from difflib import SequenceMatcher
 
 from intake.forms.model import Rect
 from intake.forms.template import Candidate, MatchState
-from intake.templates.printed import Word
+from intake.templates.printed import Word, is_tick
 
-#: tick boxes are squares of this size (mm)
-TICK_SIDES = (2.5, 7.0)
 #: words further apart than this (mm) on a line are separate runs of text
 RUN_GAP = 2.4
 #: ... or further apart than this many word heights
 RUN_GAP_HEIGHTS = 0.6
+#: furthest apart (mm) the two tick boxes of a Ja/Nej pair are
+PAIR_REACH = 40.0
 #: a label scoring below this is no label
 MIN_LABEL = 0.72
 #: a runner-up within this share of the best score makes a widget ambiguous
 AMBIGUOUS = 0.93
-#: furthest a label sits from its box (mm)
+#: furthest a label sits above its box (mm)
 REACH = 8.0
+#: furthest a label sits left of its box, when no other frame is between (mm)
+BESIDE_REACH = 45.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,8 +84,8 @@ class Outcome:
 def match_widgets(expected: list[Expected], words: list[Word], frames: list[Rect],
                   ) -> dict[str, Outcome]:
     """Every expected widget's outcome, by name."""
-    ticks = [f for f in frames if _is_tick(f)]
-    boxes = [f for f in frames if not _is_tick(f)]
+    ticks = [f for f in frames if is_tick(f)]
+    boxes = [f for f in frames if not is_tick(f)]
     runs = make_runs(words, frames)
     blocks = make_blocks(runs)
     scored: dict[str, list[Candidate]] = {}
@@ -93,8 +95,42 @@ def match_widgets(expected: list[Expected], words: list[Word], frames: list[Rect
         if e.kind == "checkbox":
             scored[e.name] = _tick_candidates(e, tick_labels, questions)
         else:
-            scored[e.name] = _box_candidates(e, boxes, blocks)
-    return _assign(scored)
+            scored[e.name] = _box_candidates(e, boxes, blocks, frames)
+    return _pairs(expected, _assign(scored), ticks)
+
+
+def _pairs(expected: list[Expected], outcomes: dict[str, Outcome], ticks: list[Rect]
+           ) -> dict[str, Outcome]:
+    """A two-option question (Ja/Nej) with one box found and the other not: the other
+    is the free tick box beside the found one on its line (its label misread)."""
+    taken = {_key(o.rect) for o in outcomes.values() if o.rect is not None}
+    by_field: dict[str, list[Expected]] = {}
+    for e in expected:
+        if e.kind == "checkbox":
+            by_field.setdefault(e.field, []).append(e)
+    for options in by_field.values():
+        if len(options) != 2:
+            continue
+        states = [outcomes[e.name] for e in options]
+        found = [o for o in states if o.rect is not None]
+        if len(found) != 1:
+            continue
+        known = found[0].rect
+        assert known is not None
+        lost = next(e for e, o in zip(options, states, strict=True) if o.rect is None)
+        beside = [t for t in ticks if _key(t) not in taken and abs(t.y - known.y) <= 1.5
+                  and 0 < abs(t.x - known.x) <= PAIR_REACH]
+        if not beside:
+            continue
+        beside.sort(key=lambda t: abs(t.x - known.x))
+        why = f"bredvid «{found[0].label}»"
+        if len(beside) == 1:
+            outcomes[lost.name] = Outcome(MatchState.MATCHED, beside[0], why)
+        else:
+            outcomes[lost.name] = Outcome(MatchState.AMBIGUOUS, beside[0], why, [
+                Candidate(rect=t, score=0.5, why=why) for t in beside[:4]])
+        taken.add(_key(beside[0]))
+    return outcomes
 
 
 # --- text ---------------------------------------------------------------------------
@@ -205,14 +241,15 @@ def _find_label(label: str | None, blocks: list[Block]) -> Block | None:
 # --- text boxes ----------------------------------------------------------------------
 
 
-def _box_candidates(e: Expected, boxes: list[Rect], blocks: list[Block]) -> list[Candidate]:
+def _box_candidates(e: Expected, boxes: list[Rect], blocks: list[Block],
+                    frames: list[Rect]) -> list[Candidate]:
     found: dict[tuple[float, ...], Candidate] = {}
     for block in blocks:
         sim = similarity(e.label, block.text)
         if sim < MIN_LABEL:
             continue
         for box in boxes:
-            distance = _label_distance(block, box)
+            distance = _label_distance(block, box, frames)
             if distance is None:
                 continue
             score = sim * math.exp(-distance / 4)
@@ -222,7 +259,7 @@ def _box_candidates(e: Expected, boxes: list[Rect], blocks: list[Block]) -> list
     return sorted(found.values(), key=lambda c: -c.score)
 
 
-def _label_distance(block: Block, box: Rect) -> float | None:
+def _label_distance(block: Block, box: Rect, frames: list[Rect]) -> float | None:
     """How far ``block`` is from where a label of ``box`` sits (mm), or None if it
     is nowhere a label of that box could be."""
     first = block.first
@@ -230,11 +267,13 @@ def _label_distance(block: Block, box: Rect) -> float | None:
     gap = box.y - block.rect.bottom
     if -0.8 <= gap <= REACH and box.x - 1.5 <= first.x <= box.x + 8 and first.x < box.right:
         return abs(gap - 0.5) + abs(first.x - box.x - 0.4) / 2
-    # left of it on its line
+    # left of it on its line, with no other frame between (a label column may be wide)
     middle = (block.rect.y + block.rect.bottom) / 2
     beside = box.x - block.rect.right
-    if box.y - 1 <= middle <= box.bottom + 1 and -0.5 <= beside <= REACH:
-        return abs(beside - 1.5) + 0.5
+    if (box.y - 1 <= middle <= box.bottom + 1 and -0.5 <= beside <= BESIDE_REACH
+            and not any(block.rect.right - 0.3 <= f.x and f.right <= box.x + 0.3
+                        and f.y <= middle <= f.bottom for f in frames if f != box)):
+        return 0.5 + abs(beside - 1.5) / 8
     # inside it, at the top left
     if (box.x - 0.5 <= first.x <= box.x + 4 and box.y - 0.5 <= first.y <= box.y + 3
             and block.rect.right <= box.right + 0.5):
@@ -243,11 +282,6 @@ def _label_distance(block: Block, box: Rect) -> float | None:
 
 
 # --- tick boxes -----------------------------------------------------------------------
-
-
-def _is_tick(frame: Rect) -> bool:
-    low, high = TICK_SIDES
-    return low <= frame.w <= high and low <= frame.h <= high and 0.75 <= frame.w / frame.h <= 1.33
 
 
 def label_ticks(ticks: list[Rect], runs: list[Run]) -> list[tuple[Rect, str]]:

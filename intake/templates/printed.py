@@ -28,6 +28,11 @@ STROKE_MM = 2.5
 MIN_SIDE_MM, MAX_WIDTH_MM, MAX_HEIGHT_MM = 2.5, 200.0, 80.0
 #: a region is a frame's inside when it fills this share of its bounding box
 FILLED = 0.88
+#: tick boxes are squares of this size (mm)
+TICK_SIDES = (2.5, 7.0)
+#: how far beside a tick box its option label is looked for again, when the page's
+#: reading found none there (mm)
+TICK_LABEL_REACH = 14.0
 #: steepest skew searched when turning a scan upright (degrees)
 MAX_SKEW_DEG = 3.0
 
@@ -71,13 +76,54 @@ def read_blank(path: Path, *, lang: str = "swe", tesseract_cmd: str = "tesseract
         grey = _rotated(grey, skew)
     frames, lines = _frames_and_strokes(grey, dpi)
     if scanned:
-        words = _ocr_words(_without_frames(grey, lines), dpi, lang=lang, cmd=tesseract_cmd)
+        clean = _without_frames(grey, lines)
+        words = _ocr_words(clean, dpi, lang=lang, cmd=tesseract_cmd)
+        words += _tick_labels_again(clean, dpi, frames, words, lang=lang, cmd=tesseract_cmd)
     kind = "scan" if scanned else ("pdf-widgets" if widgets else "pdf-text")
     to_mm = MM_PER_INCH / dpi
     return PrintedPage(
         width_mm=grey.shape[1] * to_mm, height_mm=grey.shape[0] * to_mm, words=words,
         frames=frames, widgets=widgets, kind=kind, dpi=dpi, deskew_deg=skew,
     )
+
+
+def is_tick(frame: Rect) -> bool:
+    """A frame the size and shape of a tick box."""
+    low, high = TICK_SIDES
+    return low <= frame.w <= high and low <= frame.h <= high and 0.75 <= frame.w / frame.h <= 1.33
+
+
+def _tick_labels_again(clean: np.ndarray, dpi: float, frames: list[Rect], words: list[Word],
+                       *, lang: str, cmd: str) -> list[Word]:
+    """Words beside tick boxes that the whole page's reading left without any: a short
+    label ("Ja") is often dropped there, and is read again as one line on its own."""
+    px = dpi / MM_PER_INCH
+    found: list[Word] = []
+    for tick in filter(is_tick, frames):
+        for x0, x1 in ((tick.right + 0.4, tick.right + TICK_LABEL_REACH),
+                       (tick.x - TICK_LABEL_REACH, tick.x - 0.4)):
+            if any(_on_line(w.rect, tick) and w.rect.right > x0 and w.rect.x < x1
+                   for w in words + found):
+                continue
+            if any(f is not tick and _on_line(f, tick) and f.right > x0 and f.x < x1
+                   for f in frames):
+                continue  # another box there: its own label, not this one's
+            top, bottom = tick.y - 1.0, tick.bottom + 1.0
+            box = (max(0, round(x0 * px)), max(0, round(top * px)),
+                   min(clean.shape[1], round(x1 * px)), min(clean.shape[0], round(bottom * px)))
+            crop = clean[box[1]:box[3], box[0]:box[2]]
+            if crop.size == 0 or not imaging.otsu_ink(crop).any():
+                continue
+            for w in image_words(crop, lang=lang, psm=7, cmd=cmd, dpi=round(dpi)):
+                found.append(Word(w.text, Rect(x=(box[0] + w.left) / px,
+                                               y=(box[1] + w.top) / px,
+                                               w=w.width / px, h=w.height / px)))
+    return found
+
+
+def _on_line(rect: Rect, tick: Rect) -> bool:
+    middle = (rect.y + rect.bottom) / 2
+    return tick.y - 1.5 <= middle <= tick.bottom + 1.5
 
 
 def _without_frames(grey: np.ndarray, strokes: np.ndarray) -> np.ndarray:

@@ -11,12 +11,15 @@ import pytest
 from click.testing import CliRunner
 
 from intake.cli import cli
+from intake.errors import InputError
 from intake.forms import FORM_IDS, form_layout
 from intake.forms.blank import builtin_template
 from intake.forms.model import LineOp, Rect
-from intake.forms.template import MatchState, Template
+from intake.forms.template import MatchState, Source, Template, template_of_layout
+from intake.samples.scan import PROFILES, scan_page
 from intake.templates.learn import learn_template
 from tests.templates.blanks import (
+    SCAN_DPI,
     flat_blank,
     glass_placement,
     pdf_of,
@@ -25,6 +28,7 @@ from tests.templates.blanks import (
     scanned_blank,
     worst_edge_mm,
 )
+from tests.templates.other_layout import draw, other_layout
 from tests.tiers import slow_beyond
 
 WITHIN_MM = 1.0
@@ -158,9 +162,29 @@ def test_learning_a_file_that_is_no_blank_says_so_in_swedish(tmp_path: Path) -> 
     junk = tmp_path / "inte.pdf"
     junk.write_bytes(b"%PDF-1.4 trasig")
 
-    result = CliRunner().invoke(cli, ["forms", "learn", str(junk), "--form", "9448",
-                                      "--out", str(tmp_path / "m.json")])
+    with pytest.raises(InputError, match="inte.pdf: kan inte läsas som PDF"):
+        learn_template(junk, "9448")
 
-    assert result.exit_code != 0
-    assert "kan inte läsas som PDF" in result.output
-    assert not (tmp_path / "m.json").exists()
+
+@pytest.mark.tesseract
+@pytest.mark.parametrize("form_id", slow_beyond(["9448", "9449", "9443"]))
+def test_another_printers_layout_is_learned_from_one_office_scan_of_its_blank(
+        form_id: str, tmp_path: Path) -> None:
+    layout = other_layout(form_id)
+    truth = template_of_layout(form_id, "002.F.001", layout,
+                               Source(file="annan.png", sha256="0" * 64, kind="builtin"))
+    page = draw(layout, SCAN_DPI)
+    scan = scan_page(page, SCAN_DPI, PROFILES["office300"], np.random.default_rng(4))
+    path = tmp_path / "annan.png"
+    scan.image.save(path, dpi=(scan.dpi, scan.dpi))
+
+    learned = learn_template(path, form_id)
+
+    scale, shift = glass_placement(learned, truth)
+    worst = worst_edge_mm(placed_back(learned, scale, shift), truth)
+    right = [w.name for w in learned.widgets
+             if w.state is MatchState.MATCHED and worst[w.name] <= WITHIN_MM]
+    wrong = [w.name for w in learned.widgets
+             if w.state is MatchState.MATCHED and worst[w.name] > WITHIN_MM]
+    assert len(right) >= 0.95 * len(learned.widgets), f"found right only {right}"
+    assert not wrong, f"matched to the wrong box: {wrong}"
