@@ -106,6 +106,8 @@ class Source(_Frozen):
     dpi: float | None = None  # a scan's resolution (or what a flat PDF was drawn at)
     #: rotation (degrees, counter-clockwise) undone before learning a scan
     deskew_deg: float = 0.0
+    #: a scan fed in upside down, turned half a turn before learning
+    upside_down: bool = False
 
 
 class Template(_Frozen):

@@ -24,11 +24,14 @@ from intake.forms.model import LineOp, Rect, TextOp
 from intake.forms.template import Anchor, MatchState, Source, Template, TemplateWidget
 from intake.load.pdftext import PdfWidget
 from intake.sus.codes import VOCABULARIES, label_of
-from intake.templates.match import Expected, Outcome, make_runs, match_widgets
+from intake.templates.match import Expected, Outcome, make_runs, match_widgets, normal
 from intake.templates.printed import PrintedPage, read_blank
 
 #: a footer such as "FK 9448 (002 F 001)" or "FK 9448 (002.F.001)"
 FOOTER = re.compile(r"FK\s*(\d{4})\s*\(\s*([0-9A-Za-z][0-9A-Za-z .\-]*?)\s*\)")
+#: a scan whose reading holds fewer of the labels' words than this is read again
+#: turned half a turn (it may have been fed in upside down)
+UPRIGHT = 0.3
 #: the share of a fillable PDF's widget names that must be the contract's to trust them
 CONTRACT_NAMES = 0.9
 PT_PER_MM = 72 / 25.4
@@ -39,10 +42,14 @@ def learn_template(blank: Path, form_id: str, *, version: str | None = None,
     """The template of form ``form_id`` as printed on ``blank`` (a PDF or an image)."""
     if not blank.is_file():
         raise InputError(f"{blank.name}: filen finns inte.")
+    expected = expected_widgets(form_id)
     page = read_blank(blank, lang=lang, tesseract_cmd=tesseract_cmd)
+    if page.kind == "scan" and _words_known(page, expected) < UPRIGHT:
+        turned = read_blank(blank, lang=lang, tesseract_cmd=tesseract_cmd, half_turn=True)
+        if _words_known(turned, expected) > _words_known(page, expected):
+            page = turned
     if not page.words and not page.frames:
         raise InputError(f"{blank.name}: sidan är tom — ingen text och inga rutor hittades.")
-    expected = expected_widgets(form_id)
     outcomes = _by_pdf_names(expected, page.widgets)
     if outcomes is None:
         frames = _with_widget_boxes(page.frames, page.widgets)
@@ -57,7 +64,8 @@ def learn_template(blank: Path, form_id: str, *, version: str | None = None,
         anchors=tuple(Anchor(kind="box", rect=_rounded(f)) for f in page.frames),
         source=Source(file=blank.name, sha256=hashlib.sha256(blank.read_bytes()).hexdigest(),
                       kind=page.kind,  # type: ignore[arg-type]
-                      dpi=page.dpi, deskew_deg=page.deskew_deg),
+                      dpi=page.dpi, deskew_deg=page.deskew_deg,
+                      upside_down=page.upside_down),
         learned_at=datetime.now(UTC).replace(microsecond=0),
     )
 
@@ -76,6 +84,15 @@ def expected_widgets(form_id: str) -> list[Expected]:
         else:
             expected.append(Expected(w.name, w.kind, w.field, None, labels[w.name]))
     return expected
+
+
+def _words_known(page: PrintedPage, expected: list[Expected]) -> float:
+    """The share of the words of the form's labels that were read on ``page``: near
+    nothing when a scan was read upside down."""
+    wanted = {word for e in expected for text in (e.label, e.question or "")
+              for word in normal(text).split() if len(word) > 3}
+    read = {word for w in page.words for word in normal(w.text).split()}
+    return len(wanted & read) / len(wanted) if wanted else 1.0
 
 
 def footer_version(page: PrintedPage, form_id: str) -> str | None:

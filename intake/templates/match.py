@@ -32,6 +32,8 @@ from intake.templates.printed import Word, is_tick
 RUN_GAP = 2.4
 #: ... or further apart than this many word heights
 RUN_GAP_HEIGHTS = 0.6
+#: how far under its question (mm) a choice's tick boxes may lie, all alike
+QUESTION_SPAN = 45.0
 #: furthest apart (mm) the two tick boxes of a Ja/Nej pair are
 PAIR_REACH = 40.0
 #: a label scoring below this is no label
@@ -325,8 +327,10 @@ def _tick_candidates(e: Expected, ticks: list[tuple[Rect, str]],
 
 
 def _question_fit(tick: Rect, own: Block | None, questions: dict[str, Block | None]) -> float:
-    """1 when ``tick`` lies under its own question and no other question comes between,
-    less the further it is; 0.3 when its question was not found."""
+    """1 when ``tick`` lies under its own question (within :data:`QUESTION_SPAN`) and no
+    other question comes between, less the further below it is; 0.3 when its question
+    was not found. Within the span only the option's label decides: "Upp till 3 år"
+    and "Upp till 4 år" differ by one letter, their places by a line."""
     if own is None:
         return 0.3
     top = own.rect.y - 2.0
@@ -336,7 +340,7 @@ def _question_fit(tick: Rect, own: Block | None, questions: dict[str, Block | No
                and own.rect.y < q.rect.y <= tick.y + 2.0]
     if between:
         return 0.2
-    return math.exp(-max(0.0, tick.y - own.rect.bottom) / 60)
+    return math.exp(-max(0.0, tick.y - own.rect.bottom - QUESTION_SPAN) / 60)
 
 
 # --- one box per widget --------------------------------------------------------------

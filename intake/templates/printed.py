@@ -55,11 +55,13 @@ class PrintedPage:
     kind: str = "pdf-text"  # pdf-text / pdf-widgets / scan
     dpi: float = PDF_DPI
     deskew_deg: float = 0.0
+    upside_down: bool = False
 
 
-def read_blank(path: Path, *, lang: str = "swe", tesseract_cmd: str = "tesseract"
-               ) -> PrintedPage:
-    """The first page of ``path`` (a PDF or an image) as printed matter."""
+def read_blank(path: Path, *, lang: str = "swe", tesseract_cmd: str = "tesseract",
+               half_turn: bool = False) -> PrintedPage:
+    """The first page of ``path`` (a PDF or an image) as printed matter; a scan turned
+    half a turn first with ``half_turn`` (fed in upside down)."""
     is_pdf = path.read_bytes()[:5] == b"%PDF-"
     words: list[Word] = []
     widgets: list[PdfWidget] = []
@@ -72,6 +74,8 @@ def read_blank(path: Path, *, lang: str = "swe", tesseract_cmd: str = "tesseract
     skew = 0.0
     scanned = not words
     if scanned:
+        if half_turn:
+            grey = imaging.rotate90(grey, 2)
         skew = find_skew(grey, dpi)
         grey = _rotated(grey, skew)
     frames, lines = _frames_and_strokes(grey, dpi)
@@ -84,6 +88,7 @@ def read_blank(path: Path, *, lang: str = "swe", tesseract_cmd: str = "tesseract
     return PrintedPage(
         width_mm=grey.shape[1] * to_mm, height_mm=grey.shape[0] * to_mm, words=words,
         frames=frames, widgets=widgets, kind=kind, dpi=dpi, deskew_deg=skew,
+        upside_down=scanned and half_turn,
     )
 
 

@@ -41,13 +41,17 @@ def renamed_blank(form_id: str, folder: Path) -> tuple[Path, dict[str, str]]:
     return path, names
 
 
-def scanned_blank(pdf: Path, folder: Path, *, seed: int = 1,
-                  profile: str = "office300") -> tuple[Path, ScannedPage]:
-    """``pdf``'s page printed and scanned as ``profile`` does, saved as a PNG."""
+def scanned_blank(pdf: Path, folder: Path, *, seed: int = 1, profile: str = "office300",
+                  suffix: str = ".png") -> tuple[Path, ScannedPage]:
+    """``pdf``'s page printed and scanned as ``profile`` does, saved as a PNG (or as
+    ``suffix`` says: ".pdf" is a scanner's PDF of one grey image)."""
     page = next(render_pdf(pdf, dpi=SCAN_DPI))
     scan = scan_page(page, SCAN_DPI, PROFILES[profile], np.random.default_rng(seed))
-    path = folder / f"{pdf.stem}-skannad.png"
-    scan.image.save(path, dpi=(scan.dpi, scan.dpi))
+    path = folder / f"{pdf.stem}-skannad{suffix}"
+    if suffix == ".pdf":
+        scan.image.save(path, resolution=scan.dpi)
+    else:
+        scan.image.save(path, dpi=(scan.dpi, scan.dpi))
     return path, scan
 
 

@@ -92,6 +92,23 @@ def test_an_office_scan_of_the_blank_gives_the_builtin_boxes(
     _all_within(placed_back(learned, scale, shift), form_id)
 
 
+@pytest.mark.tesseract
+@pytest.mark.parametrize(("profile", "seed", "suffix"), slow_beyond([
+    ("office200", 5, ".pdf"),  # fed in upside down, 1.8° askew, a scanner's PDF
+    ("fax200", 5, ".png"),  # bilevel with speckles; its digits misread ("Upp till Sår")
+]))
+def test_a_blank_scanned_upside_down_or_faxed_still_gives_the_builtin_boxes(
+        profile: str, seed: int, suffix: str, tmp_path: Path) -> None:
+    path, scan = scanned_blank(flat_blank("9448", tmp_path), tmp_path, seed=seed,
+                               profile=profile, suffix=suffix)
+
+    learned = learn_template(path, "9448")
+
+    assert learned.source.upside_down == scan.upside_down
+    truth = builtin_template("9448")
+    _all_within(placed_back(learned, *glass_placement(learned, truth)), "9448")
+
+
 def test_the_version_is_read_from_the_footer_unless_given(tmp_path: Path) -> None:
     layout = form_layout("9448")
     texts = tuple(t.model_copy(update={"text": "FK 9448 (003 F 002) Fastställt av "
