@@ -45,6 +45,7 @@ class MatchState(StrEnum):
     MATCHED = "matched"  # one box fits the field's label clearly
     AMBIGUOUS = "ambiguous"  # more than one box fits about as well: see candidates
     MISSING = "missing"  # no box fits: the administrator draws it
+    FIXED = "fixed"  # the administrator chose or drew the box
 
     @property
     def swedish(self) -> str:
@@ -56,6 +57,7 @@ _SWEDISH_STATE = {
     MatchState.MATCHED: "hittad",
     MatchState.AMBIGUOUS: "osäker",
     MatchState.MISSING: "saknas",
+    MatchState.FIXED: "rättad",
 }
 
 
@@ -130,6 +132,19 @@ class Template(_Frozen):
             if w.name == name:
                 return w
         raise KeyError(name)
+
+    def with_box(self, name: str, rect: Rect) -> Template:
+        """This template with widget ``name``'s box set by the administrator (a chosen
+        candidate or a drawn rectangle); its candidates are kept for the record."""
+        self.widget(name)  # KeyError for a widget the form does not have
+        widgets = tuple(w.model_copy(update={"rect": rect, "state": MatchState.FIXED})
+                        if w.name == name else w for w in self.widgets)
+        return self.model_copy(update={"widgets": widgets})
+
+    def ready(self) -> bool:
+        """Every widget has its box, none still ambiguous: the template can be used."""
+        return all(w.rect is not None and w.state is not MatchState.AMBIGUOUS
+                   for w in self.widgets)
 
     def counts(self) -> dict[MatchState, int]:
         counts = dict.fromkeys(MatchState, 0)

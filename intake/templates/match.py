@@ -23,6 +23,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from intake.forms.model import Rect
 from intake.forms.template import Candidate, MatchState
@@ -92,7 +93,8 @@ def match_widgets(expected: list[Expected], words: list[Word], frames: list[Rect
     blocks = make_blocks(runs)
     scored: dict[str, list[Candidate]] = {}
     tick_labels = label_ticks(ticks, runs)
-    questions = {e.field: _find_label(e.question, blocks) for e in expected if e.question}
+    asked = {e.field: e.question for e in expected if e.question}
+    questions = {name: _find_label(question, blocks) for name, question in asked.items()}
     for e in expected:
         if e.kind == "checkbox":
             scored[e.name] = _tick_candidates(e, tick_labels, questions)
@@ -145,6 +147,7 @@ def normal(text: str) -> str:
     return " ".join(text.split())
 
 
+@lru_cache(maxsize=65536)
 def similarity(label: str, printed: str) -> float:
     """How well ``printed`` reads as ``label`` (1 = the same), allowing a printed text
     that continues after the label and misread letters."""

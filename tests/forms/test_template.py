@@ -8,6 +8,7 @@ import pytest
 
 from intake.forms import FORM_IDS, form_layout, load_form
 from intake.forms.blank import blank_pdf, builtin_template
+from intake.forms.model import Rect
 from intake.forms.template import MatchState, Template
 
 
@@ -35,3 +36,19 @@ def test_a_template_with_a_widget_still_missing_cannot_be_read_with() -> None:
 
     with pytest.raises(ValueError, match="no box"):
         unfinished.page_layout()
+
+
+def test_a_box_fixed_by_the_administrator_makes_an_unfinished_template_ready() -> None:
+    template = builtin_template("9443")
+    name = template.widgets[0].name
+    lost = template.widgets[0].model_copy(update={"rect": None, "state": MatchState.MISSING})
+    unfinished = template.model_copy(update={"widgets": (lost, *template.widgets[1:])})
+    drawn = Rect(x=20.0, y=200.0, w=60.0, h=9.0)
+
+    fixed = unfinished.with_box(name, drawn)
+
+    assert not unfinished.ready() and fixed.ready()
+    assert fixed.widget(name).rect == drawn
+    assert fixed.widget(name).state is MatchState.FIXED
+    with pytest.raises(KeyError):
+        fixed.with_box("ingen_sadan_ruta", drawn)
