@@ -9,9 +9,8 @@ from pathlib import Path
 import numpy as np
 
 from intake.forms import form_layout
-from intake.forms.model import PageLayout, Rect
+from intake.forms.model import PageLayout
 from intake.forms.pdfdraw import write_pdf
-from intake.forms.template import Template
 from intake.load.render import render_pdf
 from intake.samples.scan import PROFILES, ScannedPage, scan_page
 
@@ -53,42 +52,3 @@ def scanned_blank(pdf: Path, folder: Path, *, seed: int = 1, profile: str = "off
     else:
         scan.image.save(path, dpi=(scan.dpi, scan.dpi))
     return path, scan
-
-
-def edges(rect: Rect) -> np.ndarray:
-    return np.array([rect.x, rect.y, rect.right, rect.bottom])
-
-
-def worst_edge_mm(learned: Template, truth: Template) -> dict[str, float]:
-    """For each widget, how far (mm) the furthest of its learned box's edges is from
-    the truth's; a widget without a box is infinitely far."""
-    worst = {}
-    for w in truth.widgets:
-        found = learned.widget(w.name).rect
-        assert w.rect is not None
-        worst[w.name] = (float("inf") if found is None
-                         else float(np.abs(edges(found) - edges(w.rect)).max()))
-    return worst
-
-
-def glass_placement(learned: Template, truth: Template) -> tuple[float, np.ndarray]:
-    """The scale and shift (mm) that best take the truth's boxes onto the learned ones:
-    where the page lay on the scanner's glass, which no blank shows."""
-    pairs = [(edges(w.rect), edges(learned.widget(w.name).rect))  # type: ignore[arg-type]
-             for w in truth.widgets if learned.widget(w.name).rect is not None]
-    p = np.array([a for a, _ in pairs]).reshape(-1, 2)
-    q = np.array([b for _, b in pairs]).reshape(-1, 2)
-    pc, qc = p.mean(axis=0), q.mean(axis=0)
-    scale = float(((p - pc) * (q - qc)).sum() / ((p - pc) ** 2).sum())
-    return scale, qc - scale * pc
-
-
-def placed_back(learned: Template, scale: float, shift: np.ndarray) -> Template:
-    """``learned`` with the glass placement undone."""
-    def back(rect: Rect | None) -> Rect | None:
-        if rect is None:
-            return None
-        return Rect(x=(rect.x - shift[0]) / scale, y=(rect.y - shift[1]) / scale,
-                    w=rect.w / scale, h=rect.h / scale)
-    widgets = tuple(w.model_copy(update={"rect": back(w.rect)}) for w in learned.widgets)
-    return learned.model_copy(update={"widgets": widgets})

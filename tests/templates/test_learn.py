@@ -16,19 +16,11 @@ from intake.forms import FORM_IDS, form_layout
 from intake.forms.blank import builtin_template
 from intake.forms.model import LineOp, Rect
 from intake.forms.template import MatchState, Source, Template, template_of_layout
+from intake.samples.other_layout import draw, other_layout
 from intake.samples.scan import PROFILES, scan_page
 from intake.templates.learn import learn_template
-from tests.templates.blanks import (
-    SCAN_DPI,
-    flat_blank,
-    glass_placement,
-    pdf_of,
-    placed_back,
-    renamed_blank,
-    scanned_blank,
-    worst_edge_mm,
-)
-from tests.templates.other_layout import draw, other_layout
+from intake.training.measure_learn import glass_placement, placed_back, worst_edge_mm
+from tests.templates.blanks import SCAN_DPI, flat_blank, pdf_of, renamed_blank, scanned_blank
 from tests.tiers import slow_beyond
 
 WITHIN_MM = 1.0

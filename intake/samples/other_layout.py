@@ -1,5 +1,7 @@
 """Another printer's rendition of a form (issue 17): the same fields and labels laid
-out otherwise, drawn as a clean page for the scanner simulation.
+out otherwise, drawn as a clean page for the scanner simulation. What a template is
+learned from in the tests and ``scripts/measure_learn.py`` (and what forms in a
+learned layout will be filled on).
 
 Against the project's layout (intake/forms/layout.py) it has other margins, a serif
 font at other sizes, a row's boxes in reverse order two to a line with the label
@@ -11,7 +13,6 @@ choice's options on the line under its question.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
@@ -28,9 +29,9 @@ from intake.forms.model import (
     TextOp,
     Widget,
 )
+from intake.samples.ink import font_path
 from intake.sus.codes import VOCABULARIES, Avslutningsanledning, YesNo, label_of
 
-FONTS = Path("/usr/share/fonts/truetype/dejavu")
 LEFT, RIGHT = 22.0, 192.0
 WIDTH = RIGHT - LEFT
 PT = 25.4 / 72
@@ -41,7 +42,7 @@ LABEL_COLUMN = 30.0
 
 def _font(size: float, bold: bool, dpi: int = 300) -> ImageFont.FreeTypeFont:
     name = "DejaVuSerif-Bold.ttf" if bold else "DejaVuSerif.ttf"
-    return ImageFont.truetype(str(FONTS / name), max(1, round(size * dpi / 72)))
+    return ImageFont.truetype(str(font_path(name)), max(1, round(size * dpi / 72)))
 
 
 def text_mm(text: str, size: float, bold: bool = False) -> float:
@@ -95,7 +96,8 @@ def other_layout(form_id: str) -> PageLayout:
     for item in form.items:
         _PLACE[item.kind](flow, item, form)
     flow.text(LEFT + 40, PAGE_HEIGHT_MM - 9, form.footer, 7)
-    assert flow.y < PAGE_HEIGHT_MM - 14, f"FK {form_id} does not fit ({flow.y:.0f} mm)"
+    if flow.y > PAGE_HEIGHT_MM - 14:
+        raise OverflowError(f"FK {form_id} does not fit on one page ({flow.y:.0f} mm)")
     return PageLayout(texts=tuple(flow.texts), boxes=tuple(flow.boxes),
                       widgets=tuple(flow.widgets))
 
