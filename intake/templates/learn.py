@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from intake.errors import InputError
-from intake.forms import form_layout, load_form
+from intake.forms import FORM_IDS, form_layout, load_form
 from intake.forms.model import LineOp, Rect, TextOp
 from intake.forms.template import Anchor, MatchState, Source, Template, TemplateWidget
 from intake.load.pdftext import PdfWidget
@@ -50,6 +50,10 @@ def learn_template(blank: Path, form_id: str, *, version: str | None = None,
             page = turned
     if not page.words and not page.frames:
         raise InputError(f"{blank.name}: sidan är tom — ingen text och inga rutor hittades.")
+    printed = footer(page)
+    if printed is not None and printed[0] != form_id and printed[0] in FORM_IDS:
+        raise InputError(f"{blank.name}: sidfoten säger FK {printed[0]}, inte FK {form_id}."
+                         f" Välj rätt blankett (--form {printed[0]}).")
     outcomes = _by_pdf_names(expected, page.widgets)
     if outcomes is None:
         frames = _with_widget_boxes(page.frames, page.widgets)
@@ -95,13 +99,20 @@ def _words_known(page: PrintedPage, expected: list[Expected]) -> float:
     return len(wanted & read) / len(wanted) if wanted else 1.0
 
 
-def footer_version(page: PrintedPage, form_id: str) -> str | None:
-    """The version printed in the footer ("FK 9448 (002 F 001)" gives "002.F.001")."""
+def footer(page: PrintedPage) -> tuple[str, str] | None:
+    """The form number and version printed in the footer: "FK 9448 (002 F 001)" gives
+    ("9448", "002.F.001")."""
     for run in make_runs(page.words, []):
         found = FOOTER.search(run.text)
-        if found and found.group(1) == form_id:
-            return ".".join(re.split(r"[\s.\-]+", found.group(2).strip()))
+        if found:
+            return found.group(1), ".".join(re.split(r"[\s.\-]+", found.group(2).strip()))
     return None
+
+
+def footer_version(page: PrintedPage, form_id: str) -> str | None:
+    """The version in the footer, when the footer is form ``form_id``'s."""
+    printed = footer(page)
+    return printed[1] if printed is not None and printed[0] == form_id else None
 
 
 def _by_pdf_names(expected: list[Expected], widgets: list[PdfWidget]

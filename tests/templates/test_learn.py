@@ -113,6 +113,13 @@ def test_the_version_is_read_from_the_footer_unless_given(tmp_path: Path) -> Non
     assert learn_template(blank, "9448", version="004.F.001").version == "004.F.001"
 
 
+def test_a_blank_of_another_form_is_refused_by_its_footer(tmp_path: Path) -> None:
+    blank = flat_blank("9449", tmp_path)
+
+    with pytest.raises(InputError, match="sidfoten säger FK 9449, inte FK 9448"):
+        learn_template(blank, "9448")
+
+
 def test_a_field_whose_label_and_box_are_not_printed_is_reported_missing(
         tmp_path: Path) -> None:
     layout = form_layout("9448")
