@@ -100,16 +100,18 @@ def is_tick(frame: Rect) -> bool:
 
 def _tick_labels_again(clean: np.ndarray, dpi: float, frames: list[Rect], words: list[Word],
                        *, lang: str, cmd: str) -> list[Word]:
-    """Words beside tick boxes that the whole page's reading left without any: a short
-    label ("Ja") is often dropped there, and is read again as one line on its own."""
+    """Words beside tick boxes that the whole page's reading left without any word on
+    either side: a short label ("Ja") is often dropped, and is read again as one line
+    on its own."""
     px = dpi / MM_PER_INCH
     found: list[Word] = []
     for tick in filter(is_tick, frames):
-        for x0, x1 in ((tick.right + 0.4, tick.right + TICK_LABEL_REACH),
-                       (tick.x - TICK_LABEL_REACH, tick.x - 0.4)):
-            if any(_on_line(w.rect, tick) and w.rect.right > x0 and w.rect.x < x1
-                   for w in words + found):
-                continue
+        sides = ((tick.right + 0.4, tick.right + TICK_LABEL_REACH),
+                 (tick.x - TICK_LABEL_REACH, tick.x - 0.4))
+        if any(_on_line(w.rect, tick) and w.rect.right > x0 and w.rect.x < x1
+               for w in words + found for x0, x1 in sides):
+            continue  # it has a label, however misread: the matcher judges it
+        for x0, x1 in sides:
             if any(f is not tick and _on_line(f, tick) and f.right > x0 and f.x < x1
                    for f in frames):
                 continue  # another box there: its own label, not this one's
