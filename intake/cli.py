@@ -75,6 +75,30 @@ def forms_blank(out_dir: Path) -> None:
         click.echo(str(path))
 
 
+@forms.command("learn")
+@click.argument("blank", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--form", "form_id", type=click.Choice(["9443", "9448", "9449"]), required=True,
+              help="Which form the blank is.")
+@click.option("--version", default=None,
+              help='The form\'s version, e.g. "002.F.001" (else read from the footer).')
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
+              default=None,
+              help="Where to write the template (JSON); default FK<form>-<version>.json.")
+def forms_learn(blank: Path, form_id: str, version: str | None, out_file: Path | None) -> None:
+    """Learn a form's layout (its template) from a blank PDF or a scan of one."""
+    from intake.settings import Settings
+    from intake.templates.learn import learn_template, report_lines
+
+    settings = Settings()
+    template = learn_template(blank, form_id, version=version, lang=settings.tesseract_lang,
+                              tesseract_cmd=settings.tesseract_cmd)
+    target = out_file or Path(f"FK{form_id}-{template.version}.json")
+    target.write_text(template.model_dump_json(indent=1), encoding="utf-8")
+    for line in report_lines(template):
+        click.echo(line)
+    click.echo(f"Mallen skrevs till {target}.")
+
+
 @cli.command("extract")
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(dir_okay=False, path_type=Path))
