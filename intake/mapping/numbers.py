@@ -49,6 +49,8 @@ _SLASH_AS_ONE = 0.5
 #: A cut that reads no real date counts this much against the dates other cuts read: a
 #: date box holds a date, and cuts differ mostly by where a glyph was split.
 _INVALID_CUT = 0.25
+#: An engine's value corrected from its alternatives, not read as written.
+_CORRECTIONS = (DATE_CORRECTED, VALUE_CORRECTED)
 
 T = TypeVar("T", bound=Hashable)
 
@@ -92,8 +94,11 @@ def _two_readers(as_read: FieldValue | None, whole: tuple[object, float], unsure
             and min(as_read.confidence, posterior) >= CONTRADICTS:
         chosen = value if posterior > as_read.confidence else as_read.value
         return FieldValue(value=chosen, confidence=context.priors.invalid_cap, problem=disagree)
-    if as_read is not None and as_read.value is not None and as_read.confidence >= posterior:
+    if as_read is not None and as_read.value is not None and as_read.confidence >= posterior \
+            and as_read.problem not in _CORRECTIONS:
         return as_read
+    # (a value the engine's alternatives were corrected to is a guess; the classifier
+    # read the other one from the writing: "26 augusti 2029" made 2023, cuts 2024-08-26)
     return valued(value, posterior, unsure, context)
 
 
@@ -270,8 +275,10 @@ def _engine_date(read: TextRead, context: Context) -> FieldValue:
     confidence = min(chosen.confidence, read.confidence) * factor
     if chosen.corrected:
         confidence = min(confidence, priors.correction_cap)
-    problem = DATE_CORRECTED if chosen.corrected else DATE_UNSURE
-    return valued(chosen.value.isoformat(), confidence, problem, context)
+    if chosen.corrected:  # reviewed however sure: a date has no check digit
+        return FieldValue(value=chosen.value.isoformat(), confidence=confidence,
+                          problem=DATE_CORRECTED)
+    return valued(chosen.value.isoformat(), confidence, DATE_UNSURE, context)
 
 
 def _parse_date_text(text: str, *, today: date) -> date | None:
@@ -395,5 +402,6 @@ def _engine_number(
     confidence = min(chosen.confidence, read.confidence)
     if chosen.corrected:
         confidence = min(confidence, context.priors.correction_cap)
-    problem = VALUE_CORRECTED if chosen.corrected else VALUE_UNSURE
-    return valued(chosen.value, confidence, problem, context)
+    if chosen.corrected:  # reviewed however sure: a percent or code has no check digit
+        return FieldValue(value=chosen.value, confidence=confidence, problem=VALUE_CORRECTED)
+    return valued(chosen.value, confidence, VALUE_UNSURE, context)
