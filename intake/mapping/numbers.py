@@ -28,7 +28,15 @@ from intake.mapping.base import (
 )
 from intake.mapping.lexicon import edit_distance
 from intake.reads import Cut, TextRead
-from intake.sus.values import BAD_CODE, BAD_PERCENT, MONTHS, parse_code, parse_date, parse_percent
+from intake.sus.values import (
+    BAD_CODE,
+    BAD_PERCENT,
+    MONTH_NAMES,
+    MONTHS,
+    parse_code,
+    parse_date,
+    parse_percent,
+)
 
 FIRST_FORM_DATE = date(2000, 1, 1)
 
@@ -51,6 +59,8 @@ _SLASH_AS_ONE = 0.5
 _INVALID_CUT = 0.25
 #: An engine's value corrected from its alternatives, not read as written.
 _CORRECTIONS = (DATE_CORRECTED, VALUE_CORRECTED)
+#: A word this long whose first three letters are a long month's may be that month.
+_HEADED_MONTH = 5
 
 T = TypeVar("T", bound=Hashable)
 
@@ -350,7 +360,12 @@ def _nearest_month(word: str) -> str:
     scored = sorted((edit_distance(lowered, name), name) for name in MONTHS)
     (d1, best), (d2, _) = scored[0], scored[1]
     allowed = 1.0 if len(lowered) <= 4 else 2.0
-    return best if d1 <= allowed and d2 - d1 >= 1.0 else word
+    if d1 <= allowed and d2 - d1 >= 1.0:
+        return best
+    # a long month's first three letters read right, the rest garbled ("febrvn")
+    headed = [name for name in MONTH_NAMES if len(name) >= _HEADED_MONTH
+              and lowered[:3] == name[:3] and abs(len(lowered) - len(name)) <= 2]
+    return headed[0] if len(lowered) >= _HEADED_MONTH and len(headed) == 1 else word
 
 
 def interpret_percent(read: TextRead, context: Context) -> FieldValue:

@@ -340,3 +340,16 @@ def test_the_classifiers_date_wins_over_a_correction_of_the_engines() -> None:
     read = engine.model_copy(update={"cuts": cuts})
     value = interpret_date(read, CONTEXT)
     assert value.value == "2024-08-26"
+
+
+@pytest.mark.parametrize(("written", "expected"),
+                         [("5 febrvn 2025", "2025-02-05"), ("24 decenber 2024", "2024-12-24")])
+def test_a_hand_written_month_read_with_its_head_right_is_that_month(
+    written: str, expected: str
+) -> None:
+    """GIVEN a month name the engine read garbled after its first letters ("febrvn")
+    or with one letter wrong ("decenber")
+    WHEN the date is interpreted
+    THEN it is that month's date, as sure as the engine was of what it read."""
+    value = interpret_date(read_of(written), CONTEXT)
+    assert value.value == expected
