@@ -11,6 +11,7 @@ without a line uses ``Settings.review_below``."""
 from __future__ import annotations
 
 import json
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -46,3 +47,9 @@ def load_review_lines(path: Path | None = None) -> ReviewLines:
             f"{source} is missing or broken ({exc}); "
             "run python -m intake.training.calibrate_review"
         ) from exc
+
+
+@cache
+def shipped_review_lines() -> ReviewLines:
+    """The shipped lines, loaded once (for the service re-checking a document)."""
+    return load_review_lines()
