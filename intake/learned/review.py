@@ -6,7 +6,8 @@ sample styles; never the held-aside digits the figures are measured on).
 A line is the confidence below which a value of that type goes to a person: the lowest
 at which the calibration forms' silent errors stay within the budget (of the type's
 fields), so what is flagged follows how often a reading that sure was right. A type
-without a line uses ``Settings.review_below``."""
+without a line uses ``Settings.review_below``, and so does every type when an operator
+sets ``review_below`` otherwise than its default."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from pydantic import BaseModel, Field
 
 from intake.errors import ConfigurationError
 from intake.learned.provenance import Provenance
+from intake.settings import REVIEW_BELOW
 
 LINES_FILE = "review_lines.json"
 
@@ -28,8 +30,13 @@ class ReviewLines(BaseModel, frozen=True):
     lines: dict[str, float] = Field(default_factory=dict)
     provenance: Provenance | None = None
 
-    def line(self, field_type: str, default: float) -> float:
-        return self.lines.get(field_type, default)
+    def line(self, field_type: str, review_below: float) -> float:
+        """Where review begins for ``field_type``: its fitted line, else
+        ``review_below``. A ``review_below`` set otherwise than the shipped default
+        (``Settings.review_below``) is the operator's choice and holds for every type."""
+        if review_below != REVIEW_BELOW:
+            return review_below
+        return self.lines.get(field_type, review_below)
 
 
 def lines_path() -> Path:
