@@ -10,7 +10,9 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: Fields read with less confidence than this go to a person (CONTRACT §2
-#: ``needs_review``); ``Settings.review_below`` overrides it.
+#: ``needs_review``); ``Settings.review_below`` overrides it. At this default, dates and
+#: percents use the lines fitted on calibration forms (``intake/learned/data/
+#: review_lines.json``); set otherwise, it holds for every field.
 REVIEW_BELOW = 0.9
 #: The shortest secret key accepted (``secrets.token_urlsafe(32)`` gives 43 characters).
 MIN_SECRET_LENGTH = 32
