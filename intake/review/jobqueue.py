@@ -35,10 +35,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from intake.errors import InputError
 from intake.pipeline import start_reading_pool
 from intake.review import jobs
-from intake.review.reading import ReadPage, read_page
 from intake.review.schema import Upload
 from intake.review.state import ServiceState
 
@@ -49,6 +47,10 @@ LIST_TASK = "intake.list_upload"
 #: The advisory lock of :func:`adopt_unqueued` ("SUSA").
 ADOPT_LOCK = 0x53555341
 PAGE_TASK = "intake.read_page"
+#: Page jobs a worker holds per reading process: while one is read, the next is
+#: already waiting in the pool, so no process sits idle while a page is written and
+#: the next job fetched.
+AHEAD_PER_PROCESS = 2
 
 
 def uses_jobqueue(session_or_state: Session | ServiceState) -> bool:
@@ -123,12 +125,13 @@ class _Runtime:
     pool: ProcessPoolExecutor
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def read(self, upload_id: int, page: int) -> ReadPage:
-        with self.state.store.transaction() as session:
+    def read(self, upload_id: int, page: int) -> bool:
+        """The page read and written by a reading process (:func:`jobs.read_and_store`)."""
+        with self.state.store.transaction(read_only=True) as session:
             path = self.state.files.upload_path(session.get_one(Upload, upload_id).sha256)
         pool = self.pool
         try:
-            return pool.submit(read_page, path, page).result()
+            return pool.submit(jobs.read_and_store, upload_id, page, path).result()
         except BrokenProcessPool:  # a reading process died (killed): a new pool, and
             with self.lock:        # the job fails now to be run again
                 if self.pool is pool:
@@ -150,17 +153,9 @@ def _list_upload(upload_id: int) -> None:
 
 
 def _read_page(upload_id: int, page: int) -> None:
-    runtime = _runtime()
-    try:
-        read = runtime.read(upload_id, page)
-    except BrokenProcessPool:
-        raise
-    except Exception as exc:  # the file (InputError) or a bug: the upload says which
-        if not isinstance(exc, InputError):
-            log.exception("reading page %d of upload %d failed", page, upload_id)
-        jobs.fail_page(runtime.state, upload_id, page, exc)
-        return
-    jobs.store_page(runtime.state, upload_id, page, read)
+    """A page job: read and written in a reading process (a file that cannot be read
+    fails its upload there); an error writing it fails the job, which is run again."""
+    _runtime().read(upload_id, page)
 
 
 def worker_app(state: ServiceState) -> App:
@@ -213,7 +208,7 @@ async def run_worker(state: ServiceState, pool: ProcessPoolExecutor, *, signals:
             recovering = asyncio.create_task(_keep_recovering(app, state))
             try:
                 await app.run_worker_async(
-                    queues=[QUEUE], concurrency=max(1, settings.workers),
+                    queues=[QUEUE], concurrency=AHEAD_PER_PROCESS * max(1, settings.workers),
                     name=f"{socket.gethostname()}:{os.getpid()}",
                     install_signal_handlers=signals, delete_jobs="successful",
                     update_heartbeat_interval=settings.job_heartbeat_seconds,

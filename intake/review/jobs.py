@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -28,12 +29,13 @@ from sqlalchemy.orm import Session
 from intake.errors import InputError, IntakeError
 from intake.load.inputs import count_pages as input_pages
 from intake.mapping.document import Document as ReadDocument
+from intake.pipeline import worker_reader
 from intake.review.clock import now
 from intake.review.decide import auto_file_consent, purge_upload_if_done
 from intake.review.knowledge import read_with_store
 from intake.review.reading import ReadPage, read_page
 from intake.review.schema import Document, Upload
-from intake.review.state import ServiceState
+from intake.review.state import ServiceState, attach_service
 from intake.sus.rules import registration_deadline
 
 log = logging.getLogger(__name__)
@@ -82,6 +84,21 @@ def missing_pages(session: Session, upload: Upload) -> list[int]:
     return [n for n in range(1, (upload.pages_total or 0) + 1) if n not in written]
 
 
+def missing_pages_of(session: Session, upload_ids: list[int]) -> dict[int, list[int]]:
+    """:func:`missing_pages` of several uploads, in two queries."""
+    if not upload_ids:
+        return {}
+    totals = {upload_id: total for upload_id, total in session.execute(
+        select(Upload.id, Upload.pages_total).where(Upload.id.in_(upload_ids)))}
+    written: dict[int, set[int]] = {upload_id: set() for upload_id in totals}
+    for upload_id, page in session.execute(select(Document.upload_id, Document.page).where(
+            Document.upload_id.in_(upload_ids), Document.page.is_not(None))):
+        if page is not None:
+            written[upload_id].add(page)
+    return {upload_id: [n for n in range(1, (total or 0) + 1) if n not in written[upload_id]]
+            for upload_id, total in totals.items()}
+
+
 def store_page(state: ServiceState, upload_id: int, number: int, read: ReadPage) -> bool:
     """Write page ``number``'s document, once: False when it was written already (by
     an earlier run of the same page job). The page completing the upload marks it
@@ -101,6 +118,40 @@ def store_page(state: ServiceState, upload_id: int, number: int, read: ReadPage)
         if upload.status == "processing" and not missing_pages(session, upload):
             _finish(state, upload)
         return True
+
+
+#: This reading process's own view of the service (:func:`read_and_store`).
+_PROCESS_STATE: list[ServiceState] = []
+
+
+def read_and_store(upload_id: int, number: int, path: Path) -> bool:
+    """In a reading process: page ``number`` of upload ``upload_id`` (its file at
+    ``path``) read and its document written by this process, at its low CPU
+    priority — the process that hands out pages (the web process, or a worker's
+    event loop) only waits for the answer, nothing of the page crosses to it. True
+    when written, False when it was written already. A page that cannot be read fails
+    its upload here; an error writing it is raised (the caller decides: fail the
+    upload or run the job again).
+
+    PostgreSQL's page jobs only (:mod:`.jobqueue`): a process forked from one that
+    has a SQLite file open must not open that file itself (SQLite keeps its locks per
+    process, and the fork copies the parent's idea of them), so the local runner
+    writes in its own process."""
+    state = _process_state()
+    try:
+        read = read_page(path, number)
+    except Exception as exc:  # the file (InputError) or a bug: the upload says which
+        if not isinstance(exc, InputError):
+            log.exception("reading page %d of upload %d failed", number, upload_id)
+        fail_page(state, upload_id, number, exc)
+        return False
+    return store_page(state, upload_id, number, read)
+
+
+def _process_state() -> ServiceState:
+    if not _PROCESS_STATE:
+        _PROCESS_STATE.append(attach_service(worker_reader().settings))
+    return _PROCESS_STATE[0]
 
 
 def fail_page(state: ServiceState, upload_id: int, number: int, exc: BaseException) -> None:

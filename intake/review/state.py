@@ -3,7 +3,8 @@ reader of uploads (its models loaded on first use)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from intake.pipeline import Reader
@@ -20,11 +21,22 @@ class ServiceState:
     settings: Settings
     store: Store
     files: FileStore
+    #: Set when an upload is stored for reading (or queued again), so that a reader in
+    #: this process starts on it at once instead of at its next look.
+    uploaded: threading.Event = field(default_factory=threading.Event, compare=False)
 
     @cached_property
     def reader(self) -> Reader:
         """The reader of uploads, loaded once for the service's life."""
         return Reader.load(self.settings)
+
+
+def attach_service(settings: Settings) -> ServiceState:
+    """The service's store and files as another process of a running service sees them
+    (a reading process writing the pages it read): no migration, connections of its own
+    (a forked process must not use its parent's)."""
+    store = open_store(settings.store_url(), settings.consent_archive_dir(), migrate=False)
+    return ServiceState(settings=settings, store=store, files=FileStore(settings.data_dir))
 
 
 def open_service(settings: Settings) -> ServiceState:
