@@ -104,6 +104,9 @@ class ServiceBench:
     peak_rss_mb: float
     rss_high_water_mb: float
     failures: list[str]
+    #: with ``sus-intake worker`` processes beside ``serve --no-worker``: the pages each
+    #: wrote (from its log), in the order they were started; empty when serve reads
+    pages_per_worker: list[int] = field(default_factory=list)
 
     @property
     def extract_rate(self) -> float:
@@ -138,6 +141,9 @@ class ServiceBench:
                                          ("after", self.idle_after.samples[what])) if idle]
             if busy and ratios:
                 lines.append(f"p95 {what} while reading: " + ", ".join(ratios))
+        if self.pages_per_worker:
+            lines.append(f"pages written per worker process: "
+                         f"{', '.join(str(n) for n in self.pages_per_worker)}")
         lines += [f"not read: {failure}" for failure in self.failures]
         return lines
 
@@ -160,15 +166,20 @@ class ServiceBench:
                                for what, v in lat.samples.items() if v}
                         for name, lat in self._phases()},
             "failures": self.failures,
+            "pages_per_worker": self.pages_per_worker,
         }
 
 
 def bench_service(*, pages: int, seed: int, workers: int, database_url: str | None = None,
                   participants: int = 60, idle_rounds: int = IDLE_ROUNDS,
                   warm_forms: int = WARM_FORMS, one_pdf: bool = False,
+                  worker_processes: int = 0,
                   timeout_seconds: float = 3600) -> ServiceBench:
     """Run the whole measurement on a fresh store; see the module. ``one_pdf``: the
-    pages go as one PDF (a förbund's scanned batch) instead of a file per form."""
+    pages go as one PDF (a förbund's scanned batch) instead of a file per form.
+    ``worker_processes``: read by that many ``sus-intake worker`` processes beside
+    ``serve --no-worker``, the ``workers`` reading processes shared out among them
+    (at least one each), instead of by ``serve`` itself."""
     with tempfile.TemporaryDirectory(prefix="sus-bench-service-") as folder:
         root = Path(folder)
         settings = service_settings(root / "data", workers=workers, database_url=database_url)
@@ -183,7 +194,8 @@ def bench_service(*, pages: int, seed: int, workers: int, database_url: str | No
             files = [join_pdfs(files, root / "bench" / f"batch-{len(files)}p.pdf")]
         total = sum(pages_of(path) for path in files)
         extract_seconds = [_extract_seconds(files, settings)]
-        with running_service(settings, root / "serve.log") as (base_url, pid):
+        with running_service(settings, root / "serve.log",
+                             worker_processes=worker_processes) as (base_url, pid, logs):
             httpx2 = _http_client()
             with httpx2.Client(base_url=base_url, timeout=600) as up_client, \
                     httpx2.Client(base_url=base_url, timeout=600) as review_client:
@@ -208,6 +220,7 @@ def bench_service(*, pages: int, seed: int, workers: int, database_url: str | No
                 for document in batch["documents"][:idle_rounds]:
                     review_round(reviewer, review_client, document["id"], idle_after)
                 high_water = max(rss_high_water_mb(pid), peak[0])  # VmHWM lags a little
+        per_worker = [pages_written(log) for log in logs]
         extract_seconds.append(_extract_seconds(files, settings))  # the machine may change
         failures = [f"{u['filename']}: {u['status']} {u['message']}" for u in batch["uploads"]
                     if u["status"] != "done"]
@@ -215,7 +228,8 @@ def bench_service(*, pages: int, seed: int, workers: int, database_url: str | No
                             database="PostgreSQL" if database_url else "SQLite",
                             extract_seconds=extract_seconds, service_seconds=service_seconds,
                             idle=idle, busy=busy, idle_after=idle_after, peak_rss_mb=peak[0],
-                            rss_high_water_mb=high_water, failures=failures)
+                            rss_high_water_mb=high_water, failures=failures,
+                            pages_per_worker=per_worker)
 
 
 def _http_client() -> Any:
@@ -375,26 +389,48 @@ def service_environment(settings: Settings) -> dict[str, str]:
     return env
 
 
+#: what a reading process logs (``-v``) for each page it wrote
+PAGE_WRITTEN = "written by this worker"
+
+
+def pages_written(log: Path) -> int:
+    """The pages a ``sus-intake -v worker`` wrote, from its log."""
+    return log.read_text(encoding="utf-8", errors="replace").count(PAGE_WRITTEN)
+
+
 @contextmanager
-def running_service(settings: Settings, log: Path, *,
-                    start_seconds: float = 120) -> Iterator[tuple[str, int]]:
-    """``sus-intake serve`` on a free local port: its URL and process id; stopped after."""
+def running_service(settings: Settings, log: Path, *, worker_processes: int = 0,
+                    start_seconds: float = 120) -> Iterator[tuple[str, int, list[Path]]]:
+    """``sus-intake serve`` on a free local port: its URL, process id and the logs of
+    its ``worker_processes`` (``serve --no-worker`` with that many ``sus-intake
+    worker`` beside it); all stopped after (the workers by SIGTERM, as systemd does)."""
     port = _free_port()
     command = [sys.executable, "-m", "intake.cli", "serve", "--host", "127.0.0.1",
-               "--port", str(port)]
-    with log.open("wb") as output:
-        process = subprocess.Popen(command, env=service_environment(settings),
-                                   stdout=output, stderr=subprocess.STDOUT)
+               "--port", str(port)] + (["--no-worker"] if worker_processes else [])
+    processes: list[subprocess.Popen[bytes]] = []
+    logs = [log.with_name(f"worker-{n + 1}.log") for n in range(worker_processes)]
     try:
-        _await_port(port, process, log, start_seconds)
-        yield f"http://127.0.0.1:{port}", process.pid
+        with log.open("wb") as output:
+            processes.append(subprocess.Popen(command, env=service_environment(settings),
+                                              stdout=output, stderr=subprocess.STDOUT))
+        _await_port(port, processes[0], log, start_seconds)
+        share = settings.model_copy(update={"workers": max(1, settings.workers
+                                                           // max(1, worker_processes))})
+        for worker_log in logs:
+            with worker_log.open("wb") as output:
+                processes.append(subprocess.Popen(
+                    [sys.executable, "-m", "intake.cli", "-v", "worker"],
+                    env=service_environment(share), stdout=output, stderr=subprocess.STDOUT))
+        yield f"http://127.0.0.1:{port}", processes[0].pid, logs
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        for process in reversed(processes):
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def _await_port(port: int, process: subprocess.Popen[bytes], log: Path,
