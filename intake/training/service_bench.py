@@ -104,8 +104,9 @@ class ServiceBench:
     peak_rss_mb: float
     rss_high_water_mb: float
     failures: list[str]
-    #: with ``sus-intake worker`` processes beside ``serve --no-worker``: the pages each
-    #: wrote (from its log), in the order they were started; empty when serve reads
+    #: with ``sus-intake worker`` processes beside ``serve --no-worker``: the pages of
+    #: the measured batch each wrote (from its log), in the order they were started;
+    #: empty when serve reads
     pages_per_worker: list[int] = field(default_factory=list)
 
     @property
@@ -208,6 +209,7 @@ def bench_service(*, pages: int, seed: int, workers: int, database_url: str | No
                 idle = Latencies()
                 for document_id in to_review[:idle_rounds]:
                     review_round(reviewer, review_client, document_id, idle)
+                warm_written = [pages_written(log) for log in logs]  # the warm-up's pages
                 with sampled_rss(pid) as peak:
                     started = time.perf_counter()
                     batch_id = up.upload(files, forbund_id=uploader.forbund_id)
@@ -220,7 +222,8 @@ def bench_service(*, pages: int, seed: int, workers: int, database_url: str | No
                 for document in batch["documents"][:idle_rounds]:
                     review_round(reviewer, review_client, document["id"], idle_after)
                 high_water = max(rss_high_water_mb(pid), peak[0])  # VmHWM lags a little
-        per_worker = [pages_written(log) for log in logs]
+        per_worker = [pages_written(log) - warm
+                      for log, warm in zip(logs, warm_written, strict=True)]
         extract_seconds.append(_extract_seconds(files, settings))  # the machine may change
         failures = [f"{u['filename']}: {u['status']} {u['message']}" for u in batch["uploads"]
                     if u["status"] != "done"]
