@@ -108,6 +108,8 @@ class ServiceBench:
     #: the measured batch each wrote (from its log), in the order they were started;
     #: empty when serve reads
     pages_per_worker: list[int] = field(default_factory=list)
+    #: of ``service_seconds``, the upload request itself (sent, stored, answered)
+    upload_seconds: float = 0.0
 
     @property
     def extract_rate(self) -> float:
@@ -125,7 +127,7 @@ class ServiceBench:
             f"extract   {self.extract_rate:6.2f} pages/s  (runs before and after the "
             f"service: {', '.join(f'{s:.1f}' for s in self.extract_seconds)} s)",
             f"service   {self.service_rate:6.2f} pages/s  ({self.service_seconds:.1f} s, "
-            f"upload until read)",
+            f"upload until read; the upload request {self.upload_seconds:.1f} s of it)",
             f"ratio     {self.service_rate / self.extract_rate:6.2f}× extract",
             f"web process peak RSS during the upload: {self.peak_rss_mb:.0f} MB "
             f"(high-water mark over the run {self.rss_high_water_mb:.0f} MB)",
@@ -160,6 +162,7 @@ class ServiceBench:
             "extract_pages_per_second": self.extract_rate,
             "service_seconds": self.service_seconds,
             "service_pages_per_second": self.service_rate,
+            "upload_seconds": self.upload_seconds,
             "ratio": self.service_rate / self.extract_rate,
             "peak_rss_mb": self.peak_rss_mb, "rss_high_water_mb": self.rss_high_water_mb,
             "latency": {name: {what: {"p50": percentile(v, 50), "p95": percentile(v, 95),
@@ -213,6 +216,7 @@ def bench_service(*, pages: int, seed: int, workers: int, database_url: str | No
                 with sampled_rss(pid) as peak:
                     started = time.perf_counter()
                     batch_id = up.upload(files, forbund_id=uploader.forbund_id)
+                    upload_seconds = time.perf_counter() - started
                     busy = Latencies()
                     batch, read_at = _review_while_reading(
                         up, reviewer, review_client, batch_id, to_review[idle_rounds:],
@@ -232,7 +236,7 @@ def bench_service(*, pages: int, seed: int, workers: int, database_url: str | No
                             extract_seconds=extract_seconds, service_seconds=service_seconds,
                             idle=idle, busy=busy, idle_after=idle_after, peak_rss_mb=peak[0],
                             rss_high_water_mb=high_water, failures=failures,
-                            pages_per_worker=per_worker)
+                            pages_per_worker=per_worker, upload_seconds=upload_seconds)
 
 
 def _http_client() -> Any:
