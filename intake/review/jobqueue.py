@@ -35,8 +35,10 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from intake.errors import InputError
 from intake.pipeline import start_reading_pool
 from intake.review import jobs
+from intake.review.reading import ReadPage, read_page
 from intake.review.schema import Upload
 from intake.review.state import ServiceState
 
@@ -51,6 +53,10 @@ PAGE_TASK = "intake.read_page"
 #: already waiting in the pool, so no process sits idle while a page is written and
 #: the next job fetched.
 AHEAD_PER_PROCESS = 2
+#: How long an idle worker waits for a NOTIFY before looking for jobs anyway
+#: (procrastinate's default is 5 s: a notification missed while the worker was
+#: fetching left the processes idle that long, in a batch read in a few seconds).
+FETCH_POLL_SECONDS = 0.5
 
 
 def uses_jobqueue(session_or_state: Session | ServiceState) -> bool:
@@ -125,13 +131,12 @@ class _Runtime:
     pool: ProcessPoolExecutor
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def read(self, upload_id: int, page: int) -> bool:
-        """The page read and written by a reading process (:func:`jobs.read_and_store`)."""
+    def read(self, upload_id: int, page: int) -> ReadPage:
         with self.state.store.transaction(read_only=True) as session:
             path = self.state.files.upload_path(session.get_one(Upload, upload_id).sha256)
         pool = self.pool
         try:
-            return pool.submit(jobs.read_and_store, upload_id, page, path).result()
+            return pool.submit(read_page, path, page).result()
         except BrokenProcessPool:  # a reading process died (killed): a new pool, and
             with self.lock:        # the job fails now to be run again
                 if self.pool is pool:
@@ -153,9 +158,17 @@ def _list_upload(upload_id: int) -> None:
 
 
 def _read_page(upload_id: int, page: int) -> None:
-    """A page job: read and written in a reading process (a file that cannot be read
-    fails its upload there); an error writing it fails the job, which is run again."""
-    _runtime().read(upload_id, page)
+    runtime = _runtime()
+    try:
+        read = runtime.read(upload_id, page)
+    except BrokenProcessPool:
+        raise
+    except Exception as exc:  # the file (InputError) or a bug: the upload says which
+        if not isinstance(exc, InputError):
+            log.exception("reading page %d of upload %d failed", page, upload_id)
+        jobs.fail_page(runtime.state, upload_id, page, exc)
+        return
+    jobs.store_page(runtime.state, upload_id, page, read)
 
 
 def worker_app(state: ServiceState) -> App:
@@ -211,6 +224,7 @@ async def run_worker(state: ServiceState, pool: ProcessPoolExecutor, *, signals:
                     queues=[QUEUE], concurrency=AHEAD_PER_PROCESS * max(1, settings.workers),
                     name=f"{socket.gethostname()}:{os.getpid()}",
                     install_signal_handlers=signals, delete_jobs="successful",
+                    fetch_job_polling_interval=FETCH_POLL_SECONDS,
                     update_heartbeat_interval=settings.job_heartbeat_seconds,
                     stalled_worker_timeout=settings.job_stalled_seconds)
             finally:

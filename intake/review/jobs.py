@@ -20,7 +20,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -29,13 +28,12 @@ from sqlalchemy.orm import Session
 from intake.errors import InputError, IntakeError
 from intake.load.inputs import count_pages as input_pages
 from intake.mapping.document import Document as ReadDocument
-from intake.pipeline import worker_reader
 from intake.review.clock import now
 from intake.review.decide import auto_file_consent, purge_upload_if_done
 from intake.review.knowledge import read_with_store
 from intake.review.reading import ReadPage, read_page
 from intake.review.schema import Document, Upload
-from intake.review.state import ServiceState, attach_service
+from intake.review.state import ServiceState
 from intake.sus.rules import registration_deadline
 
 log = logging.getLogger(__name__)
@@ -118,40 +116,6 @@ def store_page(state: ServiceState, upload_id: int, number: int, read: ReadPage)
         if upload.status == "processing" and not missing_pages(session, upload):
             _finish(state, upload)
         return True
-
-
-#: This reading process's own view of the service (:func:`read_and_store`).
-_PROCESS_STATE: list[ServiceState] = []
-
-
-def read_and_store(upload_id: int, number: int, path: Path) -> bool:
-    """In a reading process: page ``number`` of upload ``upload_id`` (its file at
-    ``path``) read and its document written by this process, at its low CPU
-    priority — the process that hands out pages (the web process, or a worker's
-    event loop) only waits for the answer, nothing of the page crosses to it. True
-    when written, False when it was written already. A page that cannot be read fails
-    its upload here; an error writing it is raised (the caller decides: fail the
-    upload or run the job again).
-
-    PostgreSQL's page jobs only (:mod:`.jobqueue`): a process forked from one that
-    has a SQLite file open must not open that file itself (SQLite keeps its locks per
-    process, and the fork copies the parent's idea of them), so the local runner
-    writes in its own process."""
-    state = _process_state()
-    try:
-        read = read_page(path, number)
-    except Exception as exc:  # the file (InputError) or a bug: the upload says which
-        if not isinstance(exc, InputError):
-            log.exception("reading page %d of upload %d failed", number, upload_id)
-        fail_page(state, upload_id, number, exc)
-        return False
-    return store_page(state, upload_id, number, read)
-
-
-def _process_state() -> ServiceState:
-    if not _PROCESS_STATE:
-        _PROCESS_STATE.append(attach_service(worker_reader().settings))
-    return _PROCESS_STATE[0]
 
 
 def fail_page(state: ServiceState, upload_id: int, number: int, exc: BaseException) -> None:

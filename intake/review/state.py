@@ -31,14 +31,6 @@ class ServiceState:
         return Reader.load(self.settings)
 
 
-def attach_service(settings: Settings) -> ServiceState:
-    """The service's store and files as another process of a running service sees them
-    (a reading process writing the pages it read): no migration, connections of its own
-    (a forked process must not use its parent's)."""
-    store = open_store(settings.store_url(), settings.consent_archive_dir(), migrate=False)
-    return ServiceState(settings=settings, store=store, files=FileStore(settings.data_dir))
-
-
 def open_service(settings: Settings) -> ServiceState:
     """Open (and migrate) the store and the review tables beside it; the migrations
     run under a lock, so that nodes starting together do not race on them."""
