@@ -200,9 +200,13 @@ def eval_service_cmd(styles: tuple[str, ...], count: int, seed: int, participant
               help="With --service: the pages as one PDF (a scanned batch), not a file each.")
 @click.option("--json", "json_file", type=click.Path(dir_okay=False, path_type=Path),
               help="With --service: also write the figures as JSON here.")
+@click.option("--worker-processes", type=click.IntRange(min=0), default=0, show_default=True,
+              help="With --service: read by this many `sus-intake worker` processes beside "
+                   "`serve --no-worker` (the --workers shared out among them), not by serve; "
+                   "reports the pages each wrote.")
 def bench_cmd(out_dir: Path, pages: int | None, repeats: int, memory_pages: int, seed: int,
               service: bool, database_url: str | None, workers: int | None, one_pdf: bool,
-              json_file: Path | None) -> None:
+              json_file: Path | None, worker_processes: int) -> None:
     """Pages/s of extraction vs full-page Tesseract on the same pages; peak memory.
     With --service: the service's pages/s vs extract's on the same pages."""
     from intake.settings import Settings
@@ -210,10 +214,12 @@ def bench_cmd(out_dir: Path, pages: int | None, repeats: int, memory_pages: int,
     settings = Settings() if workers is None else Settings(workers=workers)
     if service:
         _bench_service(pages=pages or 60, seed=seed, workers=settings.workers,
-                       database_url=database_url, one_pdf=one_pdf, json_file=json_file)
+                       database_url=database_url, one_pdf=one_pdf, json_file=json_file,
+                       worker_processes=worker_processes)
         return
-    if database_url or json_file or one_pdf:
-        raise click.UsageError("--database-url, --one-pdf och --json hör till --service.")
+    if database_url or json_file or one_pdf or worker_processes:
+        raise click.UsageError("--database-url, --one-pdf, --worker-processes och --json hör "
+                               "till --service.")
     from intake.training.bench import bench, memory_report
 
     for line in bench(out_dir, pages=pages or 24, repeats=repeats, seed=seed,
@@ -225,13 +231,13 @@ def bench_cmd(out_dir: Path, pages: int | None, repeats: int, memory_pages: int,
 
 
 def _bench_service(*, pages: int, seed: int, workers: int, database_url: str | None,
-                   one_pdf: bool, json_file: Path | None) -> None:
+                   one_pdf: bool, json_file: Path | None, worker_processes: int) -> None:
     import json
 
     from intake.training.service_bench import bench_service, format_report
 
     result = bench_service(pages=pages, seed=seed, workers=workers, database_url=database_url,
-                           one_pdf=one_pdf)
+                           one_pdf=one_pdf, worker_processes=worker_processes)
     click.echo(format_report(result))
     if json_file:
         json_file.write_text(json.dumps(result.as_json(), ensure_ascii=False, indent=1) + "\n",

@@ -113,8 +113,10 @@ def receive_upload(state: ServiceState, files: list[FileIn], *, username: str,
     kept: list[str] = []
     try:
         with state.store.transaction() as session:
-            return receive_batch(session, state, files, username=username,
-                                 forbund_id=forbund_id, kept=kept)
+            batch = receive_batch(session, state, files, username=username,
+                                  forbund_id=forbund_id, kept=kept)
+        state.uploaded.set()  # committed: a reader in this process starts now
+        return batch
     except BaseException:
         _discard_unreferenced(state, kept)
         raise
