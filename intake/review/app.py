@@ -24,7 +24,7 @@ from intake.review.bodylimit import BodyLimit
 from intake.review.deps import NotLoggedIn
 from intake.review.headers import SecurityHeaders
 from intake.review.ingest import Worker
-from intake.review.routes import admin, api, consents, pages
+from intake.review.routes import admin, api, batches, consents, downloads, pages
 from intake.review.security import session_secret
 from intake.review.state import ServiceState, open_service
 from intake.review.templating import templates
@@ -79,6 +79,8 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
     app.include_router(pages.router)
     app.include_router(admin.router)
     app.include_router(consents.router)
+    app.include_router(batches.router)
+    app.include_router(downloads.router)
     app.add_exception_handler(IntakeError, _intake_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
     return app
