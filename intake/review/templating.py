@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
+from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
-from intake.review.deps import csrf_token
+from intake.review.deadlines import Urgency, urgency
+from intake.review.deps import csrf_token, get_state, get_today
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.globals["csrf_token"] = csrf_token
@@ -21,3 +24,11 @@ STATUS_NAMES = {
 }
 templates.env.globals["FORM_NAMES"] = FORM_NAMES
 templates.env.globals["STATUS_NAMES"] = STATUS_NAMES
+
+
+def deadline_urgency(request: Request, deadline: date | None) -> Urgency | None:
+    """:func:`urgency` of ``deadline`` on the service's today (a setting in tests)."""
+    return urgency(deadline, get_today(get_state(request)))
+
+
+templates.env.globals["deadline_urgency"] = deadline_urgency
