@@ -17,6 +17,7 @@
   });
   // Keys typed in the dialog are the dialog's: not the review page's shortcuts.
   dialog.addEventListener("keydown", (e) => e.stopPropagation());
+  reason.addEventListener("input", () => { error.textContent = ""; });
   dialog.querySelector(".cancel").addEventListener("click", () => dialog.close());
   dialog.addEventListener("close", () => open.focus());
   form.addEventListener("submit", (e) => {
