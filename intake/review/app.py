@@ -25,7 +25,7 @@ from intake.review.decide import UnknownName
 from intake.review.deps import NotLoggedIn
 from intake.review.headers import SecurityHeaders
 from intake.review.ingest import Worker
-from intake.review.routes import admin, api, consents, finding, pages, tokens
+from intake.review.routes import admin, api, batches, consents, downloads, finding, pages, tokens
 from intake.review.scanner import ScannerThread
 from intake.review.security import session_secret
 from intake.review.state import ServiceState, open_service
@@ -89,6 +89,8 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
     app.include_router(finding.router)
     app.include_router(finding.api)
     app.include_router(tokens.router)
+    app.include_router(batches.router)
+    app.include_router(downloads.router)
     app.add_exception_handler(IntakeError, _intake_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
     return app
