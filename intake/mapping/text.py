@@ -223,15 +223,12 @@ def text_doubt(
     """The confidence of the read ``text`` of field ``name`` and, when a learned signal
     says the read is often wrong, that signal's problem. Only an engine's read (one
     with per-character alternatives) is weighed; others keep their confidence (a
-    digital form's exact text, say). The problem follows the calibrated confidence
-    only: a signal whose reads are right at least as often as review asks flags nothing."""
+    digital form's exact text, say)."""
     kind: TextKind | None = context.calibration.kind_of(name)
     if kind is None or not kind.signals or aligned_alternatives(read) is None:
         return read.confidence, None
     signal = kind.fired(text_evidence(read, text, capitals=kind.capitals))
     if signal is None:
         return read.confidence, None
-    confidence = min(read.confidence, signal.p_right)
-    if confidence >= context.review_below:
-        return confidence, None  # the signal's reads are right often enough: no flag
-    return confidence, _SIGNAL_PROBLEMS.get(signal.evidence, TEXT_UNSURE)
+    problem = _SIGNAL_PROBLEMS.get(signal.evidence, TEXT_UNSURE)
+    return min(read.confidence, signal.p_right), problem
