@@ -65,7 +65,9 @@ def conv_columns(x: np.ndarray) -> np.ndarray:
     (N · H · W) × (C · 9)."""
     n, h, w, c = x.shape
     padded = np.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0)))
-    return sliding_window_view(padded, (3, 3), axis=(1, 2)).reshape(n * h * w, c * 9)
+    # numpy before 2.4 types ``axis`` as one index only, though a tuple works
+    windows = sliding_window_view(padded, (3, 3), axis=(1, 2))  # type: ignore[call-overload,unused-ignore]
+    return np.asarray(windows).reshape(n * h * w, c * 9)
 
 
 def conv3x3(x: np.ndarray, weights: np.ndarray) -> np.ndarray:

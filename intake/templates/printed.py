@@ -198,9 +198,11 @@ def find_skew(grey: np.ndarray, dpi: float) -> float:
         turned = _rotated(ink, angle, border=0.0)
         return float(np.var(turned.sum(axis=1)))
 
-    best = max(np.arange(-MAX_SKEW_DEG, MAX_SKEW_DEG + 1e-9, 0.25), key=sharpness)
+    best = max((float(a) for a in np.arange(-MAX_SKEW_DEG, MAX_SKEW_DEG + 1e-9, 0.25)),
+               key=sharpness)
     fine = np.arange(best - 0.25, best + 0.25 + 1e-9, 0.025)
-    return round(float(max(fine, key=sharpness)), 3)
+    finest: float = max((float(a) for a in fine), key=sharpness)
+    return round(finest, 3)
 
 
 def _rotated(image: np.ndarray, degrees: float, *, border: float | None = None) -> np.ndarray:
