@@ -23,6 +23,7 @@ from intake.forms import FORM_IDS, form_layout
 from intake.forms.blank import blank_pdf
 from intake.forms.fill import fill_pdf
 from intake.load.render import render_pdf
+from intake.progress import progress
 from intake.samples.content import Case, make_case
 from intake.samples.ink import HAND_FONTS, Ink, Writer
 from intake.samples.pages import blank_back, cover_letter
@@ -88,14 +89,16 @@ def make_samples(
 
     Single-form styles cycle through ``forms`` (all three by default)."""
     written: list[Path] = []
-    for style_name in styles:
-        style = STYLES[style_name]
-        folder = out / style.name
-        folder.mkdir(parents=True, exist_ok=True)
-        for index in range(count):
-            rng = random.Random(f"{seed}:{style.name}:{index}")
-            written.append(_make_one(folder, style, index, rng, forms))
-        log.info("wrote %d %s samples to %s", count, style.name, folder)
+    with progress("Skriver prov", total=count * len(styles), unit="fil", leave=False) as bar:
+        for style_name in styles:
+            style = STYLES[style_name]
+            folder = out / style.name
+            folder.mkdir(parents=True, exist_ok=True)
+            for index in range(count):
+                rng = random.Random(f"{seed}:{style.name}:{index}")
+                written.append(_make_one(folder, style, index, rng, forms))
+                bar.advance()
+            log.info("wrote %d %s samples to %s", count, style.name, folder)
     return written
 
 

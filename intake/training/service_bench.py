@@ -40,6 +40,7 @@ from typing import Any
 from intake.errors import IntakeError
 from intake.evaluate import truth_path
 from intake.forms.fill import join_pdfs as pdf_join
+from intake.progress import Progress, progress
 from intake.review.security import hash_password
 from intake.review.state import open_service
 from intake.settings import Settings
@@ -200,7 +201,7 @@ def bench_service(*, pages: int, seed: int, workers: int, database_url: str | No
                     busy = Latencies()
                     batch = _review_while_reading(
                         up, reviewer, review_client, batch_id, to_review[idle_rounds:],
-                        busy, deadline=time.monotonic() + timeout_seconds)
+                        busy, pages=total, deadline=time.monotonic() + timeout_seconds)
                     service_seconds = time.perf_counter() - started
                 idle_after = Latencies()
                 for document in batch["documents"][:idle_rounds]:
@@ -295,13 +296,25 @@ def review_round(reviewer: ServiceApi, client: Any, document_id: int,
 
 
 def _review_while_reading(up: ServiceApi, reviewer: ServiceApi, client: Any, batch_id: int,
-                          documents: list[int], latencies: Latencies, *,
+                          documents: list[int], latencies: Latencies, *, pages: int,
                           deadline: float) -> dict[str, Any]:
     """Poll the batch until read; a review round between two polls while documents
-    last (then the queue page only), paced like a person, not a load test."""
-    queue = iter(documents)
+    last (then the queue page only), paced like a person, not a load test. On a
+    terminal a bar shows the batch's ``pages`` read by the service."""
+    with progress("Tjänsten läser", total=pages, unit="sida") as bar:
+        return _poll_until_read(up, reviewer, client, batch_id, iter(documents), latencies,
+                                deadline=deadline, shown=bar)
+
+
+def _poll_until_read(up: ServiceApi, reviewer: ServiceApi, client: Any, batch_id: int,
+                     queue: Iterator[int], latencies: Latencies, *, deadline: float,
+                     shown: Progress) -> dict[str, Any]:
+    seen = 0
     while True:
         batch = up.batch(batch_id)
+        done = sum(int(u.get("pages_done") or 0) for u in batch["uploads"])
+        shown.advance(max(0, done - seen))
+        seen = max(seen, done)
         if batch["done"]:
             return batch
         if time.monotonic() > deadline:
