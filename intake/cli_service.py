@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from intake.logs import use_json_lines
 from intake.settings import Settings
 
 
@@ -19,12 +20,14 @@ def serve_cmd(host: str, port: int, no_worker: bool) -> None:
 
 
 def _serve(settings: Settings, *, host: str, port: int, run_worker: bool) -> None:
+    """The service; its log (uvicorn's too) as JSON lines with the request id."""
     import uvicorn
 
     from intake.review.app import create_app
 
+    use_json_lines()
     uvicorn.run(create_app(settings, run_worker=run_worker), host=host, port=port,
-                log_level="warning")
+                log_level="warning", log_config=None, access_log=False)
 
 
 @click.command("worker")
@@ -35,6 +38,7 @@ def worker_cmd() -> None:
     from intake.review.state import open_service
 
     settings = Settings()
+    use_json_lines()
     state = open_service(settings)
     click.echo(f"worker: reading uploads with {settings.workers} processes"
                " (SIGTERM or Ctrl+C stops)")

@@ -32,6 +32,9 @@ _NUMBER = re.compile(r"(?<!\d)(\d{6}|\d{8})([-+ ]?)(\d{4})(?!\d)")
 _REQUEST_ID: ContextVar[str | None] = ContextVar("sus_request_id", default=None)
 #: The text format of the command line's own log lines (not the service's).
 TEXT_FORMAT = "%(levelname)s %(name)s: %(message)s"
+#: Libraries whose DEBUG and INFO lines quote the files they parse (a PDF's text is a
+#: form's values): only their warnings are logged, even with --verbose.
+CONTENT_LOGGERS = ("pdfminer", "pdfplumber", "PIL", "pypdf")
 #: Marks the handler this module installed.
 _OURS = "sus_intake_handler"
 
@@ -48,6 +51,22 @@ def _redacted(match: re.Match[str]) -> str:
 
 def current_request_id() -> str | None:
     return _REQUEST_ID.get()
+
+
+def stamp_request_ids() -> None:
+    """From now on every log record carries the request id of its moment as
+    ``record.request_id`` (whoever formats it, whenever). Idempotent."""
+    current = logging.getLogRecordFactory()
+    if getattr(current, _OURS, False):
+        return
+
+    def stamped(*args: object, **kwargs: object) -> logging.LogRecord:
+        record = current(*args, **kwargs)
+        record.request_id = _REQUEST_ID.get()
+        return record
+
+    setattr(stamped, _OURS, True)
+    logging.setLogRecordFactory(stamped)
 
 
 @contextmanager
@@ -107,6 +126,8 @@ def configure_logging(*, json_lines: bool, verbose: bool = False,
     setattr(handler, _OURS, True)
     root.addHandler(handler)
     root.setLevel(logging.INFO if verbose else logging.WARNING)
+    for name in CONTENT_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def use_json_lines() -> None:

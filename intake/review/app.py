@@ -24,7 +24,9 @@ from intake.review.bodylimit import BodyLimit
 from intake.review.deps import NotLoggedIn
 from intake.review.headers import SecurityHeaders
 from intake.review.ingest import Worker
-from intake.review.routes import admin, api, consents, pages
+from intake.review.metrics import ServiceMetrics
+from intake.review.requestid import RequestId
+from intake.review.routes import admin, api, consents, health, pages
 from intake.review.security import session_secret
 from intake.review.state import ServiceState, open_service
 from intake.review.templating import templates
@@ -54,6 +56,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         state: ServiceState = open_service(settings)
         app.state.service = state
+        app.state.metrics = ServiceMetrics(state)
         worker = Worker(state) if run_worker else None
         if worker:
             worker.start()
@@ -74,11 +77,13 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
                        streamed=frozenset({"/api/batches"}))
     app.state.login_guard = LoginGuard(settings, pepper=secret.encode())
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestId, count_error=lambda kind: count_error(app, kind))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(admin.router)
     app.include_router(consents.router)
+    app.include_router(health.router)
     app.add_exception_handler(IntakeError, _intake_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
     return app
@@ -102,9 +107,17 @@ _INVALID = {
 }
 
 
+def count_error(app: FastAPI, kind: str) -> None:
+    """An error answered, for /metrics (``sus_intake_errors_total{kind}``)."""
+    metrics: ServiceMetrics | None = getattr(app.state, "metrics", None)
+    if metrics is not None:
+        metrics.count_error(kind)
+
+
 async def _invalid_request(request: Request, exc: RequestValidationError) -> Response:
     """A request whose parameters or body do not fit: 422 with a Swedish message naming
     the fields (never FastAPI's English, never the values sent)."""
+    count_error(request.app, "invalid_request")
     problems = []
     for error in exc.errors()[:5]:
         where = ".".join(str(part) for part in error.get("loc", ())[1:]) or "begäran"
@@ -119,6 +132,7 @@ async def _intake_error(request: Request, exc: IntakeError) -> Response:
     if isinstance(exc, NotLoggedIn) and not request.url.path.startswith("/api"):
         target = quote(request.url.path)
         return RedirectResponse(f"/login?next={target}", status_code=303)
+    count_error(request.app, exc.code)
     if exc.http_status >= 500:
         log.error("%s: %s", exc.code, exc.message)
     body: dict[str, object] = {"code": exc.code, "message": exc.message}
