@@ -52,7 +52,10 @@ class Settings(BaseSettings):
     login_lock_max_seconds: int = 900
     login_hash_slots: int = 2  # passwords checked at once, per web process
     login_wait_seconds: float = 5.0  # the longest a login waits for a slot before 429
-    claim_minutes: int = 30  # a document claimed by a reviewer is theirs this long
+    #: a document claimed by a reviewer is theirs while its page is open: the page renews
+    #: the claim every ``claim_renew_seconds``; one not renewed for ``claim_seconds`` lapses
+    claim_seconds: int = 90
+    claim_renew_seconds: int = 30
     # Limits against hostile or mistaken inputs; each refusal says which one in Swedish.
     max_upload_mb: int = 200  # one uploaded file
     max_request_mb: int = 600  # one upload request, all its files together

@@ -21,12 +21,13 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from intake.errors import IntakeError
 from intake.review.bodylimit import BodyLimit
+from intake.review.decide import UnknownName
 from intake.review.deps import NotLoggedIn
 from intake.review.headers import SecurityHeaders
 from intake.review.ingest import Worker
 from intake.review.metrics import ServiceMetrics
 from intake.review.requestid import RequestId
-from intake.review.routes import admin, api, consents, health, pages
+from intake.review.routes import admin, api, consents, finding, health, pages
 from intake.review.security import session_secret
 from intake.review.state import ServiceState, open_service
 from intake.review.templating import templates
@@ -83,6 +84,8 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
     app.include_router(pages.router)
     app.include_router(admin.router)
     app.include_router(consents.router)
+    app.include_router(finding.router)
+    app.include_router(finding.api)
     app.include_router(health.router)
     app.add_exception_handler(IntakeError, _intake_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
@@ -138,6 +141,8 @@ async def _intake_error(request: Request, exc: IntakeError) -> Response:
     body: dict[str, object] = {"code": exc.code, "message": exc.message}
     if isinstance(exc, AmbiguousName):
         body["candidates"] = list(exc.candidates)
+        if isinstance(exc, UnknownName):
+            body["field"] = exc.field
     if isinstance(exc, ConsentRequired):
         body["ways_out"] = [{"action": a, "label": label} for a, label in CONSENT_WAYS_OUT]
     if request.url.path.startswith("/api"):

@@ -51,12 +51,16 @@ from intake.sus.records import (
 from intake.sus.rules import LABELS, check
 from intake.sus.values import parse_code, parse_date, parse_percent
 from sus_store import (
+    AmbiguousName,
     ConsentIn,
+    NameMatch,
     PermissionDenied,
     RuleViolation,
     consent_candidates,
     file_consent,
     get_consent,
+    list_forbund,
+    list_insatser,
     lookup_forbund,
     lookup_insats,
     protect_person,
@@ -86,6 +90,17 @@ class AlreadyDecided(RuleViolation):
     def __init__(self) -> None:
         super().__init__("Dokumentet är redan avgjort (av en annan begäran eller granskare)."
                          " Ladda om sidan för att se beslutet.", rule="R0")
+
+
+class UnknownName(AmbiguousName):
+    """The document names a förbund or insats SUS does not have: the reviewer picks one
+    (``field`` names the field, ``candidates`` the closest names in scope)."""
+
+    code = "unknown_name"
+
+    def __init__(self, message: str, candidates: list[str], *, field: str) -> None:
+        super().__init__(message, candidates)
+        self.field = field
 
 
 class Decision(BaseModel):
@@ -161,6 +176,36 @@ def _resolve_names(session: Session, document: Document) -> None:
         document.insats_id = found.id if found else None
 
 
+def _refuse_unknown_names(session: Session, document: Document) -> None:
+    """Registering needs the förbund and insats SUS has: when the document names one it
+    does not, say so (with the closest names) — not that the reviewer lacks rights."""
+    values = values_of(document)
+    if document.forbund_id is None:
+        written = str(values.get("samverkansorganisation") or "").strip()
+        names = [f.name for f in list_forbund(session)]
+        raise UnknownName(_unknown_text("Förbundet", written, "i SUS", "Inget förbund är valt"),
+                          _closest(written, names, lookup_forbund(session, written)),
+                          field="samverkansorganisation")
+    if document.insats_id is None and "insats" in values:
+        written = str(values.get("insats") or "").strip()
+        names = [i.name for i in list_insatser(session, forbund_id=document.forbund_id)]
+        match = lookup_insats(session, written, forbund_id=document.forbund_id)
+        raise UnknownName(_unknown_text("Insatsen", written, "hos förbundet i SUS",
+                                        "Ingen insats är vald"),
+                          _closest(written, names, match), field="insats")
+
+
+def _unknown_text(what: str, written: str, where: str, none: str) -> str:
+    if not written:
+        return f"{none} – välj i listan innan du godkänner."
+    return f"{what} '{written}' finns inte {where} – välj i listan innan du godkänner."
+
+
+def _closest(written: str, names: list[str], match: NameMatch) -> list[str]:
+    close = [c.name for c in match.candidates] if written else []
+    return (close + [n for n in sorted(names) if n not in close])[:5]
+
+
 def _lock(session: Session, document: Document) -> None:
     """Hold the document's row until this transaction ends, and read it as committed:
     whoever decides it at the same time waits here, then sees it decided."""
@@ -187,13 +232,15 @@ def decide(session: Session, state: ServiceState, document: Document, action: Ac
     _lock(session, document)
     _refuse_unless_open(document, viewer, claim_held=True)
     if action in _REGISTERING and document.form != "9443":
+        _refuse_unknown_names(session, document)
         require(session, viewer.username, Role.GRANSKARE, today=today,
                 insats_id=document.insats_id, forbund_id=document.forbund_id)
     decision = _ACTIONS[action](session, state, document, viewer, today, reason)
     if action == "approve":
         keep_reviewed_glyphs(session, state, document)  # training data, once committed
     document.status, document.outcome = decision.status, decision.message
-    document.updated_at = now()
+    document.updated_at = document.decided_at = now()
+    document.decided_by = viewer.username
     release(document, viewer)
     _purge_if_done(session, state, document)
     return decision

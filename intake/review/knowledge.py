@@ -33,6 +33,7 @@ from intake.review.schema import Batch, Document
 from intake.review.sheet import (
     confirm,
     flag,
+    offer,
     prefill,
     recheck,
     text_of,
@@ -84,6 +85,9 @@ def place_forbund(session: Session, row: Document, *, uploader: int | None) -> N
         if named is not None and match is not None:
             _take_named(row, FORBUND, match)
             row.forbund_id = named.id
+        elif read is not None:
+            _unknown(row, FORBUND, match, [f.name for f in list_forbund(session)],
+                     f"Förbundet '{read}' finns inte i SUS – välj förbund.")
         return
     own = next(f.name for f in list_forbund(session) if f.id == uploader)
     if named is None or named.id == uploader:
@@ -125,8 +129,21 @@ def choose_insats(session: Session, row: Document) -> None:
     if chosen is not None:
         _take_named(row, INSATS, match)
         row.insats_id = chosen.id
-    elif row.forbund_id is not None:
-        flag(row, INSATS, "Förbundet har ingen insats som liknar det lästa – välj i listan.")
+    else:
+        scope = list_insatser(session, forbund_id=row.forbund_id)  # all, for no förbund
+        owner = next((f.name for f in list_forbund(session) if f.id == row.forbund_id), None)
+        where = f"hos {owner} i SUS" if owner else "i SUS"
+        _unknown(row, INSATS, match, [i.name for i in scope],
+                 f"Insatsen '{read}' finns inte {where} – välj insats.")
+
+
+def _unknown(row: Document, name: str, match: NameMatch | None, scope: list[str],
+             evidence: str) -> None:
+    """A förbund or insats SUS does not have: flagged, and the closest names in scope
+    offered (the similar ones first, then the rest of the scope)."""
+    close = [c.name for c in match.candidates] if match else []
+    flag(row, name, evidence)
+    offer(row, name, close + [n for n in sorted(scope) if n not in close])
 
 
 def match_open(session: Session, row: Document, *, actor: str, review_below: float) -> None:

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from intake.review.schema import Batch, Document
 from sus_store import (
@@ -130,43 +130,78 @@ def queue_query(viewer: Viewer, filters: QueueFilter) -> Select[Document]:
         if value is not None:
             query = query.where(column == value)
     return query.order_by(Document.deadline.is_(None), Document.deadline, Document.upload_id,
-                          Document.page, Document.created_at, Document.id)
+                          Document.page, Document.created_at, Document.id
+                          ).options(selectinload(Document.upload))  # its file name, shown
 
 
 def claim(session: Session, viewer: Viewer, document: Document, *, at: datetime,
-          minutes: int) -> None:
-    """Make the document ``viewer``'s for ``minutes``; refused while another holds it,
-    and to anyone who may not decide it (an uploader cannot block the reviewer).
+          seconds: int) -> None:
+    """Make the document ``viewer``'s for ``seconds`` (the open page renews it); refused
+    while another holds it, and to anyone who may not decide it (an uploader cannot
+    block the reviewer).
 
     One conditional UPDATE, so two reviewers opening it at once cannot both win."""
     if document.status not in OPEN_STATUSES or not may_decide(viewer, document):
         raise PermissionDenied("Bara den som får granska dokumentet kan ta det.")
-    stale = at - timedelta(minutes=minutes)
-    taken = session.execute(
-        update(Document)
-        .where(Document.id == document.id,
-               or_(Document.claimed_by.is_(None), Document.claimed_by == viewer.username,
-                   Document.claimed_at < stale))
-        .values(claimed_by=viewer.username, claimed_at=at)
-        .execution_options(synchronize_session=False))
-    if taken.rowcount != 1:  # type: ignore[attr-defined]
+    if not _take(session, document.id, viewer.username, at=at, seconds=seconds, mine=True):
         session.refresh(document)
         raise PermissionDenied(f"Dokumentet granskas just nu av {document.claimed_by}.")
     session.refresh(document)
 
 
+def _take(session: Session, document_id: int, username: str, *, at: datetime, seconds: int,
+          mine: bool) -> bool:
+    """Claim a document that is free (its claim lapsed), or — with ``mine`` — already
+    this user's; one conditional UPDATE, so of two asking at once one wins."""
+    free = or_(Document.claimed_by.is_(None),
+               Document.claimed_at < at - timedelta(seconds=seconds))
+    taken = session.execute(
+        update(Document)
+        .where(Document.id == document_id, Document.status.in_(OPEN_STATUSES),
+               or_(free, Document.claimed_by == username) if mine else free)
+        .values(claimed_by=username, claimed_at=at)
+        .execution_options(synchronize_session=False))
+    return bool(taken.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def hand_out_next(session: Session, viewer: Viewer, *, at: datetime, seconds: int,
+                  after: int | None = None) -> Document | None:
+    """The first document of the queue nobody holds (nor this user in another tab) that
+    ``viewer`` may decide, claimed for them — so no two tabs are handed the same one,
+    and a document the reviewer left open (refused, say) does not come back at once.
+    ``after``: the document the reviewer moves on from, never handed out again now."""
+    free = or_(Document.claimed_by.is_(None),
+               Document.claimed_at < at - timedelta(seconds=seconds))
+    query = queue_query(viewer, QueueFilter()).where(free)
+    if after is not None:
+        query = query.where(Document.id != after)
+    for document in session.scalars(query.limit(50)).all():
+        if may_decide(viewer, document) and _take(session, document.id, viewer.username,
+                                                  at=at, seconds=seconds, mine=False):
+            session.refresh(document)
+            return document
+    return None
+
+
 def held_by_other(document: Document, viewer: Viewer, *, at: datetime,
-                  minutes: int) -> str | None:
-    """Who else holds ``document`` now (a claim older than ``minutes`` holds no more)."""
+                  seconds: int) -> str | None:
+    """Who else holds ``document`` now (a claim not renewed for ``seconds`` holds no more)."""
     if document.claimed_by in (None, viewer.username) or document.claimed_at is None:
         return None
     claimed_at = document.claimed_at
     if claimed_at.tzinfo is None:  # SQLite gives naive UTC back
         claimed_at = claimed_at.replace(tzinfo=at.tzinfo)
-    return document.claimed_by if claimed_at >= at - timedelta(minutes=minutes) else None
+    return document.claimed_by if claimed_at >= at - timedelta(seconds=seconds) else None
 
 
 def release(document: Document, viewer: Viewer) -> None:
     if document.claimed_by == viewer.username:
         document.claimed_by, document.claimed_at = None, None
 
+
+def release_claim(document: Document, viewer: Viewer) -> None:
+    """Free the document: its holder may, and an admin (a claim left behind)."""
+    if document.claimed_by not in (None, viewer.username) and not viewer.is_admin:
+        raise PermissionDenied("Bara den som granskar dokumentet, eller en administratör,"
+                               " kan släppa det.")
+    document.claimed_by, document.claimed_at = None, None

@@ -111,8 +111,10 @@ class Document(ReviewBase):
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     outcome: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[str | None] = mapped_column(String(64))  # r0006
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     store_ref: Mapped[int | None] = mapped_column(Integer)
-    #: seconds its page took to read (None before r0006); /metrics' histogram
+    #: seconds its page took to read (None before r0007); /metrics' histogram
     read_seconds: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -24,6 +24,8 @@ AGREED = 0.97
 #: The confidence shown for a value pre-filled from the store or the batch: a person
 #: confirms it.
 SUGGESTED = 0.6
+#: At most this many names are offered for a förbund or insats not found in SUS.
+MAX_OFFERED = 5
 
 
 def value_of(row: Document, name: str) -> object:
@@ -62,6 +64,19 @@ def flag(row: Document, name: str, evidence: str) -> None:
     earlier = row.problems.get(name)
     text = evidence if earlier in (None, evidence) else f"{earlier} {evidence}"
     row.problems = {**row.problems, name: text}
+
+
+def offer(row: Document, name: str, candidates: list[str]) -> None:
+    """The names a person may pick for ``name`` with one key, best first (kept with the
+    field; a correction drops them)."""
+    fields = dict(row.fields or {})
+    field = dict(fields.get(name, {}))
+    if candidates:
+        field["candidates"] = candidates[:MAX_OFFERED]
+    else:
+        field.pop("candidates", None)
+    fields[name] = field
+    row.fields = fields
 
 
 def _edit(row: Document, name: str, value: object, confidence: float, source: str) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from fastapi.templating import Jinja2Templates
 
@@ -21,3 +23,14 @@ STATUS_NAMES = {
 }
 templates.env.globals["FORM_NAMES"] = FORM_NAMES
 templates.env.globals["STATUS_NAMES"] = STATUS_NAMES
+
+#: The time people read, for a moment stored in UTC (SQLite gives it back naive).
+SWEDISH_TIME = ZoneInfo("Europe/Stockholm")
+
+
+def swedish_time(moment: datetime) -> str:
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(SWEDISH_TIME).strftime("%Y-%m-%d kl. %H:%M")
+
+
+templates.env.filters["swedish_time"] = swedish_time

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from intake.forms import form_layout, load_form
 from intake.forms.model import PAGE_HEIGHT_MM, PAGE_WIDTH_MM
 from intake.review.ingest import UploadView
+from intake.review.names import NAME_FIELD
 from intake.review.schema import Batch, Document
 from intake.sus.codes import VOCABULARIES, Avslutningsanledning
 from intake.sus.records import FIELD_TYPES
@@ -41,11 +42,14 @@ class FieldView(BaseModel):
     #: what the store or the batch had to say: where the value came from, what was read
     known_from: str | None = None
     read_as: Any = None
+    #: names to pick with one key (a förbund or insats SUS does not have), best first
+    suggestions: list[str] = []
 
 
 class DocumentView(BaseModel):
     id: int
     batch_id: int
+    forbund_id: int | None = None
     form: str
     status: str
     pages: list[int]
@@ -56,6 +60,13 @@ class DocumentView(BaseModel):
     fields: list[FieldView]
     issues: list[dict[str, Any]]
     updated_at: datetime
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    #: what the queue shows to tell documents apart (the personnummer masked)
+    person: str | None = None
+    masked_personnummer: str | None = None
+    filename: str | None = None
+    page: int | None = None
 
 
 class BatchDetail(BaseModel):
@@ -72,11 +83,29 @@ def document_view(document: Document) -> DocumentView:
     fields = [_field_view(document, name) for name in _field_names(document)]
     fields.sort(key=lambda f: not f.flagged)  # stable: flagged first, else form order
     return DocumentView(
-        id=document.id, batch_id=document.batch_id, form=document.form,
+        id=document.id, batch_id=document.batch_id, forbund_id=document.forbund_id,
+        form=document.form,
         status=document.status, pages=document.pages, deadline=document.deadline,
         claimed_by=document.claimed_by, outcome=document.outcome,
         has_image=document.image is not None, fields=fields, issues=document.issues,
-        updated_at=document.updated_at)
+        updated_at=document.updated_at, decided_by=document.decided_by,
+        decided_at=document.decided_at, person=_text(document, NAME_FIELD.get(document.form)),
+        masked_personnummer=masked(_text(document, "personnummer")),
+        filename=document.upload.filename if document.upload else None,
+        page=document.page)
+
+
+def _text(document: Document, name: str | None) -> str | None:
+    value = (document.fields or {}).get(name or "", {}).get("value")
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def masked(personnummer: str | None) -> str | None:
+    """The birth date shown, the last four digits hidden: "19850312-****"."""
+    digits = "".join(ch for ch in personnummer or "" if ch.isdigit())
+    if len(digits) < 10:
+        return "****" if digits else None
+    return f"{digits[:-4]}-****"
 
 
 def shown(session: Session, actor: str, document: Document, *,
@@ -115,7 +144,12 @@ def _field_view(document: Document, name: str) -> FieldView:
         flagged=name in document.needs_review, corrected="corrected_by" in stored,
         messages=messages, options=_options(field.vocabulary, FIELD_TYPES[name]),
         boxes=_boxes(document.form, name), known_from=_KNOWN_FROM.get(str(stored.get("source"))),
-        read_as=stored.get("read_as"))
+        read_as=stored.get("read_as"), suggestions=_suggestions(stored))
+
+
+def _suggestions(stored: dict[str, object]) -> list[str]:
+    offered = stored.get("candidates")
+    return [str(n) for n in offered] if isinstance(offered, list) else []
 
 
 #: Where :mod:`intake.review.knowledge` took a value from, as the reviewer reads it.

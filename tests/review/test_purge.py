@@ -304,7 +304,7 @@ def test_batch_upload_loses_the_purged_persons_page_but_keeps_the_others(
         with state.store.transaction() as session:
             viewer = viewer_for(session, "granskare", "Granskare", today=TODAY)
             document = session.get_one(Document, ids[0])
-            claim(session, viewer, document, at=now(), minutes=30)
+            claim(session, viewer, document, at=now(), seconds=90)
             decide(session, state, document, "reject", viewer=viewer, today=TODAY)
         pages = state.settings.data_dir / "pages"
         assert not (pages / f"{ids[0]}.jpg").exists()
@@ -329,7 +329,7 @@ def test_forgotten_scan_loses_its_file_name_and_cover_page(tmp_path: Path) -> No
         with state.store.transaction() as session:
             viewer = viewer_for(session, "granskare", "Granskare", today=TODAY)
             document = session.get_one(Document, ids[0])
-            claim(session, viewer, document, at=now(), minutes=30)
+            claim(session, viewer, document, at=now(), seconds=90)
             decide(session, state, document, "reject", viewer=viewer, today=TODAY)
         with state.store.transaction() as session:
             names = list(session.scalars(select(Upload.filename)))

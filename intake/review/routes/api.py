@@ -168,7 +168,7 @@ def read_document(document_id: RowId, session: SessionDep, user: CurrentUser) ->
 def claim_document(document_id: RowId, session: SessionDep, state: StateDep,
                    user: CurrentUser) -> DocumentView:
     document = get_document(session, user, document_id)
-    claim(session, user, document, at=now(), minutes=state.settings.claim_minutes)
+    claim(session, user, document, at=now(), seconds=state.settings.claim_seconds)
     return shown(session, user.username, document)
 
 

@@ -24,6 +24,7 @@ from intake.review.queue import (
     OPEN_STATUSES,
     QueueFilter,
     get_document,
+    hand_out_next,
     held_by_other,
     may_decide,
     queue_query,
@@ -49,6 +50,9 @@ from sus_store.rows import MAX_ROW_ID
 from sus_store.vocab import Role
 
 router = APIRouter(include_in_schema=False)
+
+#: Statuses a person decided (a page with no form, "info", was never up for a decision).
+DECIDED_STATUSES = ("approved", "returned", "rejected", "anonymised")
 
 
 @router.get("/login")
@@ -149,16 +153,21 @@ def queue_page(request: Request, session: SessionDep, user: CurrentUser,
     documents = [document_view(d) for d in session.scalars(queue_query(user, filters).limit(200))]
     return templates.TemplateResponse(request, "queue.html", {
         "user": user, "documents": documents, "filters": filters,
-        "forbund": list_forbund(session), "insatser": list_insatser(session)})
+        "forbund": list_forbund(session), "insatser": list_insatser(session),
+        "forbund_names": {f.id: f.name for f in list_forbund(session)}})
 
 
 @router.get("/granska/nasta")
-def next_document(session: SessionDep, user: CurrentUser) -> Response:
-    """The first document of the queue that is still open and not someone else's."""
-    query = queue_query(user, QueueFilter()).where(
-        (Document.claimed_by.is_(None)) | (Document.claimed_by == user.username))
-    following = session.scalar(query.limit(1))
-    return RedirectResponse(f"/granska/{following.id}" if following else "/ko", status_code=303)
+def next_document(state: StateDep, user: CurrentUser,
+                  efter: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None) -> Response:
+    """The first document of the queue nobody holds, claimed for this reviewer (two tabs
+    are never handed the same one); ``efter``: the one they move on from, skipped. (A GET
+    for the link and the back button; the claim is its own short writing transaction.)"""
+    with state.store.transaction() as session:
+        following = hand_out_next(session, user, at=now(),
+                                  seconds=state.settings.claim_seconds, after=efter)
+        target = f"/granska/{following.id}" if following else "/ko"
+    return RedirectResponse(target, status_code=303)
 
 
 @router.get("/granska/{document_id}")
@@ -167,14 +176,16 @@ def review_page(document_id: int, request: Request, session: SessionDep, state: 
     """The review page: the document and who holds it. Looking claims nothing: the page's
     script claims it (POST) when this reviewer may decide it."""
     document = get_document(session, user, document_id)
-    held_by = held_by_other(document, user, at=now(), minutes=state.settings.claim_minutes)
+    held_by = held_by_other(document, user, at=now(), seconds=state.settings.claim_seconds)
     decidable = (document.status in OPEN_STATUSES and may_decide(user, document)
                  and held_by is None)
     return templates.TemplateResponse(request, "review.html", {
         "user": user, "document": shown(session, user.username, document),
         "decidable": decidable, "held_by": held_by,
+        "decided": document.status in DECIDED_STATUSES,
+        "renew_seconds": state.settings.claim_renew_seconds,
         "forbund": list_forbund(session), "insatser": list_insatser(session),
-        "kommuner": _kommuner()})
+        "kommuner": _kommuner()}, headers={"Cache-Control": "private, no-store"})
 
 
 def _kommuner() -> list[str]:

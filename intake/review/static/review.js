@@ -35,6 +35,25 @@
   const original = new Map(fields.map((li) => [li.dataset.field, JSON.stringify(valueOf(li))]));
   const saved = new Map(original);
 
+  // A förbund or insats SUS does not have: the closest name is preselected (Enter takes
+  // it), the others are one key each (Alt+1…), or a click.
+  function fill(li, name) {
+    const c = control(li);
+    if (c.tagName === "SELECT" && !Array.from(c.options).some((o) => o.value === name)) {
+      c.add(new Option(name, name));
+    }
+    c.value = name;
+  }
+  async function accept(li, name) {
+    fill(li, name);
+    if (await save(li)) go(nextFlagged(li));
+  }
+  if (root.dataset.decidable === "true") {
+    fields.filter((li) => li.dataset.suggest).forEach((li) => fill(li, li.dataset.suggest));
+  }
+  document.querySelectorAll(".suggestion").forEach((b) => b.addEventListener("click", () =>
+    accept(b.closest(".field"), b.dataset.value)));
+
   function snippets() {
     if (!image || !image.naturalWidth) return;
     fields.forEach((li) => {
@@ -120,9 +139,25 @@
     const p = document.createElement("p");
     p.textContent = data.message || "Det gick inte att registrera.";
     result.appendChild(p);
-    (data.candidates || []).forEach((name) => {
-      const q = document.createElement("p"); q.textContent = "Möjligt namn: " + name;
-      result.appendChild(q);
+    const into = data.field && document.getElementById("field-" + data.field);
+    if (into) {  // the field the refusal is about is flagged again, with its reason
+      into.classList.add("flagged");
+      into.querySelector(".msg").textContent = p.textContent;
+    }
+    (data.candidates || []).forEach((name, i) => {
+      if (!into) {
+        const q = document.createElement("p"); q.textContent = "Möjligt namn: " + name;
+        result.appendChild(q);
+        return;
+      }
+      const b = document.createElement("button");  // fills the field, then Enter approves
+      b.type = "button"; b.className = "secondary way-out candidate";
+      b.textContent = (i + 1) + ". " + name;
+      b.addEventListener("click", async () => {
+        fill(into, name);
+        if (await save(into)) { result.textContent = ""; if (approve) approve.focus(); }
+      });
+      result.appendChild(b);
     });
     (data.ways_out || []).forEach((way, i) => {
       const b = document.createElement("button");
@@ -131,18 +166,32 @@
       b.addEventListener("click", () => decide(way.action));
       result.appendChild(b);
     });
-    const first = result.querySelector("button");
-    if (first) first.focus();
+    const skip = document.createElement("a");  // a refusal never traps the queue
+    skip.href = "/granska/nasta?efter=" + id; skip.className = "skip-on";
+    skip.textContent = "Hoppa över – nästa dokument";
+    result.appendChild(skip);
+    const first = result.querySelector("button") || skip;
+    first.focus();
   }
   // Opening the page shows the document; taking it is this POST, made only when this
   // reviewer may decide it. Nothing is saved or decided before the claim is answered.
   let claimed = Promise.resolve(false);
+  let renewing = null;
   function claim() {
     claimed = call("POST", "/api/documents/" + id + "/claim", {}).then(({ ok, data }) => {
-      if (ok) return true;
+      if (ok) {
+        // The claim is renewed while the page is open and lapses soon after it closes.
+        if (!renewing) {
+          const every = Number(root.dataset.renew || 30) * 1000;
+          renewing = setInterval(claim, every);  // taken by another: says so, stops
+        }
+        return true;
+      }
+      if (renewing) { clearInterval(renewing); renewing = null; }
       result.className = "refusal";
       result.textContent = data.message || "Dokumentet kunde inte tas för granskning.";
-      document.querySelectorAll("#approve, #send-back, #reject").forEach((b) => b.remove());
+      document.querySelectorAll("#approve, #send-back, #reject, #protected, #release-mine")
+        .forEach((b) => b.remove());
       return false;
     });
     return claimed;
@@ -156,6 +205,8 @@
     if (!ok) { showRefusal(data); return; }
     result.className = "outcome";
     result.textContent = data.message + " Nästa dokument…";
+    decidedHere = true;
+    if (renewing) { clearInterval(renewing); renewing = null; }
     sessionStorage.setItem("sus-outcome", data.message);
     setTimeout(() => { window.location.href = "/granska/nasta"; }, 600);
   }
@@ -181,7 +232,12 @@
       go(fields[e.key === "ArrowDown" ? at + 1 : Math.max(at - 1, 0)]);
       return;
     }
-    if (/^[1-4]$/.test(e.key) && !li) {
+    if (li && e.altKey && /^[1-9]$/.test(e.key)) {
+      const offered = li.querySelectorAll(".suggestion")[Number(e.key) - 1];
+      if (offered) { e.preventDefault(); accept(li, offered.dataset.value); }
+      return;
+    }
+    if (/^[1-9]$/.test(e.key) && !li) {
       const way = result.querySelectorAll(".way-out")[Number(e.key) - 1];
       if (way) { e.preventDefault(); way.click(); }
     }
@@ -197,7 +253,32 @@
                 "blanketten, skanningen och samtycket tas bort. Fortsätta?")) decide("protected");
   });
 
-  const flash = sessionStorage.getItem("sus-outcome");
+  // Releasing: the holder (this page) and an admin (a claim left behind). Leaving the
+  // page lets the claim go at once; a page restored by the back button is read afresh.
+  let decidedHere = false;
+  function release() {
+    return fetch("/api/documents/" + id + "/release", {
+      method: "POST", credentials: "same-origin", keepalive: true,
+      headers: { "X-CSRF-Token": token },
+    });
+  }
+  const releaseMine = document.getElementById("release-mine");
+  if (releaseMine) releaseMine.addEventListener("click", async () => {
+    if (renewing) { clearInterval(renewing); renewing = null; }
+    await release();
+    window.location.href = "/ko";
+  });
+  const releaseOther = document.getElementById("release");
+  if (releaseOther) releaseOther.addEventListener("click", async () => {
+    const response = await release();
+    if (response.ok) window.location.reload();
+  });
+  window.addEventListener("pagehide", () => {
+    if (renewing && !decidedHere) { clearInterval(renewing); renewing = null; release(); }
+  });
+  window.addEventListener("pageshow", (e) => { if (e.persisted) window.location.reload(); });
+
+  const flash = root.dataset.decidable === "true" && sessionStorage.getItem("sus-outcome");
   if (flash) {
     sessionStorage.removeItem("sus-outcome");
     const last = document.getElementById("last-outcome");

@@ -1,8 +1,8 @@
 """a document knows how long its page took to read (the read-time histogram of
 /metrics)
 
-Revision ID: r0006
-Revises: r0005
+Revision ID: r0007
+Revises: r0006
 
 ``review_document.read_seconds``: the seconds a reading process spent on the page
 (loading, aligning, reading, interpreting). NULL for documents read before this
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "r0006"
-down_revision = "r0005"
+revision = "r0007"
+down_revision = "r0006"
 branch_labels = None
 depends_on = None
 
