@@ -72,6 +72,30 @@ def forms_blank(out_dir: Path) -> None:
         click.echo(str(path))
 
 
+@forms.command("learn")
+@click.argument("blank", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--form", "form_id", type=click.Choice(["9443", "9448", "9449"]), required=True,
+              help="Which form the blank is.")
+@click.option("--version", default=None,
+              help='The form\'s version, e.g. "002.F.001" (else read from the footer).')
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
+              default=None,
+              help="Where to write the template (JSON); default FK<form>-<version>.json.")
+def forms_learn(blank: Path, form_id: str, version: str | None, out_file: Path | None) -> None:
+    """Learn a form's layout (its template) from a blank PDF or a scan of one."""
+    from intake.settings import Settings
+    from intake.templates.learn import learn_template, report_lines
+
+    settings = Settings()
+    template = learn_template(blank, form_id, version=version, lang=settings.tesseract_lang,
+                              tesseract_cmd=settings.tesseract_cmd)
+    target = out_file or Path(f"FK{form_id}-{template.version}.json")
+    target.write_text(template.model_dump_json(indent=1), encoding="utf-8")
+    for line in report_lines(template):
+        click.echo(line)
+    click.echo(f"Mallen skrevs till {target}.")
+
+
 @cli.command("extract")
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(dir_okay=False, path_type=Path))
@@ -174,9 +198,13 @@ def eval_service_cmd(styles: tuple[str, ...], count: int, seed: int, participant
               help="With --service: the pages as one PDF (a scanned batch), not a file each.")
 @click.option("--json", "json_file", type=click.Path(dir_okay=False, path_type=Path),
               help="With --service: also write the figures as JSON here.")
+@click.option("--worker-processes", type=click.IntRange(min=0), default=0, show_default=True,
+              help="With --service: read by this many `sus-intake worker` processes beside "
+                   "`serve --no-worker` (the --workers shared out among them), not by serve; "
+                   "reports the pages each wrote.")
 def bench_cmd(out_dir: Path, pages: int | None, repeats: int, memory_pages: int, seed: int,
               service: bool, database_url: str | None, workers: int | None, one_pdf: bool,
-              json_file: Path | None) -> None:
+              json_file: Path | None, worker_processes: int) -> None:
     """Pages/s of extraction vs full-page Tesseract on the same pages; peak memory.
     With --service: the service's pages/s vs extract's on the same pages."""
     from intake.settings import Settings
@@ -184,10 +212,12 @@ def bench_cmd(out_dir: Path, pages: int | None, repeats: int, memory_pages: int,
     settings = Settings() if workers is None else Settings(workers=workers)
     if service:
         _bench_service(pages=pages or 60, seed=seed, workers=settings.workers,
-                       database_url=database_url, one_pdf=one_pdf, json_file=json_file)
+                       database_url=database_url, one_pdf=one_pdf, json_file=json_file,
+                       worker_processes=worker_processes)
         return
-    if database_url or json_file or one_pdf:
-        raise click.UsageError("--database-url, --one-pdf och --json hör till --service.")
+    if database_url or json_file or one_pdf or worker_processes:
+        raise click.UsageError("--database-url, --one-pdf, --worker-processes och --json hör "
+                               "till --service.")
     from intake.training.bench import bench, memory_report
 
     for line in bench(out_dir, pages=pages or 24, repeats=repeats, seed=seed,
@@ -199,13 +229,13 @@ def bench_cmd(out_dir: Path, pages: int | None, repeats: int, memory_pages: int,
 
 
 def _bench_service(*, pages: int, seed: int, workers: int, database_url: str | None,
-                   one_pdf: bool, json_file: Path | None) -> None:
+                   one_pdf: bool, json_file: Path | None, worker_processes: int) -> None:
     import json
 
     from intake.training.service_bench import bench_service, format_report
 
     result = bench_service(pages=pages, seed=seed, workers=workers, database_url=database_url,
-                           one_pdf=one_pdf)
+                           one_pdf=one_pdf, worker_processes=worker_processes)
     click.echo(format_report(result))
     if json_file:
         json_file.write_text(json.dumps(result.as_json(), ensure_ascii=False, indent=1) + "\n",
@@ -311,11 +341,13 @@ def samples_styles() -> None:
 
 
 def _register_groups() -> None:
+    from intake.cli_channels import tokens_group, watch_cmd
     from intake.cli_service import demo_cmd, read_again_cmd, serve_cmd, worker_cmd
     from intake.cli_store import store_group
     from intake.cli_users import users_group
 
-    for command in (store_group, users_group, serve_cmd, worker_cmd, read_again_cmd, demo_cmd):
+    for command in (store_group, users_group, serve_cmd, worker_cmd, read_again_cmd, demo_cmd,
+                    tokens_group, watch_cmd):
         cli.add_command(command)
 
 

@@ -73,15 +73,21 @@ def users_group() -> None:
 @click.argument("username")
 @click.option("--name", "display_name", required=True, help="The name shown on the pages.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option("--service", is_flag=True,
+              help="A service user (the scanner folder, a script): no password, so no login"
+                   " to the pages; it acts through API tokens or the scanner folder.")
 @_scope_options
-def users_create(username: str, display_name: str, password_stdin: bool, role: Role | None,
-                 forbund: str | None, insats: str | None, valid_days: int | None) -> None:
+def users_create(username: str, display_name: str, password_stdin: bool, service: bool,
+                 role: Role | None, forbund: str | None, insats: str | None,
+                 valid_days: int | None) -> None:
     """Create USERNAME with a password (asked for, not echoed), optionally with a role."""
     from sus_store import UserIn, create_user
 
     if not role and (forbund or insats or valid_days):
         raise click.UsageError("--forbund, --insats and --valid-days need --role.")
-    password_hash = _password_hash(_read_password(password_stdin))
+    if service and password_stdin:
+        raise click.UsageError("A --service user has no password.")
+    password_hash = None if service else _password_hash(_read_password(password_stdin))
     settings = Settings()
     with _open(settings).transaction() as session:
         user = create_user(session, UserIn(username=username, display_name=display_name,

@@ -90,7 +90,8 @@ class Reader:
     def context(self) -> Context:
         """What interpreting knows besides the reads: today, the review line, the models."""
         return Context(today=self.settings.current_day(), calibration=self.models.text,
-                       priors=self.models.priors, review_below=self.settings.review_below)
+                       priors=self.models.priors, review_below=self.settings.review_below,
+                       review_lines=self.models.review)
 
     def read(self, page: Page | PageRef) -> Document:
         """One page → its document: load, classify, align, read, interpret, validate."""
@@ -121,7 +122,7 @@ class Reader:
         context = self.context()
         values = interpret_page(reads, context)
         return build_document(source, page, reads.form, values, today=context.today,
-                              review_below=context.review_below)
+                              review_below=context.review_below, lines=context.review_lines)
 
 
 #: A listed item and the position of its input among the inputs (the same file may

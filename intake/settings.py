@@ -10,7 +10,9 @@ from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_va
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: Fields read with less confidence than this go to a person (CONTRACT §2
-#: ``needs_review``); ``Settings.review_below`` overrides it.
+#: ``needs_review``); ``Settings.review_below`` overrides it. At this default, dates and
+#: percents use the lines fitted on calibration forms (``intake/learned/data/
+#: review_lines.json``); set otherwise, it holds for every field.
 REVIEW_BELOW = 0.9
 #: The shortest secret key accepted (``secrets.token_urlsafe(32)`` gives 43 characters).
 MIN_SECRET_LENGTH = 32
@@ -68,6 +70,16 @@ class Settings(BaseSettings):
     #: keep the glyphs of digit fields a reviewer confirmed or corrected, as single
     #: labelled digit images, to retrain the digit classifier with
     learn_from_corrections: bool = True
+    # The scanner folder (intake.review.scanner): with ``watch_dir`` set, ``serve`` reads
+    # the files put in it as uploads by ``watch_user`` (a service user). Subfolders named
+    # after a förbund (or "Diariet"), unless the folder is bound to one förbund or Diariet.
+    watch_dir: Path | None = None
+    watch_user: str = "skanner"
+    watch_forbund: str | None = None  # the whole folder is this förbund's (by name)
+    watch_diariet: bool = False  # the whole folder is Diariet's
+    watch_polling: bool = False  # poll instead of OS events: network shares (SMB, NFS)
+    watch_stable_seconds: float = Field(default=2.0, gt=0)  # a file unchanged this long is whole
+    watch_interval_seconds: float = Field(default=0.5, gt=0)  # how often the folder is looked at
     #: who may read /metrics: with a token, whoever sends ``Authorization: Bearer TOKEN``
     #: (Prometheus' ``authorization`` setting); without one, only this machine (loopback)
     metrics_token: SecretStr | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 from functools import cache
@@ -9,6 +10,7 @@ from pathlib import Path
 
 from intake.forms import FORM_IDS, form_layout, load_form
 from intake.forms.pdfdraw import write_pdf
+from intake.forms.template import Source, Template, template_of_layout
 
 log = logging.getLogger(__name__)
 
@@ -35,3 +37,13 @@ def write_blank_forms(out_dir: Path) -> list[Path]:
         log.info("wrote %s", path)
         written.append(path)
     return written
+
+
+@cache
+def builtin_template(form_id: str) -> Template:
+    """The built-in layout of ``form_id`` as a template: what ``forms blank`` draws,
+    widget for widget (the default template of the form)."""
+    form = load_form(form_id)
+    source = Source(file=blank_form_path(Path(), form_id).name,
+                    sha256=hashlib.sha256(blank_pdf(form_id)).hexdigest(), kind="builtin")
+    return template_of_layout(form_id, form.version, form_layout(form_id), source)

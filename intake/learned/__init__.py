@@ -1,5 +1,5 @@
 """What the reader was taught: the learned files in ``data/`` (tick thresholds, the
-digit classifier, the free-text calibration), the decoding priors, and where each
+digit classifier, the free-text calibration, the review lines), the decoding priors, and where each
 came from (:class:`~intake.learned.provenance.Provenance`).
 
 :class:`ReadingModels` holds them all; it is loaded once per process
@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from intake.learned.digits import DigitModel, load_digit_model
 from intake.learned.priors import Priors
+from intake.learned.review import ReviewLines, load_review_lines
 from intake.learned.text import TextCalibration, load_text_calibration
 from intake.learned.ticks import TickThresholds, load_thresholds
 
@@ -26,14 +27,17 @@ class ReadingModels:
     text: TextCalibration
     digits: DigitModel | None
     priors: Priors = field(default_factory=Priors)
+    #: where review begins per field type (none: ``Settings.review_below`` for all)
+    review: ReviewLines = field(default_factory=ReviewLines)
 
     @classmethod
     def shipped(cls) -> ReadingModels:
         """The models shipped in ``intake/learned/data``, loaded now."""
         return cls(ticks=load_thresholds(), text=load_text_calibration(),
-                   digits=load_digit_model())
+                   digits=load_digit_model(), review=load_review_lines())
 
 
 __all__ = [
-    "DigitModel", "Priors", "ReadingModels", "TextCalibration", "TickThresholds",
+    "DigitModel", "Priors", "ReadingModels", "ReviewLines", "TextCalibration",
+    "TickThresholds",
 ]

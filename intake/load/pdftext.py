@@ -7,6 +7,7 @@ from pathlib import Path
 import pdfplumber
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfminer.pdftypes import resolve1
+from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 from pydantic import BaseModel
 
 from intake.errors import InputError
@@ -34,6 +35,34 @@ def page_texts(path: Path) -> list[str]:
         return [page.extract_text() or "" for page in pdf.pages]
 
 
+class PdfWord(BaseModel, frozen=True):
+    """A word of a PDF's text layer and its box (mm from the page's top-left)."""
+
+    text: str
+    rect: Rect
+
+
+def page_words(path: Path, number: int = 1) -> tuple[list[PdfWord], tuple[float, float]]:
+    """The words of page ``number``'s text layer (empty for a scanned page) and the
+    page's size in mm."""
+    with _open(path) as pdf:
+        try:
+            pages = pdf.pages
+        except (PdfminerException, MalformedPDFException) as exc:
+            raise InputError(f"{path.name}: kan inte läsas som PDF ({exc}).") from exc
+        if not 1 <= number <= len(pages):
+            raise InputError(f"{path.name}: sidan {number} finns inte.")
+        page = pages[number - 1]
+        words = [
+            PdfWord(text=w["text"], rect=Rect(
+                x=float(w["x0"]) * MM_PER_PT, y=float(w["top"]) * MM_PER_PT,
+                w=(float(w["x1"]) - float(w["x0"])) * MM_PER_PT,
+                h=(float(w["bottom"]) - float(w["top"])) * MM_PER_PT))
+            for w in page.extract_words(keep_blank_chars=False, use_text_flow=False)
+        ]
+        return words, (float(page.width) * MM_PER_PT, float(page.height) * MM_PER_PT)
+
+
 def form_widgets(path: Path) -> list[PdfWidget]:
     """Every widget annotation with a name, in page order."""
     widgets = []
@@ -50,7 +79,7 @@ def form_widgets(path: Path) -> list[PdfWidget]:
 def _open(path: Path) -> pdfplumber.PDF:
     try:
         return pdfplumber.open(path)
-    except (PDFSyntaxError, ValueError, OSError) as exc:
+    except (PDFSyntaxError, PdfminerException, ValueError, OSError) as exc:
         raise InputError(f"{path.name}: kan inte läsas som PDF ({exc}).") from exc
 
 

@@ -20,11 +20,11 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable, Hashable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, TypeVar
 
-from intake.learned import Priors, TextCalibration
+from intake.learned import Priors, ReviewLines, TextCalibration
 from intake.learned.text import load_text_calibration
 from intake.reads import Model, TextRead
 from intake.settings import REVIEW_BELOW
@@ -53,12 +53,20 @@ class FieldValue(Model):
 class Context:
     """What interpreting a page's reads knows besides them: the day rules are checked
     against, where review begins, and what was learned (the free-text calibration and
-    the decoding priors, from ``intake.learned``)."""
+    the decoding priors, the review lines per field type, from ``intake.learned``)."""
 
     today: date
     calibration: TextCalibration
     priors: Priors = field(default_factory=Priors)
     review_below: float = REVIEW_BELOW
+    #: where review begins for a field type, fitted on calibration forms; a type
+    #: without a line keeps ``review_below``
+    review_lines: ReviewLines = field(default_factory=ReviewLines)
+
+    def for_type(self, field_type: str) -> Context:
+        """This context with review beginning where it does for ``field_type``."""
+        line = self.review_lines.line(field_type, self.review_below)
+        return self if line == self.review_below else replace(self, review_below=line)
 
     @classmethod
     def shipped(cls, today: date, *, review_below: float = REVIEW_BELOW,

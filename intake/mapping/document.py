@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from intake.errors import ParseError
 from intake.forms import load_form
+from intake.learned import ReviewLines
 from intake.mapping.base import FieldValue
 from intake.sus.records import record_from_contract
 from intake.sus.rules import RuleIssue, check
@@ -46,15 +47,18 @@ def empty_document(source: str, page: int, kind: str) -> Document:
 
 def build_document(
     source: str, page: int, form_id: str, values: dict[str, FieldValue], *,
-    today: date, review_below: float,
+    today: date, review_below: float, lines: ReviewLines | None = None,
 ) -> Document:
-    """The document for a read form page, with rules checked and review fields chosen."""
-    names = [f.name for f in load_form(form_id).fields]
+    """The document for a read form page, with rules checked and review fields chosen:
+    below the review line of the field's type (``lines``; else ``review_below``)."""
+    form = load_form(form_id).fields
+    names = [f.name for f in form]
+    below = {f.name: (lines or ReviewLines()).line(f.type.value, review_below) for f in form}
     fields = {n: ExtractedField(value=values[n].value, confidence=values[n].confidence)
               for n in names}
     problems = {n: p for n in names if (p := values[n].problem)}
     issues = _rule_issues(form_id, fields, today)
-    review = {n for n in names if values[n].confidence < review_below or n in problems}
+    review = {n for n in names if values[n].confidence < below[n] or n in problems}
     review |= {f for issue in issues if issue.severity == "error" for f in issue.fields}
     return Document(
         source=source, pages=[page], form=form_id, fields=fields,

@@ -28,7 +28,15 @@ from intake.mapping.base import (
 )
 from intake.mapping.lexicon import edit_distance
 from intake.reads import Cut, TextRead
-from intake.sus.values import BAD_CODE, BAD_PERCENT, MONTHS, parse_code, parse_date, parse_percent
+from intake.sus.values import (
+    BAD_CODE,
+    BAD_PERCENT,
+    MONTH_NAMES,
+    MONTHS,
+    parse_code,
+    parse_date,
+    parse_percent,
+)
 
 FIRST_FORM_DATE = date(2000, 1, 1)
 
@@ -47,8 +55,14 @@ _SLASH = CLASSES.index("/")
 #: A slash the classifier saw may be a one written as one stroke: its share as a one.
 _SLASH_AS_ONE = 0.5
 #: A cut that reads no real date counts this much against the dates other cuts read: a
-#: date box holds a date, and cuts differ mostly by where a glyph was split.
-_INVALID_CUT = 0.25
+#: date box holds a date, and cuts differ mostly by where a glyph was split. Chosen on
+#: the calibration forms (``intake.training.calibrate_review``): at 0.25 a right date
+#: among many cuts that split a glyph wrongly read as unsure as a misread one.
+_INVALID_CUT = 0.03
+#: An engine's value corrected from its alternatives, not read as written.
+_CORRECTIONS = (DATE_CORRECTED, VALUE_CORRECTED)
+#: A word this long whose first three letters are a long month's may be that month.
+_HEADED_MONTH = 5
 
 T = TypeVar("T", bound=Hashable)
 
@@ -92,8 +106,11 @@ def _two_readers(as_read: FieldValue | None, whole: tuple[object, float], unsure
             and min(as_read.confidence, posterior) >= CONTRADICTS:
         chosen = value if posterior > as_read.confidence else as_read.value
         return FieldValue(value=chosen, confidence=context.priors.invalid_cap, problem=disagree)
-    if as_read is not None and as_read.value is not None and as_read.confidence >= posterior:
+    if as_read is not None and as_read.value is not None and as_read.confidence >= posterior \
+            and as_read.problem not in _CORRECTIONS:
         return as_read
+    # (a value the engine's alternatives were corrected to is a guess; the classifier
+    # read the other one from the writing: "26 augusti 2029" made 2023, cuts 2024-08-26)
     return valued(value, posterior, unsure, context)
 
 
@@ -270,8 +287,10 @@ def _engine_date(read: TextRead, context: Context) -> FieldValue:
     confidence = min(chosen.confidence, read.confidence) * factor
     if chosen.corrected:
         confidence = min(confidence, priors.correction_cap)
-    problem = DATE_CORRECTED if chosen.corrected else DATE_UNSURE
-    return valued(chosen.value.isoformat(), confidence, problem, context)
+    if chosen.corrected:  # reviewed however sure: a date has no check digit
+        return FieldValue(value=chosen.value.isoformat(), confidence=confidence,
+                          problem=DATE_CORRECTED)
+    return valued(chosen.value.isoformat(), confidence, DATE_UNSURE, context)
 
 
 def _parse_date_text(text: str, *, today: date) -> date | None:
@@ -343,7 +362,12 @@ def _nearest_month(word: str) -> str:
     scored = sorted((edit_distance(lowered, name), name) for name in MONTHS)
     (d1, best), (d2, _) = scored[0], scored[1]
     allowed = 1.0 if len(lowered) <= 4 else 2.0
-    return best if d1 <= allowed and d2 - d1 >= 1.0 else word
+    if d1 <= allowed and d2 - d1 >= 1.0:
+        return best
+    # a long month's first three letters read right, the rest garbled ("febrvn")
+    headed = [name for name in MONTH_NAMES if len(name) >= _HEADED_MONTH
+              and lowered[:3] == name[:3] and abs(len(lowered) - len(name)) <= 2]
+    return headed[0] if len(lowered) >= _HEADED_MONTH and len(headed) == 1 else word
 
 
 def interpret_percent(read: TextRead, context: Context) -> FieldValue:
@@ -395,5 +419,6 @@ def _engine_number(
     confidence = min(chosen.confidence, read.confidence)
     if chosen.corrected:
         confidence = min(confidence, context.priors.correction_cap)
-    problem = VALUE_CORRECTED if chosen.corrected else VALUE_UNSURE
-    return valued(chosen.value, confidence, problem, context)
+    if chosen.corrected:  # reviewed however sure: a percent or code has no check digit
+        return FieldValue(value=chosen.value, confidence=confidence, problem=VALUE_CORRECTED)
+    return valued(chosen.value, confidence, VALUE_UNSURE, context)

@@ -136,15 +136,16 @@ def split_ort_och_datum(read: TextRead, context: Context) -> tuple[FieldValue, F
     the ort is the rest without "den" and commas. The digit classifier's cuts of the
     line's end (hand-printed dates) are the date's too."""
     span = date_span(read.text)
+    dated = context.for_type("date")
     if span is None:
         ort_read = read
         datum = FieldValue(value=None, confidence=0.0, problem=DATE_MISSING) if not read.cuts \
-            else interpret_date(TextRead(text="", confidence=0.0, cuts=read.cuts), context)
+            else interpret_date(TextRead(text="", confidence=0.0, cuts=read.cuts), dated)
     else:
         ort_read = outside(read, *span)
         inside = _inside(read, *span).model_copy(update={"cuts": read.cuts})
-        datum = interpret_date(inside, context)
-    return _ort_value(ort_read, context), datum
+        datum = interpret_date(inside, dated)
+    return _ort_value(ort_read, context.for_type("text")), datum
 
 
 def date_span(text: str) -> tuple[int, int] | None:

@@ -342,3 +342,39 @@ def image_to_text(
         raise ConfigurationError(MISSING_TESSERACT) from exc
     except pytesseract.TesseractError as exc:
         raise ConfigurationError(f"Tesseract kunde inte läsa bilden: {exc}") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class WordBox:
+    """A word Tesseract found on a whole page: its text, pixel box and confidence 0-1."""
+
+    text: str
+    left: int
+    top: int
+    width: int
+    height: int
+    confidence: float
+
+
+def image_words(
+    image: np.ndarray, *, lang: str = "swe", psm: int = 3, cmd: str = "tesseract",
+    dpi: int = ASSUMED_DPI,
+) -> list[WordBox]:
+    """Every word of ``image`` (a whole page) with its box, read with segmentation ``psm``."""
+    single_threaded()
+    pytesseract.pytesseract.tesseract_cmd = cmd
+    try:
+        data = pytesseract.image_to_data(image, lang=lang, config=f"--psm {psm} --dpi {dpi}",
+                                         output_type=pytesseract.Output.DICT)
+    except pytesseract.TesseractNotFoundError as exc:
+        raise ConfigurationError(MISSING_TESSERACT) from exc
+    except pytesseract.TesseractError as exc:
+        raise ConfigurationError(f"Tesseract kunde inte läsa bilden: {exc}") from exc
+    words = []
+    for i, text in enumerate(data["text"]):
+        if text and text.strip():
+            words.append(WordBox(text=text.strip(), left=int(data["left"][i]),
+                                 top=int(data["top"][i]), width=int(data["width"][i]),
+                                 height=int(data["height"][i]),
+                                 confidence=max(0.0, float(data["conf"][i])) / 100))
+    return words

@@ -27,7 +27,7 @@ from intake.ocr.lattice import cut_line, date_tail
 from intake.ocr.opinion import second_opinion
 from intake.ocr.tesseract import TextEngine
 from intake.reads import TextRead, mm_to_px
-from intake.sus.values import MONTHS
+from intake.sus.values import MONTH_NAMES, MONTHS
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +102,8 @@ TEXT = FieldConfig()
 DATE_CUT_COUNTS = (4, 5, 6, 7, 8)
 #: ... and with a month's name, whose letters the classifier may take for digits.
 MONTH_CUT_COUNTS = tuple(range(4, 18))
+#: A word this long or longer may be a month's name misread (a third of its letters)
+MONTH_MISREAD_MIN = 5
 CONFIGS: dict[FieldType, FieldConfig] = {
     FieldType.TEXT: TEXT,
     FieldType.PERSONNUMMER: FieldConfig(
@@ -203,8 +205,32 @@ def _cut_counts(config: FieldConfig, text: str) -> tuple[int, ...] | None:
 
 
 def _names_a_month(text: str) -> bool:
-    """Whether a word of ``text`` is a month's name (or its abbreviation)."""
-    return any(word.casefold().rstrip(".") in MONTHS for word in re.findall(r"\w+", text))
+    """Whether a word of ``text`` is a month's name (or its abbreviation), or one
+    misread by a letter or two, or its first three letters right and about as long
+    ("decenber", "febvari", "januarl", "febrvn": a hand-written month is seldom read
+    letter-perfect, and without it the digits' cuts are not tried)."""
+    return any(_month_like(word.casefold().rstrip(".")) for word in re.findall(r"\w+", text))
+
+
+def _month_like(word: str) -> bool:
+    if word in MONTHS:
+        return True
+    if len(word) < MONTH_MISREAD_MIN or not word.isalpha():
+        return False
+    return any(_levenshtein(word, name) <= len(name) // 3
+               or (word[:3] == name[:3] and abs(len(word) - len(name)) <= 2)
+               for name in MONTH_NAMES if len(name) >= MONTH_MISREAD_MIN)
+
+
+def _levenshtein(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, start=1):
+        current = [i]
+        for j, char_b in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1,
+                               previous[j - 1] + (char_a != char_b)))
+        previous = current
+    return previous[-1]
 
 
 def _empty(widget: Widget, stray_px: int) -> TextRead:

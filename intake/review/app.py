@@ -27,7 +27,8 @@ from intake.review.headers import SecurityHeaders
 from intake.review.ingest import Worker
 from intake.review.metrics import ServiceMetrics
 from intake.review.requestid import RequestId
-from intake.review.routes import admin, api, consents, finding, health, pages
+from intake.review.routes import admin, api, consents, finding, health, pages, tokens
+from intake.review.scanner import ScannerThread
 from intake.review.security import session_secret
 from intake.review.state import ServiceState, open_service
 from intake.review.templating import templates
@@ -61,9 +62,14 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
         worker = Worker(state) if run_worker else None
         if worker:
             worker.start()
+        scanner = ScannerThread(state) if settings.watch_dir else None  # the scanner folder
+        if scanner:
+            scanner.start()
         try:
             yield
         finally:
+            if scanner:
+                scanner.stop()
             if worker:
                 worker.stop()
             state.store.dispose()
@@ -86,6 +92,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
     app.include_router(consents.router)
     app.include_router(finding.router)
     app.include_router(finding.api)
+    app.include_router(tokens.router)
     app.include_router(health.router)
     app.add_exception_handler(IntakeError, _intake_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
@@ -145,7 +152,8 @@ async def _intake_error(request: Request, exc: IntakeError) -> Response:
             body["field"] = exc.field
     if isinstance(exc, ConsentRequired):
         body["ways_out"] = [{"action": a, "label": label} for a, label in CONSENT_WAYS_OUT]
+    headers: dict[str, str] | None = getattr(exc, "headers", None)  # Retry-After
     if request.url.path.startswith("/api"):
-        return JSONResponse(body, status_code=exc.http_status)
+        return JSONResponse(body, status_code=exc.http_status, headers=headers)
     return templates.TemplateResponse(request, "error.html", {"error": body},
-                                      status_code=exc.http_status)
+                                      status_code=exc.http_status, headers=headers)

@@ -1,6 +1,11 @@
 """FastAPI dependencies, as ``Annotated`` aliases: the state, a store session, the
 logged-in user (``CurrentUser``) and the CSRF check every state-changing request
-passes."""
+passes.
+
+A request to the JSON API may instead carry an API token (``Authorization: Bearer …``,
+``intake.review.tokens``): it then stands for its user alone (the cookie is not looked
+at), needs no CSRF token (a browser never sends the header on its own), and is
+throttled like a login (``intake.review.throttle``). A page refuses a token."""
 
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ from intake.review.security import new_csrf_token, same_token
 from intake.review.sessions import session_user, still_granted
 from intake.review.state import ServiceState
 from intake.review.throttle import LoginGuard
+from intake.review.tokens import TokenRefused, digest, token_owner
 from sus_store import PermissionDenied, get_user, password_hash_of
 from sus_store.errors import NotFound
 from sus_store.vocab import Role
@@ -31,6 +37,17 @@ class NotLoggedIn(IntakeError):
 class CsrfFailed(IntakeError):
     code = "csrf_failed"
     http_status = 403
+
+
+class TooManyAttempts(IntakeError):
+    """Throttled (429); ``headers`` carries Retry-After."""
+
+    code = "too_many_attempts"
+    http_status = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.headers = {"Retry-After": str(retry_after)}
 
 
 def get_state(request: Request) -> ServiceState:
@@ -78,9 +95,53 @@ def csrf_token(request: Request) -> str:
     return str(token)
 
 
+def bearer_token(request: Request) -> str | None:
+    """The API token the request carries (``Authorization: Bearer …``), if any."""
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    return value.strip() if scheme.lower() == "bearer" else None
+
+
+def token_place(request: Request) -> bool:
+    """Where a token is accepted: the JSON API, not its HTML docs, never a page."""
+    path = request.url.path
+    return path.startswith("/api/") and path != "/api/docs"
+
+
+def token_call(request: Request) -> bool:
+    """A call authenticated by an API token, not by the session cookie."""
+    return bearer_token(request) is not None and token_place(request)
+
+
+def token_user(request: Request, secret: str) -> str:
+    """The username of the request's API token, checked in transactions of its own
+    (before the request's own unit of work takes a lock): refused on a page, while the
+    client is locked out (429), or when unknown, expired or revoked — each refusal a
+    failure counted against the client like a failed login."""
+    if not token_place(request):
+        raise TokenRefused("API-nycklar gäller bara API:t (/api/…), inte sidorna."
+                           " Logga in med lösenord.")
+    state = get_state(request)
+    guard = get_login_guard(request)
+    address = request.client.host if request.client else ""
+    keys = guard.keys(f"api-token:{digest(secret)}", address)
+    refusal = guard.refusal(state.store, keys, at=now())
+    if refusal:
+        raise TooManyAttempts(refusal.message, retry_after=refusal.retry_after)
+    with state.store.transaction() as session:
+        username = token_owner(session, secret, at=now())
+    if username is None:
+        guard.failed(state.store, keys, at=now(), user_id=None)
+        raise TokenRefused("API-nyckeln är okänd, har gått ut eller är återkallad.")
+    return username
+
+
 def current_user(request: Request, session: SessionDep, today: TodayDep) -> Viewer:
-    """The user of the request's live session (``intake.review.sessions``): NotLoggedIn
-    when there is none, the account is stopped, or its password or permissions changed."""
+    """The user of the request's live session (``intake.review.sessions``), or of its API
+    token: NotLoggedIn when there is none, the account is stopped, or its password or
+    permissions changed."""
+    secret = bearer_token(request)
+    if secret is not None:
+        return _token_viewer(session, token_user(request, secret), today)
     login = session_user(session, request.session.get("sid"), at=now())
     if login is None:
         request.session.clear()
@@ -100,6 +161,17 @@ def current_user(request: Request, session: SessionDep, today: TodayDep) -> View
     return viewer
 
 
+def _token_viewer(session: Session, username: str, today: date) -> Viewer:
+    """A token's user as they are today: an account stopped since refuses the token."""
+    try:
+        user = get_user(session, username)
+    except NotFound:
+        user = None
+    if user is None or not user.active:
+        raise TokenRefused("Kontot bakom API-nyckeln finns inte eller är avstängt.")
+    return viewer_for(session, user.username, user.display_name, today=today)
+
+
 CurrentUser = Annotated[Viewer, Depends(current_user)]
 
 
@@ -111,7 +183,8 @@ def uploader(request: Request, state: StateDep, today: TodayDep) -> Viewer:
         user = current_user(request, session, today)
     if not (user.is_admin or user.roles & {Role.UPPLADDARE, Role.DIARIET}):
         raise PermissionDenied("Du har ingen behörighet att ladda upp.")
-    if not same_token(request.session.get("csrf"), request.headers.get("x-csrf-token")):
+    given = request.headers.get("x-csrf-token")
+    if not token_call(request) and not same_token(request.session.get("csrf"), given):
         raise CsrfFailed("Formuläret har gått ut (CSRF). Ladda om sidan och försök igen.")
     return user
 
@@ -121,7 +194,10 @@ Uploader = Annotated[Viewer, Depends(uploader)]
 
 async def check_csrf(request: Request) -> None:
     """Every POST/PUT/DELETE carries the session's token: the ``X-CSRF-Token`` header
-    (scripts, fetch) or the ``csrf`` field of a submitted form."""
+    (scripts, fetch) or the ``csrf`` field of a submitted form. A call with an API token
+    needs none: it is authenticated by the token alone."""
+    if token_call(request):
+        return
     given = request.headers.get("x-csrf-token")
     content_type = request.headers.get("content-type", "")
     if given is None and content_type.startswith(_FORM_TYPES):

@@ -38,4 +38,6 @@ def run_worker_process(state: ServiceState) -> None:
 def retry_upload(state: ServiceState, upload_id: int) -> list[int]:
     """A failed upload read again from the pages it is missing (their jobs queued on
     PostgreSQL; the local runner finds them); those pages."""
-    return jobs.retry_upload(state, upload_id, then=jobqueue.enqueue_pages)
+    pages = jobs.retry_upload(state, upload_id, then=jobqueue.enqueue_pages)
+    state.uploaded.set()
+    return pages

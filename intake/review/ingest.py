@@ -29,8 +29,11 @@ from intake.review.clock import now
 from intake.review.engine import run_reading
 from intake.review.jobqueue import enqueue_upload
 from intake.review.jobs import READING, read_in_turn
+from intake.review.queue import Viewer
 from intake.review.schema import FILENAME_LENGTH, Batch, Upload
 from intake.review.state import ServiceState
+from sus_store import PermissionDenied
+from sus_store.vocab import Role
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +89,22 @@ class BatchView(BaseModel):
     uploads: list[UploadView]
 
 
+def upload_forbund(user: Viewer, forbund_id: int | None) -> int | None:
+    """The förbund ``user``'s upload is for (None: Diariet's), asked for ``forbund_id``:
+    an uppladdare's own förbund, Diariet's for Diariet, any for an admin."""
+    if user.is_admin:
+        return forbund_id
+    if Role.UPPLADDARE in user.roles:
+        if forbund_id is None and len(user.forbund_ids) == 1:
+            return int(next(iter(user.forbund_ids)))
+        if forbund_id in user.forbund_ids:
+            return forbund_id
+        raise PermissionDenied("Du kan bara ladda upp för ditt eget förbund.")
+    if Role.DIARIET in user.roles:
+        return None
+    raise PermissionDenied("Du har ingen behörighet att ladda upp.")
+
+
 def receive_upload(state: ServiceState, files: list[FileIn], *, username: str,
                    forbund_id: int | None) -> BatchView:
     """Store the staged files of one upload as a batch, in one transaction: a file is
@@ -94,8 +113,10 @@ def receive_upload(state: ServiceState, files: list[FileIn], *, username: str,
     kept: list[str] = []
     try:
         with state.store.transaction() as session:
-            return receive_batch(session, state, files, username=username,
-                                 forbund_id=forbund_id, kept=kept)
+            batch = receive_batch(session, state, files, username=username,
+                                  forbund_id=forbund_id, kept=kept)
+        state.uploaded.set()  # committed: a reader in this process starts now
+        return batch
     except BaseException:
         _discard_unreferenced(state, kept)
         raise

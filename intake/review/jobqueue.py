@@ -49,6 +49,14 @@ LIST_TASK = "intake.list_upload"
 #: The advisory lock of :func:`adopt_unqueued` ("SUSA").
 ADOPT_LOCK = 0x53555341
 PAGE_TASK = "intake.read_page"
+#: Page jobs a worker holds per reading process: while one is read, the next is
+#: already waiting in the pool, so no process sits idle while a page is written and
+#: the next job fetched.
+AHEAD_PER_PROCESS = 2
+#: How long an idle worker waits for a NOTIFY before looking for jobs anyway
+#: (procrastinate's default is 5 s: a notification missed while the worker was
+#: fetching left the processes idle that long, in a batch read in a few seconds).
+FETCH_POLL_SECONDS = 0.5
 
 
 def uses_jobqueue(session_or_state: Session | ServiceState) -> bool:
@@ -124,7 +132,7 @@ class _Runtime:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def read(self, upload_id: int, page: int) -> ReadPage:
-        with self.state.store.transaction() as session:
+        with self.state.store.transaction(read_only=True) as session:
             path = self.state.files.upload_path(session.get_one(Upload, upload_id).sha256)
         pool = self.pool
         try:
@@ -213,9 +221,10 @@ async def run_worker(state: ServiceState, pool: ProcessPoolExecutor, *, signals:
             recovering = asyncio.create_task(_keep_recovering(app, state))
             try:
                 await app.run_worker_async(
-                    queues=[QUEUE], concurrency=max(1, settings.workers),
+                    queues=[QUEUE], concurrency=AHEAD_PER_PROCESS * max(1, settings.workers),
                     name=f"{socket.gethostname()}:{os.getpid()}",
                     install_signal_handlers=signals, delete_jobs="successful",
+                    fetch_job_polling_interval=FETCH_POLL_SECONDS,
                     update_heartbeat_interval=settings.job_heartbeat_seconds,
                     stalled_worker_timeout=settings.job_stalled_seconds)
             finally:

@@ -82,6 +82,21 @@ def missing_pages(session: Session, upload: Upload) -> list[int]:
     return [n for n in range(1, (upload.pages_total or 0) + 1) if n not in written]
 
 
+def missing_pages_of(session: Session, upload_ids: list[int]) -> dict[int, list[int]]:
+    """:func:`missing_pages` of several uploads, in two queries."""
+    if not upload_ids:
+        return {}
+    totals = {upload_id: total for upload_id, total in session.execute(
+        select(Upload.id, Upload.pages_total).where(Upload.id.in_(upload_ids)))}
+    written: dict[int, set[int]] = {upload_id: set() for upload_id in totals}
+    for upload_id, page in session.execute(select(Document.upload_id, Document.page).where(
+            Document.upload_id.in_(upload_ids), Document.page.is_not(None))):
+        if page is not None:
+            written[upload_id].add(page)
+    return {upload_id: [n for n in range(1, (total or 0) + 1) if n not in written[upload_id]]
+            for upload_id, total in totals.items()}
+
+
 def store_page(state: ServiceState, upload_id: int, number: int, read: ReadPage) -> bool:
     """Write page ``number``'s document, once: False when it was written already (by
     an earlier run of the same page job). The page completing the upload marks it

@@ -67,13 +67,15 @@ class LocalRunner:
         pool = self._pools[-1]
         in_flight: dict[Future[ReadPage], _Page] = {}
         room = AHEAD_PER_PROCESS * self._processes
+        uploaded = self._state.uploaded
         while not self._stop.is_set():
             if len(in_flight) < room:
+                uploaded.clear()  # before looking: an upload stored after it wakes the wait
                 for upload_id, page, path in self._todo(set(in_flight.values()),
                                                         room - len(in_flight)):
                     in_flight[pool.submit(read_page, path, page)] = (upload_id, page)
             if not in_flight:
-                self._stop.wait(POLL_SECONDS)
+                uploaded.wait(POLL_SECONDS)
                 continue
             done, _ = wait(in_flight, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
             if any(self._write(future, in_flight.pop(future)) for future in done):
@@ -89,17 +91,19 @@ class LocalRunner:
             self._write(future, in_flight[future])
 
     def _todo(self, busy: set[_Page], limit: int) -> Iterator[tuple[int, int, Path]]:
-        """Up to ``limit`` pages to read, oldest upload first, none of ``busy``."""
-        with self._state.store.transaction() as session:
+        """Up to ``limit`` pages to read, oldest upload first, none of ``busy``: two
+        queries however many uploads wait (this runs after every page read)."""
+        with self._state.store.transaction(read_only=True) as session:
             waiting = list(session.execute(select(Upload.id, Upload.status, Upload.sha256)
                                            .where(Upload.status.in_(jobs.READING))
                                            .order_by(Upload.id)))
+            missing = jobs.missing_pages_of(session, [upload_id for upload_id, status, _ in
+                                                      waiting if status == "processing"])
         for upload_id, status, sha in waiting:
             if status == "queued":
                 pages = jobs.list_upload(self._state, upload_id)
             else:
-                with self._state.store.transaction() as session:
-                    pages = jobs.missing_pages(session, session.get_one(Upload, upload_id))
+                pages = missing.get(upload_id, [])
             path = self._state.files.upload_path(sha)
             for page in pages:
                 if (upload_id, page) in busy:

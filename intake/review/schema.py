@@ -114,7 +114,7 @@ class Document(ReviewBase):
     decided_by: Mapped[str | None] = mapped_column(String(64))  # r0006
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     store_ref: Mapped[int | None] = mapped_column(Integer)
-    #: seconds its page took to read (None before r0007); /metrics' histogram
+    #: seconds its page took to read (None before r0008); /metrics' histogram
     read_seconds: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -148,3 +148,21 @@ class LoginThrottle(ReviewBase):
     failures: Mapped[int] = mapped_column(Integer)
     last_failure_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ApiToken(ReviewBase):
+    """A key a script authenticates with (``Authorization: Bearer …``) as its user, until
+    it expires or is revoked (``intake.review.tokens``). Shown once when made; only the
+    SHA-256 of the secret is stored here."""
+
+    __tablename__ = "review_api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)  # sha256(secret), hex
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    label: Mapped[str] = mapped_column(String(100))
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -15,6 +15,7 @@ from datetime import date
 
 from intake.errors import ParseError
 from intake.forms import load_form
+from intake.learned.review import ReviewLines, shipped_review_lines
 from intake.review.schema import Document
 from intake.sus.records import record_from_contract
 from intake.sus.rules import check
@@ -92,8 +93,12 @@ def _edit(row: Document, name: str, value: object, confidence: float, source: st
     row.fields = fields
 
 
-def recheck(row: Document, *, today: date, review_below: float) -> None:
-    """The rules checked on the edited values; the fields to review chosen anew."""
+def recheck(row: Document, *, today: date, review_below: float,
+            lines: ReviewLines | None = None) -> None:
+    """The rules checked on the edited values; the fields to review chosen anew, each
+    below the review line of its type (``lines``, default the shipped ones; a type
+    without one: ``review_below``), as reading chose them."""
+    lines = shipped_review_lines() if lines is None else lines
     fields = row.fields or {}
     try:
         record = record_from_contract(row.form, {n: f.get("value") for n, f in fields.items()})
@@ -103,9 +108,9 @@ def recheck(row: Document, *, today: date, review_below: float) -> None:
         row.issues = [issue.model_dump(mode="json") for issue in check(record, today=today)]
     errors = {str(f) for issue in row.issues if issue.get("severity") == "error"
               for f in _fields_of(issue)}
-    names = [field.name for field in load_form(row.form).fields]
-    row.needs_review = [n for n in names if n in fields and (
-        confidence_of(row, n) < review_below or n in row.problems or n in errors)]
+    below = {f.name: lines.line(f.type.value, review_below) for f in load_form(row.form).fields}
+    row.needs_review = [n for n in below if n in fields and (
+        confidence_of(row, n) < below[n] or n in row.problems or n in errors)]
 
 
 def _fields_of(issue: dict[str, object]) -> list[object]:

@@ -3,7 +3,8 @@ reader of uploads (its models loaded on first use)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from intake.pipeline import Reader
@@ -20,6 +21,9 @@ class ServiceState:
     settings: Settings
     store: Store
     files: FileStore
+    #: Set when an upload is stored for reading (or queued again), so that a reader in
+    #: this process starts on it at once instead of at its next look.
+    uploaded: threading.Event = field(default_factory=threading.Event, compare=False)
 
     @cached_property
     def reader(self) -> Reader:

@@ -19,6 +19,15 @@ SPLIT_SEED = 20261206
 HELD_ASIDE_PER_DIGIT = 120
 
 Part = Literal["train", "held_aside"]
+#: Where a sample style's real digits come from: the held-aside part (figures), or the
+#: train part's calibration share (what field-level review thresholds are fitted on;
+#: the classifier never learns from it, and no figure is measured on it).
+WrittenPart = Literal["held_aside", "calibration"]
+#: Share of the train part's digits (of each digit) kept apart from fitting the digit
+#: classifier, to calibrate it and the field decisions; split by the model's seed.
+CALIBRATION_SHARE = 0.1
+#: The seed the shipped digit model was trained with (``sus-intake train digits``).
+SHIPPED_MODEL_SEED = 1
 
 
 @dataclass(frozen=True)
@@ -49,3 +58,23 @@ def digit_bank(part: Part) -> DigitBank:
         held[mine[:HELD_ASIDE_PER_DIGIT]] = True
     keep = held if part == "held_aside" else ~held
     return DigitBank(images=images[keep].copy(), labels=labels[keep].copy())
+
+
+def split(bank: DigitBank, share: float, seed: int) -> tuple[DigitBank, DigitBank]:
+    """``bank`` in two by ``seed``: ``1 - share`` of each digit, and ``share``."""
+    order = np.random.default_rng(seed).permutation(len(bank))
+    apart = np.zeros(len(bank), bool)
+    for digit in range(10):
+        mine = order[bank.labels[order] == digit]
+        apart[mine[: round(share * len(mine))]] = True
+    return (DigitBank(bank.images[~apart], bank.labels[~apart]),
+            DigitBank(bank.images[apart], bank.labels[apart]))
+
+
+@cache
+def written_bank(part: WrittenPart) -> DigitBank:
+    """The real digits a sample style writes: the held-aside part, or the calibration
+    share of the train part as the shipped model's seed splits it (cached)."""
+    if part == "held_aside":
+        return digit_bank("held_aside")
+    return split(digit_bank("train"), CALIBRATION_SHARE, SHIPPED_MODEL_SEED)[1]

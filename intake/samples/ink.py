@@ -20,7 +20,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from intake.forms.model import Rect
-from intake.samples.handwriting import digit_bank
+from intake.samples.handwriting import WrittenPart, written_bank
 
 TYPED_FONTS = (
     "LiberationSans-Regular.ttf",
@@ -95,12 +95,15 @@ def _font(name: str, size_px: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(font_path(name)), size_px)
 
 
-def real_digit(digit: int, rng: random.Random) -> np.ndarray:
+def real_digit(digit: int, rng: random.Random,
+               part: WrittenPart = "held_aside") -> np.ndarray:
     """A random held-aside handwritten image of ``digit`` (28 × 28, white on black).
 
-    Only the held-aside part: the train part is what the digit classifier learns from,
-    and a sample written with it would measure the classifier on digits it has seen."""
-    images = digit_bank("held_aside").of(digit)
+    Only the held-aside part: the rest of the train part is what the digit classifier
+    learns from, and a sample written with it would measure the classifier on digits it
+    has seen. Or (``part="calibration"``) the train part's calibration share, which the
+    classifier is not fitted on: for forms the field decisions are calibrated on."""
+    images = written_bank(part).of(digit)
     image: np.ndarray = images[rng.randrange(len(images))]
     return image
 
@@ -136,6 +139,8 @@ class Writer:
     pen_mm: float
     #: hand printing whose digits 0-9 are real people's (held-aside images), not the font's
     real_digits: bool = False
+    #: which real digits: held aside (figures) or the calibration share (thresholds)
+    digit_part: WrittenPart = "held_aside"
 
     @classmethod
     def typed(cls, rng: random.Random) -> Writer:
@@ -151,7 +156,8 @@ class Writer:
 
     @classmethod
     def hand_printing(
-        cls, rng: random.Random, fonts: tuple[str, ...] = HAND_FONTS, *, real_digits: bool = False
+        cls, rng: random.Random, fonts: tuple[str, ...] = HAND_FONTS, *, real_digits: bool = False,
+        digit_part: WrittenPart = "held_aside",
     ) -> Writer:
         ink = rng.choice([(25, 35, 120), (20, 20, 25), (30, 30, 80), (60, 60, 70)])
         return cls(
@@ -163,6 +169,7 @@ class Writer:
             tick_style=rng.choice(TICK_STYLES),
             pen_mm=rng.uniform(0.3, 0.55),
             real_digits=real_digits,
+            digit_part=digit_part,
         )
 
 
@@ -180,7 +187,7 @@ class Ink:
 
     def text(self, rect: Rect, text: str, writer: Writer) -> None:
         size = self.px(writer.size_mm)
-        digits = self._pick_digits(text) if writer.hand and writer.real_digits else []
+        digits = self._pick_digits(text, writer) if writer.hand and writer.real_digits else []
         width = self._width(text, writer, size, digits)
         room = self.px(rect.w - 3.0)
         if width > room:
@@ -194,10 +201,11 @@ class Ink:
             font = _font(writer.font, int(size))
             self.draw.text((x, baseline), text, font=font, fill=writer.ink, anchor="ls")
 
-    def _pick_digits(self, text: str) -> list[np.ndarray]:
-        """A real held-aside image, cut to its ink, for each digit of ``text`` in turn:
+    def _pick_digits(self, text: str, writer: Writer) -> list[np.ndarray]:
+        """A real image (of the writer's part), cut to its ink, for each digit of ``text`` in turn:
         picked before writing so the line's width is measured, not guessed."""
-        return [ink_crop(real_digit(int(c), self.rng)) for c in text if _is_digit(c)]
+        part = writer.digit_part
+        return [ink_crop(real_digit(int(c), self.rng, part)) for c in text if _is_digit(c)]
 
     def _width(
         self, text: str, writer: Writer, size: float, digits: list[np.ndarray]

@@ -25,6 +25,7 @@ from intake.forms.fill import fill_pdf
 from intake.load.render import render_pdf
 from intake.progress import progress
 from intake.samples.content import Case, make_case
+from intake.samples.handwriting import WrittenPart
 from intake.samples.ink import HAND_FONTS, Ink, Writer
 from intake.samples.pages import blank_back, cover_letter
 from intake.samples.scan import PROFILES, scan_page
@@ -45,6 +46,9 @@ class Style(BaseModel, frozen=True):
     #: hands write digits 0-9 as real people's (held-aside handwritten images), not in
     #: the font, so the reader is measured on real handwriting
     real_digits: bool = False
+    #: whose real digits: held aside (figures), or the train part's calibration share
+    #: (the ``*-calib`` styles: only to fit field-level review thresholds on, never figures)
+    digit_part: WrittenPart = "held_aside"
 
 
 STYLES: dict[str, Style] = {
@@ -64,6 +68,12 @@ STYLES: dict[str, Style] = {
         Style(name="hand-real300", fill="hand", scan="office300", fmt="png", real_digits=True),
         Style(name="fax-real200", fill="hand", scan="fax200", fmt="tif", real_digits=True),
         Style(name="phone-real", fill="hand", scan="phone", fmt="jpg", real_digits=True),
+        Style(name="hand-calib300", fill="hand", scan="office300", fmt="png", real_digits=True,
+              digit_part="calibration"),
+        Style(name="fax-calib200", fill="hand", scan="fax200", fmt="tif", real_digits=True,
+              digit_part="calibration"),
+        Style(name="phone-calib", fill="hand", scan="phone", fmt="jpg", real_digits=True,
+              digit_part="calibration"),
     )
 }
 
@@ -149,7 +159,8 @@ def _ink_form(case: Case, style: Style, rng: random.Random) -> Image.Image:
     page = Image.fromarray(blank_image(case.form).copy())
     fonts = style.hand_fonts
     if style.fill == "hand":
-        writer = Writer.hand_printing(rng, fonts, real_digits=style.real_digits)
+        writer = Writer.hand_printing(rng, fonts, real_digits=style.real_digits,
+                                      digit_part=style.digit_part)
     else:
         writer = Writer.typed(rng)
     ink = Ink(page, PAGE_DPI, rng)

@@ -35,7 +35,7 @@ from intake.learned.digits import (
 )
 from intake.learned.provenance import Provenance, current_commit
 from intake.ocr.glyphs import normalise
-from intake.samples.handwriting import DigitBank, digit_bank
+from intake.samples.handwriting import CALIBRATION_SHARE, digit_bank, split
 from intake.training.glyph_data import (
     HELD_OUT_FONT,
     correction_set,
@@ -52,8 +52,6 @@ log = logging.getLogger(__name__)
 REAL_PER_DIGIT = 3600
 FONT_PER_CLASS = 1400
 EPOCHS = 12
-#: Share of the train part's writers kept apart to fit the temperature.
-CALIBRATION_SHARE = 0.1
 #: The seed the held-aside digits are scanned with for the figures.
 FIGURES_SEED = 7
 #: Augmented copies of each glyph reviewers confirmed, besides the glyph as it is.
@@ -100,17 +98,6 @@ def train_digit_model(*, seed: int = 1, epochs: int = EPOCHS,
     )
     return DigitModel(dense=model.dense, convs=model.convs, temperature=temperature,
                       provenance=provenance)
-
-
-def split(bank: DigitBank, share: float, seed: int) -> tuple[DigitBank, DigitBank]:
-    """``bank`` in two by ``seed``: ``1 - share`` of each digit, and ``share``."""
-    order = np.random.default_rng(seed).permutation(len(bank))
-    apart = np.zeros(len(bank), bool)
-    for digit in range(10):
-        mine = order[bank.labels[order] == digit]
-        apart[mine[: round(share * len(mine))]] = True
-    return (DigitBank(bank.images[~apart], bank.labels[~apart]),
-            DigitBank(bank.images[apart], bank.labels[apart]))
 
 
 def held_aside_figures(model: DigitModel) -> dict[str, dict[str, float]]:

@@ -56,6 +56,8 @@ STYLE = "typed-office300"
 IDLE_ROUNDS = 15
 #: documents the warm-up batch leaves to review: the idle rounds' and the busy ones'
 WARM_FORMS = 45
+#: how often the batch being read is polled (its end is seen this late at most)
+POLL_SECONDS = 0.1
 
 
 class ServiceBenchError(IntakeError):
@@ -103,6 +105,12 @@ class ServiceBench:
     peak_rss_mb: float
     rss_high_water_mb: float
     failures: list[str]
+    #: with ``sus-intake worker`` processes beside ``serve --no-worker``: the pages of
+    #: the measured batch each wrote (from its log), in the order they were started;
+    #: empty when serve reads
+    pages_per_worker: list[int] = field(default_factory=list)
+    #: of ``service_seconds``, the upload request itself (sent, stored, answered)
+    upload_seconds: float = 0.0
 
     @property
     def extract_rate(self) -> float:
@@ -120,7 +128,7 @@ class ServiceBench:
             f"extract   {self.extract_rate:6.2f} pages/s  (runs before and after the "
             f"service: {', '.join(f'{s:.1f}' for s in self.extract_seconds)} s)",
             f"service   {self.service_rate:6.2f} pages/s  ({self.service_seconds:.1f} s, "
-            f"upload until read)",
+            f"upload until read; the upload request {self.upload_seconds:.1f} s of it)",
             f"ratio     {self.service_rate / self.extract_rate:6.2f}× extract",
             f"web process peak RSS during the upload: {self.peak_rss_mb:.0f} MB "
             f"(high-water mark over the run {self.rss_high_water_mb:.0f} MB)",
@@ -137,6 +145,9 @@ class ServiceBench:
                                          ("after", self.idle_after.samples[what])) if idle]
             if busy and ratios:
                 lines.append(f"p95 {what} while reading: " + ", ".join(ratios))
+        if self.pages_per_worker:
+            lines.append(f"pages written per worker process: "
+                         f"{', '.join(str(n) for n in self.pages_per_worker)}")
         lines += [f"not read: {failure}" for failure in self.failures]
         return lines
 
@@ -152,6 +163,7 @@ class ServiceBench:
             "extract_pages_per_second": self.extract_rate,
             "service_seconds": self.service_seconds,
             "service_pages_per_second": self.service_rate,
+            "upload_seconds": self.upload_seconds,
             "ratio": self.service_rate / self.extract_rate,
             "peak_rss_mb": self.peak_rss_mb, "rss_high_water_mb": self.rss_high_water_mb,
             "latency": {name: {what: {"p50": percentile(v, 50), "p95": percentile(v, 95),
@@ -159,15 +171,20 @@ class ServiceBench:
                                for what, v in lat.samples.items() if v}
                         for name, lat in self._phases()},
             "failures": self.failures,
+            "pages_per_worker": self.pages_per_worker,
         }
 
 
 def bench_service(*, pages: int, seed: int, workers: int, database_url: str | None = None,
                   participants: int = 60, idle_rounds: int = IDLE_ROUNDS,
                   warm_forms: int = WARM_FORMS, one_pdf: bool = False,
+                  worker_processes: int = 0,
                   timeout_seconds: float = 3600) -> ServiceBench:
     """Run the whole measurement on a fresh store; see the module. ``one_pdf``: the
-    pages go as one PDF (a förbund's scanned batch) instead of a file per form."""
+    pages go as one PDF (a förbund's scanned batch) instead of a file per form.
+    ``worker_processes``: read by that many ``sus-intake worker`` processes beside
+    ``serve --no-worker``, the ``workers`` reading processes shared out among them
+    (at least one each), instead of by ``serve`` itself."""
     with tempfile.TemporaryDirectory(prefix="sus-bench-service-") as folder:
         root = Path(folder)
         settings = service_settings(root / "data", workers=workers, database_url=database_url)
@@ -182,7 +199,8 @@ def bench_service(*, pages: int, seed: int, workers: int, database_url: str | No
             files = [join_pdfs(files, root / "bench" / f"batch-{len(files)}p.pdf")]
         total = sum(pages_of(path) for path in files)
         extract_seconds = [_extract_seconds(files, settings)]
-        with running_service(settings, root / "serve.log") as (base_url, pid):
+        with running_service(settings, root / "serve.log",
+                             worker_processes=worker_processes) as (base_url, pid, logs):
             httpx2 = _http_client()
             with httpx2.Client(base_url=base_url, timeout=600) as up_client, \
                     httpx2.Client(base_url=base_url, timeout=600) as review_client:
@@ -195,18 +213,22 @@ def bench_service(*, pages: int, seed: int, workers: int, database_url: str | No
                 idle = Latencies()
                 for document_id in to_review[:idle_rounds]:
                     review_round(reviewer, review_client, document_id, idle)
+                warm_written = [pages_written(log) for log in logs]  # the warm-up's pages
                 with sampled_rss(pid) as peak:
                     started = time.perf_counter()
                     batch_id = up.upload(files, forbund_id=uploader.forbund_id)
+                    upload_seconds = time.perf_counter() - started
                     busy = Latencies()
-                    batch = _review_while_reading(
+                    batch, read_at = _review_while_reading(
                         up, reviewer, review_client, batch_id, to_review[idle_rounds:],
                         busy, pages=total, deadline=time.monotonic() + timeout_seconds)
-                    service_seconds = time.perf_counter() - started
+                    service_seconds = read_at - started
                 idle_after = Latencies()
                 for document in batch["documents"][:idle_rounds]:
                     review_round(reviewer, review_client, document["id"], idle_after)
                 high_water = max(rss_high_water_mb(pid), peak[0])  # VmHWM lags a little
+        per_worker = [pages_written(log) - warm
+                      for log, warm in zip(logs, warm_written, strict=True)]
         extract_seconds.append(_extract_seconds(files, settings))  # the machine may change
         failures = [f"{u['filename']}: {u['status']} {u['message']}" for u in batch["uploads"]
                     if u["status"] != "done"]
@@ -214,7 +236,8 @@ def bench_service(*, pages: int, seed: int, workers: int, database_url: str | No
                             database="PostgreSQL" if database_url else "SQLite",
                             extract_seconds=extract_seconds, service_seconds=service_seconds,
                             idle=idle, busy=busy, idle_after=idle_after, peak_rss_mb=peak[0],
-                            rss_high_water_mb=high_water, failures=failures)
+                            rss_high_water_mb=high_water, failures=failures,
+                            pages_per_worker=per_worker, upload_seconds=upload_seconds)
 
 
 def _http_client() -> Any:
@@ -297,35 +320,61 @@ def review_round(reviewer: ServiceApi, client: Any, document_id: int,
 
 def _review_while_reading(up: ServiceApi, reviewer: ServiceApi, client: Any, batch_id: int,
                           documents: list[int], latencies: Latencies, *, pages: int,
-                          deadline: float) -> dict[str, Any]:
-    """Poll the batch until read; a review round between two polls while documents
-    last (then the queue page only), paced like a person, not a load test. On a
-    terminal a bar shows the batch's ``pages`` read by the service."""
+                          deadline: float) -> tuple[dict[str, Any], float]:
+    """Review rounds while the batch is read, paced like a person, not a load test (a
+    round every half second while documents last, then the queue page only); the batch
+    is polled beside them, often enough that its end is seen within ``POLL_SECONDS``
+    (a round's length added to each poll would count against the service). The batch
+    read and when that was seen (``time.perf_counter``). On a terminal a bar shows the
+    batch's ``pages`` read by the service."""
     with progress("Tjänsten läser", total=pages, unit="sida") as bar:
-        return _poll_until_read(up, reviewer, client, batch_id, iter(documents), latencies,
-                                deadline=deadline, shown=bar)
+        return _rounds_until_read(up, reviewer, client, batch_id, documents, latencies,
+                                  deadline=deadline, shown=bar)
 
 
-def _poll_until_read(up: ServiceApi, reviewer: ServiceApi, client: Any, batch_id: int,
-                     queue: Iterator[int], latencies: Latencies, *, deadline: float,
-                     shown: Progress) -> dict[str, Any]:
-    seen = 0
-    while True:
-        batch = up.batch(batch_id)
-        done = sum(int(u.get("pages_done") or 0) for u in batch["uploads"])
-        shown.advance(max(0, done - seen))
-        seen = max(seen, done)
-        if batch["done"]:
-            return batch
-        if time.monotonic() > deadline:
-            raise ServiceBenchError(f"Batch {batch_id} lästes inte klart i tid.")
-        document_id = next(queue, None)
-        if document_id is None:
-            _, seconds = _timed(lambda: client.get("/ko"))
-            latencies.samples["/ko"].append(seconds)
-        else:
-            review_round(reviewer, client, document_id, latencies)
-        time.sleep(0.5)
+def _rounds_until_read(up: ServiceApi, reviewer: ServiceApi, client: Any, batch_id: int,
+                       documents: list[int], latencies: Latencies, *, deadline: float,
+                       shown: Progress) -> tuple[dict[str, Any], float]:
+    read: list[tuple[dict[str, Any], float]] = []
+    failed: list[BaseException] = []
+    finished = threading.Event()
+
+    def poll() -> None:
+        seen = 0
+        try:
+            while not finished.is_set():
+                batch = up.batch(batch_id)
+                done = sum(int(u.get("pages_done") or 0) for u in batch["uploads"])
+                shown.advance(max(0, done - seen))
+                seen = max(seen, done)
+                if batch["done"]:
+                    read.append((batch, time.perf_counter()))
+                    return
+                if time.monotonic() > deadline:
+                    raise ServiceBenchError(f"Batch {batch_id} lästes inte klart i tid.")
+                time.sleep(POLL_SECONDS)
+        except BaseException as exc:
+            failed.append(exc)
+        finally:
+            finished.set()
+
+    poller = threading.Thread(target=poll, name="bench-poll", daemon=True)
+    poller.start()
+    queue = iter(documents)
+    try:
+        while not finished.wait(0.5):
+            document_id = next(queue, None)
+            if document_id is None:
+                _, seconds = _timed(lambda: client.get("/ko"))
+                latencies.samples["/ko"].append(seconds)
+            else:
+                review_round(reviewer, client, document_id, latencies)
+    finally:
+        finished.set()
+        poller.join()
+    if failed:
+        raise failed[0]
+    return read[0]
 
 
 def _code(response: Any) -> str:
@@ -361,26 +410,48 @@ def service_environment(settings: Settings) -> dict[str, str]:
     return env
 
 
+#: what a reading process logs (``-v``) for each page it wrote
+PAGE_WRITTEN = "written by this worker"
+
+
+def pages_written(log: Path) -> int:
+    """The pages a ``sus-intake -v worker`` wrote, from its log."""
+    return log.read_text(encoding="utf-8", errors="replace").count(PAGE_WRITTEN)
+
+
 @contextmanager
-def running_service(settings: Settings, log: Path, *,
-                    start_seconds: float = 120) -> Iterator[tuple[str, int]]:
-    """``sus-intake serve`` on a free local port: its URL and process id; stopped after."""
+def running_service(settings: Settings, log: Path, *, worker_processes: int = 0,
+                    start_seconds: float = 120) -> Iterator[tuple[str, int, list[Path]]]:
+    """``sus-intake serve`` on a free local port: its URL, process id and the logs of
+    its ``worker_processes`` (``serve --no-worker`` with that many ``sus-intake
+    worker`` beside it); all stopped after (the workers by SIGTERM, as systemd does)."""
     port = _free_port()
     command = [sys.executable, "-m", "intake.cli", "serve", "--host", "127.0.0.1",
-               "--port", str(port)]
-    with log.open("wb") as output:
-        process = subprocess.Popen(command, env=service_environment(settings),
-                                   stdout=output, stderr=subprocess.STDOUT)
+               "--port", str(port)] + (["--no-worker"] if worker_processes else [])
+    processes: list[subprocess.Popen[bytes]] = []
+    logs = [log.with_name(f"worker-{n + 1}.log") for n in range(worker_processes)]
     try:
-        _await_port(port, process, log, start_seconds)
-        yield f"http://127.0.0.1:{port}", process.pid
+        with log.open("wb") as output:
+            processes.append(subprocess.Popen(command, env=service_environment(settings),
+                                              stdout=output, stderr=subprocess.STDOUT))
+        _await_port(port, processes[0], log, start_seconds)
+        share = settings.model_copy(update={"workers": max(1, settings.workers
+                                                           // max(1, worker_processes))})
+        for worker_log in logs:
+            with worker_log.open("wb") as output:
+                processes.append(subprocess.Popen(
+                    [sys.executable, "-m", "intake.cli", "-v", "worker"],
+                    env=service_environment(share), stdout=output, stderr=subprocess.STDOUT))
+        yield f"http://127.0.0.1:{port}", processes[0].pid, logs
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        for process in reversed(processes):
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def _await_port(port: int, process: subprocess.Popen[bytes], log: Path,

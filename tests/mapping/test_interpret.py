@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import pytest
 
 from intake.forms import FieldType, form_layout, load_form
-from intake.mapping.base import Context
+from intake.learned import ReviewLines
+from intake.mapping.base import Context, FieldValue
+from intake.mapping.document import build_document
 from intake.mapping.interpret import interpret, interpret_page
 from intake.reads import PageReads, TextRead, TickRead
 from intake.samples.content import REFERENCE_DAY, make_case
@@ -99,3 +102,27 @@ def test_a_scanned_consent_gets_every_field_with_ort_and_datum_split_and_signed(
     assert (values["ort"].value, values["datum"].value) == ("Uppsala", "2026-03-14")
     assert values["underskrift"].value is True
     assert set(values) == {f.name for f in load_form("9443").fields}
+
+
+def test_a_value_as_sure_as_its_types_calibrated_line_is_not_sent_to_review() -> None:
+    """GIVEN a date and a percent each read with confidence 0.7, and review lines fitted
+    on calibration forms that put the date line at 0.6 (percent has none)
+    WHEN both are interpreted and the 9448 document is built
+    THEN the date is kept without review, the percent (at ``review_below``) is flagged;
+    without the lines both are flagged."""
+    fields = {f.name: f for f in load_form("9448").fields}
+    date_field = next(f for f in fields.values() if f.type is FieldType.DATE)
+    percent_field = next(f for f in fields.values() if f.type is FieldType.PERCENT)
+    lines = ReviewLines(lines={"date": 0.6})
+    for context, date_flagged in ((replace(CONTEXT, review_lines=lines), False),
+                                  (CONTEXT, True)):
+        values = {name: FieldValue(value=None, confidence=1.0) for name in fields}
+        values[date_field.name] = interpret(date_field, read_of("2026-03-14", confidence=0.7),
+                                            context)
+        values[percent_field.name] = interpret(percent_field, read_of("50", confidence=0.7),
+                                               context)
+        document = build_document("x.png", 1, "9448", values, today=CONTEXT.today,
+                                  review_below=REVIEW_BELOW, lines=context.review_lines)
+        assert values[date_field.name].value == "2026-03-14"
+        assert (date_field.name in document.needs_review) is date_flagged
+        assert percent_field.name in document.needs_review

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from intake.mapping.numbers import (
+    DATE_CORRECTED,
     DATE_READERS_DISAGREE,
     interpret_code,
     interpret_date,
@@ -313,3 +316,40 @@ def test_a_code_glyph_half_like_an_invalid_one_is_flagged() -> None:
     cut = cut_of("6", doubts={0: {"6": 0.63, "0": 0.18, "2": 0.01}})
     value = interpret_code(TextRead(text="", confidence=0.0, cuts=[cut]), CONTEXT)
     assert value.value == 6 and value.confidence < REVIEW_BELOW
+
+
+def test_a_date_corrected_from_the_engines_alternatives_is_always_reviewed() -> None:
+    """GIVEN "2026-13-14" read very surely, the engine listing 0 beside the 1
+    WHEN it is interpreted with a review line far below its confidence
+    THEN it is 2026-03-14, flagged as corrected all the same: a date has no check
+    digit, so a value read otherwise than written is a guess."""
+    read = read_of("2026-13-14", confidence=0.99, alternatives={5: [("1", 0.5), ("0", 0.5)]})
+    value = interpret_date(read, replace(CONTEXT, review_below=0.3))
+    assert value.value == "2026-03-14"
+    assert value.problem == DATE_CORRECTED
+
+
+def test_the_classifiers_date_wins_over_a_correction_of_the_engines() -> None:
+    """GIVEN the engine reading "26 augusti 2029" (no such form date: corrected to
+    another year from its alternatives) and the classifier's cuts reading 26 8 2024,
+    not surely (one glyph in doubt)
+    WHEN the date is interpreted
+    THEN it is the classifier's 2024-08-26, not the engine's corrected guess."""
+    engine = read_of("26 augusti 2029", confidence=0.9, alternatives={12: [("9", 0.6), ("3", 0.4)]})
+    cuts = [cut_of("26 8 2024", doubts={6: {"4": 0.35, "1": 0.35, "7": 0.3}})]
+    read = engine.model_copy(update={"cuts": cuts})
+    value = interpret_date(read, CONTEXT)
+    assert value.value == "2024-08-26"
+
+
+@pytest.mark.parametrize(("written", "expected"),
+                         [("5 febrvn 2025", "2025-02-05"), ("24 decenber 2024", "2024-12-24")])
+def test_a_hand_written_month_read_with_its_head_right_is_that_month(
+    written: str, expected: str
+) -> None:
+    """GIVEN a month name the engine read garbled after its first letters ("febrvn")
+    or with one letter wrong ("decenber")
+    WHEN the date is interpreted
+    THEN it is that month's date, as sure as the engine was of what it read."""
+    value = interpret_date(read_of(written), CONTEXT)
+    assert value.value == expected

@@ -12,7 +12,7 @@ from PIL import Image
 from intake.forms import form_layout
 from intake.forms.model import Rect
 from intake.samples.content import make_case
-from intake.samples.handwriting import digit_bank
+from intake.samples.handwriting import CALIBRATION_SHARE, SHIPPED_MODEL_SEED, digit_bank, split
 from intake.samples.ink import Ink, Writer, ink_crop, real_digit
 from intake.samples.make import PAGE_DPI, STYLES, _ink_form, make_samples
 from tests.samples.truth import truth_of
@@ -63,7 +63,9 @@ def test_the_three_real_digit_styles_are_listed() -> None:
     for name, fmt in wanted.items():
         style = STYLES[name]
         assert (style.fill, style.fmt, style.real_digits) == ("hand", fmt, True)
-    assert not any(s.real_digits for name, s in STYLES.items() if name not in wanted)
+        assert style.digit_part == "held_aside"
+    assert not any(s.real_digits and s.digit_part == "held_aside"
+                   for name, s in STYLES.items() if name not in wanted)
 
 
 def test_real_digits_change_the_digit_ink_but_not_what_comes_before() -> None:
@@ -140,3 +142,20 @@ def test_real_digits_keep_within_a_narrow_box() -> None:
         grey = _write(texts[seed % 4], _writer(seed, real=True), seed, rect)
         cols = np.flatnonzero((grey < 160).any(axis=0))
         assert cols[0] >= rect.x * MM and cols[-1] <= rect.right * MM, seed
+
+
+def test_calibration_styles_write_digits_the_classifier_was_not_fitted_on() -> None:
+    """GIVEN the calibration styles (hand-calib300, fax-calib200, phone-calib)
+    WHEN digits are picked for them
+    THEN every pick is one of the train part's calibration share (which the digit model
+    is not fitted on) and none is a held-aside digit the figures are measured on."""
+    calibration = split(digit_bank("train"), CALIBRATION_SHARE, SHIPPED_MODEL_SEED)[1]
+    held = {image.tobytes() for image in digit_bank("held_aside").images}
+    for name in ("hand-calib300", "fax-calib200", "phone-calib"):
+        assert STYLES[name].real_digits and STYLES[name].digit_part == "calibration"
+    rng = random.Random(3)
+    for digit in range(10):
+        mine = {image.tobytes() for image in calibration.of(digit)}
+        picks = {real_digit(digit, rng, "calibration").tobytes() for _ in range(30)}
+        assert picks <= mine
+        assert not picks & held

@@ -94,3 +94,42 @@ def test_percentile_is_the_nearest_rank() -> None:
     values = [float(n) for n in range(20, 0, -1)]
     assert (percentile(values, 50), percentile(values, 95), percentile([3.0], 95)) == (
         10.0, 19.0, 3.0)
+
+
+def test_bench_with_worker_processes_reports_the_pages_each_wrote(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """GIVEN the measurement stubbed out, two worker processes having written 31 and 29
+    pages of one 60-page PDF
+    WHEN `sus-intake bench --service --one-pdf --worker-processes 2 --json F` runs
+    THEN the bench is asked for two worker processes and one PDF, and the report and
+    the JSON say how many pages each worker wrote (neither idle)."""
+    seen: dict[str, object] = {}
+    latencies = Latencies(samples={"/ko": [0.1], "review page": [0.1], "claim": [0.02],
+                                   "approve": [0.05]})
+
+    def fake(**kwargs: object) -> ServiceBench:
+        seen.update(kwargs)
+        return ServiceBench(pages=60, workers=2, database="PostgreSQL", files=1,
+                            extract_seconds=[30.0], service_seconds=31.0, idle=latencies,
+                            busy=latencies, idle_after=latencies, peak_rss_mb=200.0,
+                            rss_high_water_mb=210.0, failures=[], pages_per_worker=[31, 29])
+
+    monkeypatch.setattr(service_bench, "bench_service", fake)
+    out = tmp_path / "bench.json"
+    result = CliRunner().invoke(cli, ["bench", "--service", "--one-pdf", "--worker-processes",
+                                      "2", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    assert seen["worker_processes"] == 2 and seen["one_pdf"] is True
+    assert "pages written per worker process: 31, 29" in result.output
+    assert json.loads(out.read_text(encoding="utf-8"))["pages_per_worker"] == [31, 29]
+
+
+def test_pages_written_counts_a_workers_logged_pages(tmp_path: Path) -> None:
+    """GIVEN a worker's log with two pages written and other lines
+    WHEN its pages are counted THEN they are two."""
+    log = tmp_path / "worker-1.log"
+    log.write_text("worker: reading uploads with 1 processes\n"
+                   "INFO upload 3 page 1 written by this worker\n"
+                   "INFO upload 3 page 2 was written already\n"
+                   "INFO upload 3 page 4 written by this worker\n", encoding="utf-8")
+    assert service_bench.pages_written(log) == 2

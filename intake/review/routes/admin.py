@@ -115,10 +115,15 @@ def admin_page(request: Request, session: SessionDep, user: AdminUser, today: To
 @router.post("/admin/anvandare", dependencies=[CsrfChecked])
 def create_user_form(request: Request, session: SessionDep, user: AdminUser, today: TodayDep,
                      username: Annotated[str, Form()], display_name: Annotated[str, Form()],
-                     password: Annotated[str, Form()]) -> Response:
+                     password: Annotated[str, Form()] = "",
+                     service: Annotated[bool, Form()] = False) -> Response:
+    """A person with a password, or a service user (``service``) without one."""
     def create() -> None:
+        if service and password:
+            raise Refused("En tjänsteanvändare har inget lösenord: lämna det tomt.")
+        password_hash = None if service else hash_password(password)
         create_user(session, UserIn(username=username, display_name=display_name,
-                                    password_hash=hash_password(password)), actor=user.username)
+                                    password_hash=password_hash), actor=user.username)
 
     return _attempt(request, session, user, today, create, done="skapad",
                     values={"username": username, "display_name": display_name})

@@ -1,8 +1,8 @@
 """a document knows how long its page took to read (the read-time histogram of
 /metrics)
 
-Revision ID: r0007
-Revises: r0006
+Revision ID: r0008
+Revises: r0007
 
 ``review_document.read_seconds``: the seconds a reading process spent on the page
 (loading, aligning, reading, interpreting). NULL for documents read before this
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "r0007"
-down_revision = "r0006"
+revision = "r0008"
+down_revision = "r0007"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,51 @@
+"""Fitting where review begins for each digit field type on calibration forms."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from intake.settings import Settings
+from intake.training.calibrate_review import (
+    MARGIN,
+    Reading,
+    calibration_readings,
+    figures,
+    fit_line,
+)
+
+
+def _readings(right: list[float], wrong: list[float],
+              held: tuple[float, ...] = ()) -> list[Reading]:
+    return ([Reading("date", c, True, False) for c in right]
+            + [Reading("date", c, False, False) for c in wrong]
+            + [Reading("date", c, False, True) for c in held])
+
+
+def test_the_line_is_just_above_the_surest_wrong_reading_a_person_would_not_see() -> None:
+    """GIVEN calibration dates: right ones at 0.35-0.95, wrong ones at 0.2 and 0.48, and
+    a wrong one at 0.9 already held for review by a rule
+    WHEN the date line is fitted with no silent error allowed
+    THEN it is 0.49 and the margin: the 0.48 misreading is flagged, the held one does
+    not count, and right readings from there up go through."""
+    readings = _readings([0.35, 0.5, 0.6, 0.7, 0.95], [0.2, 0.48], held=(0.9,))
+    line = fit_line(readings, budget=0.0)
+    assert line == 0.49 + MARGIN
+    measured = figures(readings, line)
+    assert measured["silent"] == 0.0
+    assert measured["review"] == pytest.approx(5 / 8)
+    assert measured["review_at_default"] == pytest.approx(7 / 8)
+
+
+def test_review_lines_are_never_fitted_on_the_held_aside_digits(tmp_path: Path) -> None:
+    """GIVEN a folder of a held-aside style (hand-real300), whose figures measure the
+    reader
+    WHEN review lines are to be fitted on it
+    THEN the tool refuses before reading anything."""
+    folder = tmp_path / "hand-real300"
+    folder.mkdir()
+    (folder / "a.png").write_bytes(b"")
+    (folder / "a.truth.json").write_text("[]")
+    with pytest.raises(SystemExit, match="not a calibration style"):
+        calibration_readings([tmp_path], Settings())
