@@ -5,12 +5,16 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from pydantic import ValidationError
 
 from intake.errors import ConfigurationError, IntakeError
 from intake.logs import configure_logging
+
+if TYPE_CHECKING:
+    from intake.samples.content import StoreNames
 
 #: What the tool writes (the store, page images, uploads, the archive, extracted JSON)
 #: is personal data: readable by the service's own user only.
@@ -314,7 +318,15 @@ def samples() -> None:
     "--count", type=click.IntRange(min=1), default=6, show_default=True, help="Samples per style."
 )
 @click.option("--seed", type=int, default=2026, show_default=True)
-def samples_make(out_dir: Path, styles: tuple[str, ...], count: int, seed: int) -> None:
+@click.option(
+    "--store", "store_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Name the förbund and insatser of the store in this data directory (the demo's:"
+    " demo), so its service accepts the samples.",
+)
+@click.option("--demo", is_flag=True, help="Same as --store demo (sus-intake demo's data).")
+@click.option("--forbund", help="With --store: this förbund (default: the store's first).")
+def samples_make(out_dir: Path, styles: tuple[str, ...], count: int, seed: int,
+                 store_dir: Path | None, demo: bool, forbund: str | None) -> None:
     """Write samples of each style, each with NAME.truth.json beside it."""
     from intake.samples.make import STYLES, make_samples
 
@@ -323,8 +335,31 @@ def samples_make(out_dir: Path, styles: tuple[str, ...], count: int, seed: int) 
         raise click.BadParameter(
             f"unknown style {', '.join(unknown)}; known: {', '.join(STYLES)}", param_hint="--style"
         )
-    written = make_samples(out_dir, styles or tuple(STYLES), count=count, seed=seed)
+    organisation = _store_names(Path("demo") if demo else store_dir, forbund)
+    written = make_samples(out_dir, styles or tuple(STYLES), count=count, seed=seed,
+                           organisation=organisation)
     click.echo(f"{len(written)} samples written under {out_dir}")
+
+
+def _store_names(data_dir: Path | None, forbund: str | None) -> StoreNames | None:
+    """The förbund and insatser of the store in ``data_dir`` (None: invented names)."""
+    if data_dir is None:
+        return None
+    from intake.samples.store import store_names
+    from intake.settings import Settings
+    from sus_store import open_store
+
+    settings = Settings(data_dir=data_dir)
+    if settings.database_url is None and not (data_dir / "sus.db").exists():
+        raise click.UsageError(f"{data_dir} has no store; run sus-intake demo --no-serve first.")
+    store = open_store(settings.store_url(), settings.consent_archive_dir())
+    try:
+        organisation = store_names(store, forbund=forbund)
+    finally:
+        store.dispose()
+    for name, insatser in organisation.insatser.items():
+        click.echo(f"förbund {name}; insatser {', '.join(insatser)}")
+    return organisation
 
 
 @samples.command("styles")

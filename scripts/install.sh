@@ -24,8 +24,10 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     echo "install.sh: installing ${missing[*]}"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    # shellcheck source=scripts/apt.sh
+    . scripts/apt.sh
+    apt_waiting update -qq
+    DEBIAN_FRONTEND=noninteractive apt_waiting install -y -qq --no-install-recommends "${missing[@]}"
   else
     echo "install.sh: missing system packages. Run as root, then run this script again:" >&2
     echo "  sudo apt-get install -y ${missing[*]}" >&2

@@ -96,6 +96,12 @@ class Tabell(BaseModel):
                 *([*(spreadsheet_safe(c) for c in row[:labels]), *row[labels:]]
                   for row in self._body())]
 
+    def value_rows(self) -> list[list[str | int | None]]:
+        """The headers, then each row's labels and its counts as numbers (None: not
+        set), for a spreadsheet that writes zeros as 0 and keeps numbers numbers."""
+        return [[*self.rubriker, *self.kolumner],
+                *([*rad.etiketter, *rad.celler] for rad in self.rader)]
+
     def _body(self) -> list[list[str]]:
         return [[*rad.etiketter, *(self._cell(value) for value in rad.celler)]
                 for rad in self.rader]
@@ -143,6 +149,13 @@ class Rapport(BaseModel):
         rows: list[list[str]] = []
         for number, tabell in enumerate(self.tabeller()):
             rows += ([[]] if number else []) + tabell.export_rows()
+        return rows
+
+    def value_rows(self) -> list[list[str | int | None]]:
+        """:meth:`Tabell.value_rows` of every table, an empty row between two tables."""
+        rows: list[list[str | int | None]] = []
+        for number, tabell in enumerate(self.tabeller()):
+            rows += ([[]] if number else []) + tabell.value_rows()
         return rows
 
     def as_csv(self) -> str:

@@ -43,6 +43,49 @@ def test_unknown_style_is_refused_with_the_known_ones_named(tmp_path: Path) -> N
     assert "typed-fax200" in result.output
 
 
+def test_samples_made_for_a_store_name_its_forbund_and_insatser(tmp_path: Path) -> None:
+    """GIVEN the demo's store (sus-intake demo --no-serve)
+    WHEN `sus-intake samples make --store DIR` runs
+    THEN every form names the store's first förbund (the demo uploader's) and one of its
+    insatser with personal data, so the demo accepts a newcomer's first upload; without
+    --store the names are invented and not the store's."""
+    from intake.demo import prepare_demo
+    from intake.review.state import open_service
+    from intake.settings import Settings
+    from sus_store import list_forbund, list_insatser
+    from sus_store.vocab import Deltagarform
+
+    data = tmp_path / "demo"
+    state = open_service(Settings(data_dir=data))
+    prepare_demo(state)
+    with state.store.transaction() as session:
+        first = list_forbund(session)[0]
+        insatser = {i.name for i in list_insatser(session, forbund_id=first.id)
+                    if i.deltagarform == Deltagarform.PERSONUPPGIFTER}
+    state.store.dispose()
+    args = ["samples", "make", "--out", str(tmp_path / "s"), "--style", "digital", "--count", "3"]
+    result = CliRunner().invoke(cli, [*args, "--store", str(data)])
+    assert result.exit_code == 0, result.output
+    assert f"förbund {first.name}" in result.output
+    named = [json.loads(p.read_text())[0]["fields"]
+             for p in sorted((tmp_path / "s" / "digital").glob("*.truth.json"))]
+    headed = [f for f in named if "insats" in f]
+    assert len(named) == 3 and len(headed) == 2  # 9448, 9449 (the 9443 names neither)
+    assert all(f["samverkansorganisation"] == first.name and f["insats"] in insatser
+               for f in headed)
+    invented = CliRunner().invoke(cli, ["samples", "make", "--out", str(tmp_path / "i"),
+                                        "--style", "digital", "--count", "2"])
+    assert invented.exit_code == 0
+    truth = json.loads(next((tmp_path / "i" / "digital").glob("*9448*.truth.json")).read_text())
+    assert truth[0]["fields"]["samverkansorganisation"] != first.name
+
+
+def test_samples_for_a_directory_without_a_store_are_refused(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["samples", "make", "--out", str(tmp_path / "s"),
+                                      "--store", str(tmp_path)])
+    assert result.exit_code != 0 and "sus-intake demo --no-serve" in result.output
+
+
 def test_console_script_is_installed() -> None:
     """GIVEN the installed package WHEN `sus-intake --help` runs THEN it lists commands."""
     exe = Path(sys.executable).with_name("sus-intake")

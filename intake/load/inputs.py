@@ -83,6 +83,8 @@ def count_pages(path: Path, *, max_pages: int = MAX_PAGES) -> int:
     InputError when it is no PDF or image, cannot be opened, or has too many."""
     if not path.is_file():
         raise InputError(f"{path}: filen finns inte.")
+    if path.stat().st_size == 0:
+        raise InputError(f"{path.name}: filen är tom.")
     if _is_pdf(path):
         total = page_count(path)
     elif path.suffix.lower() in IMAGE_SUFFIXES or _is_image(path):
@@ -165,7 +167,8 @@ def _opened(path: Path) -> Iterator[Image.Image]:
         raise InputError(f"{path.name}: orimligt stor bild (fler bildpunkter än"
                          f" {Image.MAX_IMAGE_PIXELS} tillåts).") from exc
     except (UnidentifiedImageError, OSError, SyntaxError, EOFError) as exc:
-        raise InputError(f"{path.name}: bilden kan inte läsas ({exc}).") from exc
+        raise InputError(f"{path.name}: bilden kan inte läsas (skadad eller okänt"
+                         " bildformat).") from exc
 
 
 def _refuse_huge(path: Path, frame: Image.Image, max_pixels: int) -> None:

@@ -146,4 +146,18 @@ def _open(source: Path | bytes) -> pdfium.PdfDocument:
         return pdfium.PdfDocument(source if isinstance(source, bytes) else str(source))
     except pdfium.PdfiumError as exc:
         name = "PDF" if isinstance(source, bytes) else source.name
-        raise InputError(f"{name}: kan inte läsas som PDF ({exc}).") from exc
+        raise InputError(f"{name}: kan inte läsas som PDF ({_why(exc)}).") from exc
+
+
+#: pdfium's error codes (FPDF_ERR_*) as a reader of the batch page understands them.
+_PDFIUM_ERRORS = {
+    pdfium_c.FPDF_ERR_FILE: "filen kan inte öppnas",
+    pdfium_c.FPDF_ERR_FORMAT: "filen är skadad eller ingen riktig PDF",
+    pdfium_c.FPDF_ERR_PASSWORD: "filen är lösenordsskyddad",
+    pdfium_c.FPDF_ERR_SECURITY: "filen är krypterad",
+}
+
+
+def _why(exc: pdfium.PdfiumError) -> str:
+    """Why pdfium refused a PDF, in Swedish (its own message is English)."""
+    return _PDFIUM_ERRORS.get(getattr(exc, "err_code", None), "okänt fel i PDF-filen")

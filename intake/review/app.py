@@ -27,7 +27,17 @@ from intake.review.headers import SecurityHeaders
 from intake.review.ingest import Worker
 from intake.review.metrics import ServiceMetrics
 from intake.review.requestid import RequestId
-from intake.review.routes import admin, api, consents, finding, health, pages, tokens
+from intake.review.routes import (
+    admin,
+    api,
+    batches,
+    consents,
+    downloads,
+    finding,
+    health,
+    pages,
+    tokens,
+)
 from intake.review.scanner import ScannerThread
 from intake.review.security import session_secret
 from intake.review.state import ServiceState, open_service
@@ -93,6 +103,8 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
     app.include_router(finding.router)
     app.include_router(finding.api)
     app.include_router(tokens.router)
+    app.include_router(batches.router)
+    app.include_router(downloads.router)
     app.include_router(health.router)
     app.add_exception_handler(IntakeError, _intake_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]

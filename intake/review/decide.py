@@ -59,6 +59,7 @@ from sus_store import (
     consent_candidates,
     file_consent,
     get_consent,
+    get_participation,
     list_forbund,
     list_insatser,
     lookup_forbund,
@@ -101,6 +102,17 @@ class UnknownName(AmbiguousName):
     def __init__(self, message: str, candidates: list[str], *, field: str) -> None:
         super().__init__(message, candidates)
         self.field = field
+
+
+class ReasonRequired(RuleViolation):
+    """Sending a document back without saying why: the uploader would not know what to
+    fix."""
+
+    code = "reason_required"
+
+    def __init__(self) -> None:
+        super().__init__("Skriv varför dokumentet skickas tillbaka: uppladdaren ser skälet"
+                         " på sin batchsida.", rule="R0", fields=())
 
 
 class Decision(BaseModel):
@@ -319,7 +331,18 @@ def auto_file_consent(session: Session, state: ServiceState, document: Document,
                          today=state.settings.current_day())
     document.store_ref = filed.consent.id
     document.status = "approved"
-    document.outcome = f"Kopplat automatiskt till deltagande {filed.linked_to}."
+    document.outcome = _linked_to(session, filed.linked_to, actor=actor)
+
+
+def _linked_to(session: Session, participation_id: int | None, *, actor: str) -> str:
+    """Who an automatically filed consent now covers, as Diariet checks it: the person
+    (masked personnummer and name), the insats and its start, never a bare row id."""
+    if participation_id is None:
+        return "Samtycket är arkiverat och väntar på ett deltagande."
+    person = get_participation(session, participation_id, actor=actor)
+    insats = next((i.name for i in list_insatser(session) if i.id == person.insats_id), "")
+    return (f"Kopplat automatiskt till {person.personnummer[:8]}-**** {person.namn}"
+            f" ({insats}, start {person.startdatum.isoformat()}).")
 
 
 def _consent_in(session: Session, state: ServiceState, document: Document,
@@ -440,7 +463,9 @@ def _purge_person(session: Session, state: ServiceState, document: Document, *,
 
 def _send_back(session: Session, state: ServiceState, document: Document, viewer: Viewer,
                today: date, reason: str) -> Decision:
-    return Decision(status="returned", message=f"Skickad tillbaka: {reason or 'se blanketten'}")
+    if not reason.strip():
+        raise ReasonRequired
+    return Decision(status="returned", message=f"Skickad tillbaka: {' '.join(reason.split())}")
 
 
 def _reject(session: Session, state: ServiceState, document: Document, viewer: Viewer,

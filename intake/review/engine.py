@@ -8,6 +8,8 @@ import signal
 import threading
 from collections.abc import Callable
 
+from sqlalchemy.orm import Session
+
 from intake.review import jobqueue, jobs
 from intake.review.runner import LocalRunner
 from intake.review.state import ServiceState
@@ -39,5 +41,12 @@ def retry_upload(state: ServiceState, upload_id: int) -> list[int]:
     """A failed upload read again from the pages it is missing (their jobs queued on
     PostgreSQL; the local runner finds them); those pages."""
     pages = jobs.retry_upload(state, upload_id, then=jobqueue.enqueue_pages)
+    state.uploaded.set()
+    return pages
+
+
+def retry_upload_in(session: Session, state: ServiceState, upload_id: int) -> list[int]:
+    """:func:`retry_upload` in the caller's unit of work (a request's)."""
+    pages = jobs.retry_upload_in(session, state, upload_id, then=jobqueue.enqueue_pages)
     state.uploaded.set()
     return pages

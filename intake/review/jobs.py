@@ -152,14 +152,19 @@ def retry_upload(state: ServiceState, upload_id: int, *,
     them in the same transaction). IntakeError when it did not fail or its file is
     gone."""
     with state.store.transaction() as session:
-        upload = session.get(Upload, upload_id, with_for_update=True)
-        if upload is None or upload.status != "failed":
-            raise NotRetryable("Bara en uppladdning som misslyckats kan läsas om.")
-        if upload.pages_total is None or \
-                not state.files.upload_path(upload.sha256).is_file():
-            raise NotRetryable("Filen kan inte läsas om; ladda upp den igen.")
-        upload.status, upload.message = "processing", None
-        return _go_on(session, state, upload, then)
+        return retry_upload_in(session, state, upload_id, then=then)
+
+
+def retry_upload_in(session: Session, state: ServiceState, upload_id: int, *,
+                    then: Then | None = None) -> list[int]:
+    """:func:`retry_upload` in the caller's unit of work (a request's, say)."""
+    upload = session.get(Upload, upload_id, with_for_update=True)
+    if upload is None or upload.status != "failed":
+        raise NotRetryable("Bara en uppladdning som misslyckats kan läsas om.")
+    if upload.pages_total is None or not state.files.upload_path(upload.sha256).is_file():
+        raise NotRetryable("Filen kan inte läsas om; ladda upp den igen.")
+    upload.status, upload.message = "processing", None
+    return _go_on(session, state, upload, then)
 
 
 def read_in_turn(state: ServiceState, upload_id: int) -> None:

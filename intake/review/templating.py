@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
-from intake.review.deps import csrf_token
+from intake.review.deadlines import Urgency, urgency
+from intake.review.deps import csrf_token, get_state, get_today
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.globals["csrf_token"] = csrf_token
@@ -34,3 +36,11 @@ def swedish_time(moment: datetime) -> str:
 
 
 templates.env.filters["swedish_time"] = swedish_time
+
+
+def deadline_urgency(request: Request, deadline: date | None) -> Urgency | None:
+    """:func:`urgency` of ``deadline`` on the service's today (a setting in tests)."""
+    return urgency(deadline, get_today(get_state(request)))
+
+
+templates.env.globals["deadline_urgency"] = deadline_urgency

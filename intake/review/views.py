@@ -7,13 +7,14 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, object_session
 
 from intake.forms import form_layout, load_form
 from intake.forms.model import PAGE_HEIGHT_MM, PAGE_WIDTH_MM
 from intake.review.ingest import UploadView
 from intake.review.names import NAME_FIELD
-from intake.review.schema import Batch, Document
+from intake.review.schema import Batch, Document, Upload
 from intake.sus.codes import VOCABULARIES, Avslutningsanledning
 from intake.sus.records import FIELD_TYPES
 from sus_store import audit_read
@@ -69,6 +70,14 @@ class DocumentView(BaseModel):
     page: int | None = None
 
 
+class UploadOrigin(BaseModel):
+    """The upload a duplicate repeats: where a person finds it."""
+
+    batch_id: int
+    filename: str
+    created_at: datetime
+
+
 class BatchDetail(BaseModel):
     id: int
     forbund_id: int | None
@@ -77,6 +86,8 @@ class BatchDetail(BaseModel):
     uploads: list[UploadView]
     documents: list[dict[str, Any]]
     done: bool
+    #: for each duplicate upload (by its id), the upload it repeats
+    originals: dict[int, UploadOrigin] = {}
 
 
 def document_view(document: Document) -> DocumentView:
@@ -135,9 +146,7 @@ def _field_names(document: Document) -> list[str]:
 def _field_view(document: Document, name: str) -> FieldView:
     field = load_form(document.form).field(name)
     stored = (document.fields or {}).get(name, {})
-    messages = [str(i["message"]) for i in document.issues if name in _issue_fields(i)]
-    if name in document.problems:
-        messages.append(document.problems[name])
+    messages = _messages(document, name)
     return FieldView(
         name=name, label=field.label, type=FIELD_TYPES[name], value=stored.get("value"),
         confidence=float(stored.get("confidence", 0.0)),  # type: ignore[arg-type]
@@ -155,6 +164,21 @@ def _suggestions(stored: dict[str, object]) -> list[str]:
 #: Where :mod:`intake.review.knowledge` took a value from, as the reviewer reads it.
 _KNOWN_FROM = {"sus": "mot SUS", "batch": "mot blanketten i samma batch",
                "uppladdare": "uppladdarens förbund"}
+
+
+def _messages(document: Document, name: str) -> list[str]:
+    """What the reviewer reads under field ``name``, each thing said once: the rules'
+    messages, then what the reader had to say. When the reader explains why the field
+    is empty ("Datumet finns inte"), the rule's "saknas" would contradict it and is left
+    out; a message repeating another (with or without its full stop) is shown once."""
+    problem = document.problems.get(name)
+    issues = [i for i in document.issues if name in _issue_fields(i)
+              and not (problem and str(i.get("code", "")).endswith("_missing"))]
+    messages: list[str] = []
+    for message in [*(str(i["message"]) for i in issues), *([problem] if problem else [])]:
+        if message.rstrip(". ").casefold() not in {m.rstrip(". ").casefold() for m in messages}:
+            messages.append(message)
+    return messages
 
 
 def _issue_fields(issue: dict[str, Any]) -> list[str]:
@@ -188,4 +212,17 @@ def batch_detail(batch: Batch) -> BatchDetail:
     done = all(u.status in ("done", "failed", "duplicate") for u in batch.uploads)
     return BatchDetail(id=batch.id, forbund_id=batch.forbund_id, uploaded_by=batch.uploaded_by,
                        created_at=batch.created_at, uploads=uploads, documents=documents,
-                       done=done)
+                       done=done, originals=_originals(batch))
+
+
+def _originals(batch: Batch) -> dict[int, UploadOrigin]:
+    """The uploads this batch's duplicates repeat, by the duplicate's id."""
+    first = {u.id: u.duplicate_of for u in batch.uploads if u.duplicate_of is not None}
+    session = object_session(batch)
+    if not first or session is None:
+        return {}
+    rows = {u.id: u for u in session.scalars(select(Upload).where(
+        Upload.id.in_(set(first.values()))))}
+    return {dup: UploadOrigin(batch_id=rows[orig].batch_id, filename=rows[orig].filename,
+                              created_at=rows[orig].created_at)
+            for dup, orig in first.items() if orig in rows}

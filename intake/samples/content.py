@@ -65,9 +65,22 @@ def write_date(d: date, rng: random.Random) -> str:
     return rng.choice(list(format_date_variants(d).values()))
 
 
-def make_case(form: str, rng: random.Random, *, defect_share: float = 0.15) -> Case:
-    """A consistent form ``form`` ("9443", "9448" or "9449"), maybe with one defect."""
+class StoreNames(BaseModel, frozen=True):
+    """The names a store knows, for forms its service accepts: each förbund and the
+    insatser (with personal data) the forms may name."""
+
+    insatser: dict[str, tuple[str, ...]]
+
+
+def make_case(form: str, rng: random.Random, *, defect_share: float = 0.15,
+              organisation: StoreNames | None = None) -> Case:
+    """A consistent form ``form`` ("9443", "9448" or "9449"), maybe with one defect;
+    naming ``organisation``'s förbund and insatser when given, else invented ones."""
     case = _BUILDERS[form](rng)
+    if organisation is not None and "insats" in case.written:
+        forbund = rng.choice(sorted(organisation.insatser))
+        _text(case, "samverkansorganisation", forbund)
+        _text(case, "insats", rng.choice(organisation.insatser[forbund]))
     if rng.random() < defect_share:
         options = [d for d in _DEFECTS if _DEFECTS[d][0] in (None, form)]
         name = rng.choice(options)

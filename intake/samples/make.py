@@ -24,7 +24,7 @@ from intake.forms.blank import blank_pdf
 from intake.forms.fill import fill_pdf
 from intake.load.render import render_pdf
 from intake.progress import progress
-from intake.samples.content import Case, make_case
+from intake.samples.content import Case, StoreNames, make_case
 from intake.samples.handwriting import WrittenPart
 from intake.samples.ink import HAND_FONTS, Ink, Writer
 from intake.samples.pages import blank_back, cover_letter
@@ -94,10 +94,13 @@ def make_samples(
     count: int,
     seed: int,
     forms: Sequence[str] = FORM_IDS,
+    organisation: StoreNames | None = None,
 ) -> list[Path]:
     """Write ``count`` samples of each style into ``out/STYLE/``; returns the files.
 
-    Single-form styles cycle through ``forms`` (all three by default)."""
+    Single-form styles cycle through ``forms`` (all three by default). With an
+    ``organisation`` (a store's names) the forms name its förbund and insatser, so the
+    store's service accepts them."""
     written: list[Path] = []
     with progress("Skriver prov", total=count * len(styles), unit="fil", leave=False) as bar:
         for style_name in styles:
@@ -106,21 +109,22 @@ def make_samples(
             folder.mkdir(parents=True, exist_ok=True)
             for index in range(count):
                 rng = random.Random(f"{seed}:{style.name}:{index}")
-                written.append(_make_one(folder, style, index, rng, forms))
+                written.append(_make_one(folder, style, index, rng, forms, organisation))
                 bar.advance()
             log.info("wrote %d %s samples to %s", count, style.name, folder)
     return written
 
 
 def _make_one(
-    folder: Path, style: Style, index: int, rng: random.Random, forms: Sequence[str]
+    folder: Path, style: Style, index: int, rng: random.Random, forms: Sequence[str],
+    organisation: StoreNames | None = None,
 ) -> Path:
     if style.batch:
-        pages = _batch_pages(style, rng)
+        pages = _batch_pages(style, rng, organisation)
         stem = f"{style.name}-{index:03d}-{len(pages)}p"
     else:
         form = forms[index % len(forms)]
-        pages = [_form_page(form, style, rng)]
+        pages = [_form_page(form, style, rng, organisation=organisation)]
         stem = f"{style.name}-{index:03d}-{pages[0].name}"
     return _write_file(pages, folder / f"{stem}.{style.fmt}", style, rng)
 
@@ -148,8 +152,9 @@ def _write_file(pages: list[Page], path: Path, style: Style, rng: random.Random)
     return path
 
 
-def _form_page(form: str, style: Style, rng: random.Random, *, case: Case | None = None) -> Page:
-    case = case or make_case(form, rng)
+def _form_page(form: str, style: Style, rng: random.Random, *, case: Case | None = None,
+               organisation: StoreNames | None = None) -> Page:
+    case = case or make_case(form, rng, organisation=organisation)
     name = "-".join([f"fk{form}", *case.defects]).replace("_", "-")
     image = None if style.fill == "digital" else _ink_form(case, style, rng)
     return Page(image=image, form=form, truth=case.truth, name=name)
@@ -177,14 +182,16 @@ def _ink_form(case: Case, style: Style, rng: random.Random) -> Image.Image:
     return page
 
 
-def _batch_pages(style: Style, rng: random.Random) -> list[Page]:
+def _batch_pages(style: Style, rng: random.Random,
+                 organisation: StoreNames | None = None) -> list[Page]:
     pages: list[Page] = []
     if rng.random() < 0.6:
         pages.append(Page(image=cover_letter(PAGE_DPI, rng), form="unknown"))
     for _ in range(rng.randint(2, 6)):
         form = rng.choice(FORM_IDS)
         fill = rng.choice(["typed", "hand"])
-        page = _form_page(form, style.model_copy(update={"fill": fill}), rng)
+        page = _form_page(form, style.model_copy(update={"fill": fill}), rng,
+                          organisation=organisation)
         pages.append(page)
         if rng.random() < 0.4:
             pages.append(Page(image=blank_back(page.image, rng), form="blank"))

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from intake.forms.blank import blank_pdf
 from intake.forms.fill import fill_pdf
 from intake.progress import tracked
-from intake.samples.content import make_case, random_day
+from intake.samples.content import StoreNames, make_case, random_day
 from intake.samples.vocab import kommuner, words
 from intake.sus.records import Inregistrering, Utregistrering, record_from_contract
 from intake.sus.rules import check
@@ -28,10 +28,13 @@ from sus_store import (
     ConsentIn,
     ForbundIn,
     InsatsIn,
+    NotFound,
     Store,
     StoreError,
     add_forbund,
     add_insats,
+    list_forbund,
+    list_insatser,
     register_anonymous_from,
     register_in,
     register_out,
@@ -193,3 +196,20 @@ def consent_for(record: Inregistrering, rng: random.Random) -> ConsentIn:
 
 
 __all__ = ["Populated", "consent_for", "make_insats_names", "make_organisation", "populate"]
+
+
+def store_names(store: Store, *, forbund: str | None = None) -> StoreNames:
+    """The names forms must use for ``store``'s service to accept them: ``forbund`` (by
+    default the store's first, the demo uploader's) and its insatser with personal
+    data. NotFound when the store has no such förbund or it has no such insats."""
+    with store.transaction() as session:
+        known = list_forbund(session)
+        chosen = next((f for f in known if forbund in (None, f.name)), None)
+        if chosen is None:
+            raise NotFound(f"Förbundet {forbund} finns inte i SUS." if forbund else
+                           "SUS har inga förbund än.")
+        insatser = tuple(i.name for i in list_insatser(session, forbund_id=chosen.id)
+                         if i.deltagarform == Deltagarform.PERSONUPPGIFTER)
+    if not insatser:
+        raise NotFound(f"{chosen.name} har ingen insats med personuppgifter i SUS.")
+    return StoreNames(insatser={chosen.name: insatser})

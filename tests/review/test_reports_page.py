@@ -3,13 +3,18 @@ logged-in user; counts only."""
 
 from __future__ import annotations
 
+import codecs
+import csv
+import io
 from typing import Any
 
+import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 from markupsafe import Markup
 
 from intake.review.reports import REPORTS, started_chart
+from intake.review.spreadsheet import excel_csv, xlsx
 from intake.samples.store import populate
 from sus_store import avslutsanledning, started_ended
 from sus_store.reports import KonAntal, StartadeAvslutade, StartadeAvslutadeRapport
@@ -61,24 +66,66 @@ def test_reports_default_to_this_year_and_an_empty_year_has_no_chart(
     assert "Inga deltagare startade 2010." in populated.get("/rapporter?year=2010").text
 
 
-def test_csv_export_is_the_stores_report(populated: TestClient) -> None:
+def test_csv_export_opens_in_swedish_excel(populated: TestClient) -> None:
     """GIVEN a populated store WHEN a report is fetched as CSV
-    THEN it is the store's CSV of that report, as a download named after it."""
+    THEN it is a download named after it that Swedish Excel opens as it is (issue 15):
+    UTF-8 with a byte order mark, ";" between cells, zeros written as 0 (not empty),
+    and the same cells as the store's report."""
     login(populated, "diariet")
     response = populated.get("/rapporter/avslutsanledning.csv", params={"year": 2026})
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
     assert 'filename="avslutsanledning-2026.csv"' in response.headers["content-disposition"]
+    assert response.content.startswith(codecs.BOM_UTF8)
+    text = response.content.decode("utf-8-sig")
+    assert text.startswith("Avslutsanledning;Kvinna;Man;Totalt\r\n")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     with state_of(populated).store.transaction() as session:
-        assert response.text == avslutsanledning(session, year=2026).as_csv()
-    assert response.text.startswith("Avslutsanledning,Kvinna,Man,Totalt")
+        report = avslutsanledning(session, year=2026)
+    expected = [["" if c is None else str(c) for c in row] for row in report.value_rows()]
+    assert rows == expected
+    counts = [cell for row in rows[1:] for cell in row[1:]]
+    assert "0" in counts and "" not in counts  # a zero is 0, as Excel sums it
+
+
+def test_xlsx_export_has_the_reports_cells_as_numbers(populated: TestClient) -> None:
+    """GIVEN a populated store WHEN a report is fetched as .xlsx
+    THEN it opens as a workbook with the report's headers and labels as text and its
+    counts as numbers, zeros as 0."""
+    login(populated, "granskare")
+    response = populated.get("/rapporter/startade-avslutade.xlsx", params={"year": 2026})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    assert 'filename="startade-avslutade-2026.xlsx"' in response.headers["content-disposition"]
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    with state_of(populated).store.transaction() as session:
+        expected = started_ended(session, year=2026).value_rows()
+    width = len(rows[0])
+    assert rows == [[None if c == "" else c for c in row] + [None] * (width - len(row))
+                    for row in expected]
+    assert rows[0][:3] == ["Förbund", "Insats", "Startade Kvinna"]
+    assert any(cell == 0 for row in rows[1:] for cell in row)
+
+
+def test_a_name_like_a_formula_stays_text_in_the_xlsx() -> None:
+    """GIVEN a table whose label looks like a formula WHEN written as .xlsx and CSV
+    THEN the workbook holds it as text (never a formula) and the CSV defuses it."""
+    rows: list[list[str | int | None]] = [["Förbund", "Antal"], ['=HYPERLINK("x")', 0]]
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx(rows, sheet="test"))).active
+    assert sheet["A2"].value == '=HYPERLINK("x")' and sheet["A2"].data_type == "s"
+    assert sheet["B2"].value == 0
+    assert excel_csv(rows).decode("utf-8-sig") == (
+        "Förbund;Antal\r\n\"'=HYPERLINK(\"\"x\"\")\";0\r\n")
 
 
 @pytest.mark.parametrize("name", list(REPORTS))
 def test_every_report_exports(client: TestClient, name: str) -> None:
     login(client, "granskare")
-    response = client.get(f"/rapporter/{name}.csv", params={"year": 2026})
-    assert response.status_code == 200 and response.text
+    for kind in ("csv", "xlsx"):
+        response = client.get(f"/rapporter/{name}.{kind}", params={"year": 2026})
+        assert response.status_code == 200 and response.content
 
 
 def test_unknown_report_is_not_found(client: TestClient) -> None:

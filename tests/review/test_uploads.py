@@ -6,6 +6,7 @@ its growth, never a time)."""
 
 from __future__ import annotations
 
+import re
 import tracemalloc
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -181,8 +182,9 @@ def _corpus() -> list[tuple[str, bytes, str | None]]:
         ("vaggstor-sida.pdf", blank_pdf_pages(1, size_pt=14_400.0), None),
         ("avbruten.pdf", proper[: len(proper) // 2], "fail"),
         ("last.pdf", encrypted_pdf(), "kan inte läsas som PDF"),
-        ("polyglot.pdf", b"%PDF-1.4\n" + png_declaring(100, 100), "kan inte läsas som PDF"),
-        ("tom.pdf", b"", "varken PDF eller bild"),
+        ("polyglot.pdf", b"%PDF-1.4\n" + png_declaring(100, 100),
+         "kan inte läsas som PDF (filen är skadad eller ingen riktig PDF)"),
+        ("tom.pdf", b"", "filen är tom"),
     ]
 
 
@@ -192,7 +194,9 @@ def test_hostile_files_each_end_with_a_swedish_message(tmp_path: Path) -> None:
     truncated, encrypted, polyglot and empty files
     WHEN each is uploaded through the API and read
     THEN no request is a 5xx, each is read or failed with its own Swedish message
-    (never the internal error), and nothing is left on disk without its row."""
+    (never the internal error, never pdfium's or PIL's English: "Failed to load
+    document (PDFium: Data format error)"; an empty file "filen är tom"), and nothing
+    is left on disk without its row."""
     with service_client(tmp_path, max_pages_per_file=3, max_pixels_per_page=4_000_000) as client:
         token = login(client, "forbund")
         expected = {}
@@ -208,6 +212,7 @@ def test_hostile_files_each_end_with_a_swedish_message(tmp_path: Path) -> None:
         for upload_id, (name, says) in expected.items():
             status, message = rows[upload_id]
             assert INTERNAL not in message, (name, message)
+            assert not re.search(r"Failed|PDFium|error|cannot", message), (name, message)
             if says is None:
                 assert status == "done", (name, message)
             elif says == "fail":

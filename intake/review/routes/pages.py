@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from intake.mapping.places import kommuner
 from intake.review.clock import now
+from intake.review.deadlines import deadlines_per_forbund
 from intake.review.deps import (
     CsrfChecked,
     CurrentUser,
@@ -117,13 +118,15 @@ def logout(request: Request, session: SessionDep) -> Response:
 
 
 @router.get("/")
-def overview(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+def overview(request: Request, session: SessionDep, user: CurrentUser,
+             today: TodayDep) -> Response:
     batches = session.scalars(select(Batch).where(visible_batches(user))
                               .order_by(Batch.id.desc()).limit(20))
     waiting = session.scalar(select(func.count(Document.id)).where(
         visible(user), Document.status.in_(OPEN_STATUSES))) or 0
     return templates.TemplateResponse(request, "overview.html", {
-        "user": user, "batches": [batch_detail(b) for b in batches], "waiting": waiting})
+        "user": user, "batches": [batch_detail(b) for b in batches], "waiting": waiting,
+        "deadlines": deadlines_per_forbund(session, user, today=today)})
 
 
 @router.get("/ladda-upp")
@@ -210,13 +213,3 @@ def reports_page(request: Request, session: SessionDep, user: CurrentUser,
 
     return templates.TemplateResponse(request, "reports.html", {
         "user": user, **report_context(session, year=year or today.year)})
-
-
-@router.get("/rapporter/{name}.csv")
-def report_csv(name: str, session: SessionDep, user: CurrentUser, today: TodayDep,
-               year: int | None = None) -> Response:
-    from intake.review.reports import report_by_name
-
-    report = report_by_name(session, name, year=year or today.year)
-    return Response(report.as_csv(), media_type="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="{name}-{year or today.year}.csv"'})

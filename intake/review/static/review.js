@@ -243,8 +243,8 @@
     }
   });
   if (approve) approve.addEventListener("click", () => decide("approve"));
-  const back = document.getElementById("send-back");
-  if (back) back.addEventListener("click", () => decide("send_back", prompt("Varför?") || ""));
+  // The reason comes from the in-page dialog of sendback.js.
+  root.addEventListener("sus-send-back", (e) => decide("send_back", e.detail));
   const reject = document.getElementById("reject");
   if (reject) reject.addEventListener("click", () => decide("reject"));
   const guarded = document.getElementById("protected");

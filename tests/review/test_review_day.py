@@ -1,0 +1,176 @@
+"""Issue 15 (points 6, 8, 9): what trips a reviewer and an uploader up in a day's work,
+through the service's pages and API — a send-back needs its reason and the uploader
+reads it; deadlines stand out; messages say each thing once, in Swedish, naming
+files and people rather than row numbers; a failed read is retried from its page."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import update
+
+from intake.review.deadlines import ForbundDeadlines
+from intake.review.jobs import INTERNAL_FAILURE
+from intake.review.schema import Document, Upload
+from tests.review.conftest import (
+    FORBUND,
+    TODAY,
+    login,
+    make_forms,
+    read_all,
+    state_of,
+    upload,
+)
+from tests.review.reads import ASA, Seen, add, forbund_id, new_batch, participant, read_form
+from tests.sus_store.builders import KVINNA
+
+
+def _claimed(client: TestClient, token: str, document_id: int) -> dict[str, str]:
+    headers = {"X-CSRF-Token": token}
+    response = client.post(f"/api/documents/{document_id}/claim", headers=headers)
+    assert response.status_code == 200, response.text
+    return headers
+
+
+def _send_back(client: TestClient, document_id: int, reason: str) -> Any:
+    headers = _claimed(client, login(client, "granskare"), document_id)
+    return client.post(f"/api/documents/{document_id}/decision", headers=headers,
+                       json={"action": "send_back", "reason": reason})
+
+
+def test_send_back_without_a_reason_is_refused_and_the_document_stays_open(
+        client: TestClient) -> None:
+    """GIVEN a 9448 in the queue WHEN a granskare sends it back with an empty (blank)
+    reason THEN that is refused in Swedish, and the document is still to be reviewed."""
+    document = add(client, new_batch(client, forbund=forbund_id(client)), read_form("9448"))
+    response = _send_back(client, document, "   ")
+    assert response.status_code == 422
+    assert response.json()["code"] == "reason_required"
+    assert "Skriv varför" in response.json()["message"]
+    assert Seen(client, document).status == "review"
+
+
+def test_the_reason_a_document_was_sent_back_is_on_the_uploaders_batch_page(
+        client: TestClient) -> None:
+    """GIVEN a förbund's batch WHEN a granskare sends its 9448 back saying why
+    THEN the förbund uploader's batch page shows that reason on the document's row."""
+    batch = new_batch(client, forbund=forbund_id(client))
+    document = add(client, batch, read_form("9448"))
+    assert _send_back(client, document, "Sidan 2 saknas,  skanna om").status_code == 200
+    login(client, "forbund")
+    page = client.get(f"/batch/{batch}").text
+    row = re.search(r'<tr class="returned">.*?</tr>', page, re.S)
+    assert row and "Skickad tillbaka: Sidan 2 saknas, skanna om" in row.group(0)
+
+
+def test_a_duplicate_upload_links_to_the_file_it_repeats(client: TestClient,
+                                                         tmp_path: Path) -> None:
+    """GIVEN a file uploaded once WHEN the same file is uploaded again in a new batch
+    THEN the second batch's page names the first file and links to its batch, instead
+    of a number shown nowhere ("uppladdning 13")."""
+    token = login(client, "forbund")
+    paths = make_forms(tmp_path, consent=False)
+    first = upload(client, token, paths)
+    second = upload(client, token, paths)
+    page = client.get(f"/batch/{second['id']}").text
+    assert f'<a href="/batch/{first["id"]}">{paths[0].name} i batch {first["id"]}</a>' in page
+    assert "uppladdning" not in page.lower().replace("uppladdad", "")
+
+
+def test_a_failed_read_is_read_again_from_the_batch_page(client: TestClient,
+                                                          tmp_path: Path) -> None:
+    """GIVEN an upload whose reading an internal error stopped (its file kept)
+    WHEN the uploader presses "Läs filen igen" on the batch page
+    THEN it is read again to the end and its document reaches the queue."""
+    token = login(client, "forbund")
+    batch = upload(client, token, make_forms(tmp_path, consent=False))
+    upload_id = batch["uploads"][0]["id"]  # type: ignore[index]
+    with state_of(client).store.transaction() as session:
+        session.execute(update(Upload).where(Upload.id == upload_id).values(
+            status="failed", message=INTERNAL_FAILURE, pages_total=1))
+    page = client.get(f"/batch/{batch['id']}").text
+    action = f"/batch/{batch['id']}/uppladdning/{upload_id}/las-om"
+    assert f'action="{action}"' in page and "Läs filen igen" in page
+    response = client.post(action, data={"csrf": token}, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == f"/batch/{batch['id']}"
+    read_all(client)
+    detail = client.get(f"/api/batches/{batch['id']}").json()
+    assert detail["uploads"][0]["status"] == "done"
+    assert [d["form"] for d in detail["documents"]] == ["9448"]
+
+
+def test_another_forbunds_upload_cannot_be_read_again(client: TestClient,
+                                                       tmp_path: Path) -> None:
+    """GIVEN Pyramis' failed upload WHEN Göteborg's uploader asks to read it again
+    THEN it is not found for them (an id guessed is not a way in)."""
+    token = login(client, "forbund")
+    batch = upload(client, token, make_forms(tmp_path, consent=False))
+    upload_id = batch["uploads"][0]["id"]  # type: ignore[index]
+    other = login(client, "goteborg")
+    response = client.post(f"/batch/{batch['id']}/uppladdning/{upload_id}/las-om",
+                           data={"csrf": other}, follow_redirects=False)
+    assert response.status_code == 404
+
+
+def test_overdue_and_due_soon_documents_stand_out_with_counts_per_forbund(
+        client: TestClient) -> None:
+    """GIVEN three 9448 in Pyramis' queue: three days overdue, due in two days, due in
+    a month WHEN the granskare opens the queue and the overview
+    THEN the overdue one is marked "försenad 3 dagar", the next "senast om 2 dagar", the
+    last plain; the overview counts 1 overdue and 1 due soon of 3 for Pyramis."""
+    batch = new_batch(client, forbund=forbund_id(client))
+    ids = [add(client, batch, read_form("9448")) for _ in range(3)]
+    with state_of(client).store.transaction() as session:
+        for document_id, days in zip(ids, (-3, 2, 30), strict=True):
+            session.execute(update(Document).where(Document.id == document_id)
+                            .values(deadline=TODAY + timedelta(days=days)))
+    login(client, "granskare")
+    queue = client.get("/ko").text
+    rows = {int(m.group(2)): m.group(1) for m in re.finditer(
+        r'<tr( class="[^"]*")?>\s*<td><a href="/granska/(\d+)"', queue)}
+    assert rows == {ids[0]: ' class="due-late"', ids[1]: ' class="due-soon"', ids[2]: None}
+    assert "försenad 3 dagar" in queue and "senast om 2 dagar" in queue
+    overview = client.get("/")
+    assert overview.context["deadlines"] == [  # type: ignore[attr-defined]
+        ForbundDeadlines(forbund=FORBUND, overdue=1, soon=1, waiting=3)]
+    assert 'id="deadlines"' in overview.text
+
+
+def test_a_field_says_each_thing_once_and_never_both_missing_and_unreadable(
+        client: TestClient) -> None:
+    """GIVEN Diariet's 9443 whose ort the reader found missing and whose date does not
+    exist WHEN its fields are shown
+    THEN ort says "Ort saknas" once (not "Ort saknas. · Ort saknas"), datum says only
+    why it is empty ("Datumet finns inte", not also "Datum saknas."), and the two
+    fields of "Ort och datum" have labels of their own."""
+    batch = new_batch(client, forbund=None, by="diariet")
+    document = add(client, batch, read_form(
+        "9443", ort=(None, 0.0, "Ort saknas"), datum=(None, 0.0, "Datumet finns inte"),
+        namnfortydligande=ASA, personnummer=KVINNA))
+    login(client, "diariet")
+    fields = {f["name"]: f for f in client.get(f"/api/documents/{document}").json()["fields"]}
+    assert fields["ort"]["messages"] == ["Ort saknas"]
+    assert fields["datum"]["messages"] == ["Datumet finns inte"]
+    assert fields["ort"]["label"] != fields["datum"]["label"]
+    assert "Ort och datum" in fields["ort"]["label"] and fields["datum"]["label"].startswith(
+        "Datum")
+
+
+def test_an_automatically_filed_consent_names_the_person_not_a_row_number(
+        client: TestClient) -> None:
+    """GIVEN Åsa's participation waiting for its consent WHEN her signed 9443 is read
+    cleanly and filed automatically THEN the outcome Diariet reads names her (masked
+    personnummer and name) and the insats, not "deltagande 49"."""
+    participant(client, KVINNA, pending=True)
+    batch = new_batch(client, forbund=None, by="diariet")
+    seen = Seen(client, add(client, batch, read_form(
+        "9443", personnummer=KVINNA, namnfortydligande=ASA)))
+    assert seen.status == "approved"
+    outcome = seen.outcome or ""
+    assert outcome.startswith(f"Kopplat automatiskt till {KVINNA[:8]}-**** {ASA}")
+    assert "Steg till arbete" in outcome
+    assert not re.search(r"deltagande \d", outcome)
