@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ import click
 from pydantic import ValidationError
 
 from intake.errors import ConfigurationError, IntakeError
+from intake.logs import configure_logging
 
 if TYPE_CHECKING:
     from intake.samples.content import StoreNames
@@ -52,10 +52,7 @@ def _settings_problem(error: ValidationError) -> str:
 @click.option("-v", "--verbose", is_flag=True, help="Log what each step does.")
 def cli(verbose: bool) -> None:
     """SUS intake: turns SUS paper forms (FK 9443, 9448, 9449) into checked records."""
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(json_lines=False, verbose=verbose)
 
 
 @cli.group()
@@ -114,6 +111,7 @@ def extract_cmd(files: tuple[Path, ...], out_file: Path | None, workers: int | N
     import json
 
     from intake.pipeline import InputFailure, extract
+    from intake.progress import say
     from intake.settings import Settings
 
     settings = Settings() if workers is None else Settings(workers=workers)
@@ -121,7 +119,7 @@ def extract_cmd(files: tuple[Path, ...], out_file: Path | None, workers: int | N
     for item in extract(files, settings):
         if isinstance(item, InputFailure):
             failures.append(item)
-            click.echo(f"sus-intake: {item.message}", err=True)
+            say(f"sus-intake: {item.message}")
         else:
             documents.append(item.contract())
     text = json.dumps(documents, ensure_ascii=False, indent=1)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from intake.logs import use_json_lines
 from intake.settings import Settings
 
 
@@ -19,18 +20,21 @@ def serve_cmd(host: str, port: int, no_worker: bool) -> None:
 
 
 def _serve(settings: Settings, *, host: str, port: int, run_worker: bool) -> None:
+    """The service; its log (uvicorn's too) as JSON lines with the request id."""
+    use_json_lines()  # before the imports: some libraries log as they load
     import uvicorn
 
     from intake.review.app import create_app
 
     uvicorn.run(create_app(settings, run_worker=run_worker), host=host, port=port,
-                log_level="warning")
+                log_level="warning", log_config=None, access_log=False)
 
 
 @click.command("worker")
 def worker_cmd() -> None:
     """Read uploads page by page until SIGTERM or Ctrl+C, which finish the pages being
     read first (beside `serve --no-worker`; on PostgreSQL on as many machines as wanted)."""
+    use_json_lines()
     from intake.review.engine import run_worker_process
     from intake.review.state import open_service
 
@@ -69,6 +73,8 @@ def read_again_cmd(upload_id: int) -> None:
 def demo_cmd(data_dir: Path, host: str, port: int, no_serve: bool) -> None:
     """An embedded store (SQLite) with demo förbund, insatser and users, a generated
     batch uploaded and read, and the interface served on localhost."""
+    if not no_serve:
+        use_json_lines()  # the service's log from its first line
     from intake.demo import prepare_demo
     from intake.review.state import open_service
 

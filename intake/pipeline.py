@@ -35,7 +35,7 @@ from pydantic import BaseModel
 from intake.errors import InputError
 from intake.learned import ReadingModels
 from intake.load.digital import classify_digital, digital_reads
-from intake.load.inputs import DigitalPage, Page, PageRef, list_pages, load_page
+from intake.load.inputs import DigitalPage, Page, PageRef, count_pages, list_pages, load_page
 from intake.mapping import interpret
 from intake.mapping.base import Context
 from intake.mapping.document import Document, build_document, empty_document
@@ -44,6 +44,7 @@ from intake.ocr import fields
 from intake.ocr.align import align_page, load_blank_forms
 from intake.ocr.fields import read_fields
 from intake.ocr.tesseract import TextEngine, shared_engine
+from intake.progress import on_terminal, progress
 from intake.reads import PageReads
 from intake.settings import Settings
 
@@ -136,17 +137,35 @@ def extract(paths: Iterable[Path], settings: Settings,
     """Documents of every page of every input, in input order; failures in between.
 
     An input that fails part-way (a page that cannot be decoded) gives its documents
-    up to there, then its failure, and nothing more."""
+    up to there, then its failure, and nothing more. On a terminal, a bar on standard
+    error shows the pages read, the rate and the time left (``intake.progress``)."""
+    paths = list(paths)
     reader = Reader.load(settings, models)
     listed = _all_pages(paths, settings)
     read = _in_turn(listed, reader) if settings.workers <= 1 else _in_parallel(listed, reader)
     failed: set[int] = set()
-    for index, item in read:
-        if index in failed:
+    total = _page_total(paths, settings) if on_terminal() else None
+    with progress("Läser sidor", total=total, unit="sida", leave=False) as bar:
+        for index, item in read:
+            if index in failed:
+                continue
+            if isinstance(item, InputFailure):
+                failed.add(index)
+            else:
+                bar.advance(len(item.pages) or 1)
+            yield item
+
+
+def _page_total(paths: list[Path], settings: Settings) -> int:
+    """The pages of every input that can be counted (for the progress bar only: an
+    input that cannot is reported when it is read)."""
+    total = 0
+    for path in paths:
+        try:
+            total += count_pages(path, max_pages=settings.max_pages_per_file)
+        except InputError:
             continue
-        if isinstance(item, InputFailure):
-            failed.add(index)
-        yield item
+    return total
 
 
 def _read(page: DigitalPage | PageRef, reader: Reader | None = None) -> Document | InputFailure:

@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: Fields read with less confidence than this go to a person (CONTRACT §2
@@ -80,14 +80,18 @@ class Settings(BaseSettings):
     watch_polling: bool = False  # poll instead of OS events: network shares (SMB, NFS)
     watch_stable_seconds: float = Field(default=2.0, gt=0)  # a file unchanged this long is whole
     watch_interval_seconds: float = Field(default=0.5, gt=0)  # how often the folder is looked at
+    #: who may read /metrics: with a token, whoever sends ``Authorization: Bearer TOKEN``
+    #: (Prometheus' ``authorization`` setting); without one, only this machine (loopback)
+    metrics_token: SecretStr | None = None
 
-    @field_validator("secret_key")
+    @field_validator("secret_key", "metrics_token")
     @classmethod
-    def _no_weak_secret(cls, key: SecretStr | None) -> SecretStr | None:
+    def _no_weak_secret(cls, key: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
         """A key given must be long and random-looking; the message never shows it."""
         if key is not None and weak_secret(key.get_secret_value()):
             raise ValueError(
-                f"SUS_SECRET_KEY är för svag: minst {MIN_SECRET_LENGTH} slumpmässiga tecken,"
+                f"SUS_{str(info.field_name).upper()} är för svag: minst {MIN_SECRET_LENGTH}"
+                " slumpmässiga tecken,"
                 " t.ex. från python3 -c 'import secrets; print(secrets.token_urlsafe(32))'")
         return key
 

@@ -25,7 +25,19 @@ from intake.review.decide import UnknownName
 from intake.review.deps import NotLoggedIn
 from intake.review.headers import SecurityHeaders
 from intake.review.ingest import Worker
-from intake.review.routes import admin, api, batches, consents, downloads, finding, pages, tokens
+from intake.review.metrics import ServiceMetrics
+from intake.review.requestid import RequestId
+from intake.review.routes import (
+    admin,
+    api,
+    batches,
+    consents,
+    downloads,
+    finding,
+    health,
+    pages,
+    tokens,
+)
 from intake.review.scanner import ScannerThread
 from intake.review.security import session_secret
 from intake.review.state import ServiceState, open_service
@@ -56,6 +68,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         state: ServiceState = open_service(settings)
         app.state.service = state
+        app.state.metrics = ServiceMetrics(state)
         worker = Worker(state) if run_worker else None
         if worker:
             worker.start()
@@ -81,6 +94,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
                        streamed=frozenset({"/api/batches"}))
     app.state.login_guard = LoginGuard(settings, pepper=secret.encode())
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestId, count_error=lambda kind: count_error(app, kind))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
@@ -91,6 +105,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
     app.include_router(tokens.router)
     app.include_router(batches.router)
     app.include_router(downloads.router)
+    app.include_router(health.router)
     app.add_exception_handler(IntakeError, _intake_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
     return app
@@ -114,9 +129,17 @@ _INVALID = {
 }
 
 
+def count_error(app: FastAPI, kind: str) -> None:
+    """An error answered, for /metrics (``sus_intake_errors_total{kind}``)."""
+    metrics: ServiceMetrics | None = getattr(app.state, "metrics", None)
+    if metrics is not None:
+        metrics.count_error(kind)
+
+
 async def _invalid_request(request: Request, exc: RequestValidationError) -> Response:
     """A request whose parameters or body do not fit: 422 with a Swedish message naming
     the fields (never FastAPI's English, never the values sent)."""
+    count_error(request.app, "invalid_request")
     problems = []
     for error in exc.errors()[:5]:
         where = ".".join(str(part) for part in error.get("loc", ())[1:]) or "begäran"
@@ -131,6 +154,7 @@ async def _intake_error(request: Request, exc: IntakeError) -> Response:
     if isinstance(exc, NotLoggedIn) and not request.url.path.startswith("/api"):
         target = quote(request.url.path)
         return RedirectResponse(f"/login?next={target}", status_code=303)
+    count_error(request.app, exc.code)
     if exc.http_status >= 500:
         log.error("%s: %s", exc.code, exc.message)
     body: dict[str, object] = {"code": exc.code, "message": exc.message}

@@ -105,7 +105,8 @@ def store_page(state: ServiceState, upload_id: int, number: int, read: ReadPage)
         upload = session.get_one(Upload, upload_id)
         try:
             with session.begin_nested():
-                add_document(session, state, upload, read.document, read.image, page=number)
+                add_document(session, state, upload, read.document, read.image, page=number,
+                             seconds=read.seconds)
         except IntegrityError:
             log.info("upload %d page %d was written already", upload_id, number)
             return False
@@ -196,7 +197,8 @@ def _fail(state: ServiceState, upload: Upload, message: str, *, purge: bool) -> 
 
 
 def add_document(session: Session, state: ServiceState, upload: Upload, read: ReadDocument,
-                 image: bytes | None, *, page: int | None = None) -> None:
+                 image: bytes | None, *, page: int | None = None,
+                 seconds: float | None = None) -> None:
     """A document read from ``upload`` (its ``page``, 1-based) into the review queue;
     IntegrityError when that page has one already (call it in a savepoint)."""
     form = read.form
@@ -207,7 +209,7 @@ def add_document(session: Session, state: ServiceState, upload: Upload, read: Re
         fields={n: f.model_dump(mode="json") for n, f in read.fields.items()},
         needs_review=read.needs_review,
         issues=[i.model_dump(mode="json") for i in read.issues], problems=read.problems,
-        deadline=_deadline(read), created_at=now(), updated_at=now())
+        deadline=_deadline(read), read_seconds=seconds, created_at=now(), updated_at=now())
     if status == "review":
         read_with_store(session, row, batch=upload.batch, settings=state.settings)
     session.add(row)

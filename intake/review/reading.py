@@ -10,6 +10,7 @@ pages keep no image.
 from __future__ import annotations
 
 import io
+import time
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -34,6 +35,8 @@ class ReadPage(BaseModel):
 
     document: Document
     image: bytes | None
+    #: how long reading the page took, in the reading process
+    seconds: float | None = None
 
 
 def read_upload(path: Path, reader: Reader) -> Iterator[ReadPage]:
@@ -66,6 +69,7 @@ def _listed(path: Path, dpi: int, max_pages: int,
 
 def _read(path: Path, page: Page | PageRef, reader: Reader) -> ReadPage:
     settings = reader.settings
+    started = time.perf_counter()
     document, aligned = reader.read_aligned(page)
     if aligned is not None:
         image: bytes | None = page_jpeg(aligned)
@@ -74,7 +78,7 @@ def _read(path: Path, page: Page | PageRef, reader: Reader) -> ReadPage:
                                              max_pixels=settings.max_pixels_per_page)[0])
     else:
         image = None
-    return ReadPage(document=document, image=image)
+    return ReadPage(document=document, image=image, seconds=time.perf_counter() - started)
 
 
 def page_jpeg(pixels: np.ndarray) -> bytes:

@@ -15,6 +15,7 @@ from sqlalchemy import (
     JSON,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -113,6 +114,8 @@ class Document(ReviewBase):
     decided_by: Mapped[str | None] = mapped_column(String(64))  # r0006
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     store_ref: Mapped[int | None] = mapped_column(Integer)
+    #: seconds its page took to read (None before r0008); /metrics' histogram
+    read_seconds: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     upload: Mapped[Upload] = relationship(back_populates="documents")

@@ -23,6 +23,7 @@ from intake.forms import FORM_IDS, form_layout
 from intake.forms.blank import blank_pdf
 from intake.forms.fill import fill_pdf
 from intake.load.render import render_pdf
+from intake.progress import progress
 from intake.samples.content import Case, StoreNames, make_case
 from intake.samples.handwriting import WrittenPart
 from intake.samples.ink import HAND_FONTS, Ink, Writer
@@ -101,14 +102,16 @@ def make_samples(
     ``organisation`` (a store's names) the forms name its förbund and insatser, so the
     store's service accepts them."""
     written: list[Path] = []
-    for style_name in styles:
-        style = STYLES[style_name]
-        folder = out / style.name
-        folder.mkdir(parents=True, exist_ok=True)
-        for index in range(count):
-            rng = random.Random(f"{seed}:{style.name}:{index}")
-            written.append(_make_one(folder, style, index, rng, forms, organisation))
-        log.info("wrote %d %s samples to %s", count, style.name, folder)
+    with progress("Skriver prov", total=count * len(styles), unit="fil", leave=False) as bar:
+        for style_name in styles:
+            style = STYLES[style_name]
+            folder = out / style.name
+            folder.mkdir(parents=True, exist_ok=True)
+            for index in range(count):
+                rng = random.Random(f"{seed}:{style.name}:{index}")
+                written.append(_make_one(folder, style, index, rng, forms, organisation))
+                bar.advance()
+            log.info("wrote %d %s samples to %s", count, style.name, folder)
     return written
 
 

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from intake.forms.blank import blank_pdf
 from intake.forms.fill import fill_pdf
+from intake.progress import tracked
 from intake.samples.content import StoreNames, make_case, random_day
 from intake.samples.vocab import kommuner, words
 from intake.sus.records import Inregistrering, Utregistrering, record_from_contract
@@ -73,7 +74,7 @@ def populate(store: Store, *, seed: int = 1, participants: int = 200, forbund: i
     rng = random.Random(seed)
     organisation = make_organisation(store, rng, count=forbund)
     result = Populated(organisation=organisation)
-    for _ in range(participants):
+    for _ in tracked(range(participants), "Fyller registret", unit="deltagare"):
         forbund_name = rng.choice(sorted(organisation.insatser))
         insats = rng.choice(organisation.insatser[forbund_name])
         _one_participant(store, rng, forbund_name, insats, today=today, result=result)

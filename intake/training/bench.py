@@ -23,6 +23,7 @@ from pydantic import BaseModel
 from intake.load.inputs import read_input
 from intake.load.render import page_count
 from intake.pipeline import InputFailure, extract
+from intake.progress import progress
 from intake.reads import PageImage
 from intake.samples.make import make_samples
 from intake.settings import Settings
@@ -108,13 +109,24 @@ def bench(out: Path, *, pages: int, repeats: int, seed: int, settings: Settings)
     scans = make_samples(out, ["typed-office300"], count=pages, seed=seed, forms=["9448"])
     hand = make_samples(out, ["hand-office300"], count=pages, seed=seed, forms=["9448"])
     digital = make_samples(out, ["digital"], count=pages, seed=seed, forms=["9448"])
-    results = [
-        timed("extract typed 300 dpi 9448", pages, lambda: run_extract(scans, settings), repeats),
-        timed("extract hand 300 dpi 9448", pages, lambda: run_extract(hand, settings), repeats),
-        timed("extract digital PDF 9448", pages, lambda: run_extract(digital, settings), repeats),
-        timed("baseline full-page tesseract -l swe", pages,
-              lambda: full_page_tesseract(scans, settings), 1),
-    ]
+    with progress("Mäter", total=3 * repeats + 1, unit="körning") as bar:
+
+        def step(run: Callable[[], object]) -> Callable[[], None]:
+            def counted() -> None:
+                run()
+                bar.advance()
+            return counted
+
+        results = [
+            timed("extract typed 300 dpi 9448", pages,
+                  step(lambda: run_extract(scans, settings)), repeats),
+            timed("extract hand 300 dpi 9448", pages,
+                  step(lambda: run_extract(hand, settings)), repeats),
+            timed("extract digital PDF 9448", pages,
+                  step(lambda: run_extract(digital, settings)), repeats),
+            timed("baseline full-page tesseract -l swe", pages,
+                  step(lambda: full_page_tesseract(scans, settings)), 1),
+        ]
     lines = [f"workers: {settings.workers}, cores: {os.cpu_count()}, pages per corpus: {pages}"]
     base = results[-1].pages_per_second
     for r in results:

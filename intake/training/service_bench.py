@@ -40,6 +40,7 @@ from typing import Any
 from intake.errors import IntakeError
 from intake.evaluate import truth_path
 from intake.forms.fill import join_pdfs as pdf_join
+from intake.progress import Progress, progress
 from intake.review.security import hash_password
 from intake.review.state import open_service
 from intake.settings import Settings
@@ -220,7 +221,7 @@ def bench_service(*, pages: int, seed: int, workers: int, database_url: str | No
                     busy = Latencies()
                     batch, read_at = _review_while_reading(
                         up, reviewer, review_client, batch_id, to_review[idle_rounds:],
-                        busy, deadline=time.monotonic() + timeout_seconds)
+                        busy, pages=total, deadline=time.monotonic() + timeout_seconds)
                     service_seconds = read_at - started
                 idle_after = Latencies()
                 for document in batch["documents"][:idle_rounds]:
@@ -318,21 +319,34 @@ def review_round(reviewer: ServiceApi, client: Any, document_id: int,
 
 
 def _review_while_reading(up: ServiceApi, reviewer: ServiceApi, client: Any, batch_id: int,
-                          documents: list[int], latencies: Latencies, *,
+                          documents: list[int], latencies: Latencies, *, pages: int,
                           deadline: float) -> tuple[dict[str, Any], float]:
     """Review rounds while the batch is read, paced like a person, not a load test (a
     round every half second while documents last, then the queue page only); the batch
     is polled beside them, often enough that its end is seen within ``POLL_SECONDS``
     (a round's length added to each poll would count against the service). The batch
-    read and when that was seen (``time.perf_counter``)."""
+    read and when that was seen (``time.perf_counter``). On a terminal a bar shows the
+    batch's ``pages`` read by the service."""
+    with progress("Tjänsten läser", total=pages, unit="sida") as bar:
+        return _rounds_until_read(up, reviewer, client, batch_id, documents, latencies,
+                                  deadline=deadline, shown=bar)
+
+
+def _rounds_until_read(up: ServiceApi, reviewer: ServiceApi, client: Any, batch_id: int,
+                       documents: list[int], latencies: Latencies, *, deadline: float,
+                       shown: Progress) -> tuple[dict[str, Any], float]:
     read: list[tuple[dict[str, Any], float]] = []
     failed: list[BaseException] = []
     finished = threading.Event()
 
     def poll() -> None:
+        seen = 0
         try:
             while not finished.is_set():
                 batch = up.batch(batch_id)
+                done = sum(int(u.get("pages_done") or 0) for u in batch["uploads"])
+                shown.advance(max(0, done - seen))
+                seen = max(seen, done)
                 if batch["done"]:
                     read.append((batch, time.perf_counter()))
                     return
