@@ -36,8 +36,11 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[str, object]]:
-    """The service on a free localhost port, with its background worker."""
+def server(tmp_path: Path, page: object) -> Iterator[tuple[str, object]]:
+    """The service on a free localhost port, with its background worker. It starts after
+    the browser and stops before it: its reading processes, forked from this process,
+    hold copies of Playwright's pipes to its driver, and a driver whose pipe stays open
+    never exits (closing the browser then waits for ever)."""
     app = create_app(Settings(data_dir=tmp_path / "data", today=TODAY), run_worker=True)
     port = _free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
