@@ -135,14 +135,30 @@ def queue_query(viewer: Viewer, filters: QueueFilter) -> Select[Document]:
 
 
 def claim(session: Session, viewer: Viewer, document: Document, *, at: datetime,
-          seconds: int) -> None:
+          seconds: int, renew: bool = False) -> None:
     """Make the document ``viewer``'s for ``seconds`` (the open page renews it); refused
     while another holds it, and to anyone who may not decide it (an uploader cannot
-    block the reviewer).
+    block the reviewer). A renewal only keeps a claim still held: a page whose claim an
+    admin released, or which lapsed while the computer slept, does not take it back
+    behind the back of whoever opened the document since.
 
     One conditional UPDATE, so two reviewers opening it at once cannot both win."""
     if document.status not in OPEN_STATUSES or not may_decide(viewer, document):
         raise PermissionDenied("Bara den som får granska dokumentet kan ta det.")
+    if renew:
+        kept = session.execute(
+            update(Document)
+            .where(Document.id == document.id, Document.status.in_(OPEN_STATUSES),
+                   Document.claimed_by == viewer.username,
+                   Document.claimed_at >= at - timedelta(seconds=seconds))
+            .values(claimed_at=at)
+            .execution_options(synchronize_session=False))
+        if kept.rowcount != 1:  # type: ignore[attr-defined]
+            raise PermissionDenied("Dokumentet är inte längre ditt: det släpptes eller"
+                                   " låg orört för länge. Ladda om sidan för att ta det"
+                                   " igen.")
+        session.refresh(document)
+        return
     if not _take(session, document.id, viewer.username, at=at, seconds=seconds, mine=True):
         session.refresh(document)
         raise PermissionDenied(f"Dokumentet granskas just nu av {document.claimed_by}.")

@@ -94,3 +94,29 @@ def test_an_admin_and_the_holder_release_a_claim_others_cannot(tmp_path: Path) -
         assert client.post(release, headers={"X-CSRF-Token": token}).is_success
         login(client, "granskare")
         assert _next(client) == url
+
+
+def test_a_page_left_open_does_not_take_back_a_claim_an_admin_released(
+        tmp_path: Path) -> None:
+    """GIVEN a document the granskare holds, its page still open and renewing
+    WHEN an admin releases it
+    THEN the page's next renewal is refused with a Swedish reason (it does not take the
+    document back from whoever opens it next), while a fresh claim by the same granskare
+    (reloading the page) still works; a renewal of a claim still held keeps it."""
+    with service_client(tmp_path) as client:
+        upload(client, login(client, "forbund"), make_forms(tmp_path, consent=False))
+        read_all(client)
+        token = login(client, "granskare")
+        url = _next(client)
+        claim = f"/api/documents/{url.rsplit('/', 1)[1]}/claim"
+        release = claim.replace("/claim", "/release")
+        renewal = {"headers": {"X-CSRF-Token": token}, "json": {"renew": True}}
+        assert client.post(claim, **renewal).is_success  # held: kept
+        admin = login(client, "admin")
+        assert client.post(release, headers={"X-CSRF-Token": admin}).is_success
+        token = login(client, "granskare")
+        renewal = {"headers": {"X-CSRF-Token": token}, "json": {"renew": True}}
+        refused = client.post(claim, **renewal)
+        assert refused.status_code == 403
+        assert "inte längre ditt" in refused.json()["message"]
+        assert client.post(claim, headers={"X-CSRF-Token": token}).is_success

@@ -149,11 +149,18 @@ def read_document(document_id: RowId, session: SessionDep, user: CurrentUser) ->
     return shown(session, user.username, get_document(session, user, document_id))
 
 
+class ClaimAsked(BaseModel):
+    """Taking a document, or (``renew``) the open page keeping the claim it has."""
+
+    renew: bool = False
+
+
 @router.post("/documents/{document_id}/claim", dependencies=[CsrfChecked])
 def claim_document(document_id: RowId, session: SessionDep, state: StateDep,
-                   user: CurrentUser) -> DocumentView:
+                   user: CurrentUser, body: ClaimAsked | None = None) -> DocumentView:
     document = get_document(session, user, document_id)
-    claim(session, user, document, at=now(), seconds=state.settings.claim_seconds)
+    claim(session, user, document, at=now(), seconds=state.settings.claim_seconds,
+          renew=body is not None and body.renew)
     return shown(session, user.username, document)
 
 

@@ -177,13 +177,15 @@
   // reviewer may decide it. Nothing is saved or decided before the claim is answered.
   let claimed = Promise.resolve(false);
   let renewing = null;
-  function claim() {
-    claimed = call("POST", "/api/documents/" + id + "/claim", {}).then(({ ok, data }) => {
+  function claim(renew) {
+    const asked = { renew: renew === true };
+    claimed = call("POST", "/api/documents/" + id + "/claim", asked).then(({ ok, data }) => {
       if (ok) {
-        // The claim is renewed while the page is open and lapses soon after it closes.
+        // The claim is renewed while the page is open and lapses soon after it closes;
+        // a renewal keeps only a claim still this page's (released or lapsed: it stops).
         if (!renewing) {
           const every = Number(root.dataset.renew || 30) * 1000;
-          renewing = setInterval(claim, every);  // taken by another: says so, stops
+          renewing = setInterval(() => claim(true), every);
         }
         return true;
       }
