@@ -11,7 +11,9 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -35,16 +37,15 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture
-def server(tmp_path: Path, page: object) -> Iterator[tuple[str, object]]:
-    """The service on a free localhost port, with its background worker. It starts after
-    the browser and stops before it: its reading processes, forked from this process,
-    hold copies of Playwright's pipes to its driver, and a driver whose pipe stays open
-    never exits (closing the browser then waits for ever)."""
-    app = create_app(Settings(data_dir=tmp_path / "data", today=TODAY), run_worker=True)
-    port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    running = uvicorn.Server(config)
+@contextmanager
+def running_service(data_dir: Path, **settings: Any) -> Iterator[tuple[str, Any]]:
+    """The service on a free localhost port with its background worker: its address and
+    its app. Start it after the browser and stop it before: its reading processes,
+    forked from this process, hold copies of Playwright's pipes to its driver, and a
+    driver whose pipe stays open never exits (closing the browser then waits for ever)."""
+    app = create_app(Settings(data_dir=data_dir, today=TODAY, **settings), run_worker=True)
+    running = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=_free_port(),
+                                            log_level="warning"))
     thread = threading.Thread(target=running.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -52,9 +53,19 @@ def server(tmp_path: Path, page: object) -> Iterator[tuple[str, object]]:
         assert time.monotonic() < deadline, "server did not start"
         time.sleep(0.05)
     _organisation(app.state.service)
-    yield f"http://127.0.0.1:{port}", app
-    running.should_exit = True
-    thread.join(timeout=30)
+    try:
+        yield f"http://127.0.0.1:{running.config.port}", app
+    finally:
+        running.should_exit = True
+        thread.join(timeout=30)
+
+
+@pytest.fixture
+def server(tmp_path: Path, page: object) -> Iterator[tuple[str, object]]:
+    """The service for a test with the browser ``page`` (started after it, stopped
+    before it: see :func:`running_service`)."""
+    with running_service(tmp_path / "data") as running:
+        yield running
 
 
 @pytest.fixture

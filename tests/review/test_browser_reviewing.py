@@ -8,7 +8,6 @@ shows the measurements). Screenshots go to ``out/screenshots/reviewing``."""
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,20 +15,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
-from intake.review.app import create_app
-from intake.settings import Settings
 from tests.review import test_browser
 from tests.review.conftest import (
     FORBUND,
     INSATS,
     OTHER_FORBUND,
-    TODAY,
-    _organisation,
     make_forms,
 )
-from tests.review.test_browser import SCREENSHOTS, _free_port, _login, _logout
+from tests.review.test_browser import SCREENSHOTS, _login, _logout, running_service
 
 page = test_browser.page  # the Chromium page fixture (CSP refusals fail the test)
 
@@ -42,22 +36,9 @@ MISREAD = "199311162883"  # one digit misread: the check digit no longer fits
 
 @contextmanager
 def _running(data_dir: Path, **settings: Any) -> Iterator[str]:
-    """The service on a free localhost port with its background worker."""
-    app = create_app(Settings(data_dir=data_dir, today=TODAY, **settings), run_worker=True)
-    running = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=_free_port(),
-                                            log_level="warning"))
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not running.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    _organisation(app.state.service)
-    try:
-        yield f"http://127.0.0.1:{running.config.port}"
-    finally:
-        running.should_exit = True
-        thread.join(timeout=30)
+    """The service's address (see ``test_browser.running_service``)."""
+    with running_service(data_dir, **settings) as (base, _):
+        yield base
 
 
 @pytest.fixture
