@@ -140,10 +140,12 @@ class ServiceBench:
                          f"{': ' + refused if refused else ''}):")
             lines += [f"  {latencies.line(what)}" for what in latencies.samples]
         for what, busy in self.busy.samples.items():
+            if not busy:  # a short batch can be read before the reviewer gets that far
+                continue
             ratios = [f"{percentile(busy, 95) / percentile(idle, 95):.2f}× idle {name}"
                       for name, idle in (("before", self.idle.samples[what]),
                                          ("after", self.idle_after.samples[what])) if idle]
-            if busy and ratios:
+            if ratios:
                 lines.append(f"p95 {what} while reading: " + ", ".join(ratios))
         if self.pages_per_worker:
             lines.append(f"pages written per worker process: "

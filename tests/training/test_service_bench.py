@@ -133,3 +133,23 @@ def test_pages_written_counts_a_workers_logged_pages(tmp_path: Path) -> None:
                    "INFO upload 3 page 2 was written already\n"
                    "INFO upload 3 page 4 written by this worker\n", encoding="utf-8")
     assert service_bench.pages_written(log) == 2
+
+
+def test_a_batch_read_before_the_reviewer_approved_anything_still_reports() -> None:
+    """GIVEN a bench whose batch was read before the reviewer's first approve (a short
+    batch on a fast machine): no approve was timed while reading
+    WHEN the report is written
+    THEN it says so for approve and gives the ratios of what was timed, not a crash."""
+    idle = Latencies()
+    for what in idle.samples:
+        idle.samples[what] += [0.05, 0.06]
+    busy = Latencies()
+    busy.samples["/ko"] += [0.08, 0.09]
+    result = ServiceBench(pages=4, workers=2, database="SQLite", files=4,
+                          extract_seconds=[2.0], service_seconds=2.5, idle=idle, busy=busy,
+                          idle_after=idle, peak_rss_mb=200.0, rss_high_water_mb=210.0,
+                          failures=[])
+    report = "\n".join(result.report())
+    assert "p95 /ko while reading: 1.50× idle before" in report
+    assert "approve      no requests" in report
+    assert "p95 approve while reading" not in report
