@@ -39,7 +39,7 @@ from intake.review.purge import (
 from intake.review.queue import OPEN_STATUSES, Viewer, may_decide, release
 from intake.review.schema import Document, Upload
 from intake.review.state import ServiceState
-from intake.sus.personnummer import parse_personnummer
+from intake.sus.personnummer import mask_personnummer, parse_personnummer
 from intake.sus.records import (
     FIELD_TYPES,
     Inregistrering,
@@ -341,7 +341,7 @@ def _linked_to(session: Session, participation_id: int | None, *, actor: str) ->
         return "Samtycket är arkiverat och väntar på ett deltagande."
     person = get_participation(session, participation_id, actor=actor)
     insats = next((i.name for i in list_insatser(session) if i.id == person.insats_id), "")
-    return (f"Kopplat automatiskt till {person.personnummer[:8]}-**** {person.namn}"
+    return (f"Kopplat automatiskt till {mask_personnummer(person.personnummer)} {person.namn}"
             f" ({insats}, start {person.startdatum.isoformat()}).")
 
 

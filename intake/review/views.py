@@ -16,6 +16,7 @@ from intake.review.ingest import UploadView
 from intake.review.names import NAME_FIELD
 from intake.review.schema import Batch, Document, Upload
 from intake.sus.codes import VOCABULARIES, Avslutningsanledning
+from intake.sus.personnummer import mask_personnummer
 from intake.sus.records import FIELD_TYPES
 from sus_store import audit_read
 
@@ -112,11 +113,8 @@ def _text(document: Document, name: str | None) -> str | None:
 
 
 def masked(personnummer: str | None) -> str | None:
-    """The birth date shown, the last four digits hidden: "19850312-****"."""
-    digits = "".join(ch for ch in personnummer or "" if ch.isdigit())
-    if len(digits) < 10:
-        return "****" if digits else None
-    return f"{digits[:-4]}-****"
+    """:func:`mask_personnummer` of a read personnummer; None when nothing was read."""
+    return mask_personnummer(personnummer) if personnummer else None
 
 
 def shown(session: Session, actor: str, document: Document, *,

@@ -75,7 +75,7 @@ class Personnummer(BaseModel):
 
     def masked(self) -> str:
         """``YYYYMMDD-****``: the only form that may appear in logs."""
-        return f"{self.value[:8]}-****"
+        return mask_personnummer(self.value)
 
     def __str__(self) -> str:
         return self.masked()
@@ -100,6 +100,13 @@ class ParsedPnr(BaseModel):
     @property
     def is_valid(self) -> bool:
         return self.problem is None
+
+
+def mask_personnummer(text: str) -> str:
+    """The birth date shown, the last four digits hidden (``19850312-****``), of a valid
+    number or of what a reader read; fewer than ten digits show nothing but ``****``."""
+    digits = "".join(ch for ch in text if ch.isdigit())
+    return f"{digits[:-4]}-****" if len(digits) >= 10 else "****"
 
 
 def luhn_digit(nine_digits: str) -> int:

@@ -20,6 +20,7 @@ from intake.review.deps import CsrfChecked, CurrentUser, SessionDep, TodayDep
 from intake.review.headers import DOWNLOAD_POLICY
 from intake.review.queue import Viewer
 from intake.review.templating import templates
+from intake.sus.personnummer import mask_personnummer
 from sus_store import (
     ConsentView,
     PermissionDenied,
@@ -64,11 +65,6 @@ class WaitingConsent(BaseModel):
     datum: date | None
     received_on: date
     candidates: list[CandidateRow]
-
-
-def mask(personnummer: str) -> str:
-    """``198001022386`` → ``19800102-****``: the date of birth, never the last four."""
-    return f"{personnummer[:8]}-****"
 
 
 @router.get("/samtycken")
@@ -130,7 +126,8 @@ def _waiting(session: Session, consent: ConsentView, insatser: dict[int, str]) -
     candidates = [CandidateRow(id=ref.id, insats=insatser.get(ref.insats_id, str(ref.insats_id)),
                                status=ref.status.label, startdatum=ref.startdatum)
                   for ref in consent_candidates(session, personnummer)]
-    return WaitingConsent(id=consent.id, personnummer=mask(personnummer), ort=consent.ort,
+    return WaitingConsent(id=consent.id, personnummer=mask_personnummer(personnummer),
+                          ort=consent.ort,
                           datum=consent.datum, received_on=consent.received_on,
                           candidates=candidates)
 
