@@ -15,6 +15,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from intake.forms.model import PAGE_HEIGHT_MM, PAGE_WIDTH_MM, Rect
+from intake.forms.template import TemplateRef
 
 WORK_DPI = 200
 PAGE_W_PX = round(PAGE_WIDTH_MM / 25.4 * WORK_DPI)
@@ -99,3 +100,5 @@ class PageReads(Model):
     ticks: dict[str, TickRead] = Field(default_factory=dict)
     signature: TickRead | None = None
     exact: bool = False
+    #: the template (layout and version) the page was read with; None for digital forms
+    template: TemplateRef | None = None

@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     today: date | None = None  # the date rules are checked against; None = today
     database_url: str | None = None  # the SUS store; None = SQLite file in data_dir
     archive_dir: Path | None = None  # the consent archive; None = data_dir/archive
+    #: the learned form templates (``intake.forms.store``); None = data_dir/templates
+    templates_dir: Path | None = None
     environment: Literal["development", "production"] = "development"
     #: signs session cookies; required in production. None in development: a random key
     #: kept in ``data_dir/secret_key`` (``intake.review.security.session_secret``)
@@ -101,6 +103,10 @@ class Settings(BaseSettings):
 
     def consent_archive_dir(self) -> Path:
         return self.archive_dir or self.data_dir / "archive"
+
+    def template_dir(self) -> Path:
+        """Where learned templates are kept and activated (``intake.forms.store``)."""
+        return self.templates_dir or self.data_dir / "templates"
 
     def corrections_dir(self) -> Path:
         """Where reviewer-confirmed glyphs are kept (``intake.learned.corrections``)."""

@@ -112,6 +112,14 @@ class Source(_Frozen):
     upside_down: bool = False
 
 
+class TemplateRef(_Frozen):
+    """Which template a page was read with: its id (``intake.forms.store``) and the
+    version of the form it is."""
+
+    id: str
+    version: str
+
+
 class Template(_Frozen):
     """One layout of one form version: page, printed matter, widgets, provenance."""
 

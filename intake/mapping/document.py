@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from intake.errors import ParseError
 from intake.forms import load_form
+from intake.forms.template import TemplateRef
 from intake.learned import ReviewLines
 from intake.mapping.base import FieldValue
 from intake.sus.records import record_from_contract
@@ -35,10 +36,14 @@ class Document(BaseModel):
     needs_review: list[str] = Field(default_factory=list)
     issues: list[RuleIssue] = Field(default_factory=list)
     problems: dict[str, str] = Field(default_factory=dict)
+    #: the template (layout and version) a scanned form was read with
+    template: TemplateRef | None = None
 
     def contract(self) -> dict[str, Any]:
-        """The JSON object of CONTRACT §2 (with ``issues``/``problems`` as extensions)."""
-        return self.model_dump(mode="json")
+        """The JSON object of CONTRACT §2 (with ``issues``/``problems`` and, for a scanned
+        form, ``template`` as extensions)."""
+        return self.model_dump(mode="json", exclude_none=False,
+                               exclude={"template"} if self.template is None else None)
 
 
 def empty_document(source: str, page: int, kind: str) -> Document:
