@@ -258,3 +258,19 @@ def remap(
         borderMode=cv2.BORDER_CONSTANT,
         borderValue=border,
     )
+
+
+def encode_png(image: np.ndarray) -> bytes:
+    """``image`` as PNG bytes."""
+    ok, buffer = cv2.imencode(".png", image)
+    if not ok:
+        raise ValueError("the image could not be encoded as PNG")
+    return buffer.tobytes()
+
+
+def decode_grey(data: bytes) -> np.ndarray:
+    """An encoded image (PNG, JPEG) as grey uint8."""
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
+    if image is None:
+        raise ValueError("not an image")
+    return image

@@ -40,6 +40,13 @@ PT_PER_MM = 72 / 25.4
 def learn_template(blank: Path, form_id: str, *, version: str | None = None,
                    lang: str = "swe", tesseract_cmd: str = "tesseract") -> Template:
     """The template of form ``form_id`` as printed on ``blank`` (a PDF or an image)."""
+    return learn(blank, form_id, version=version, lang=lang, tesseract_cmd=tesseract_cmd)[0]
+
+
+def learn(blank: Path, form_id: str, *, version: str | None = None,
+          lang: str = "swe", tesseract_cmd: str = "tesseract") -> tuple[Template, PrintedPage]:
+    """:func:`learn_template`, also giving the blank's page as read (its upright image
+    is what reading aligns pages of this layout onto)."""
     if not blank.is_file():
         raise InputError(f"{blank.name}: filen finns inte.")
     expected = expected_widgets(form_id)
@@ -59,7 +66,7 @@ def learn_template(blank: Path, form_id: str, *, version: str | None = None,
         frames = _with_widget_boxes(page.frames, page.widgets)
         outcomes = match_widgets(expected, page.words, frames)
     pdf_names = _pdf_names_at(outcomes, page.widgets)
-    return Template(
+    template = Template(
         form=form_id,
         version=version or footer_version(page, form_id) or load_form(form_id).version,
         page_width_mm=round(page.width_mm, 2), page_height_mm=round(page.height_mm, 2),
@@ -72,6 +79,7 @@ def learn_template(blank: Path, form_id: str, *, version: str | None = None,
                       upside_down=page.upside_down),
         learned_at=datetime.now(UTC).replace(microsecond=0),
     )
+    return template, page
 
 
 def expected_widgets(form_id: str) -> list[Expected]:

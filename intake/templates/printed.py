@@ -56,6 +56,8 @@ class PrintedPage:
     dpi: float = PDF_DPI
     deskew_deg: float = 0.0
     upside_down: bool = False
+    #: the page as read: grey, upright, at ``dpi`` (what reading aligns pages onto)
+    image: np.ndarray | None = field(default=None, repr=False)
 
 
 def read_blank(path: Path, *, lang: str = "swe", tesseract_cmd: str = "tesseract",
@@ -88,7 +90,7 @@ def read_blank(path: Path, *, lang: str = "swe", tesseract_cmd: str = "tesseract
     return PrintedPage(
         width_mm=grey.shape[1] * to_mm, height_mm=grey.shape[0] * to_mm, words=words,
         frames=frames, widgets=widgets, kind=kind, dpi=dpi, deskew_deg=skew,
-        upside_down=scanned and half_turn,
+        upside_down=scanned and half_turn, image=grey,
     )
 
 
