@@ -107,12 +107,27 @@ def _is_signature_dictionary(raw: object) -> bool:
     return isinstance(value, dict) and bool(resolve1(value.get("Contents")))
 
 
+def _decode_pdf_string(raw: bytes) -> str:
+    """A PDF text string: UTF-16 with its byte order mark, UTF-8 with its mark (PDF
+    2.0), else PDFDocEncoding (Latin-1 for letters) — except that bytes which are valid
+    UTF-8 beyond ASCII are taken as UTF-8, as tools that write names and values without
+    a mark do ("FÃ¶rnamn" would otherwise reach the reader for "Förnamn")."""
+    if raw.startswith(b"\xfe\xff"):
+        return raw[2:].decode("utf-16-be", errors="replace")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8", errors="replace")
+    if not raw.isascii():
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    return raw.decode("latin-1")
+
+
 def _text(raw: object) -> str | None:
     if raw is None:
         return None
     if isinstance(raw, bytes):
-        if raw.startswith(b"\xfe\xff"):
-            return raw[2:].decode("utf-16-be")
-        return raw.decode("latin-1")
+        return _decode_pdf_string(raw)
     name = getattr(raw, "name", None)
     return str(name) if name is not None else str(raw)

@@ -3,6 +3,7 @@ signature, never by a name typed into it."""
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from pathlib import Path
 
@@ -48,3 +49,23 @@ def test_a_pdf_signature_is_signed_but_left_for_diariet_to_check(tmp_path: Path)
     """GIVEN a digital 9443 whose box is a signature field holding a signature
     dictionary WHEN it is read THEN signed, with 'Diariet checks it' as its problem."""
     assert _underskrift(tmp_path, True) == (True, DIGITAL_SIGNATURE)
+
+
+def test_a_name_written_as_utf8_without_a_mark_reads_as_written(tmp_path: Path) -> None:
+    """GIVEN a 9448 filled by a tool that writes field values as UTF-8 bytes without a
+    byte order mark WHEN it is read THEN "Åsa Öberg" is read, not "Ã\x85sa Ã\x96berg"."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import ByteStringObject, NameObject
+
+    reader = PdfReader(io.BytesIO(blank_pdf("9448")))
+    writer = PdfWriter(clone_from=reader)
+    for annot in writer.pages[0]["/Annots"]:
+        annot = annot.get_object()
+        if annot.get("/T") == "namn":
+            annot[NameObject("/V")] = ByteStringObject("Åsa Öberg".encode())
+    path = tmp_path / "utf8.pdf"
+    with path.open("wb") as out:
+        writer.write(out)
+    (page,) = list_pages(path, dpi=150)
+    assert isinstance(page, DigitalPage)
+    assert digital_reads(page, "9448").texts["namn"].text == "Åsa Öberg"
