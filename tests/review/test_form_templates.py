@@ -21,7 +21,14 @@ from intake.forms.store import TemplateStore
 from intake.forms.template import MatchState, Source, Template
 from intake.review.schema import Document
 from sus_store import audit_trail
-from tests.review.conftest import login, make_forms, read_all, state_of, upload
+from tests.review.conftest import (
+    login,
+    make_forms,
+    read_all,
+    service_client,
+    state_of,
+    upload,
+)
 from tests.templates.blanks import flat_blank, pdf_of
 
 
@@ -134,12 +141,24 @@ def test_bad_blanks_are_refused_in_swedish_and_nothing_is_kept(
              (white, "9448", "sidan är tom"),
              (white, "1234", "Välj vilken blankett det är")]
     for path, form, said in cases:
-        response = send_blank(client, token, path, form=form)
+        response = send_blank(client, token, path, form=form, version="003 F 001")
         assert response.status_code in (409, 422), (path, response.status_code)
         assert response.template.name == "mallar.html"
         assert said in context(response)["error"], context(response)["error"]
+        assert context(response)["values"] == {"form": form, "version": "003 F 001"}
     assert [s.id for s in store_of(client).all()] == ["FK9443", "FK9448", "FK9449"]
     assert template_events(client) == []
+
+
+def test_a_blank_larger_than_the_upload_limit_is_refused_before_it_is_learned(
+        tmp_path: Path) -> None:
+    with service_client(tmp_path / "data", max_upload_mb=1) as client:
+        token = login(client, "admin")
+        big = tmp_path / "stor.png"
+        big.write_bytes(b"\x89PNG" + bytes(2 * 1024 * 1024))
+        response = send_blank(client, token, big)
+        assert response.status_code == 413
+        assert [s.id for s in store_of(client).all()] == ["FK9443", "FK9448", "FK9449"]
 
 
 def test_an_upload_without_the_csrf_token_is_refused(client: TestClient,
@@ -199,6 +218,8 @@ def test_a_builtin_template_is_shown_read_only(client: TestClient) -> None:
     token = login(client, "admin")
     page = client.get("/mallar/FK9448")
     assert page.status_code == 200 and not context(page)["editable"]
+    labels = {w.name: w.label for w in context(page)["widgets"]}
+    assert labels["namn"] == "Namn"  # the form's label where nothing was learned
     assert client.get("/mallar/FK9448/blankett.png").content[:4] == b"\x89PNG"
     response = client.put("/api/templates/FK9448/widgets/namn",
                           json={"x": 20, "y": 50, "w": 80, "h": 8},

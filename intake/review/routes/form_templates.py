@@ -27,7 +27,7 @@ from starlette.responses import FileResponse
 
 from intake import imaging
 from intake.errors import InputError, IntakeError
-from intake.forms import FORM_IDS
+from intake.forms import FORM_IDS, load_form
 from intake.forms.blank import blank_pdf
 from intake.forms.model import Rect
 from intake.forms.store import StoredTemplate, TemplateError, TemplateStore
@@ -139,8 +139,9 @@ async def upload_blank(request: Request, state: StateDep, user: UploadAdmin,
         staged = form.files[0]
         stored = await run_in_threadpool(_learn, state, store, staged.path, staged.filename,
                                          form_id, version)
-    except IntakeError as exc:
-        return await run_in_threadpool(_refusal, request, state, user, store, exc)
+    except IntakeError as exc:  # the list again, with the form as it was filled in
+        values = {k: form.fields.get(k, "")[:40] for k in ("form", "version")}
+        return await run_in_threadpool(_refusal, request, state, user, store, exc, values)
     finally:
         discard(form.files)
     await run_in_threadpool(_audit_alone, state, user, "create", stored)
@@ -245,9 +246,9 @@ def _clean_name(filename: str) -> str:
 
 
 def _refusal(request: Request, state: ServiceState, user: Viewer, store: TemplateStore,
-             exc: IntakeError) -> Response:
+             exc: IntakeError, values: dict[str, str]) -> Response:
     with state.store.transaction(read_only=True) as session:
-        return _render_list(request, session, user, store, error=str(exc),
+        return _render_list(request, session, user, store, error=str(exc), values=values,
                             status_code=exc.http_status)
 
 
@@ -274,7 +275,7 @@ def template_page(template_id: str, request: Request, user: AdminUser,
     return templates.TemplateResponse(request, "mall.html", {
         "user": user, "stored": stored, "template": template,
         "editable": not stored.builtin and not stored.active, "ready": template.ready(),
-        "widgets": [_widget_view(w) for w in template.widgets],
+        "widgets": [_widget_view(w, template.form) for w in template.widgets],
         "counts": {s.swedish: n for s, n in template.counts().items() if n},
         "message": "Blanketten är inläst som utkast. Rätta de rutor som saknas eller är"
                    " osäkra och ta sedan mallen i bruk." if klart == "inlard" else None,
@@ -297,10 +298,22 @@ def template_blank(template_id: str, user: AdminUser, store: TemplatesDep) -> Re
                         headers={"Cache-Control": "private, no-cache"})
 
 
-def _widget_view(widget: TemplateWidget) -> WidgetView:
-    return WidgetView(name=widget.name, label=widget.label or widget.name, kind=widget.kind,
+def _widget_view(widget: TemplateWidget, form_id: str) -> WidgetView:
+    return WidgetView(name=widget.name, label=_label(widget, form_id), kind=widget.kind,
                       state=widget.state.value, state_name=widget.state.swedish,
                       rect=widget.rect, candidates=[c.rect for c in widget.candidates])
+
+
+def _label(widget: TemplateWidget, form_id: str) -> str:
+    """What the admin recognises the widget by: the printed text it was found by, else
+    its field's label (and option) in the form's definition."""
+    if widget.label:
+        return widget.label
+    try:
+        label = load_form(form_id).field(widget.field).label
+    except KeyError:
+        return widget.name
+    return f"{label}: {widget.option}" if widget.option else label
 
 
 class BoxIn(BaseModel):
@@ -331,7 +344,8 @@ def save_box(template_id: str, name: str, box: BoxIn, session: SessionDep, user:
     saved = store.update(template_id, template)
     _audit(session, user, "update", saved, widget=name,
            box=[round(v, 2) for v in (box.x, box.y, box.w, box.h)])
-    return TemplateState(id=saved.id, widget=_widget_view(saved.template.widget(name)),
+    return TemplateState(id=saved.id,
+                         widget=_widget_view(saved.template.widget(name), saved.form),
                          ready=saved.template.ready(),
                          counts={s.value: n for s, n in saved.template.counts().items()})
 
