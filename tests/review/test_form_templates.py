@@ -18,7 +18,9 @@ from intake.forms import form_layout
 from intake.forms.blank import builtin_template
 from intake.forms.model import Rect
 from intake.forms.store import TemplateStore
-from intake.forms.template import MatchState, Source, Template
+from intake.forms.template import MatchState, Source, Template, TemplateRef
+from intake.review import jobs
+from intake.review.reading import ReadPage
 from intake.review.schema import Document
 from sus_store import audit_trail
 from tests.review.conftest import (
@@ -29,6 +31,8 @@ from tests.review.conftest import (
     state_of,
     upload,
 )
+from tests.review.hostile import blank_pdf_pages, multipart
+from tests.review.reads import read_form
 from tests.templates.blanks import flat_blank, pdf_of
 
 
@@ -269,3 +273,25 @@ def test_the_review_page_draws_the_boxes_of_the_template_a_document_was_read_wit
     fields = {f["name"]: f for f in client.get(f"/api/documents/{document_id}").json()["fields"]}
     assert fields["namn"]["boxes"][0]["y"] == pytest.approx(
         builtin.widget("namn").rect.y / builtin.page_height_mm)
+
+
+def test_a_page_read_with_a_template_is_stored_with_its_id_and_version(
+        client: TestClient) -> None:
+    """GIVEN a 2-page upload WHEN page 1 is read with a learned template and page 2
+    without one (a digital form) THEN the first document records the template's id and
+    version, the second none."""
+    token = login(client, "forbund")
+    kind, body = multipart([("batch.pdf", blank_pdf_pages(2))])
+    response = client.post("/api/batches", content=body,
+                           headers={"content-type": kind, "X-CSRF-Token": token})
+    upload_id = response.json()["uploads"][0]["id"]
+    state = state_of(client)
+    jobs.list_upload(state, upload_id)
+    ref = TemplateRef(id="FK9448-003.F.001-0123abcd", version="003.F.001")
+    read = read_form("9448").model_copy(update={"template": ref})
+    jobs.store_page(state, upload_id, 1, ReadPage(document=read, image=None))
+    jobs.store_page(state, upload_id, 2, ReadPage(document=read_form("9448"), image=None))
+    with state.store.transaction() as session:
+        stored = [(d.page, d.template_id, d.template_version)
+                  for d in session.scalars(select(Document).order_by(Document.page))]
+    assert stored == [(1, ref.id, "003.F.001"), (2, None, None)]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
@@ -288,14 +289,19 @@ def template_blank(template_id: str, user: AdminUser, store: TemplatesDep) -> Re
     a built-in form drawn from its PDF."""
     stored = store.get(template_id)
     if stored.builtin:
-        page = next(render_pdf(blank_pdf(stored.form), dpi=BUILTIN_DPI, grey=True))
-        return Response(imaging.encode_png(page), media_type="image/png",
+        return Response(_builtin_blank_png(stored.form), media_type="image/png",
                         headers={"Cache-Control": "private, max-age=3600"})
     path = store.reference_path(template_id)
     if path is None:
         raise TemplateError(f"Mallen {template_id} saknar bild av blanketten.")
     return FileResponse(path, media_type="image/png",
                         headers={"Cache-Control": "private, no-cache"})
+
+
+@lru_cache(maxsize=len(FORM_IDS))
+def _builtin_blank_png(form_id: str) -> bytes:
+    """A built-in form's blank, drawn once per process (it is part of the release)."""
+    return imaging.encode_png(next(render_pdf(blank_pdf(form_id), dpi=BUILTIN_DPI, grey=True)))
 
 
 def _widget_view(widget: TemplateWidget, form_id: str) -> WidgetView:
