@@ -1,8 +1,8 @@
 """Teaching the service another printer's layout on the templates page, in a real
-browser (issue 17): an admin uploads a scanned blank in which one field's box is
-ambiguous and two are missing, fixes one by clicking a candidate, one by dragging a
-rectangle and one with the keyboard only, activates the template, and the list shows
-it in use.
+browser (issue 17): an admin uploads a scanned blank in which two fields' boxes are
+ambiguous and two are missing, fixes them by clicking a candidate, by a candidate's
+number key, by dragging a rectangle and with the keyboard only, activates the
+template, and the list shows it in use.
 
 Run: ``.venv/bin/pytest -m browser tests/review/test_browser_templates.py``.
 Screenshots go to ``out/screenshots/templates``."""
@@ -32,21 +32,23 @@ pytestmark = [pytest.mark.browser, pytest.mark.tesseract]
 SCAN_DPI = 300
 #: the fields whose label and box the blank leaves out: learned missing
 LEFT_OUT = {"namnfortydligande": "Namnförtydligande", "ort_och_datum": "Ort och datum"}
-#: 40 mm under the personnummer box, the same label and box again: learned ambiguous
+#: fields whose label and box are printed again 40 mm lower: learned ambiguous
+DOUBLED = {"personnummer": "Personnummer", "underskrift": "Underskrift"}
 DOUBLED_BELOW_MM = 40.0
 
 
 def scanned_blank_with_open_boxes(folder: Path) -> Path:
     """Another printer's FK 9443 (``other_layout``), printed and office-scanned, without
-    two fields' labels and boxes and with the personnummer's label and box twice."""
+    two fields' labels and boxes and with two others' labels and boxes twice."""
     layout = other_layout("9443")
     gone = {layout.widget(name).rect for name in LEFT_OUT}
-    label = next(t for t in layout.texts if t.text == "Personnummer")
-    box = layout.widget("personnummer").rect
-    again = Rect(x=box.x, y=box.y + DOUBLED_BELOW_MM, w=box.w, h=box.h)
+    labels = [next(t for t in layout.texts if t.text == text) for text in DOUBLED.values()]
+    again = [layout.widget(name).rect for name in DOUBLED]
     texts = (*(t for t in layout.texts if t.text not in LEFT_OUT.values()),
-             label.model_copy(update={"y": label.y + DOUBLED_BELOW_MM}))
-    boxes = (*(b for b in layout.boxes if b.rect not in gone), LineOp(rect=again, width=0.3))
+             *(t.model_copy(update={"y": t.y + DOUBLED_BELOW_MM}) for t in labels))
+    boxes = (*(b for b in layout.boxes if b.rect not in gone),
+             *(LineOp(rect=r.model_copy(update={"y": r.y + DOUBLED_BELOW_MM}), width=0.3)
+               for r in again))
     printed = layout.model_copy(update={"texts": texts, "boxes": boxes, "widgets": ()})
     scan = scan_page(draw(printed, SCAN_DPI), SCAN_DPI, PROFILES["office300"],
                      np.random.default_rng(4))
@@ -75,6 +77,13 @@ def _select(page: Any, name: str) -> None:
     raise AssertionError(f"{name} was never selected")
 
 
+def _upper_candidate(page: Any, name: str) -> int:
+    """The index of the widget's candidate highest on the page (its own box)."""
+    candidates = page.get_attribute(f'#widgets li[data-name="{name}"]', "data-candidates")
+    tops = [float(c.split()[1]) for c in candidates.split(";") if c.strip()]
+    return tops.index(min(tops))
+
+
 def _saved(page: Any, name: str) -> None:
     page.wait_for_url(f"**vald={name}")
     page.wait_for_selector(f'#widgets li[data-name="{name}"][data-state=fixed]')
@@ -82,10 +91,11 @@ def _saved(page: Any, name: str) -> None:
 
 def test_an_admin_fixes_a_learned_layouts_open_boxes_and_takes_it_into_use(
         server: tuple[str, Any], page: Any, tmp_path: Path) -> None:
-    """GIVEN a scanned blank of another printer's FK 9443 with the personnummer box
-    twice and no Namnförtydligande or Ort och datum box
-    WHEN the admin uploads it, clicks the right personnummer candidate, drags a
-    rectangle for Namnförtydligande, places Ort och datum with the keys, and activates
+    """GIVEN a scanned blank of another printer's FK 9443 with the Personnummer and
+    Underskrift boxes twice and no Namnförtydligande or Ort och datum box
+    WHEN the admin uploads it, clicks the right personnummer candidate, presses the
+    number of the right underskrift candidate, drags a rectangle for
+    Namnförtydligande, places Ort och datum with the keys, and activates
     THEN each fixed box is saved as drawn ("rättad"), activation was offered only then,
     and the list shows the template in use; the audit trail has every step."""
     base, app = server
@@ -98,16 +108,19 @@ def test_an_admin_fixes_a_learned_layouts_open_boxes_and_takes_it_into_use(
     page.wait_for_url("**/mallar/FK9443-*?klart=inlard", timeout=180_000)
     template_id = page.get_attribute("#sheet", "data-id")
     _shot(page, "1-learned")
-    assert _state_of(page, "personnummer") == "ambiguous"
+    assert {_state_of(page, n) for n in DOUBLED} == {"ambiguous"}
     assert {_state_of(page, n) for n in LEFT_OUT} == {"missing"}
     assert page.is_disabled("#activate button")
 
     # One click on the candidate that is the personnummer's own box (the upper one).
     page.click('#widgets li[data-name="personnummer"]')
-    candidates = page.get_attribute('#widgets li[data-name="personnummer"]', "data-candidates")
-    tops = [float(c.split()[1]) for c in candidates.split(";") if c.strip()]
-    page.click(f'#candidates rect.candidate[data-index="{tops.index(min(tops))}"]')
+    page.click(f'#candidates rect.candidate[data-index="{_upper_candidate(page, "personnummer")}"]')
     _saved(page, "personnummer")
+
+    # Underskrift's own box by its number key, reached with j.
+    _select(page, "underskrift")
+    page.keyboard.press(str(_upper_candidate(page, "underskrift") + 1))
+    _saved(page, "underskrift")
 
     # A rectangle dragged on the blank for Namnförtydligande.
     store = TemplateStore(app.state.service.settings.template_dir())
@@ -151,7 +164,9 @@ def test_an_admin_fixes_a_learned_layouts_open_boxes_and_takes_it_into_use(
     assert abs(placed.x - target.x) <= 0.5 and abs(placed.y - target.y) <= 0.5
 
     learned = store.get(template_id).template
-    assert learned.ready() and learned.counts()[MatchState.FIXED] == 3
+    assert learned.ready() and learned.counts()[MatchState.FIXED] == 4
+    assert learned.widget("underskrift").rect.y == pytest.approx(
+        learned.widget("personnummer").rect.y, abs=1.0)  # both the upper ones
     _shot(page, "4-ready")
     page.click("#activate button")
     page.wait_for_url("**/mallar?klart=aktiverad")
@@ -165,4 +180,4 @@ def test_an_admin_fixes_a_learned_layouts_open_boxes_and_takes_it_into_use(
 
     with app.state.service.store.transaction() as session:
         events = [e.action for e in reversed(audit_trail(session, entity="template"))]
-    assert events == ["create", "update", "update", "update", "activate"]
+    assert events == ["create", "update", "update", "update", "update", "activate"]
