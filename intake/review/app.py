@@ -34,6 +34,7 @@ from intake.review.routes import (
     consents,
     downloads,
     finding,
+    form_templates,
     health,
     pages,
     tokens,
@@ -91,7 +92,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
                        session_cookie="sus_session", max_age=int(settings.session_hours * 3600),
                        same_site="strict", https_only=settings.environment == "production")
     app.add_middleware(BodyLimit, max_bytes=settings.max_form_kb * 1024,
-                       streamed=frozenset({"/api/batches"}))
+                       streamed=frozenset({"/api/batches", form_templates.UPLOAD_PATH}))
     app.state.login_guard = LoginGuard(settings, pepper=secret.encode())
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestId, count_error=lambda kind: count_error(app, kind))
@@ -99,6 +100,8 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(admin.router)
+    app.include_router(form_templates.router)
+    app.include_router(form_templates.api)
     app.include_router(consents.router)
     app.include_router(finding.router)
     app.include_router(finding.api)

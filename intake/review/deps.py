@@ -17,6 +17,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from intake.errors import IntakeError
+from intake.forms.store import TemplateStore
 from intake.review.clock import now
 from intake.review.queue import Viewer, viewer_for
 from intake.review.security import new_csrf_token, same_token
@@ -24,6 +25,7 @@ from intake.review.sessions import session_user, still_granted
 from intake.review.state import ServiceState
 from intake.review.throttle import LoginGuard
 from intake.review.tokens import TokenRefused, digest, token_owner
+from intake.review.views import PageBoxes
 from sus_store import PermissionDenied, get_user, password_hash_of
 from sus_store.errors import NotFound
 from sus_store.vocab import Role
@@ -71,6 +73,22 @@ def reads_only(request: Request) -> bool:
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def get_templates(state: StateDep) -> TemplateStore:
+    """The form templates the service reads with (``Settings.template_dir()``)."""
+    return TemplateStore(state.settings.template_dir())
+
+
+TemplatesDep = Annotated[TemplateStore, Depends(get_templates)]
+
+
+def get_page_boxes(templates: TemplatesDep) -> PageBoxes:
+    """Where a document's snippets are: its template's boxes (``views.PageBoxes``)."""
+    return PageBoxes(templates)
+
+
+PageBoxesDep = Annotated[PageBoxes, Depends(get_page_boxes)]
 
 
 def get_login_guard(request: Request) -> LoginGuard:

@@ -209,7 +209,9 @@ def add_document(session: Session, state: ServiceState, upload: Upload, read: Re
         fields={n: f.model_dump(mode="json") for n, f in read.fields.items()},
         needs_review=read.needs_review,
         issues=[i.model_dump(mode="json") for i in read.issues], problems=read.problems,
-        deadline=_deadline(read), read_seconds=seconds, created_at=now(), updated_at=now())
+        deadline=_deadline(read), read_seconds=seconds, created_at=now(), updated_at=now(),
+        template_id=read.template.id if read.template else None,
+        template_version=read.template.version if read.template else None)
     if status == "review":
         read_with_store(session, row, batch=upload.batch, settings=state.settings)
     session.add(row)

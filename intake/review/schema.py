@@ -116,6 +116,10 @@ class Document(ReviewBase):
     store_ref: Mapped[int | None] = mapped_column(Integer)
     #: seconds its page took to read (None before r0008); /metrics' histogram
     read_seconds: Mapped[float | None] = mapped_column(Float)
+    #: the template a scanned form was read with (None before r0009, and for a digital
+    #: form): the review page draws its boxes, the templates page counts its documents
+    template_id: Mapped[str | None] = mapped_column(String(80), index=True)
+    template_version: Mapped[str | None] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     upload: Mapped[Upload] = relationship(back_populates="documents")

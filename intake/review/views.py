@@ -11,7 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from intake.forms import form_layout, load_form
-from intake.forms.model import PAGE_HEIGHT_MM, PAGE_WIDTH_MM
+from intake.forms.model import PAGE_HEIGHT_MM, PAGE_WIDTH_MM, PageLayout
+from intake.forms.store import TemplateError, TemplateStore
 from intake.review.ingest import UploadView
 from intake.review.names import NAME_FIELD
 from intake.review.schema import Batch, Document, Upload
@@ -91,8 +92,40 @@ class BatchDetail(BaseModel):
     originals: dict[int, UploadOrigin] = {}
 
 
-def document_view(document: Document) -> DocumentView:
-    fields = [_field_view(document, name) for name in _field_names(document)]
+class PageBoxes:
+    """Where a document's widgets are on its page: the boxes of the template it was read
+    with (``Document.template_id``), else of the built-in layout of its form. A template
+    is loaded once per lookup (one page's view, or a list's)."""
+
+    def __init__(self, store: TemplateStore | None = None) -> None:
+        self.store = store
+        self._loaded: dict[str, tuple[PageLayout, float, float] | None] = {}
+
+    def layout(self, document: Document) -> tuple[PageLayout, float, float]:
+        """The layout and its page's width and height (mm)."""
+        learned = self._learned(document.template_id) if document.template_id else None
+        return learned or (form_layout(document.form), PAGE_WIDTH_MM, PAGE_HEIGHT_MM)
+
+    def _learned(self, template_id: str) -> tuple[PageLayout, float, float] | None:
+        if self.store is None:
+            return None
+        if template_id not in self._loaded:
+            self._loaded[template_id] = None
+            try:
+                template = self.store.get(template_id).template
+                if template.ready():
+                    self._loaded[template_id] = (template.page_layout(),
+                                                 template.page_width_mm,
+                                                 template.page_height_mm)
+            except TemplateError:  # gone since (or never here): the built-in boxes
+                pass
+        return self._loaded[template_id]
+
+
+def document_view(document: Document, boxes: PageBoxes | None = None) -> DocumentView:
+    """``boxes``: where the snippets are (the built-in layout when not given)."""
+    page = (boxes or PageBoxes()).layout(document) if _field_names(document) else None
+    fields = [_field_view(document, name, page) for name in _field_names(document)]
     fields.sort(key=lambda f: not f.flagged)  # stable: flagged first, else form order
     return DocumentView(
         id=document.id, batch_id=document.batch_id, forbund_id=document.forbund_id,
@@ -118,21 +151,23 @@ def masked(personnummer: str | None) -> str | None:
 
 
 def shown(session: Session, actor: str, document: Document, *,
-          what: str = "document") -> DocumentView:
+          what: str = "document", boxes: PageBoxes | None = None) -> DocumentView:
     """The document as ``actor`` is shown it; when that shows what was read from the
     form (personnummer, name), the read is audited by id — never by content."""
     if document.fields is not None:
         audit_read(session, actor=actor, entity=what, entity_id=document.id)
-    return document_view(document)
+    return document_view(document, boxes)
 
 
-def shown_list(session: Session, actor: str, documents: list[Document]) -> list[DocumentView]:
+def shown_list(session: Session, actor: str, documents: list[Document], *,
+               boxes: PageBoxes | None = None) -> list[DocumentView]:
     """Documents as ``actor`` is shown them in a list; audited as one event naming the
     ids of those that hold personal data."""
     ids = [d.id for d in documents if d.fields is not None]
     if ids:
         audit_read(session, actor=actor, entity="document", ids=ids)
-    return [document_view(d) for d in documents]
+    boxes = boxes or PageBoxes()
+    return [document_view(d, boxes) for d in documents]
 
 
 def _field_names(document: Document) -> list[str]:
@@ -141,7 +176,8 @@ def _field_names(document: Document) -> list[str]:
     return [field.name for field in load_form(document.form).fields]
 
 
-def _field_view(document: Document, name: str) -> FieldView:
+def _field_view(document: Document, name: str,
+                page: tuple[PageLayout, float, float] | None) -> FieldView:
     field = load_form(document.form).field(name)
     stored = (document.fields or {}).get(name, {})
     messages = _messages(document, name)
@@ -150,7 +186,8 @@ def _field_view(document: Document, name: str) -> FieldView:
         confidence=float(stored.get("confidence", 0.0)),  # type: ignore[arg-type]
         flagged=name in document.needs_review, corrected="corrected_by" in stored,
         messages=messages, options=_options(field.vocabulary, FIELD_TYPES[name]),
-        boxes=_boxes(document.form, name), known_from=_KNOWN_FROM.get(str(stored.get("source"))),
+        boxes=_boxes(page, name) if page else [],
+        known_from=_KNOWN_FROM.get(str(stored.get("source"))),
         read_as=stored.get("read_as"), suggestions=_suggestions(stored))
 
 
@@ -194,11 +231,11 @@ def _options(vocabulary: str | None, kind: str) -> list[tuple[str, str]]:
     return [(str(o.value), o.label) for o in VOCABULARIES[vocabulary]]
 
 
-def _boxes(form: str, name: str) -> list[Box]:
-    widgets = form_layout(form).widgets
-    return [Box(x=w.rect.x / PAGE_WIDTH_MM, y=w.rect.y / PAGE_HEIGHT_MM,
-                w=w.rect.w / PAGE_WIDTH_MM, h=w.rect.h / PAGE_HEIGHT_MM)
-            for w in widgets if w.field == name or (name in ("ort", "datum")
+def _boxes(page: tuple[PageLayout, float, float], name: str) -> list[Box]:
+    layout, width, height = page
+    return [Box(x=w.rect.x / width, y=w.rect.y / height, w=w.rect.w / width,
+                h=w.rect.h / height)
+            for w in layout.widgets if w.field == name or (name in ("ort", "datum")
                                                   and w.name == "ort_och_datum")]
 
 

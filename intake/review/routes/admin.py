@@ -59,12 +59,14 @@ ENTITY_NAMES = {
     "forbund": "Förbund", "insats": "Insats", "forbund_budget": "Förbundets budget",
     "insats_budget": "Insatsens budget", "volym_entry": "Volyminsats, antal",
     "document": "Dokument i granskningskön", "page_image": "Sidbild",
+    "template": "Blankettmall",
 }
 ACTION_NAMES = {
     "create": "skapade", "update": "ändrade", "grant": "gav", "revoke": "återkallade",
     "deactivate": "inaktiverade", "set_password": "bytte lösenord", "archive": "arkiverade",
     "link": "kopplade", "read": "läste", "search": "sökte", "close": "avslutade",
     "remove": "tog bort", "set": "satte", "list": "listade", "match": "jämförde",
+    "activate": "tog i bruk",
 }
 #: Snapshot columns holding personal data: the log shows that they changed, not to what.
 HIDDEN_FIELDS = frozenset({"namn", "kommun", "stadsdel", "ort", "datum", "namnfortydligande"})

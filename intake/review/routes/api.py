@@ -20,6 +20,7 @@ from intake.review.decide import Action, Decision, correct, decide
 from intake.review.deps import (
     CsrfChecked,
     CurrentUser,
+    PageBoxesDep,
     SessionDep,
     StateDep,
     TodayDep,
@@ -137,16 +138,18 @@ def get_batch(batch_id: RowId, session: SessionDep, user: CurrentUser) -> BatchD
 
 
 @router.get("/documents")
-def list_documents(session: SessionDep, user: CurrentUser,
+def list_documents(session: SessionDep, user: CurrentUser, boxes: PageBoxesDep,
                    filters: Annotated[QueueFilter, Query()]) -> list[DocumentView]:
     """The review queue: by SUS deadline, then age (the read is audited)."""
     documents = list(session.scalars(queue_query(user, filters).limit(200)))
-    return shown_list(session, user.username, documents)
+    return shown_list(session, user.username, documents, boxes=boxes)
 
 
 @router.get("/documents/{document_id}")
-def read_document(document_id: RowId, session: SessionDep, user: CurrentUser) -> DocumentView:
-    return shown(session, user.username, get_document(session, user, document_id))
+def read_document(document_id: RowId, session: SessionDep, user: CurrentUser,
+                  boxes: PageBoxesDep) -> DocumentView:
+    return shown(session, user.username, get_document(session, user, document_id),
+                 boxes=boxes)
 
 
 class ClaimAsked(BaseModel):
@@ -157,11 +160,12 @@ class ClaimAsked(BaseModel):
 
 @router.post("/documents/{document_id}/claim", dependencies=[CsrfChecked])
 def claim_document(document_id: RowId, session: SessionDep, state: StateDep,
-                   user: CurrentUser, body: ClaimAsked | None = None) -> DocumentView:
+                   user: CurrentUser, boxes: PageBoxesDep,
+                   body: ClaimAsked | None = None) -> DocumentView:
     document = get_document(session, user, document_id)
     claim(session, user, document, at=now(), seconds=state.settings.claim_seconds,
           renew=body is not None and body.renew)
-    return shown(session, user.username, document)
+    return shown(session, user.username, document, boxes=boxes)
 
 
 class Corrections(BaseModel):
@@ -170,10 +174,10 @@ class Corrections(BaseModel):
 
 @router.put("/documents/{document_id}/fields", dependencies=[CsrfChecked])
 def correct_fields(document_id: RowId, body: Corrections, session: SessionDep,
-                   user: CurrentUser, today: TodayDep) -> DocumentView:
+                   user: CurrentUser, today: TodayDep, boxes: PageBoxesDep) -> DocumentView:
     document = get_document(session, user, document_id)
     correct(session, document, body.values, viewer=user, today=today)
-    return shown(session, user.username, document)
+    return shown(session, user.username, document, boxes=boxes)
 
 
 class DecisionIn(BaseModel):

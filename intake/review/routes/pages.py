@@ -17,6 +17,7 @@ from intake.review.deps import (
     CsrfChecked,
     CurrentUser,
     LoginGuardDep,
+    PageBoxesDep,
     SessionDep,
     StateDep,
     TodayDep,
@@ -175,7 +176,7 @@ def next_document(state: StateDep, user: CurrentUser,
 
 @router.get("/granska/{document_id}")
 def review_page(document_id: int, request: Request, session: SessionDep, state: StateDep,
-                user: CurrentUser) -> Response:
+                user: CurrentUser, boxes: PageBoxesDep) -> Response:
     """The review page: the document and who holds it. Looking claims nothing: the page's
     script claims it (POST) when this reviewer may decide it."""
     document = get_document(session, user, document_id)
@@ -183,7 +184,7 @@ def review_page(document_id: int, request: Request, session: SessionDep, state: 
     decidable = (document.status in OPEN_STATUSES and may_decide(user, document)
                  and held_by is None)
     return templates.TemplateResponse(request, "review.html", {
-        "user": user, "document": shown(session, user.username, document),
+        "user": user, "document": shown(session, user.username, document, boxes=boxes),
         "decidable": decidable, "held_by": held_by,
         "decided": document.status in DECIDED_STATUSES,
         "renew_seconds": state.settings.claim_renew_seconds,
