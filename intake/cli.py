@@ -15,6 +15,7 @@ from intake.logs import configure_logging
 
 if TYPE_CHECKING:
     from intake.samples.content import StoreNames
+    from intake.samples.make import Layout
 
 #: What the tool writes (the store, page images, uploads, the archive, extracted JSON)
 #: is personal data: readable by the service's own user only.
@@ -325,8 +326,13 @@ def samples() -> None:
 )
 @click.option("--demo", is_flag=True, help="Same as --store demo (sus-intake demo's data).")
 @click.option("--forbund", help="With --store: this förbund (default: the store's first).")
+@click.option("--layout", type=click.Choice(["builtin", "other", "mixed"]), default="builtin",
+              show_default=True,
+              help="The print paper forms are filled on: the project's own, another"
+              " printer's (to measure a learned template) or both, page by page.")
 def samples_make(out_dir: Path, styles: tuple[str, ...], count: int, seed: int,
-                 store_dir: Path | None, demo: bool, forbund: str | None) -> None:
+                 store_dir: Path | None, demo: bool, forbund: str | None,
+                 layout: Layout) -> None:
     """Write samples of each style, each with NAME.truth.json beside it."""
     from intake.samples.make import STYLES, make_samples
 
@@ -337,7 +343,7 @@ def samples_make(out_dir: Path, styles: tuple[str, ...], count: int, seed: int,
         )
     organisation = _store_names(Path("demo") if demo else store_dir, forbund)
     written = make_samples(out_dir, styles or tuple(STYLES), count=count, seed=seed,
-                           organisation=organisation)
+                           organisation=organisation, layout=layout)
     click.echo(f"{len(written)} samples written under {out_dir}")
 
 
