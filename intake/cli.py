@@ -14,8 +14,10 @@ from intake.errors import ConfigurationError, IntakeError
 from intake.logs import configure_logging
 
 if TYPE_CHECKING:
+    from intake.forms.store import TemplateStore
     from intake.samples.content import StoreNames
     from intake.samples.make import Layout
+    from intake.settings import Settings
 
 #: What the tool writes (the store, page images, uploads, the archive, extracted JSON)
 #: is personal data: readable by the service's own user only.
@@ -86,19 +88,86 @@ def forms_blank(out_dir: Path) -> None:
 @click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
               default=None,
               help="Where to write the template (JSON); default FK<form>-<version>.json.")
-def forms_learn(blank: Path, form_id: str, version: str | None, out_file: Path | None) -> None:
-    """Learn a form's layout (its template) from a blank PDF or a scan of one."""
+@click.option("--activate", is_flag=True,
+              help="Read with the template at once when every field was found.")
+def forms_learn(blank: Path, form_id: str, version: str | None, out_file: Path | None,
+                activate: bool) -> None:
+    """Learn a form's layout (its template) from a blank PDF or a scan of one, and keep
+    it in the template store (SUS_TEMPLATES_DIR) as a draft."""
+    from intake.forms.store import TemplateError
     from intake.settings import Settings
-    from intake.templates.learn import learn_template, report_lines
+    from intake.templates.install import install_learned
+    from intake.templates.learn import report_lines
 
     settings = Settings()
-    template = learn_template(blank, form_id, version=version, lang=settings.tesseract_lang,
-                              tesseract_cmd=settings.tesseract_cmd)
+    store = _template_store(settings)
+    stored = install_learned(blank, form_id, store, version=version,
+                             lang=settings.tesseract_lang, tesseract_cmd=settings.tesseract_cmd)
+    template = stored.template
     target = out_file or Path(f"FK{form_id}-{template.version}.json")
     target.write_text(template.model_dump_json(indent=1), encoding="utf-8")
     for line in report_lines(template):
         click.echo(line)
     click.echo(f"Mallen skrevs till {target}.")
+    click.echo(f"Mallen sparades som utkast: {stored.id}.")
+    if not activate:
+        click.echo(f"Kontrollera den på administrationssidan /mallar, eller ta den i bruk med"
+                   f" sus-intake forms activate {stored.id}.")
+        return
+    unmatched = [w.name for w in template.widgets if w.state not in _FOUND]
+    if unmatched:
+        raise TemplateError(
+            f"Mallen {stored.id} togs inte i bruk: {len(unmatched)} fält hittades inte säkert"
+            f" ({', '.join(unmatched)}). Rätta dem på administrationssidan /mallar och kör"
+            f" sedan sus-intake forms activate {stored.id}.")
+    store.activate(stored.id)
+    click.echo(f"Mallen {stored.id} är i bruk: sidor i den layouten läses nu med den.")
+
+
+@forms.command("list")
+def forms_list() -> None:
+    """List the templates: the built-in ones and every learned one, active or draft."""
+    from intake.forms.template import MatchState
+    from intake.settings import Settings
+
+    store = _template_store(Settings())
+    click.echo(f"{'id':<40} {'blankett':<8} {'version':<12} {'status':<8} fält")
+    for t in store.all():
+        counts = t.template.counts()
+        states = ", ".join(f"{state.swedish} {counts[state]}" for state in MatchState
+                           if counts[state])
+        status = "i bruk" if t.active else "utkast"
+        click.echo(f"{t.id:<40} FK{t.form:<6} {t.template.version:<12} {status:<8} {states}")
+
+
+@forms.command("activate")
+@click.argument("template_id")
+def forms_activate(template_id: str) -> None:
+    """Read with a learned template from now on (every field must have its box)."""
+    from intake.settings import Settings
+
+    stored = _template_store(Settings()).activate(template_id)
+    click.echo(f"Mallen {stored.id} är i bruk.")
+
+
+@forms.command("deactivate")
+@click.argument("template_id")
+def forms_deactivate(template_id: str) -> None:
+    """Stop reading with a learned template (it is kept as a draft)."""
+    from intake.settings import Settings
+
+    stored = _template_store(Settings()).deactivate(template_id)
+    click.echo(f"Mallen {stored.id} är inte längre i bruk; den finns kvar som utkast.")
+
+
+def _template_store(settings: Settings) -> TemplateStore:
+    from intake.forms.store import TemplateStore
+
+    return TemplateStore(settings.template_dir())
+
+
+#: how a learned widget's box may have been found for ``forms learn --activate``
+_FOUND = ("matched", "builtin", "fixed")
 
 
 @cli.command("extract")
