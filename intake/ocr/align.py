@@ -303,11 +303,11 @@ def _first_fit(
 
 
 def _forms_to_try(verdict: _Verdict, route: Route) -> list[_Form]:
-    """The template a pose shows; after a rough pose (the outline), every template if
-    unclear."""
+    """The template a pose shows, then the other templates of its form (should its
+    patches not fit); after a rough pose (the outline), every template if unclear."""
     form, _ = _decide(verdict)
     if form is not None:
-        return [form]
+        return [form, *(f for f in verdict.ranked(form.form) if f is not form)]
     return verdict.ranked() if route == "outline" else []
 
 
