@@ -13,6 +13,13 @@ filled forms are made in both layouts and read with the store's active templates
 Prints how many widgets were matched automatically, and per style and layout the
 form, field and silent-error rates (``sus-intake eval``'s scoring) and the share of
 pages read with the template of their layout; then a batch mixing both layouts.
+
+``--own`` measures instead the project's own blank PDFs learned (``forms learn``) and
+activated: ``eval``'s scores with and without them, and the same pages read with the
+learned templates *alone* (no built-in one to fall back on) against the built-in ones,
+field by field::
+
+    .venv/bin/python scripts/measure_templates.py --own [--count 12]
 """
 
 from __future__ import annotations
@@ -26,11 +33,16 @@ from pathlib import Path
 
 import numpy as np
 
-from intake.evaluate import Tally, evaluate, find_scans
+from intake.evaluate import Tally, evaluate, find_scans, same_value, truth_path
 from intake.forms import FORM_IDS
+from intake.forms.blank import write_blank_forms
+from intake.forms.reading import ActiveTemplates, ReadingTemplate
 from intake.forms.store import TemplateStore
 from intake.forms.template import MatchState, Template
-from intake.pipeline import InputFailure, extract
+from intake.learned import ReadingModels
+from intake.load.inputs import PageRef, list_pages
+from intake.mapping.document import Document
+from intake.pipeline import InputFailure, Reader, extract
 from intake.samples.make import PAGE_DPI, make_samples
 from intake.samples.other_layout import draw, other_layout
 from intake.samples.scan import PROFILES, scan_page
@@ -136,6 +148,62 @@ def measure(out: Path, *, count: int, seed: int, styles: list[str], batches: int
     return {"learned": [vars(x) for x in learned], "rows": rows}
 
 
+class _LearnedOnly(ActiveTemplates):
+    """The store's active learned templates without the built-in ones (a measurement
+    only: reading always has the built-in ones)."""
+
+    def current(self) -> tuple[ReadingTemplate, ...]:
+        return tuple(t for t in super().current() if not t.builtin)
+
+
+def measure_own(out: Path, *, count: int, seed: int, styles: list[str],
+                workers: int = 2) -> dict[str, object]:
+    """The project's own blanks learned and activated: eval with and without them, and
+    learned-alone against built-in reading field by field."""
+    store = TemplateStore(out / "templates")
+    for blank in write_blank_forms(out / "blanketter"):
+        stored = install_learned(blank, blank.stem.removeprefix("FK"), store)
+        store.activate(stored.id)
+    corpus = out / "prov"
+    make_samples(corpus, styles, count=count, seed=seed)
+    rows: dict[str, dict[str, float | None]] = {}
+    for name, folder in (("without", out / "ingen"), ("with learned", store.root)):
+        report = evaluate(corpus, Settings(templates_dir=folder, workers=workers))
+        for style, tally in sorted(report.by_style.items()):
+            rows[f"{style} {name}"] = _scores(tally)
+    settings = Settings(templates_dir=store.root, workers=1)
+    models = ReadingModels.shipped()
+    builtin = Reader(settings, models)  # the built-in templates only
+    alone = Reader(settings, models, _LearnedOnly(store))
+    rows["learned alone vs built-in"] = _field_by_field(find_scans(corpus), builtin, alone)
+    return {"learned": [], "rows": rows}
+
+
+def _field_by_field(scans: list[Path], first: Reader, second: Reader
+                    ) -> dict[str, float | None]:
+    """Fields right by each reader and fields whose value differs between them."""
+    fields = right = right_second = differ = 0
+    for scan in scans:
+        truth = {t["pages"][0]: t for t in json.loads(truth_path(scan).read_text())}
+        for page in list_pages(scan, dpi=first.settings.render_dpi):
+            if not isinstance(page, PageRef) or page.page not in truth:
+                continue
+            docs = (first.read(page), second.read(page))
+            for name, value in truth[page.page]["fields"].items():
+                got = [_value(d, name) for d in docs]
+                fields += 1
+                right += same_value(got[0], value)
+                right_second += same_value(got[1], value)
+                differ += got[0] != got[1]
+    return {"fields": fields, "builtin_right": right / max(1, fields),
+            "learned_right": right_second / max(1, fields), "values_differing": differ}
+
+
+def _value(document: Document, name: str) -> object:
+    found = document.fields.get(name)
+    return None if found is None else found.value
+
+
 def _scores(tally: Tally) -> dict[str, float | None]:
     return {"pages": tally.pages, "fields": tally.fields, **tally.scores()}
 
@@ -148,7 +216,9 @@ def format_result(result: dict) -> str:
                      f"  {x['fixed']:4}   {x['id']}")
         total += x["widgets"]
         matched += x["matched"]
-    lines.append(f"  matched automatically: {matched}/{total} ({100 * matched / total:.1f} %)")
+    if total:
+        lines.append(f"  matched automatically: {matched}/{total} "
+                     f"({100 * matched / total:.1f} %)")
     for name, row in result["rows"].items():
         lines.append(f"{name:32} " + "  ".join(
             f"{k} {_fmt(v)}" for k, v in row.items() if v is not None))
@@ -171,13 +241,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None,
                         help="Keep the store and samples here (default: a temporary folder).")
     parser.add_argument("--json", action="store_true", help="Print the figures as JSON.")
+    parser.add_argument("--own", action="store_true",
+                        help="Measure the project's own blanks learned instead.")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         out = args.out or Path(tmp)
         out.mkdir(parents=True, exist_ok=True)
-        result = measure(out, count=args.count, seed=args.seed,
-                         styles=args.styles.split(","), batches=args.batches,
-                         workers=args.workers)
+        if args.own:
+            result = measure_own(out, count=args.count, seed=args.seed,
+                                 styles=args.styles.split(","), workers=args.workers)
+        else:
+            result = measure(out, count=args.count, seed=args.seed,
+                             styles=args.styles.split(","), batches=args.batches,
+                             workers=args.workers)
     print(json.dumps(result, indent=1) if args.json else format_result(result))
     return 0
 
