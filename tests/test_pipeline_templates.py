@@ -12,8 +12,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 from PIL import Image
 
+from intake.cli import cli
 from intake.evaluate import same_value, truth_path
 from intake.forms import FORM_IDS
 from intake.forms.blank import blank_pdf, builtin_template
@@ -26,7 +28,9 @@ from intake.pipeline import InputFailure, extract
 from intake.samples.content import make_case
 from intake.samples.make import make_samples, write_cases
 from intake.samples.other_layout import draw, other_layout
+from intake.samples.scan import PROFILES, scan_page
 from intake.settings import Settings
+from tests.tiers import slow_beyond
 
 REFERENCE_DPI = 200
 
@@ -136,3 +140,31 @@ def test_the_projects_own_blank_learned_again_changes_nothing(tmp_path: Path) ->
 
     assert [d.template.id if d.template else None for d in with_learned] == ["FK9448"] * 2
     assert [d.contract() for d in with_learned] == [d.contract() for d in without]
+
+
+@pytest.mark.tesseract
+@pytest.mark.parametrize("form_id", slow_beyond(["9443", "9449", "9448"]))
+def test_a_layout_learned_from_one_scanned_blank_reads_its_filled_forms(
+        form_id: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """GIVEN another printer's blank, printed and scanned at the office
+    WHEN `sus-intake forms learn BLANK --form F --activate` runs and typed forms of
+    that layout are extracted THEN they are read with the learned template, every field
+    right or sent to review."""
+    monkeypatch.setenv("SUS_TEMPLATES_DIR", str(tmp_path / "mallar"))
+    page = draw(other_layout(form_id), 300)
+    scan = scan_page(page, 300, PROFILES["office300"], np.random.default_rng(1))
+    blank = tmp_path / "blankett.png"
+    scan.image.save(blank, dpi=(scan.dpi, scan.dpi))
+
+    learned = CliRunner().invoke(cli, ["forms", "learn", str(blank), "--form", form_id,
+                                       "--out", str(tmp_path / "mall.json"), "--activate"])
+
+    assert learned.exit_code == 0, learned.output
+    files = make_samples(tmp_path / "prov", ["typed-office300"], count=2, seed=8,
+                         forms=(form_id,), layout="other")
+    for doc in _documents(files, Settings(workers=1, today=date(2026, 11, 25))):
+        (expected,) = json.loads(truth_path(tmp_path / "prov" / "typed-office300" /
+                                            doc.source).read_text())
+        assert doc.form == form_id and doc.template is not None
+        assert doc.template.id.startswith(f"FK{form_id}-")
+        assert _wrong_fields(doc, expected)[1] == []
