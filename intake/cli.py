@@ -177,7 +177,10 @@ _FOUND = ("matched", "builtin", "fixed")
               help="Write the JSON here instead of to standard output.")
 @click.option("--workers", type=click.IntRange(min=1), help="Pages read in parallel.")
 def extract_cmd(files: tuple[Path, ...], out_file: Path | None, workers: int | None) -> None:
-    """Read scans and PDFs; print the documents found as JSON (CONTRACT §2)."""
+    """Read scans and PDFs; print the documents found as JSON (CONTRACT §2).
+
+    Scans are read with the active templates: the built-in layouts and the learned ones
+    activated in SUS_TEMPLATES_DIR (default DATA_DIR/templates; `forms list`)."""
     import json
 
     from intake.pipeline import InputFailure, extract
@@ -205,7 +208,8 @@ def extract_cmd(files: tuple[Path, ...], out_file: Path | None, workers: int | N
 @click.argument("folder", type=click.Path(file_okay=False, exists=True, path_type=Path))
 @click.option("--workers", type=click.IntRange(min=1), help="Pages read in parallel.")
 def eval_cmd(folder: Path, workers: int | None) -> None:
-    """Score extraction on every scan in FOLDER that has NAME.truth.json beside it."""
+    """Score extraction on every scan in FOLDER that has NAME.truth.json beside it
+    (read with the active templates, as `extract` reads)."""
     from intake.evaluate import evaluate, format_report
     from intake.settings import Settings
 
