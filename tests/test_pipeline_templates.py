@@ -168,3 +168,28 @@ def test_a_layout_learned_from_one_scanned_blank_reads_its_filled_forms(
         assert doc.form == form_id and doc.template is not None
         assert doc.template.id.startswith(f"FK{form_id}-")
         assert _wrong_fields(doc, expected)[1] == []
+
+
+@pytest.mark.tesseract
+def test_a_running_reader_reads_with_a_template_activated_after_it_started(
+        tmp_path: Path) -> None:
+    """GIVEN a reader started before the other layout of FK 9449 was activated (as the
+    service's reading processes are) WHEN a page of that layout is read before and
+    after the administrator activates it THEN it is "unknown", then FK 9449 read with
+    the learned template — without a new reader."""
+    from intake.load.inputs import list_pages
+    from intake.pipeline import Reader
+
+    store = TemplateStore(tmp_path / "mallar")
+    reader = Reader.load(_settings(store))
+    [path] = make_samples(tmp_path / "prov", ["typed-office300"], count=1, seed=4,
+                          forms=("9449",), layout="other")
+    [page] = list(list_pages(path, dpi=reader.settings.render_dpi))
+
+    before = reader.read(page)
+    layout = other_layout("9449")
+    stored = keep_active(store, "9449", layout, draw(layout, REFERENCE_DPI))
+    after = reader.read(page)
+
+    assert before.form == "unknown"
+    assert after.form == "9449" and after.template == stored.ref
