@@ -16,6 +16,10 @@ The steps, one function each:
    prints: title, section 2, footer) must be on the warped page, and the page may
    carry little ink where the form prints nothing. 9448 and 9449 share their
    header and section 1: only their distinct ink tells them apart, with a margin;
+   the blank forms are those of the active *templates* (the built-in layouts and the
+   learned ones, ``intake.forms.reading``): the margin is between forms, and among the
+   templates of the form found the best fit is taken (a learned one over the built-in
+   one only when clearly better: the same print learned again changes nothing);
 4. **fine registration** — small printed patches of the blank form, away from the
    widgets where fill-in would disturb them, are found near their expected place by
    normalised cross-correlation; a homography fitted to them gives the final warp,
