@@ -161,9 +161,13 @@ def measure_own(out: Path, *, count: int, seed: int, styles: list[str],
     """The project's own blanks learned and activated: eval with and without them, and
     learned-alone against built-in reading field by field."""
     store = TemplateStore(out / "templates")
+    learned = []
     for blank in write_blank_forms(out / "blanketter"):
         stored = install_learned(blank, blank.stem.removeprefix("FK"), store)
         store.activate(stored.id)
+        counts = stored.template.counts()
+        learned.append(Learned(stored.form, stored.id, len(stored.template.widgets),
+                               counts[MatchState.MATCHED], 0, 0))
     corpus = out / "prov"
     make_samples(corpus, styles, count=count, seed=seed)
     rows: dict[str, dict[str, float | None]] = {}
@@ -176,7 +180,7 @@ def measure_own(out: Path, *, count: int, seed: int, styles: list[str],
     builtin = Reader(settings, models)  # the built-in templates only
     alone = Reader(settings, models, _LearnedOnly(store))
     rows["learned alone vs built-in"] = _field_by_field(find_scans(corpus), builtin, alone)
-    return {"learned": [], "rows": rows}
+    return {"learned": [vars(x) for x in learned], "rows": rows}
 
 
 def _field_by_field(scans: list[Path], first: Reader, second: Reader
@@ -209,7 +213,7 @@ def _scores(tally: Tally) -> dict[str, float | None]:
 
 
 def format_result(result: dict) -> str:
-    lines = ["learned (office300 blank): form  widgets  matched  wrong-fixed  missing-fixed"]
+    lines = ["learned: form  widgets  matched  wrong-fixed  missing-fixed"]
     total = matched = 0
     for x in result["learned"]:
         lines.append(f"  FK{x['form']}  {x['widgets']:4}  {x['matched']:4}  {x['wrong']:4}"
