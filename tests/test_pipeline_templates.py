@@ -193,3 +193,21 @@ def test_a_running_reader_reads_with_a_template_activated_after_it_started(
 
     assert before.form == "unknown"
     assert after.form == "9449" and after.template == stored.ref
+
+
+@pytest.mark.tesseract
+def test_a_learned_template_whose_reference_is_unreadable_is_left_out(
+        tmp_path: Path) -> None:
+    """GIVEN an active learned template whose reference image was damaged on disk
+    WHEN a typed built-in form is read THEN it is read as before (the template is left
+    out, with a warning), not failed."""
+    store = TemplateStore(tmp_path / "mallar")
+    layout = other_layout("9443")
+    stored = keep_active(store, "9443", layout, draw(layout, REFERENCE_DPI))
+    (store.root / stored.id / "reference.png").write_bytes(b"trasig")
+    files = make_samples(tmp_path / "prov", ["typed-office300"], count=1, seed=2,
+                         forms=("9448",))
+
+    [doc] = _documents(files, _settings(store))
+
+    assert doc.form == "9448" and doc.template is not None and doc.template.id == "FK9448"

@@ -657,13 +657,24 @@ def _catalogue(templates: tuple[ReadingTemplate, ...]) -> _Catalogue:
     distinct ink is where it prints and no template of another form prints (nor lets
     anyone write): 9448 and 9449 share their header and section 1. Templates of the
     same form do not take ink from each other (two versions may print almost alike)."""
-    forms = tuple(_form(template) for template in templates)
+    forms = tuple(form for form in map(_usable_form, templates) if form is not None)
     used = [f.ink | f.widgets for f in forms]
     distinct = []
     for form in forms:
         others = [u for f, u in zip(forms, used, strict=True) if f.form != form.form]
         distinct.append(form.ink & ~imaging.dilate(np.logical_or.reduce(others), 5))
     return _Catalogue(forms, tuple(distinct), _empty_paper(used))
+
+
+def _usable_form(template: ReadingTemplate) -> _Form | None:
+    """The template's blank form; None (and a warning) when its reference image cannot
+    be read: pages are then read without that template rather than not at all."""
+    try:
+        return _form(template)
+    except (OSError, ValueError) as exc:
+        log.warning("template %s left out: its reference image cannot be read (%s)",
+                    template.ref.id, exc)
+        return None
 
 
 @cache
