@@ -14,7 +14,10 @@ from intake.errors import ConfigurationError, IntakeError
 from intake.logs import configure_logging
 
 if TYPE_CHECKING:
+    from intake.forms.store import TemplateStore
     from intake.samples.content import StoreNames
+    from intake.samples.make import Layout
+    from intake.settings import Settings
 
 #: What the tool writes (the store, page images, uploads, the archive, extracted JSON)
 #: is personal data: readable by the service's own user only.
@@ -85,19 +88,86 @@ def forms_blank(out_dir: Path) -> None:
 @click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
               default=None,
               help="Where to write the template (JSON); default FK<form>-<version>.json.")
-def forms_learn(blank: Path, form_id: str, version: str | None, out_file: Path | None) -> None:
-    """Learn a form's layout (its template) from a blank PDF or a scan of one."""
+@click.option("--activate", is_flag=True,
+              help="Read with the template at once when every field was found.")
+def forms_learn(blank: Path, form_id: str, version: str | None, out_file: Path | None,
+                activate: bool) -> None:
+    """Learn a form's layout (its template) from a blank PDF or a scan of one, and keep
+    it in the template store (SUS_TEMPLATES_DIR) as a draft."""
+    from intake.forms.store import TemplateError
     from intake.settings import Settings
-    from intake.templates.learn import learn_template, report_lines
+    from intake.templates.install import install_learned
+    from intake.templates.learn import report_lines
 
     settings = Settings()
-    template = learn_template(blank, form_id, version=version, lang=settings.tesseract_lang,
-                              tesseract_cmd=settings.tesseract_cmd)
+    store = _template_store(settings)
+    stored = install_learned(blank, form_id, store, version=version,
+                             lang=settings.tesseract_lang, tesseract_cmd=settings.tesseract_cmd)
+    template = stored.template
     target = out_file or Path(f"FK{form_id}-{template.version}.json")
     target.write_text(template.model_dump_json(indent=1), encoding="utf-8")
     for line in report_lines(template):
         click.echo(line)
     click.echo(f"Mallen skrevs till {target}.")
+    click.echo(f"Mallen sparades som utkast: {stored.id}.")
+    if not activate:
+        click.echo(f"Kontrollera den på administrationssidan /mallar, eller ta den i bruk med"
+                   f" sus-intake forms activate {stored.id}.")
+        return
+    unmatched = [w.name for w in template.widgets if w.state not in _FOUND]
+    if unmatched:
+        raise TemplateError(
+            f"Mallen {stored.id} togs inte i bruk: {len(unmatched)} fält hittades inte säkert"
+            f" ({', '.join(unmatched)}). Rätta dem på administrationssidan /mallar och kör"
+            f" sedan sus-intake forms activate {stored.id}.")
+    store.activate(stored.id)
+    click.echo(f"Mallen {stored.id} är i bruk: sidor i den layouten läses nu med den.")
+
+
+@forms.command("list")
+def forms_list() -> None:
+    """List the templates: the built-in ones and every learned one, active or draft."""
+    from intake.forms.template import MatchState
+    from intake.settings import Settings
+
+    store = _template_store(Settings())
+    click.echo(f"{'id':<40} {'blankett':<8} {'version':<12} {'status':<8} fält")
+    for t in store.all():
+        counts = t.template.counts()
+        states = ", ".join(f"{state.swedish} {counts[state]}" for state in MatchState
+                           if counts[state])
+        status = "i bruk" if t.active else "utkast"
+        click.echo(f"{t.id:<40} FK{t.form:<6} {t.template.version:<12} {status:<8} {states}")
+
+
+@forms.command("activate")
+@click.argument("template_id")
+def forms_activate(template_id: str) -> None:
+    """Read with a learned template from now on (every field must have its box)."""
+    from intake.settings import Settings
+
+    stored = _template_store(Settings()).activate(template_id)
+    click.echo(f"Mallen {stored.id} är i bruk.")
+
+
+@forms.command("deactivate")
+@click.argument("template_id")
+def forms_deactivate(template_id: str) -> None:
+    """Stop reading with a learned template (it is kept as a draft)."""
+    from intake.settings import Settings
+
+    stored = _template_store(Settings()).deactivate(template_id)
+    click.echo(f"Mallen {stored.id} är inte längre i bruk; den finns kvar som utkast.")
+
+
+def _template_store(settings: Settings) -> TemplateStore:
+    from intake.forms.store import TemplateStore
+
+    return TemplateStore(settings.template_dir())
+
+
+#: how a learned widget's box may have been found for ``forms learn --activate``
+_FOUND = ("matched", "builtin", "fixed")
 
 
 @cli.command("extract")
@@ -107,7 +177,10 @@ def forms_learn(blank: Path, form_id: str, version: str | None, out_file: Path |
               help="Write the JSON here instead of to standard output.")
 @click.option("--workers", type=click.IntRange(min=1), help="Pages read in parallel.")
 def extract_cmd(files: tuple[Path, ...], out_file: Path | None, workers: int | None) -> None:
-    """Read scans and PDFs; print the documents found as JSON (CONTRACT §2)."""
+    """Read scans and PDFs; print the documents found as JSON (CONTRACT §2).
+
+    Scans are read with the active templates: the built-in layouts and the learned ones
+    activated in SUS_TEMPLATES_DIR (default DATA_DIR/templates; `forms list`)."""
     import json
 
     from intake.pipeline import InputFailure, extract
@@ -135,7 +208,8 @@ def extract_cmd(files: tuple[Path, ...], out_file: Path | None, workers: int | N
 @click.argument("folder", type=click.Path(file_okay=False, exists=True, path_type=Path))
 @click.option("--workers", type=click.IntRange(min=1), help="Pages read in parallel.")
 def eval_cmd(folder: Path, workers: int | None) -> None:
-    """Score extraction on every scan in FOLDER that has NAME.truth.json beside it."""
+    """Score extraction on every scan in FOLDER that has NAME.truth.json beside it
+    (read with the active templates, as `extract` reads)."""
     from intake.evaluate import evaluate, format_report
     from intake.settings import Settings
 
@@ -325,8 +399,13 @@ def samples() -> None:
 )
 @click.option("--demo", is_flag=True, help="Same as --store demo (sus-intake demo's data).")
 @click.option("--forbund", help="With --store: this förbund (default: the store's first).")
+@click.option("--layout", type=click.Choice(["builtin", "other", "mixed"]), default="builtin",
+              show_default=True,
+              help="The print paper forms are filled on: the project's own, another"
+              " printer's (to measure a learned template) or both, page by page.")
 def samples_make(out_dir: Path, styles: tuple[str, ...], count: int, seed: int,
-                 store_dir: Path | None, demo: bool, forbund: str | None) -> None:
+                 store_dir: Path | None, demo: bool, forbund: str | None,
+                 layout: Layout) -> None:
     """Write samples of each style, each with NAME.truth.json beside it."""
     from intake.samples.make import STYLES, make_samples
 
@@ -337,7 +416,7 @@ def samples_make(out_dir: Path, styles: tuple[str, ...], count: int, seed: int,
         )
     organisation = _store_names(Path("demo") if demo else store_dir, forbund)
     written = make_samples(out_dir, styles or tuple(STYLES), count=count, seed=seed,
-                           organisation=organisation)
+                           organisation=organisation, layout=layout)
     click.echo(f"{len(written)} samples written under {out_dir}")
 
 

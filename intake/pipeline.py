@@ -25,7 +25,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,8 @@ import numpy as np
 from pydantic import BaseModel
 
 from intake.errors import InputError
+from intake.forms.reading import ActiveTemplates, ReadingTemplate
+from intake.forms.store import TemplateStore
 from intake.learned import ReadingModels
 from intake.load.digital import classify_digital, digital_reads
 from intake.load.inputs import DigitalPage, Page, PageRef, count_pages, list_pages, load_page
@@ -45,7 +47,7 @@ from intake.ocr.align import align_page, load_blank_forms
 from intake.ocr.fields import read_fields
 from intake.ocr.tesseract import TextEngine, shared_engine
 from intake.progress import on_terminal, progress
-from intake.reads import PageReads
+from intake.reads import Alignment, PageReads
 from intake.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -72,16 +74,20 @@ class InputFailure(BaseModel):
 @dataclass(frozen=True)
 class Reader:
     """Everything reading a page needs, made once per process: the settings, the
-    learned models and the Tesseract engine (``settings.tesseract_cmd`` and
-    ``tesseract_lang``)."""
+    learned models, the Tesseract engine (``settings.tesseract_cmd`` and
+    ``tesseract_lang``) and the active templates (the built-in ones unless a store is
+    given)."""
 
     settings: Settings
     models: ReadingModels
+    templates: ActiveTemplates = field(default_factory=lambda: ActiveTemplates(None))
 
     @classmethod
     def load(cls, settings: Settings, models: ReadingModels | None = None) -> Reader:
-        """A reader with ``models`` (default: the shipped ones, loaded now)."""
-        return cls(settings, models or ReadingModels.shipped())
+        """A reader with ``models`` (default: the shipped ones, loaded now) and the
+        active templates of ``settings.template_dir()``, reloaded when they change."""
+        store = TemplateStore(settings.template_dir())
+        return cls(settings, models or ReadingModels.shipped(), ActiveTemplates(store))
 
     @property
     def engine(self) -> TextEngine:
@@ -105,24 +111,36 @@ class Reader:
         if isinstance(page, DigitalPage):
             form = classify_digital(page)
             return self._document(page.source, page.page, digital_reads(page, form)), None
-        alignment, aligned = align_page(page)
+        templates = self.templates.current()
+        alignment, aligned = align_page(page, templates=templates)
         if aligned is None or alignment.kind in ("blank", "unknown"):
             return empty_document(page.source, page.page, alignment.kind), None
-        reads = read_fields(aligned, alignment.kind, engine=self.engine, models=self.models)
+        template = _aligned_onto(alignment, templates)
+        reads = read_fields(aligned, template, engine=self.engine, models=self.models)
         return self._document(page.source, page.page, reads), aligned
 
     def warm_up(self) -> None:
-        """Load now what every page needs (the blank forms, layouts, word lists,
-        tesserocr), so that worker processes forked afterwards start with it."""
-        load_blank_forms()
-        fields.warm_up()
+        """Load now what every page needs (the blank forms of the active templates,
+        layouts, word lists, tesserocr), so that worker processes forked afterwards
+        start with it."""
+        templates = self.templates.current()
+        load_blank_forms(templates)
+        fields.warm_up(templates)
         interpret.warm_up()
 
     def _document(self, source: str, page: int, reads: PageReads) -> Document:
         context = self.context()
         values = interpret_page(reads, context)
-        return build_document(source, page, reads.form, values, today=context.today,
-                              review_below=context.review_below, lines=context.review_lines)
+        document = build_document(source, page, reads.form, values, today=context.today,
+                                  review_below=context.review_below, lines=context.review_lines)
+        return document.model_copy(update={"template": reads.template})
+
+
+def _aligned_onto(alignment: Alignment, templates: tuple[ReadingTemplate, ...]
+                  ) -> ReadingTemplate | str:
+    """The template a page was aligned onto (its form's built-in layout if unnamed)."""
+    found = [t for t in templates if t.ref == alignment.template]
+    return found[0] if found else alignment.kind
 
 
 #: A listed item and the position of its input among the inputs (the same file may

@@ -60,6 +60,8 @@ class Alignment(Model):
     inliers: int = 0
     # how the pose was found: ORB features, or the page outline refined by ECC (fallback)
     route: Literal["features", "outline"] | None = None
+    #: the template (layout and version) the page was aligned onto; None unless a form
+    template: TemplateRef | None = None
 
 
 class TickRead(Model):

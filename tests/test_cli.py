@@ -144,3 +144,97 @@ def test_what_the_tool_writes_only_its_own_user_can_read(tmp_path: Path) -> None
     written = list(out.iterdir())
     assert written
     assert all(path.stat().st_mode & 0o077 == 0 for path in [out, *written])
+
+
+# --- forms learn / list / activate / deactivate (issue 17) -----------------------------
+
+
+@pytest.fixture
+def template_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "mallar"
+    monkeypatch.setenv("SUS_TEMPLATES_DIR", str(folder))
+    return folder
+
+
+def _flat_blank(tmp_path: Path, *, without: str | None = None) -> Path:
+    """FK 9448 printed flat (text and boxes, no widgets); ``without`` a field's label
+    and box, so that the field is missing."""
+    from intake.forms import form_layout
+    from tests.templates.blanks import pdf_of
+
+    layout = form_layout("9448")
+    texts, boxes = layout.texts, layout.boxes
+    if without is not None:
+        rect = layout.widget(without).rect
+        texts = tuple(t for t in texts if t.text != "Namn")
+        boxes = tuple(b for b in boxes if b.rect != rect)
+    return pdf_of(layout.model_copy(update={"texts": texts, "boxes": boxes, "widgets": ()}),
+                  tmp_path / "blankett.pdf")
+
+
+def _learn(tmp_path: Path, blank: Path, *extra: str) -> object:
+    return CliRunner().invoke(cli, ["forms", "learn", str(blank), "--form", "9448",
+                                    "--out", str(tmp_path / "mall.json"), *extra])
+
+
+def test_forms_learn_keeps_the_template_as_a_draft_and_says_how_to_activate_it(
+        tmp_path: Path, template_dir: Path) -> None:
+    """GIVEN a blank WHEN `forms learn` runs without --activate THEN the JSON is written
+    as before, the template is kept in the store as a draft (not read with) and the
+    output names its id and how to check or activate it."""
+    from intake.forms.store import TemplateStore
+
+    result = _learn(tmp_path, _flat_blank(tmp_path))
+
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "mall.json").is_file()
+    [draft] = [t for t in TemplateStore(template_dir).all() if not t.builtin]
+    assert not draft.active
+    assert f"utkast: {draft.id}" in result.output
+    assert "/mallar" in result.output and f"forms activate {draft.id}" in result.output
+
+
+def test_forms_learn_activate_puts_a_fully_matched_template_in_use(
+        tmp_path: Path, template_dir: Path) -> None:
+    """GIVEN a blank whose every field is found WHEN `forms learn --activate` runs
+    THEN the template is active at once and `forms list` shows it in use."""
+    result = _learn(tmp_path, _flat_blank(tmp_path), "--activate")
+
+    assert result.exit_code == 0, result.output
+    listed = CliRunner().invoke(cli, ["forms", "list"])
+    learned = [line for line in listed.output.splitlines() if line.startswith("FK9448-")]
+    assert len(learned) == 1 and "i bruk" in learned[0] and "hittad 45" in learned[0]
+    assert "FK9443 " in listed.output  # the built-in ones are listed too
+
+
+def test_forms_learn_activate_refuses_while_a_field_is_missing_and_names_it(
+        tmp_path: Path, template_dir: Path) -> None:
+    """GIVEN a blank without the Namn box WHEN `forms learn --activate` runs THEN it
+    fails naming the field, and the template stays a draft."""
+    from intake.forms.store import TemplateStore
+
+    result = _learn(tmp_path, _flat_blank(tmp_path, without="namn"), "--activate")
+
+    assert result.exit_code != 0
+    assert "namn" in str(result.exception) and "togs inte i bruk" in str(result.exception)
+    assert not any(t.active for t in TemplateStore(template_dir).all() if not t.builtin)
+
+
+def test_forms_activate_and_deactivate_switch_a_learned_template(
+        tmp_path: Path, template_dir: Path) -> None:
+    """GIVEN a learned draft WHEN `forms activate ID` then `forms deactivate ID` run
+    THEN it is in use, then a draft again; a built-in one cannot be deactivated."""
+    from intake.forms.store import TemplateError, TemplateStore
+
+    _learn(tmp_path, _flat_blank(tmp_path))
+    store = TemplateStore(template_dir)
+    [draft] = [t for t in store.all() if not t.builtin]
+
+    activated = CliRunner().invoke(cli, ["forms", "activate", draft.id])
+    assert activated.exit_code == 0 and "är i bruk" in activated.output
+    assert store.get(draft.id).active
+    deactivated = CliRunner().invoke(cli, ["forms", "deactivate", draft.id])
+    assert deactivated.exit_code == 0 and "utkast" in deactivated.output
+    assert not store.get(draft.id).active
+    builtin = CliRunner().invoke(cli, ["forms", "deactivate", "FK9448"])
+    assert isinstance(builtin.exception, TemplateError)

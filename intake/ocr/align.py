@@ -16,6 +16,10 @@ The steps, one function each:
    prints: title, section 2, footer) must be on the warped page, and the page may
    carry little ink where the form prints nothing. 9448 and 9449 share their
    header and section 1: only their distinct ink tells them apart, with a margin;
+   the blank forms are those of the active *templates* (the built-in layouts and the
+   learned ones, ``intake.forms.reading``): the margin is between forms, and among the
+   templates of the form found the best fit is taken (a learned one over the built-in
+   one only when clearly better: the same print learned again changes nothing);
 4. **fine registration** — small printed patches of the blank form, away from the
    widgets where fill-in would disturb them, are found near their expected place by
    normalised cross-correlation; a homography fitted to them gives the final warp,
@@ -36,15 +40,15 @@ import logging
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Literal, cast
 
 import numpy as np
 
 from intake import imaging
-from intake.forms import FORM_IDS, form_layout
 from intake.forms.blank import blank_pdf
 from intake.forms.model import PAGE_HEIGHT_MM, Rect
+from intake.forms.reading import ReadingTemplate, builtin_readings
 from intake.load.render import render_pdf
 from intake.reads import (
     PAGE_H_PX,
@@ -74,13 +78,15 @@ MIN_FEATURE_INLIERS = 20
 #: unknown (a phone photo saying 72 dpi), so the small copy can be half or twice the size.
 MIN_AREA_SCALE = 0.2
 MAX_AREA_SCALE = 5.0
-#: Forms tried by features, in order, until one's inliers are many and span the page.
+#: Built-in forms tried by features, in order, until one's inliers are many and span the
+#: page; learned templates are tried after them.
 FEATURE_ORDER = ("9448", "9449", "9443")
 CONVINCING_INLIERS = 60
 #: Inliers that words shared with any letter (e.g. "Försäkringskassan") can give.
 CHANCE_INLIERS = 20
 CONVINCING_SPREAD = 0.6
-#: Forms the fallback aligns the outline to by ECC, most likely first.
+#: Built-in forms the fallback aligns the outline to by ECC, most likely first (then the
+#: learned templates).
 ECC_FORMS = ("9448", "9443", "9449")
 ECC_ITERATIONS = 25
 MIN_ECC_SCORE = 0.2
@@ -119,6 +125,10 @@ MIN_RECALL = 0.6
 MIN_MARGIN = 0.2
 #: Largest share of ink on the page where the form prints nothing.
 MAX_CLUTTER = 0.25
+#: How much more of its distinct ink a learned template must show than the built-in
+#: template of the same form to be chosen over it (the same print learned again fits
+#: about as well: the built-in one is kept).
+LEARNED_LEAD = 0.1
 
 
 @dataclass(frozen=True)
@@ -128,17 +138,37 @@ class _Patch:
     image: np.ndarray
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _Form:
-    """One blank form as registration needs it, computed once per process."""
+    """One template's blank form as registration needs it, computed once per process."""
 
-    form: str
+    template: ReadingTemplate
     grey: np.ndarray  # at FEATURE_DPI
     points: np.ndarray  # ORB keypoints, form px
     descriptors: np.ndarray
     ink: np.ndarray  # bool at CHECK_DPI
     widgets: np.ndarray  # bool at CHECK_DPI: inside a widget, where fill-in goes
     patches: tuple[_Patch, ...]
+
+    @property
+    def form(self) -> str:
+        return self.template.form
+
+
+@dataclass(frozen=True)
+class _Catalogue:
+    """The active templates' blank forms and what telling them apart needs: each
+    template's distinct ink and the paper where none prints."""
+
+    forms: tuple[_Form, ...]
+    distinct: tuple[np.ndarray, ...]  # bool at CHECK_DPI, one per form
+    empty: np.ndarray  # bool at CHECK_DPI
+
+    def order(self, builtin_order: tuple[str, ...]) -> list[_Form]:
+        """Built-in forms in ``builtin_order``, then the learned templates."""
+        builtin = {f.form: f for f in self.forms if f.template.builtin}
+        return [builtin[form] for form in builtin_order if form in builtin] + [
+            f for f in self.forms if not f.template.builtin]
 
 
 @dataclass(frozen=True)
@@ -160,18 +190,39 @@ class _Scan:
 
 @dataclass(frozen=True)
 class _Verdict:
-    """How well each form's printed ink is found on a page warped by one pose."""
+    """How well each template's printed ink is found on a page warped by one pose."""
 
-    recall: dict[str, float]  # share of each form's distinct ink present
+    recall: tuple[float, ...]  # share of each template's distinct ink present
     clutter: float  # share of page ink where no form prints and no widget is
+    forms: tuple[_Form, ...]
 
-    def ranked(self) -> list[tuple[str, float]]:
-        return sorted(self.recall.items(), key=lambda item: -item[1])
+    def by_form(self) -> list[tuple[str, float]]:
+        """Each form's best recall over its templates, best form first."""
+        best: dict[str, float] = {}
+        for form, recall in zip(self.forms, self.recall, strict=True):
+            best[form.form] = max(best.get(form.form, 0.0), recall)
+        return sorted(best.items(), key=lambda item: -item[1])
+
+    def ranked(self, form_id: str | None = None) -> list[_Form]:
+        """The templates (of ``form_id`` only, if given), best fit first."""
+        pairs = [(f, r) for f, r in zip(self.forms, self.recall, strict=True)
+                 if form_id is None or f.form == form_id]
+        return [f for f, _ in sorted(pairs, key=lambda item: -item[1])]
+
+    def chosen(self, form_id: str) -> _Form:
+        """The template of ``form_id`` the page fits: the best, but a learned one over
+        the built-in one only when it fits clearly better."""
+        recall = dict(zip(self.forms, self.recall, strict=True))
+        best, *_ = self.ranked(form_id)
+        builtin = [f for f in recall if f.form == form_id and f.template.builtin]
+        if builtin and recall[best] < recall[builtin[0]] + LEARNED_LEAD:
+            return builtin[0]
+        return best
 
 
 @dataclass(frozen=True)
 class _Fit:
-    form: str
+    form: _Form
     pose: np.ndarray  # small px → form px
     inliers: int
     error_px: float  # aligned px
@@ -183,7 +234,10 @@ class _Fit:
 
 
 def align_page(
-    page: PageImage, *, routes: tuple[Route, ...] = ("features", "outline")
+    page: PageImage,
+    *,
+    routes: tuple[Route, ...] = ("features", "outline"),
+    templates: tuple[ReadingTemplate, ...] | None = None,
 ) -> tuple[Alignment, np.ndarray | None]:
     """What ``page`` is and, for a form, the page warped onto that blank form.
 
@@ -194,34 +248,42 @@ def align_page(
     the registration error; of "unknown", how little the page looked like any form
     (matching features, printed ink); of "blank", how far below the ink threshold.
     ``routes`` are the ways a pose is looked for (a measurement may try the page
-    outline alone).
+    outline alone). ``templates`` are the layouts the page may be (default: the three
+    built-in ones); the alignment names the one chosen, and the warped page is in its
+    frame.
     """
+    catalogue = _catalogue(templates or builtin_readings())
     scan = _prepare(page)
     share = _ink_share(scan.inner())
     if share < BLANK_INK_SHARE and _is_paper(scan.inner()):
         return Alignment(kind="blank", confidence=_blank_confidence(share)), None
-    fit, unknown_confidence = _find_form(scan, routes)
+    fit, unknown_confidence = _find_form(scan, routes, catalogue)
     if fit is None:
         log.info("%s p%d: no form (confidence %.2f)", page.source, page.page, unknown_confidence)
         return Alignment(kind="unknown", confidence=unknown_confidence), None
     to_aligned = _scaling(PAGE_W_PX / _form_size()[0], PAGE_H_PX / _form_size()[1])
     homography = to_aligned @ fit.pose @ scan.to_small
     aligned = imaging.warp_perspective(scan.grey, homography, PAGE_W_PX, PAGE_H_PX)
-    log.info("%s p%d: FK%s, error %.2f px", page.source, page.page, fit.form, fit.error_px)
+    log.info("%s p%d: %s, error %.2f px", page.source, page.page, fit.form.template.ref.id,
+             fit.error_px)
     return _alignment(fit, homography, scan.grey.shape), aligned
 
 
-def _find_form(scan: _Scan, routes: tuple[Route, ...]) -> tuple[_Fit | None, float]:
+def _find_form(
+    scan: _Scan, routes: tuple[Route, ...], catalogue: _Catalogue
+) -> tuple[_Fit | None, float]:
     """The verified form fit, or None and how sure we are that the page is no form.
 
     Features first; when they find no form, and the page prints box lines as all
     three forms do, the page outline (or image frame) refined by ECC.
     """
-    poses, inliers = _feature_poses(scan.small) if "features" in routes else ([], 0)
-    fit, likeness = _first_fit(scan.small, poses, "features")
+    poses, inliers = (
+        _feature_poses(scan.small, catalogue) if "features" in routes else ([], 0))
+    fit, likeness = _first_fit(scan.small, poses, "features", catalogue)
     if fit is None and "outline" in routes and _has_box_lines(scan.inner()):
         log.debug("features found no form; trying the page outline")
-        fit, other = _first_fit(scan.small, _fallback_poses(scan), "outline")
+        fit, other = _first_fit(scan.small, _fallback_poses(scan, catalogue), "outline",
+                                catalogue)
         likeness = max(likeness, other, BOXED_LIKENESS)
     # a page much of whose print matches a form's is not confidently "unknown"
     likeness = max(likeness, _ramp(inliers, CHANCE_INLIERS, CONVINCING_INLIERS))
@@ -229,41 +291,43 @@ def _find_form(scan: _Scan, routes: tuple[Route, ...]) -> tuple[_Fit | None, flo
 
 
 def _first_fit(
-    small: np.ndarray, poses: Iterable[np.ndarray], route: Route
+    small: np.ndarray, poses: Iterable[np.ndarray], route: Route, catalogue: _Catalogue
 ) -> tuple[_Fit | None, float]:
     """The first pose that settles on a form; else None and the best form-likeness seen."""
     likeness = 0.0
     for pose in poses:
         view = _view(small, pose)
-        verdict = _verdict(view)
+        verdict = _verdict(view, catalogue)
         for form in _forms_to_try(verdict, route):
-            fit = _settle(small, pose, view, form, route)
+            fit = _settle(small, pose, view, form, route, catalogue)
             if fit is not None:
                 return fit, 0.0
         likeness = max(likeness, _form_likeness(verdict))
     return None, likeness
 
 
-def _forms_to_try(verdict: _Verdict, route: Route) -> list[str]:
-    """The form a pose shows; after a rough pose (the outline), every form if unclear."""
+def _forms_to_try(verdict: _Verdict, route: Route) -> list[_Form]:
+    """The template a pose shows, then the other templates of its form (should its
+    patches not fit); after a rough pose (the outline), every template if unclear."""
     form, _ = _decide(verdict)
     if form is not None:
-        return [form]
-    return [form for form, _ in verdict.ranked()] if route == "outline" else []
+        return [form, *(f for f in verdict.ranked(form.form) if f is not form)]
+    return verdict.ranked() if route == "outline" else []
 
 
 def _settle(
-    small: np.ndarray, pose: np.ndarray, view: np.ndarray, form: str, route: Route
+    small: np.ndarray, pose: np.ndarray, view: np.ndarray, form: _Form, route: Route,
+    catalogue: _Catalogue,
 ) -> _Fit | None:
     """``pose`` refined on ``form``'s patches, if the result verifies as that form."""
-    patches = _form(form).patches
+    patches = form.patches
     refined = _refine(small, pose, view, patches, SEARCHES[route])
     if refined is None:
         return None
     pose, inliers, error_px = refined
-    chosen, confidence = _decide(_verdict(_view(small, pose)))
+    chosen, confidence = _decide(_verdict(_view(small, pose), catalogue))
     share = inliers / len(patches)
-    if chosen != form or share < MIN_PATCH_SHARE:
+    if chosen is None or chosen.form != form.form or share < MIN_PATCH_SHARE:
         return None
     confidence = min(
         confidence,
@@ -276,7 +340,8 @@ def _settle(
 def _alignment(fit: _Fit, homography: np.ndarray, shape: tuple[int, ...]) -> Alignment:
     turns, after = _split_quarter_turns(homography, shape)
     return Alignment(
-        kind=cast(PageKind, fit.form),
+        kind=cast(PageKind, fit.form.form),
+        template=fit.form.template.ref,
         confidence=round(fit.confidence, 3),
         quarter_turns=turns,
         homography=tuple(tuple(float(v) for v in row) for row in after),
@@ -340,7 +405,7 @@ def _blank_confidence(share: float) -> float:
 # --- coarse pose -------------------------------------------------------------------------
 
 
-def _feature_poses(small: np.ndarray) -> tuple[list[np.ndarray], int]:
+def _feature_poses(small: np.ndarray, catalogue: _Catalogue) -> tuple[list[np.ndarray], int]:
     """Poses found by matching ORB features to the blank forms, best first, and the
     most inliers any form had (even too few for a pose).
 
@@ -351,8 +416,8 @@ def _feature_poses(small: np.ndarray) -> tuple[list[np.ndarray], int]:
     points, descriptors = imaging.orb_features(small, SCAN_FEATURES)
     found: list[tuple[float, np.ndarray]] = []
     most = 0
-    for form in FEATURE_ORDER:
-        pose, inliers, spread = _feature_pose(points, descriptors, _form(form))
+    for form in catalogue.order(FEATURE_ORDER):
+        pose, inliers, spread = _feature_pose(points, descriptors, form)
         most = max(most, inliers)
         if pose is None:
             continue
@@ -373,7 +438,7 @@ def _feature_pose(
     targets = form.points[pairs[:, 1]]
     pose, inliers = imaging.fit_homography(points[pairs[:, 0]], targets, COARSE_INLIER_PX)
     count = int(inliers.sum())
-    log.debug("FK%s features: %d matches, %d inliers", form.form, len(pairs), count)
+    log.debug("%s features: %d matches, %d inliers", form.template.key, len(pairs), count)
     if pose is None or count < MIN_FEATURE_INLIERS or not _plausible_pose(pose):
         return None, count, 0.0
     return pose, count, float(np.ptp(targets[inliers, 1])) / _form_size()[1]
@@ -386,7 +451,7 @@ def _plausible_pose(pose: np.ndarray) -> bool:
     return MIN_AREA_SCALE < determinant < MAX_AREA_SCALE and float(np.abs(pose[2, :2]).max()) < 1e-3
 
 
-def _fallback_poses(scan: _Scan) -> Iterator[np.ndarray]:
+def _fallback_poses(scan: _Scan, catalogue: _Catalogue) -> Iterator[np.ndarray]:
     """Poses from the paper's outline turned upright or upside down, refined by ECC.
 
     The outline's longer sides are the page's long sides, which leaves two quarter
@@ -398,8 +463,8 @@ def _fallback_poses(scan: _Scan) -> Iterator[np.ndarray]:
     top, left = np.linalg.norm(corners[1] - corners[0]), np.linalg.norm(corners[3] - corners[0])
     for turn in (1, 3) if top > left else (0, 2):
         guess = imaging.homography_through(np.roll(corners, -turn, axis=0), page)
-        for form in ECC_FORMS:
-            pose = _ecc_pose(scan.small, guess, _form(form))
+        for form in catalogue.order(ECC_FORMS):
+            pose = _ecc_pose(scan.small, guess, form)
             if pose is not None:
                 yield pose
 
@@ -466,7 +531,7 @@ def _ecc_pose(small: np.ndarray, guess: np.ndarray, form: _Form) -> np.ndarray |
         return None
     warp, score = result
     pose = np.linalg.inv(coarse) @ np.linalg.inv(warp) @ coarse
-    log.debug("ECC on FK%s: correlation %.2f", form.form, score)
+    log.debug("ECC on %s: correlation %.2f", form.template.key, score)
     pose = pose / pose[2, 2]
     return pose if score >= MIN_ECC_SCORE and _plausible_pose(pose) else None
 
@@ -479,21 +544,23 @@ def _view(small: np.ndarray, pose: np.ndarray) -> np.ndarray:
     return imaging.warp_perspective(small, pose, *_form_size())
 
 
-def _verdict(view: np.ndarray) -> _Verdict:
-    """Look for each form's distinct ink on the page in the form frame (at CHECK_DPI)."""
+def _verdict(view: np.ndarray, catalogue: _Catalogue) -> _Verdict:
+    """Look for each template's distinct ink on the page in the form frame (at CHECK_DPI)."""
     warped = imaging.resize_to(view, *_check_size())
     ink = imaging.dilate(_ink_mask(warped, CHECK_INK_RATIO), 3)
-    recall = {form: _covered(_distinct_ink(form), ink) for form in FORM_IDS}
-    return _Verdict(recall, _covered(_empty_paper(), ink))
+    recall = tuple(_covered(distinct, ink) for distinct in catalogue.distinct)
+    return _Verdict(recall, _covered(catalogue.empty, ink), catalogue.forms)
 
 
 def _covered(where: np.ndarray, ink: np.ndarray) -> float:
     return float(ink[where].mean()) if where.any() else 0.0
 
 
-def _decide(verdict: _Verdict) -> tuple[str | None, float]:
-    """The form the verdict shows, if any, and a confidence in [0, 1]."""
-    (best, recall), (_, runner_up) = verdict.ranked()[:2]
+def _decide(verdict: _Verdict) -> tuple[_Form | None, float]:
+    """The template the verdict shows, if any, and a confidence in [0, 1]. The margin
+    is between forms: templates of one form may print almost alike (two versions of
+    it); among them the best fit is taken (:meth:`_Verdict.chosen`)."""
+    (best, recall), (_, runner_up) = verdict.by_form()[:2]
     margin = recall - runner_up
     if recall < MIN_RECALL or margin < MIN_MARGIN or verdict.clutter > MAX_CLUTTER:
         return None, 0.0
@@ -502,12 +569,12 @@ def _decide(verdict: _Verdict) -> tuple[str | None, float]:
         _ramp(margin, MIN_MARGIN, 0.45),
         _ramp(-verdict.clutter, -MAX_CLUTTER, -0.1),
     )
-    return best, confidence
+    return verdict.chosen(best), confidence
 
 
 def _form_likeness(verdict: _Verdict) -> float:
     """How much the page looks like some form even though it was not accepted as one."""
-    _, recall = verdict.ranked()[0]
+    _, recall = verdict.by_form()[0]
     return min(_ramp(recall, 0.3, MIN_RECALL), _ramp(-verdict.clutter, -0.6, -MAX_CLUTTER))
 
 
@@ -577,25 +644,59 @@ def _parabola_peak(left: float, centre: float, right: float) -> float:
 # --- the blank forms, once per process ----------------------------------------------------
 
 
-def load_blank_forms() -> None:
-    """Compute what registration needs of every blank form now rather than on the first
-    page (~0.4 s): a process that forks workers afterwards gives it to all of them."""
-    for form_id in FORM_IDS:
-        _distinct_ink(form_id)
-    _empty_paper()
+def load_blank_forms(templates: tuple[ReadingTemplate, ...] | None = None) -> None:
+    """Compute what registration needs of every blank form (default: the built-in ones)
+    now rather than on the first page (~0.4 s): a process that forks workers afterwards
+    gives it to all of them."""
+    _catalogue(templates or builtin_readings())
+
+
+@lru_cache(maxsize=4)
+def _catalogue(templates: tuple[ReadingTemplate, ...]) -> _Catalogue:
+    """The blank forms of ``templates`` and each one's distinct ink. A template's
+    distinct ink is where it prints and no template of another form prints (nor lets
+    anyone write): 9448 and 9449 share their header and section 1. Templates of the
+    same form do not take ink from each other (two versions may print almost alike)."""
+    forms = tuple(form for form in map(_usable_form, templates) if form is not None)
+    used = [f.ink | f.widgets for f in forms]
+    distinct = []
+    for form in forms:
+        others = [u for f, u in zip(forms, used, strict=True) if f.form != form.form]
+        distinct.append(form.ink & ~imaging.dilate(np.logical_or.reduce(others), 5))
+    return _Catalogue(forms, tuple(distinct), _empty_paper(used))
+
+
+def _usable_form(template: ReadingTemplate) -> _Form | None:
+    """The template's blank form; None (and a warning) when its reference image cannot
+    be read: pages are then read without that template rather than not at all."""
+    try:
+        return _form(template)
+    except (OSError, ValueError) as exc:
+        log.warning("template %s left out: its reference image cannot be read (%s)",
+                    template.ref.id, exc)
+        return None
 
 
 @cache
-def _form(form_id: str) -> _Form:
-    grey = next(render_pdf(blank_pdf(form_id), dpi=WORK_DPI, grey=True))
+def _form(template: ReadingTemplate) -> _Form:
+    grey = _reference(template)
     small = imaging.resize_to(grey, *_form_size())
     points, descriptors = imaging.orb_features(small, FORM_FEATURES)
     width, height = _check_size()
     ink = imaging.resize_to(grey, width, height) < 200
-    widgets = _widget_mask(form_id, CHECK_DPI, (height, width))
-    patches = _select_patches(small, _widget_mask(form_id, FEATURE_DPI, small.shape))
-    log.debug("FK%s: %d features, %d patches", form_id, len(points), len(patches))
-    return _Form(form_id, small, points, descriptors, ink, widgets, patches)
+    widgets = _widget_mask(template, CHECK_DPI, (height, width))
+    patches = _select_patches(small, _widget_mask(template, FEATURE_DPI, small.shape))
+    log.debug("%s: %d features, %d patches", template.key, len(points), len(patches))
+    return _Form(template, small, points, descriptors, ink, widgets, patches)
+
+
+def _reference(template: ReadingTemplate) -> np.ndarray:
+    """The template's blank page, grey at ``WORK_DPI`` in the aligned frame: the
+    built-in form drawn, a learned one's reference image brought to A4."""
+    if template.reference is None:
+        return next(render_pdf(blank_pdf(template.form), dpi=WORK_DPI, grey=True))
+    grey = imaging.decode_grey(template.reference.read_bytes())
+    return imaging.resize_to(grey, PAGE_W_PX, PAGE_H_PX)
 
 
 @cache
@@ -610,10 +711,10 @@ def _check_size() -> tuple[int, int]:
     return round(PAGE_W_PX * factor), round(PAGE_H_PX * factor)
 
 
-def _widget_mask(form_id: str, dpi: int, shape: tuple[int, ...]) -> np.ndarray:
+def _widget_mask(template: ReadingTemplate, dpi: int, shape: tuple[int, ...]) -> np.ndarray:
     """Where fill-in may go: the widget rectangles, grown by 1 mm."""
     mask = np.zeros(shape[:2], bool)
-    for widget in form_layout(form_id).widgets:
+    for widget in template.layout.widgets:
         x0, y0, x1, y1 = _rect_px(widget.rect, dpi, grow_mm=1.0)
         mask[max(y0, 0) : y1, max(x0, 0) : x1] = True
     return mask
@@ -628,23 +729,13 @@ def _rect_px(rect: Rect, dpi: int, *, grow_mm: float) -> tuple[int, int, int, in
     )
 
 
-@cache
-def _distinct_ink(form_id: str) -> np.ndarray:
-    """Ink ``form_id`` prints where no other form prints (nor lets anyone write)."""
-    others = [_form(other) for other in FORM_IDS if other != form_id]
-    elsewhere = np.logical_or.reduce([f.ink | f.widgets for f in others])
-    return _form(form_id).ink & ~imaging.dilate(elsewhere, 5)
-
-
-@cache
-def _empty_paper() -> np.ndarray:
-    """Where no form prints anything nor lets anyone write, away from the page edge."""
-    forms = [_form(form_id) for form_id in FORM_IDS]
-    used = imaging.dilate(np.logical_or.reduce([f.ink | f.widgets for f in forms]), 9)
+def _empty_paper(used: list[np.ndarray]) -> np.ndarray:
+    """Where no template prints anything nor lets anyone write, away from the page edge."""
+    ink = imaging.dilate(np.logical_or.reduce(used), 9)
     margin = mm_to_px(8, CHECK_DPI)
-    inside = np.zeros_like(used)
+    inside = np.zeros_like(ink)
     inside[margin:-margin, margin:-margin] = True
-    return inside & ~used
+    return inside & ~ink
 
 
 def _select_patches(grey: np.ndarray, widgets: np.ndarray) -> tuple[_Patch, ...]:

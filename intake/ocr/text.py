@@ -20,8 +20,9 @@ from functools import cache
 import numpy as np
 
 from intake import imaging
-from intake.forms import FieldType, form_layout, load_form
+from intake.forms import FieldType, load_form
 from intake.forms.model import Rect, Widget
+from intake.forms.reading import ReadingTemplate, reading_template
 from intake.learned.digits import DigitModel
 from intake.ocr.lattice import cut_line, date_tail
 from intake.ocr.opinion import second_opinion
@@ -128,16 +129,19 @@ TEXT_THEN_DATE = FieldConfig(date_after_words=True)
 
 
 def read_text_fields(
-    aligned: np.ndarray, form_id: str, *, engine: TextEngine, digits: DigitModel | None
+    aligned: np.ndarray, form: str | ReadingTemplate, *, engine: TextEngine,
+    digits: DigitModel | None,
 ) -> dict[str, TextRead]:
-    """What is written in each text widget of ``form_id`` on a page aligned to it; the
+    """What is written in each text widget of ``form`` (a template, or a form id for
+    its built-in layout) on a page aligned to it; the
     digits of personnummer, dates, percents and codes also by the ``digits`` classifier
     (measured to pay there; percent on 4 × 132 hand fields of eval corpus e3: silent
     errors 3 -> 1, review down). Without it, Tesseract alone."""
-    configs = widget_configs(form_id)
+    template = reading_template(form)
+    configs = widget_configs(template.form)
     return {
         widget.name: read_widget(aligned, widget, configs.get(widget.name, TEXT), engine, digits)
-        for widget in form_layout(form_id).widgets
+        for widget in template.layout.widgets
         if widget.kind == "text"
     }
 

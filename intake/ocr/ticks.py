@@ -33,7 +33,8 @@ from functools import cache
 import numpy as np
 
 from intake.errors import FormDefinitionError
-from intake.forms import Widget, form_layout
+from intake.forms import Widget
+from intake.forms.reading import ReadingTemplate, reading_template
 from intake.learned.ticks import Band, TickThresholds
 from intake.reads import WORK_DPI, TickRead
 
@@ -73,19 +74,22 @@ FAINT_PAGE_EMPTY_CONFIDENCE = 0.75
 
 
 def read_ticks(
-    aligned: np.ndarray, form_id: str, thresholds: TickThresholds
+    aligned: np.ndarray, form: str | ReadingTemplate, thresholds: TickThresholds
 ) -> dict[str, TickRead]:
-    """Every checkbox of form ``form_id`` on an aligned page: ticked, empty or unclear."""
-    return classify_page(tick_ink(aligned, form_id), thresholds.tick)
+    """Every checkbox of ``form`` (a template, or a form id for its built-in layout) on
+    an aligned page: ticked, empty or unclear."""
+    return classify_page(tick_ink(aligned, form), thresholds.tick)
 
 
-def read_signature(aligned: np.ndarray, form_id: str, thresholds: TickThresholds) -> TickRead:
+def read_signature(
+    aligned: np.ndarray, form: str | ReadingTemplate, thresholds: TickThresholds
+) -> TickRead:
     """Whether the ``underskrift`` box holds a handwritten signature ("ticked")."""
-    return classify(signature_ink(aligned, form_id), thresholds.signature)
+    return classify(signature_ink(aligned, form), thresholds.signature)
 
 
-def has_signature_box(form_id: str) -> bool:
-    return bool(_signature_box(form_id).names)
+def has_signature_box(form: str | ReadingTemplate) -> bool:
+    return bool(_signature_box(reading_template(form)).names)
 
 
 def classify_page(inks: dict[str, float], band: Band) -> dict[str, TickRead]:
@@ -123,20 +127,21 @@ def _confidence(margin: float) -> float:
 # --- the ink features ------------------------------------------------------------------
 
 
-def tick_ink(aligned: np.ndarray, form_id: str) -> dict[str, float]:
-    """The ink (mean interior darkness) of every checkbox of form ``form_id``."""
-    boxes = _checkboxes(form_id)
+def tick_ink(aligned: np.ndarray, form: str | ReadingTemplate) -> dict[str, float]:
+    """The ink (mean interior darkness) of every checkbox of ``form``."""
+    boxes = _checkboxes(reading_template(form))
     if not boxes.names:
         return {}
     ink = _interior_ink(_darkness(_windows(aligned, boxes)), boxes, TICK_INSET_PX)
     return {name: round(float(v), 5) for name, v in zip(boxes.names, ink, strict=True)}
 
 
-def signature_ink(aligned: np.ndarray, form_id: str = "9443") -> float:
-    """The ink (mean interior darkness) of the signature box of form ``form_id``."""
-    boxes = _signature_box(form_id)
+def signature_ink(aligned: np.ndarray, form: str | ReadingTemplate = "9443") -> float:
+    """The ink (mean interior darkness) of the signature box of ``form``."""
+    template = reading_template(form)
+    boxes = _signature_box(template)
     if not boxes.names:
-        raise FormDefinitionError(f"FK{form_id} har ingen underskriftsruta.")
+        raise FormDefinitionError(f"FK{template.form} har ingen underskriftsruta.")
     dark = _darkness(_windows(aligned, boxes), block=SIGNATURE_BLOCK_PX)
     return round(float(_interior_ink(dark, boxes, SIGNATURE_INSET_PX)[0]), 5)
 
@@ -168,13 +173,13 @@ def _px(mm: list[float]) -> np.ndarray:
 
 
 @cache
-def _checkboxes(form_id: str) -> _Boxes:
-    return _Boxes.of([w for w in form_layout(form_id).widgets if w.kind == "checkbox"])
+def _checkboxes(template: ReadingTemplate) -> _Boxes:
+    return _Boxes.of([w for w in template.layout.widgets if w.kind == "checkbox"])
 
 
 @cache
-def _signature_box(form_id: str) -> _Boxes:
-    return _Boxes.of([w for w in form_layout(form_id).widgets if w.kind == "signature"])
+def _signature_box(template: ReadingTemplate) -> _Boxes:
+    return _Boxes.of([w for w in template.layout.widgets if w.kind == "signature"])
 
 
 def _windows(aligned: np.ndarray, boxes: _Boxes) -> np.ndarray:

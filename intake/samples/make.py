@@ -3,6 +3,11 @@
 A *style* is a way paper gets filled (digital, typed, hand-printed) and scanned
 (office 300/200 dpi, fax, JPEG, phone photo) plus the file format it arrives in.
 Every sample ``NAME.ext`` gets ``NAME.truth.json`` (CONTRACT §3) beside it.
+
+A *layout* is which print of the forms paper forms are filled on: the project's own
+(``builtin``), another printer's (``other``, :mod:`intake.samples.other_layout`: what
+a learned template is measured on) or either, page by page (``mixed``). Digital
+samples are always the project's fillable PDF.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import numpy as np
 from PIL import Image
 from pydantic import BaseModel
 
-from intake.forms import FORM_IDS, form_layout
+from intake.forms import FORM_IDS, PageLayout, form_layout
 from intake.forms.blank import blank_pdf
 from intake.forms.fill import fill_pdf
 from intake.load.render import render_pdf
@@ -27,12 +32,16 @@ from intake.progress import progress
 from intake.samples.content import Case, StoreNames, make_case
 from intake.samples.handwriting import WrittenPart
 from intake.samples.ink import HAND_FONTS, Ink, Writer
+from intake.samples.other_layout import draw, other_layout
 from intake.samples.pages import blank_back, cover_letter
 from intake.samples.scan import PROFILES, scan_page
 
 log = logging.getLogger(__name__)
 
 PAGE_DPI = 300
+
+Layout = Literal["builtin", "other", "mixed"]
+LAYOUTS: tuple[Layout, ...] = ("builtin", "other", "mixed")
 
 
 class Style(BaseModel, frozen=True):
@@ -85,6 +94,8 @@ class Page(BaseModel, arbitrary_types_allowed=True):
     form: str  # "9443" | "9448" | "9449" | "blank" | "unknown"
     truth: dict[str, Any] = {}
     name: str = ""
+    #: the print the form was filled on ("builtin" or "other")
+    layout: str = "builtin"
 
 
 def make_samples(
@@ -95,12 +106,14 @@ def make_samples(
     seed: int,
     forms: Sequence[str] = FORM_IDS,
     organisation: StoreNames | None = None,
+    layout: Layout = "builtin",
 ) -> list[Path]:
     """Write ``count`` samples of each style into ``out/STYLE/``; returns the files.
 
     Single-form styles cycle through ``forms`` (all three by default). With an
     ``organisation`` (a store's names) the forms name its förbund and insatser, so the
-    store's service accepts them."""
+    store's service accepts them. Paper forms are filled on ``layout``'s print
+    ("mixed": single-form samples alternate, batch pages are drawn at random)."""
     written: list[Path] = []
     with progress("Skriver prov", total=count * len(styles), unit="fil", leave=False) as bar:
         for style_name in styles:
@@ -109,7 +122,8 @@ def make_samples(
             folder.mkdir(parents=True, exist_ok=True)
             for index in range(count):
                 rng = random.Random(f"{seed}:{style.name}:{index}")
-                written.append(_make_one(folder, style, index, rng, forms, organisation))
+                written.append(_make_one(folder, style, index, rng, forms, organisation,
+                                         layout))
                 bar.advance()
             log.info("wrote %d %s samples to %s", count, style.name, folder)
     return written
@@ -117,24 +131,29 @@ def make_samples(
 
 def _make_one(
     folder: Path, style: Style, index: int, rng: random.Random, forms: Sequence[str],
-    organisation: StoreNames | None = None,
+    organisation: StoreNames | None = None, layout: Layout = "builtin",
 ) -> Path:
     if style.batch:
-        pages = _batch_pages(style, rng, organisation)
+        pages = _batch_pages(style, rng, organisation, layout)
         stem = f"{style.name}-{index:03d}-{len(pages)}p"
     else:
         form = forms[index % len(forms)]
-        pages = [_form_page(form, style, rng, organisation=organisation)]
+        printed = layout if layout != "mixed" else ("builtin", "other")[
+            index // len(forms) % 2]
+        pages = [_form_page(form, style, rng, organisation=organisation, layout=printed)]
         stem = f"{style.name}-{index:03d}-{pages[0].name}"
     return _write_file(pages, folder / f"{stem}.{style.fmt}", style, rng)
 
 
 def write_cases(cases: Sequence[Case], style_name: str, path: Path,
-                rng: random.Random) -> Path:
+                rng: random.Random, *, layouts: Sequence[str] = ()) -> Path:
     """Write the given filled forms as one sample file of ``style_name`` (several pages
-    for a batch style, else the first case only), with its truth file beside it."""
+    for a batch style, else the first case only), with its truth file beside it; case
+    ``i`` printed on ``layouts[i]`` (default the built-in layout)."""
     style = STYLES[style_name]
-    pages = [_form_page(case.form, style, rng, case=case) for case in cases]
+    pages = [_form_page(case.form, style, rng, case=case,
+                        layout=layouts[i] if i < len(layouts) else "builtin")
+             for i, case in enumerate(cases)]
     if not style.batch:
         pages = pages[:1]
     path = path.with_suffix(f".{style.fmt}")
@@ -153,15 +172,18 @@ def _write_file(pages: list[Page], path: Path, style: Style, rng: random.Random)
 
 
 def _form_page(form: str, style: Style, rng: random.Random, *, case: Case | None = None,
-               organisation: StoreNames | None = None) -> Page:
+               organisation: StoreNames | None = None, layout: str = "builtin") -> Page:
     case = case or make_case(form, rng, organisation=organisation)
-    name = "-".join([f"fk{form}", *case.defects]).replace("_", "-")
-    image = None if style.fill == "digital" else _ink_form(case, style, rng)
-    return Page(image=image, form=form, truth=case.truth, name=name)
+    layout = "builtin" if style.fill == "digital" else layout
+    parts = [f"fk{form}", *(["annan"] if layout == "other" else []), *case.defects]
+    name = "-".join(parts).replace("_", "-")
+    image = None if style.fill == "digital" else _ink_form(case, style, rng, layout)
+    return Page(image=image, form=form, truth=case.truth, name=name, layout=layout)
 
 
-def _ink_form(case: Case, style: Style, rng: random.Random) -> Image.Image:
-    page = Image.fromarray(blank_image(case.form).copy())
+def _ink_form(case: Case, style: Style, rng: random.Random,
+              layout: str = "builtin") -> Image.Image:
+    page = Image.fromarray(blank_image(case.form, layout).copy())
     fonts = style.hand_fonts
     if style.fill == "hand":
         writer = Writer.hand_printing(rng, fonts, real_digits=style.real_digits,
@@ -169,9 +191,9 @@ def _ink_form(case: Case, style: Style, rng: random.Random) -> Image.Image:
     else:
         writer = Writer.typed(rng)
     ink = Ink(page, PAGE_DPI, rng)
-    layout = form_layout(case.form)
+    widgets = printed_layout(case.form, layout)
     for name, value in case.written.items():
-        widget = layout.widget(name)
+        widget = widgets.widget(name)
         if widget.kind == "checkbox":
             ink.tick(widget.rect, writer)
         elif widget.kind == "signature":
@@ -183,15 +205,17 @@ def _ink_form(case: Case, style: Style, rng: random.Random) -> Image.Image:
 
 
 def _batch_pages(style: Style, rng: random.Random,
-                 organisation: StoreNames | None = None) -> list[Page]:
+                 organisation: StoreNames | None = None,
+                 layout: Layout = "builtin") -> list[Page]:
     pages: list[Page] = []
     if rng.random() < 0.6:
         pages.append(Page(image=cover_letter(PAGE_DPI, rng), form="unknown"))
     for _ in range(rng.randint(2, 6)):
         form = rng.choice(FORM_IDS)
         fill = rng.choice(["typed", "hand"])
+        printed = layout if layout != "mixed" else rng.choice(["builtin", "other"])
         page = _form_page(form, style.model_copy(update={"fill": fill}), rng,
-                          organisation=organisation)
+                          organisation=organisation, layout=printed)
         pages.append(page)
         if rng.random() < 0.4:
             pages.append(Page(image=blank_back(page.image, rng), form="blank"))
@@ -256,7 +280,17 @@ def _write_truth(path: Path, pages: list[Page]) -> None:
 
 
 @cache
-def blank_image(form: str) -> np.ndarray:
-    image = next(render_pdf(blank_pdf(form), dpi=PAGE_DPI))
+def blank_image(form: str, layout: str = "builtin") -> np.ndarray:
+    """The blank form ``form`` as printed on ``layout``'s print, RGB at PAGE_DPI."""
+    if layout == "other":
+        image = draw(other_layout(form), PAGE_DPI)
+    else:
+        image = next(render_pdf(blank_pdf(form), dpi=PAGE_DPI))
     image.setflags(write=False)
     return image
+
+
+@cache
+def printed_layout(form: str, layout: str = "builtin") -> PageLayout:
+    """Where the widgets of ``form`` are on ``layout``'s print (mm)."""
+    return other_layout(form) if layout == "other" else form_layout(form)

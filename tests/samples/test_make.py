@@ -85,3 +85,36 @@ def test_committed_fixtures_match_the_generator(tmp_path: Path) -> None:
             committed = fixtures / style / path.name
             assert committed.exists(), committed
             assert truth_of(committed) == truth_of(path)
+
+
+def test_forms_of_the_other_layout_are_filled_in_its_boxes() -> None:
+    """GIVEN a typed 9448 case WHEN filled on the other printer's layout THEN the name is
+    written inside that layout's Namn box, where the built-in layout has none of it."""
+    import numpy as np
+
+    from intake.forms import form_layout
+    from intake.forms.model import Rect
+    from intake.samples.make import PAGE_DPI, STYLES, _ink_form, blank_image, printed_layout
+
+    case = make_case("9448", random.Random(3), defect_share=0.0)
+    filled = np.asarray(_ink_form(case, STYLES["typed-office300"], random.Random(3), "other"))
+    blank = blank_image("9448", "other")
+
+    def ink(r: Rect) -> int:
+        """Pixels inside ``r`` (mm) that the filling darkened."""
+        px = PAGE_DPI / 25.4
+        box = (slice(round(r.y * px) + 3, round(r.bottom * px) - 3),
+               slice(round(r.x * px) + 3, round(r.right * px) - 3))
+        return int((np.abs(filled[box].astype(int) - blank[box].astype(int)) > 80).sum())
+
+    assert ink(printed_layout("9448", "other").widget("namn").rect) > 50
+    assert printed_layout("9448", "other").widget("namn").rect != form_layout("9448").widget(
+        "namn").rect
+
+
+def test_samples_of_the_other_layout_say_so_in_their_name(tmp_path: Path) -> None:
+    """GIVEN --layout other WHEN typed samples are made THEN each file name says "annan"
+    and its truth is the case's, as for the built-in layout."""
+    files = make_samples(tmp_path, ["typed-fax200"], count=2, seed=5, layout="other")
+    assert all("-annan" in f.name for f in files)
+    assert all(truth_of(f)[0]["pages"] == [1] for f in files)

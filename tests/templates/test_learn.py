@@ -156,7 +156,8 @@ def test_two_boxes_under_the_same_label_make_the_field_ambiguous_with_both_as_ca
 
 
 def test_forms_learn_writes_the_template_and_reports_each_field_in_swedish(
-        tmp_path: Path) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SUS_TEMPLATES_DIR", str(tmp_path / "mallar"))
     blank = flat_blank("9443", tmp_path)
     out = tmp_path / "mall.json"
 
