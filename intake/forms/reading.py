@@ -110,7 +110,7 @@ class ActiveTemplates:
 
     def __init__(self, store: TemplateStore | None) -> None:
         self.store = store
-        self._stamp: tuple[int, int] | None = None
+        self._stamp: tuple[int, int, int] | None = None
         self._templates = builtin_readings()
 
     def current(self) -> tuple[ReadingTemplate, ...]:

@@ -115,14 +115,16 @@ class TemplateStore:
             raise TemplateNotFound(f"Mallen {template_id} finns inte.")
         return self._load(template_id, self._active_ids())
 
-    def stamp(self) -> tuple[int, int]:
+    def stamp(self) -> tuple[int, int, int]:
         """Changes whenever the set of active templates (or one of them) may have
-        changed: a reader that sees a new stamp loads the active templates again."""
+        changed: a reader that sees a new stamp loads the active templates again. Every
+        change replaces the index by a new file, so its inode changes even when two
+        changes fall within one tick of the file system's clock and keep its size."""
         try:
             info = (self.root / INDEX).stat()
         except FileNotFoundError:
-            return (0, 0)
-        return (info.st_mtime_ns, info.st_size)
+            return (0, 0, 0)
+        return (info.st_ino, info.st_mtime_ns, info.st_size)
 
     def blank_path(self, template_id: str) -> Path | None:
         """The blank a learned template was learned from (None for a built-in one)."""

@@ -29,7 +29,7 @@ def test_an_empty_store_reads_with_the_three_builtin_layouts(tmp_path: Path) -> 
     store = TemplateStore(tmp_path / "templates")
     assert [t.id for t in store.active()] == ["FK9443", "FK9448", "FK9449"]
     assert all(t.builtin and t.active for t in store.all())
-    assert store.stamp() == (0, 0)
+    assert store.stamp() == (0, 0, 0)
 
 
 def test_a_learned_template_is_a_draft_until_activated(tmp_path: Path) -> None:
