@@ -110,14 +110,14 @@ def calibration_readings(folders: list[Path], settings: Settings) -> list[Readin
     return readings
 
 
-def fit_line(readings: list[Reading], budget: float) -> float:
+def fit_line(readings: list[Reading], budget: float, *, margin: float = MARGIN) -> float:
     """The lowest line on the grid whose silent errors stay within ``budget`` (a share
-    of ``readings``), plus :data:`MARGIN`."""
+    of ``readings``), plus ``margin``."""
     allowed = int(budget * len(readings))
     for line in GRID:
         silent = sum(1 for r in readings if not r.right and not r.held and r.confidence >= line)
         if silent <= allowed:
-            return round(min(line + MARGIN, GRID[-1]), 2)
+            return round(min(line + margin, GRID[-1]), 2)
     return GRID[-1]
 
 
