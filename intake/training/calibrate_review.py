@@ -43,7 +43,8 @@ from intake.settings import REVIEW_BELOW, Settings
 
 log = logging.getLogger(__name__)
 
-#: The types given a line of their own. Text keeps its learned signals; a personnummer
+#: The types given a line of their own. Free text's lines (one per kind of field) are
+#: fitted on cached pages by ``intake.training.calibrate_text review-line``; a personnummer
 #: keeps ``review_below``: its budget (≤ 0.1 % silent) is one error in a thousand, which
 #: a few dozen calibration forms cannot show, and its misreads are valid numbers (Luhn
 #: holds for two digits swapped) that look as sure as right ones.

@@ -19,16 +19,19 @@ def _text(right: list[float], wrong: list[float]) -> list[Reading]:
 
 
 def test_the_text_line_keeps_typed_and_hand_forms_each_within_their_budget() -> None:
-    """GIVEN calibration text fields: 500 typed with one misread at 0.80 (0.2 %), 1000
-    hand with misreads at 0.50, 0.60 and 0.955 (0.3 %: within the hand budget)
+    """GIVEN calibration fields of one kind of free text: 500 typed with one misread at
+    0.80 (0.2 %), 1000 hand with misreads at 0.50, 0.60 and 0.955 (0.3 %: within the
+    hand budget)
     WHEN the text line is fitted
     THEN it is the typed forms' (their misread is over 0.1 %: the line goes just above
-    0.80), not the hand forms' (their misreads may all go through, as 0.3 % allows)."""
+    0.80), not the hand forms' (their misreads may all go through, as 0.3 % allows);
+    a fill with too few fields sets no line."""
     assert TEXT_BUDGET == {"typed": 0.001, "hand": 0.003}
     typed = _text([0.99] * 499, [0.80])
     hand = _text([0.97] * 997, [0.50, 0.60, 0.955])
     assert fit_text_line({"typed": typed, "hand": hand}) == pytest.approx(0.81 + TEXT_MARGIN)
     assert fit_text_line({"typed": [], "hand": hand}) == pytest.approx(0.30 + TEXT_MARGIN)
+    assert fit_text_line({"typed": typed[:10]}) is None  # too few to say
 
 
 def test_the_text_line_is_never_fitted_on_held_out_forms() -> None:
