@@ -25,6 +25,7 @@ from sus_store.consents import (
     get_consent,
     link_consent,
     read_consent_scan,
+    registered_names,
     unlinked_consents,
 )
 from sus_store.db import Store, make_engine, open_store, upgrade, wipe_after_commit
@@ -115,7 +116,7 @@ __all__ = [
     "open_store", "participations_in", "read_consent_scan", "recategorise_insats",
     "register_anonymous",
     "register_anonymous_from", "register_in", "register_out", "register_volym",
-    "registration_deadlines", "set_budget", "unlinked_consents", "upgrade",
+    "registered_names", "registration_deadlines", "set_budget", "unlinked_consents", "upgrade",
     "Arssammanstallning", "AvslutsanledningRapport", "StartadeAvslutadeRapport",
     "StodForeEfterRapport", "avslutsanledning", "started_ended", "support_before_after",
     "yearly_summary", "PermissionView", "UserIn", "UsernameTaken", "UserView", "create_user",

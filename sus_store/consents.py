@@ -9,6 +9,7 @@ matches; otherwise they wait for a person, with the candidates.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -196,6 +197,24 @@ def read_consent_scan(session: Session, consent_id: int, *, actor: str) -> bytes
 
 def get_consent(session: Session, consent_id: int) -> ConsentView:
     return ConsentView.model_validate(get_row(session, Consent, consent_id, "Samtycket"))
+
+
+class RegisteredName(BaseModel):
+    """The name a person is registered under: their newest participation's."""
+
+    participation_id: int
+    namn: str = Field(repr=False)
+
+
+def registered_names(session: Session,
+                     personnummers: Collection[str]) -> dict[str, RegisteredName]:
+    """For each of ``personnummers`` that has a participation, the name its newest one
+    is registered under (the caller audits the read by participation id)."""
+    query = (select(Participation.personnummer, Participation.id, Participation.namn)
+             .where(Participation.personnummer.in_(set(personnummers)))
+             .order_by(Participation.startdatum, Participation.id))
+    return {pnr: RegisteredName(participation_id=pid, namn=namn)
+            for pnr, pid, namn in session.execute(query)}  # newest last: it wins
 
 
 def unlinked_consents(session: Session) -> list[ConsentView]:

@@ -1,7 +1,9 @@
 """Where review begins for each field type (``data/review_lines.json``), fitted by
 ``intake.training.calibrate_review`` on forms written with the real digits the digit
 classifier was not fitted on (the train part's calibration share, the ``*-calib``
-sample styles; never the held-aside digits the figures are measured on).
+sample styles; never the held-aside digits the figures are measured on); free text's,
+one per kind of field ("text:namn", …; "text" for the rest), by
+``intake.training.calibrate_text review-line`` on the same styles' cached pages.
 
 A line is the confidence below which a value of that type goes to a person: the lowest
 at which the calibration forms' silent errors stay within the budget (of the type's
@@ -26,17 +28,21 @@ LINES_FILE = "review_lines.json"
 
 
 class ReviewLines(BaseModel, frozen=True):
-    #: field type ("date", "personnummer", …) → confidence below which it is reviewed
+    #: field type ("date", "text", …) → confidence below which it is reviewed; a field
+    #: may have a line of its own, "TYPE:NAME" ("text:namn": free text is fitted per
+    #: kind of field, names apart from organisations)
     lines: dict[str, float] = Field(default_factory=dict)
     provenance: Provenance | None = None
 
-    def line(self, field_type: str, review_below: float) -> float:
-        """Where review begins for ``field_type``: its fitted line, else
-        ``review_below``. A ``review_below`` set otherwise than the shipped default
-        (``Settings.review_below``) is the operator's choice and holds for every type."""
+    def line(self, field_type: str, review_below: float, field: str | None = None) -> float:
+        """Where review begins for ``field`` of ``field_type``: the field's fitted line,
+        else its type's, else ``review_below``. A ``review_below`` set otherwise than the
+        shipped default (``Settings.review_below``) is the operator's choice and holds
+        for every type."""
         if review_below != REVIEW_BELOW:
             return review_below
-        return self.lines.get(field_type, review_below)
+        own = None if field is None else self.lines.get(f"{field_type}:{field}")
+        return own if own is not None else self.lines.get(field_type, review_below)
 
 
 def lines_path() -> Path:

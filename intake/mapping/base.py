@@ -63,9 +63,10 @@ class Context:
     #: without a line keeps ``review_below``
     review_lines: ReviewLines = field(default_factory=ReviewLines)
 
-    def for_type(self, field_type: str) -> Context:
-        """This context with review beginning where it does for ``field_type``."""
-        line = self.review_lines.line(field_type, self.review_below)
+    def for_type(self, field_type: str, field: str | None = None) -> Context:
+        """This context with review beginning where it does for ``field_type`` (for
+        ``field`` of that type, when it has a line of its own)."""
+        line = self.review_lines.line(field_type, self.review_below, field)
         return self if line == self.review_below else replace(self, review_below=line)
 
     @classmethod

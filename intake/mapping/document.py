@@ -55,10 +55,12 @@ def build_document(
     today: date, review_below: float, lines: ReviewLines | None = None,
 ) -> Document:
     """The document for a read form page, with rules checked and review fields chosen:
-    below the review line of the field's type (``lines``; else ``review_below``)."""
+    below the field's review line (``lines``: its own, else its type's; else
+    ``review_below``)."""
     form = load_form(form_id).fields
     names = [f.name for f in form]
-    below = {f.name: (lines or ReviewLines()).line(f.type.value, review_below) for f in form}
+    below = {f.name: (lines or ReviewLines()).line(f.type.value, review_below, f.name)
+             for f in form}
     fields = {n: ExtractedField(value=values[n].value, confidence=values[n].confidence)
               for n in names}
     problems = {n: p for n in names if (p := values[n].problem)}

@@ -61,7 +61,7 @@ def interpret_page(reads: PageReads, context: Context) -> dict[str, FieldValue]:
 def interpret(field: FieldDef, read: TextRead, context: Context) -> FieldValue:
     """The typed value of ``field`` from what the engine read in its widget, flagged
     below the review line of its type."""
-    context = context.for_type(field.type.value)
+    context = context.for_type(field.type.value, field.name)
     if field.widget == ORT_OCH_DATUM:
         ort, datum = split_ort_och_datum(read, context)
         return datum if field.type is FieldType.DATE else ort

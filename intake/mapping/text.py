@@ -6,9 +6,13 @@ Nothing to decode against, so an engine's confident read is checked against
 *signals* learned per kind of field from generated corpora
 (``intake/learned/data/text_calibration.json``, written by
 ``scripts/calibrate_text.py``): a small first letter where the field is capitalised,
-a lone letter, a runner-up the engine also saw, … A read that sets one off goes to
-review with that signal's measured share of right reads as its confidence and a
-problem saying why; every other read keeps the engine's confidence.
+a lone letter, a runner-up the engine also saw, … A read that sets one off takes that
+signal's measured share of right reads as its confidence; every other read keeps the
+engine's. Flags follow that calibrated confidence only: a read goes to review, with a
+problem saying why, when its confidence is below where review of free text begins (the
+text line of ``intake/learned/data/review_lines.json``, fitted on calibration forms for
+a silent-error budget), so clean text the calibration trusts is not flagged "svårläst"
+or "tvekade" (issue 15).
 """
 
 from __future__ import annotations
@@ -220,15 +224,18 @@ def evidence_of(field: FieldDef, read: TextRead, context: Context) -> dict[str, 
 def text_doubt(
     name: str, read: TextRead, text: str, context: Context
 ) -> tuple[float, str | None]:
-    """The confidence of the read ``text`` of field ``name`` and, when a learned signal
-    says the read is often wrong, that signal's problem. Only an engine's read (one
-    with per-character alternatives) is weighed; others keep their confidence (a
-    digital form's exact text, say)."""
+    """The confidence of the read ``text`` of field ``name`` (a learned signal it sets
+    off: that signal's share of right reads) and, when that confidence is below review
+    (``context.review_below``, free text's line), the signal's problem. Only an engine's
+    read (one with per-character alternatives) is weighed; others keep their confidence
+    (a digital form's exact text, say)."""
     kind: TextKind | None = context.calibration.kind_of(name)
     if kind is None or not kind.signals or aligned_alternatives(read) is None:
         return read.confidence, None
     signal = kind.fired(text_evidence(read, text, capitals=kind.capitals))
     if signal is None:
         return read.confidence, None
-    problem = _SIGNAL_PROBLEMS.get(signal.evidence, TEXT_UNSURE)
-    return min(read.confidence, signal.p_right), problem
+    confidence = min(read.confidence, signal.p_right)
+    if confidence >= context.review_below:
+        return confidence, None  # reads this sure were right often enough: no flag
+    return confidence, _SIGNAL_PROBLEMS.get(signal.evidence, TEXT_UNSURE)

@@ -37,7 +37,7 @@ from intake.review.purge import (
     registrations_of,
 )
 from intake.review.queue import OPEN_STATUSES, Viewer, may_decide, release
-from intake.review.schema import Document, Upload
+from intake.review.schema import DECIDED_ON_READING, Document, Upload
 from intake.review.state import ServiceState
 from intake.sus.personnummer import mask_personnummer, parse_personnummer
 from intake.sus.records import (
@@ -331,6 +331,7 @@ def auto_file_consent(session: Session, state: ServiceState, document: Document,
                          today=state.settings.current_day())
     document.store_ref = filed.consent.id
     document.status = "approved"
+    document.decided_by, document.decided_at = DECIDED_ON_READING, now()
     document.outcome = _linked_to(session, filed.linked_to, actor=actor)
 
 
@@ -384,7 +385,7 @@ def _felregistrering(session: Session, state: ServiceState, document: Document,
     """Code 8 removed the participation from SUS: its 9448, 9443 and this 9449 go too."""
     related = [d for d in documents_of(session, participation_ids=[participation_id],
                                        consent_ids=consent_ids) if d.id != document.id]
-    forget_documents(session, state, related, status="rejected",
+    forget_documents(session, state, related, status="rejected", decided_with=document,
                      outcome="Felregistrering: uppgifterna är borttagna ur SUS och granskningskön.")
     _purge(session, state, document)
     return Decision(status="approved", message="Felregistreringen borttagen ur SUS;"
@@ -416,7 +417,8 @@ def _protected(session: Session, state: ServiceState, document: Document, viewer
     removed = protect_person(session, personnummer, actor=viewer.username)
     forget_documents(session, state, documents_of(
         session, participation_ids=removed.participation_ids,
-        consent_ids=removed.consent_ids), status="anonymised", outcome=outcome)
+        consent_ids=removed.consent_ids), status="anonymised", outcome=outcome,
+        decided_with=document)
     _purge_person(session, state, document, status="anonymised", outcome=outcome)
     what = ("registrerad anonymt (år och kön)" if document.form == "9448" else
             "samtycket sparas inte, inregistreringen räknas anonymt (år och kön)")
@@ -457,7 +459,8 @@ def _purge_person(session: Session, state: ServiceState, document: Document, *,
     """This document, and the person's other forms still open in its batch, forgotten."""
     personnummer = personnummer_of(document)
     others = open_consents_of(session, document, personnummer) if personnummer else []
-    forget_documents(session, state, others, status=status, outcome=outcome)
+    forget_documents(session, state, others, status=status, outcome=outcome,
+                     decided_with=document)
     _purge(session, state, document)
 
 

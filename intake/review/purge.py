@@ -23,8 +23,9 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from intake.review.clock import now
 from intake.review.queue import OPEN_STATUSES
-from intake.review.schema import Document, Upload
+from intake.review.schema import DECIDED_WITH, Document, Upload
 from intake.review.state import ServiceState
 from sus_store import wipe_after_commit
 
@@ -45,9 +46,11 @@ def personnummer_of(document: Document) -> str | None:
 
 
 def forget_documents(session: Session, state: ServiceState, documents: Iterable[Document], *,
-                     status: str | None = None, outcome: str | None = None) -> None:
+                     status: str | None = None, outcome: str | None = None,
+                     decided_with: Document | None = None) -> None:
     """Remove what was read from ``documents`` and their page images; give each the
-    ``status`` and ``outcome`` (the caller sets them for the document it decides)."""
+    ``status`` and ``outcome``, decided now with ``decided_with`` (the caller sets them
+    for the document it decides)."""
     uploads: dict[int, Upload] = {}
     ids: set[int] = set()
     for document in documents:
@@ -58,6 +61,9 @@ def forget_documents(session: Session, state: ServiceState, documents: Iterable[
         document.claimed_by, document.claimed_at = None, None
         if status is not None:
             document.status, document.outcome = status, outcome
+            document.decided_at = now()
+            document.decided_by = (None if decided_with is None
+                                   else f"{DECIDED_WITH}{decided_with.id}")
         uploads[document.upload_id] = session.get_one(Upload, document.upload_id)
     session.flush()
     for upload in uploads.values():

@@ -84,6 +84,13 @@ class Upload(ReviewBase):
                                                      order_by=lambda: [Document.page, Document.id])
 
 
+#: ``Document.decided_by`` of a mailed consent filed as it was read (no person decided)
+DECIDED_ON_READING = "auto:read"
+#: ``Document.decided_by`` of a document decided with another (a felregistrering's or a
+#: protected person's other forms): this prefix and that document's id
+DECIDED_WITH = "auto:document:"
+
+
 class Document(ReviewBase):
     """One document read from an upload, waiting for (or past) a person's review."""
 
@@ -111,6 +118,8 @@ class Document(ReviewBase):
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     outcome: Mapped[str | None] = mapped_column(Text)
+    #: the username of who decided; for a document no person decided, DECIDED_ON_READING
+    #: or DECIDED_WITH + the id of the document it was decided with
     decided_by: Mapped[str | None] = mapped_column(String(64))  # r0006
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     store_ref: Mapped[int | None] = mapped_column(Integer)

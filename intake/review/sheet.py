@@ -108,7 +108,8 @@ def recheck(row: Document, *, today: date, review_below: float,
         row.issues = [issue.model_dump(mode="json") for issue in check(record, today=today)]
     errors = {str(f) for issue in row.issues if issue.get("severity") == "error"
               for f in _fields_of(issue)}
-    below = {f.name: lines.line(f.type.value, review_below) for f in load_form(row.form).fields}
+    below = {f.name: lines.line(f.type.value, review_below, f.name)
+             for f in load_form(row.form).fields}
     row.needs_review = [n for n in below if n in fields and (
         confidence_of(row, n) < below[n] or n in row.problems or n in errors)]
 

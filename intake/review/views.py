@@ -15,7 +15,7 @@ from intake.forms.model import PAGE_HEIGHT_MM, PAGE_WIDTH_MM, PageLayout
 from intake.forms.store import TemplateError, TemplateStore
 from intake.review.ingest import UploadView
 from intake.review.names import NAME_FIELD
-from intake.review.schema import Batch, Document, Upload
+from intake.review.schema import DECIDED_ON_READING, DECIDED_WITH, Batch, Document, Upload
 from intake.sus.codes import VOCABULARIES, Avslutningsanledning
 from intake.sus.personnummer import mask_personnummer
 from intake.sus.records import FIELD_TYPES
@@ -64,6 +64,10 @@ class DocumentView(BaseModel):
     issues: list[dict[str, Any]]
     updated_at: datetime
     decided_by: str | None = None
+    #: who decided, as the decided view says it: "av NAME", or how no person did
+    decided_by_text: str | None = None
+    #: the document this one was decided with (a felregistrering's other forms, say)
+    decided_with: int | None = None
     decided_at: datetime | None = None
     #: what the queue shows to tell documents apart (the personnummer masked)
     person: str | None = None
@@ -134,10 +138,34 @@ def document_view(document: Document, boxes: PageBoxes | None = None) -> Documen
         claimed_by=document.claimed_by, outcome=document.outcome,
         has_image=document.image is not None, fields=fields, issues=document.issues,
         updated_at=document.updated_at, decided_by=document.decided_by,
+        decided_by_text=decided_by_text(document), decided_with=_decided_with(document),
         decided_at=document.decided_at, person=_text(document, NAME_FIELD.get(document.form)),
         masked_personnummer=masked(_text(document, "personnummer")),
         filename=document.upload.filename if document.upload else None,
         page=document.page)
+
+
+#: Statuses someone or something decided (a page with no form, "info", never was up).
+DECIDED_STATUSES = ("approved", "returned", "rejected", "anonymised")
+
+
+def decided_by_text(document: Document) -> str | None:
+    """Who decided ``document``, as a sentence goes on after its status: "av NAME", or,
+    where no person did, "automatiskt …" (never a blank for a decided document)."""
+    by = document.decided_by
+    if by == DECIDED_ON_READING:
+        return "automatiskt när blanketten lästes"
+    if (other := _decided_with(document)) is not None:
+        return f"automatiskt med dokument {other}"
+    if by:
+        return f"av {by}"
+    return "automatiskt" if document.status in DECIDED_STATUSES else None
+
+
+def _decided_with(document: Document) -> int | None:
+    by = document.decided_by or ""
+    rest = by.removeprefix(DECIDED_WITH)
+    return int(rest) if rest != by and rest.isdigit() else None
 
 
 def _text(document: Document, name: str | None) -> str | None:

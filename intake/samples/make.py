@@ -83,6 +83,10 @@ STYLES: dict[str, Style] = {
               digit_part="calibration"),
         Style(name="phone-calib", fill="hand", scan="phone", fmt="jpg", real_digits=True,
               digit_part="calibration"),
+        # typed forms for calibration only: the font's digits, other forms than the
+        # figures' typed-office300 (a style of their own so nothing measures on them)
+        Style(name="typed-calib300", fill="typed", scan="office300", fmt="pdf",
+              digit_part="calibration"),
     )
 }
 

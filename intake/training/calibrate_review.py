@@ -43,7 +43,8 @@ from intake.settings import REVIEW_BELOW, Settings
 
 log = logging.getLogger(__name__)
 
-#: The types given a line of their own. Text keeps its learned signals; a personnummer
+#: The types given a line of their own. Free text's lines (one per kind of field) are
+#: fitted on cached pages by ``intake.training.calibrate_text review-line``; a personnummer
 #: keeps ``review_below``: its budget (≤ 0.1 % silent) is one error in a thousand, which
 #: a few dozen calibration forms cannot show, and its misreads are valid numbers (Luhn
 #: holds for two digits swapped) that look as sure as right ones.
@@ -110,14 +111,14 @@ def calibration_readings(folders: list[Path], settings: Settings) -> list[Readin
     return readings
 
 
-def fit_line(readings: list[Reading], budget: float) -> float:
+def fit_line(readings: list[Reading], budget: float, *, margin: float = MARGIN) -> float:
     """The lowest line on the grid whose silent errors stay within ``budget`` (a share
-    of ``readings``), plus :data:`MARGIN`."""
+    of ``readings``), plus ``margin``."""
     allowed = int(budget * len(readings))
     for line in GRID:
         silent = sum(1 for r in readings if not r.right and not r.held and r.confidence >= line)
         if silent <= allowed:
-            return round(min(line + MARGIN, GRID[-1]), 2)
+            return round(min(line + margin, GRID[-1]), 2)
     return GRID[-1]
 
 

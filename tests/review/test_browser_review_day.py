@@ -1,7 +1,8 @@
-"""Issue 15 (points 6, 8, 9, 11) in real Chromium: the send-back dialog by keyboard and
-its reason on the uploader's batch page; deadlines standing out in the queue and on the
-overview; the scan zoomed and panned by keyboard; the heading in view when the focus
-lands on Godkänn; the header naming the user; the admin's dates as ÅÅÅÅ-MM-DD.
+"""Issue 15 (points 3, 6, 8, 9, 11) in real Chromium: the consent desk naming the person;
+the send-back dialog by keyboard and its reason on the uploader's batch page; deadlines
+standing out in the queue and on the overview; the scan zoomed and panned by keyboard;
+the heading in view when the focus lands on Godkänn; the header naming the user; the
+admin's dates as ÅÅÅÅ-MM-DD.
 
 Documents are put in the queue the way the worker adds a read page (no OCR here);
 screenshots go to out/screenshots/review-day/."""
@@ -25,7 +26,7 @@ from intake.review.clock import now
 from intake.review.jobs import add_document
 from intake.review.schema import Batch, Document, Upload
 from intake.samples.make import blank_image
-from sus_store import list_forbund
+from sus_store import file_consent, list_forbund, register_in
 from tests.review.conftest import FORBUND, TODAY
 from tests.review.reads import ASA, read_form
 from tests.review.test_browser import (  # noqa: F401 (the fixtures)
@@ -35,7 +36,7 @@ from tests.review.test_browser import (  # noqa: F401 (the fixtures)
     page,
     server,
 )
-from tests.sus_store.builders import KVINNA
+from tests.sus_store.builders import KVINNA, consent, inregistrering
 
 pytestmark = pytest.mark.browser
 
@@ -272,3 +273,56 @@ def test_a_retry_button_and_a_duplicate_link_on_the_batch_page(
     link = page.locator(f'#uploads a[href="/batch/{first}"]')
     assert link.inner_text() == f"skanning-1.pdf i batch {first}"
     _shot(page, "8-batch-retry-duplicate")
+
+
+def test_the_consent_desk_names_the_person_beside_the_masked_personnummer(
+        server: tuple[str, Any], page: Any) -> None:
+    """GIVEN a mailed consent waiting for Åsa's pending participation
+    WHEN Diariet opens the consent desk
+    THEN her row shows her name beside the masked personnummer (never the whole number),
+    with the participation to link it to."""
+    base, app = server
+    with app.state.service.store.transaction() as session:
+        file_consent(session, consent(KVINNA), actor="diariet", today=TODAY)
+        register_in(session, inregistrering(KVINNA), hold_for_consent=True,
+                    actor="granskare", today=TODAY)
+    _login(page, base, "diariet")
+    page.goto(f"{base}/samtycken")
+    person = page.inner_text("#consents tbody tr >> nth=0 >> td.person")
+    assert person == f"{KVINNA[:8]}-**** {ASA}"
+    assert KVINNA not in page.content()
+    _shot(page, "9-consent-desk-name")
+
+
+def test_a_consent_filed_on_reading_reopens_decided_automatically(
+        server: tuple[str, Any], page: Any) -> None:
+    """GIVEN Åsa's pending participation and her signed 9443, read cleanly from Diariet's
+    mail and so filed on reading
+    WHEN Diariet opens that document
+    THEN it is read-only and says it was approved automatically as it was read, and when
+    — not "Godkänd" by no one."""
+    base, app = server
+    state = app.state.service
+    with state.store.transaction() as session:
+        register_in(session, inregistrering(KVINNA), hold_for_consent=True,
+                    actor="granskare", today=TODAY)
+        batch = Batch(forbund_id=None, uploaded_by="diariet", created_at=now())
+        session.add(batch)
+        session.flush()
+        data = b"%PDF-1.4 a mailed consent"
+        upload = Upload(batch_id=batch.id, filename="samtycke.pdf",
+                        sha256=state.files.put_upload(data), size=len(data),
+                        status="processing", pages_total=1, created_at=now())
+        session.add(upload)
+        session.flush()
+        add_document(session, state, upload, read_form(
+            "9443", personnummer=KVINNA, namnfortydligande=ASA), _jpeg("9443"))
+        document = session.scalars(select(Document.id).where(
+            Document.upload_id == upload.id)).one()
+    _login(page, base, "diariet")
+    page.goto(f"{base}/granska/{document}")
+    decided = page.inner_text("#decided")
+    assert re.search(r"Godkänd automatiskt när blanketten lästes den \d{4}-\d\d-\d\d kl\.",
+                     decided), decided
+    assert page.locator("#approve").count() == 0
+    _shot(page, "10-decided-automatically")

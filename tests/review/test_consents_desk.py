@@ -77,6 +77,49 @@ def test_desk_lists_a_waiting_consent_with_masked_personnummer(
     assert KVINNA not in response.text and KVINNA[-4:] not in response.text
 
 
+def test_desk_names_the_person_as_registered_beside_the_masked_personnummer(
+        desk: TestClient, waiting: Waiting) -> None:
+    """GIVEN a consent waiting for a participation the store holds (registered as
+    "Åsa Öberg-Test")
+    WHEN Diariet opens the desk
+    THEN the row names the person beside the masked personnummer, as registered, and the
+    participation whose name was shown is in the audit trail (by id)."""
+    from sus_store import audit_trail
+
+    login(desk, "diariet")
+    response = desk.get("/samtycken")
+    (row,) = context(response)["consents"]
+    assert (row.personnummer, row.namn, row.namn_fran) == (
+        "19800102-****", "Åsa Öberg-Test", "register")
+    assert "19800102-**** <span class=\"namn\">Åsa Öberg-Test</span>" in response.text
+    with state_of(desk).store.transaction() as session:
+        (shown,) = audit_trail(session, entity="participation", actor="diariet")
+    assert shown.action == "list" and shown.after == {"ids": [waiting.participation_id]}
+
+
+def test_desk_names_a_person_the_store_does_not_know_as_the_consent_was_read(
+        client: TestClient, tmp_path: Path) -> None:
+    """GIVEN a mailed consent Diariet filed for someone with no participation yet
+    WHEN the desk is opened
+    THEN the row names the person as read from the consent (namnförtydligande), marked
+    "enligt blanketten", never a blank beside the masked personnummer."""
+    upload(client, login(client, "diariet"), make_forms(tmp_path)[1:])
+    read_all(client)
+    token = login(client, "diariet")
+    document = client.get("/api/documents").json()[0]
+    client.post(f"/api/documents/{document['id']}/claim", headers={"X-CSRF-Token": token})
+    decided = client.post(f"/api/documents/{document['id']}/decision",
+                          json={"action": "approve"}, headers={"X-CSRF-Token": token})
+    assert decided.status_code == 200, decided.text
+    with_consent_routes(client.app)  # type: ignore[arg-type]
+    written = client.get(f"/api/documents/{document['id']}").json()
+    (name,) = [f["value"] for f in written["fields"] if f["name"] == "namnfortydligande"]
+    response = client.get("/samtycken")
+    (row,) = context(response)["consents"]
+    assert name and (row.namn, row.namn_fran) == (name, "blankett")
+    assert "(enligt blanketten)" in response.text
+
+
 def test_linking_opens_the_participation(desk: TestClient, waiting: Waiting) -> None:
     """GIVEN the waiting consent WHEN Diariet links it to the candidate
     THEN the desk says so, nothing waits any more and the participation is open."""

@@ -174,3 +174,46 @@ def test_an_automatically_filed_consent_names_the_person_not_a_row_number(
     assert outcome.startswith(f"Kopplat automatiskt till {KVINNA[:8]}-**** {ASA}")
     assert "Steg till arbete" in outcome
     assert not re.search(r"deltagande \d", outcome)
+
+
+def test_an_automatically_filed_consent_reopens_decided_automatically_not_by_nobody(
+        client: TestClient) -> None:
+    """GIVEN Åsa's signed 9443 read cleanly and filed on reading (no person decided it)
+    WHEN Diariet opens it afterwards
+    THEN the read-only view says it was approved automatically as it was read, and when,
+    instead of "Godkänd" by no one."""
+    participant(client, KVINNA, pending=True)
+    document = add(client, new_batch(client, forbund=None, by="diariet"), read_form(
+        "9443", personnummer=KVINNA, namnfortydligande=ASA))
+    login(client, "diariet")
+    response = client.get(f"/granska/{document}")
+    shown = response.context["document"]  # type: ignore[attr-defined]
+    assert shown.status == "approved" and shown.decided_at is not None
+    assert shown.decided_by_text == "automatiskt när blanketten lästes"
+    assert "Godkänd</strong> <span id=\"decided-by\">automatiskt när blanketten lästes" in (
+        response.text)
+
+
+def test_a_form_decided_with_another_names_that_document(client: TestClient) -> None:
+    """GIVEN a 9448 and the person's unsigned 9443 in one batch
+    WHEN the granskare registers the 9448 anonymously (the 9443 goes with it)
+    THEN the 9443's read-only view says it was anonymised automatically with that 9448,
+    linked, and when; the 9448 says who decided it."""
+    batch = new_batch(client, forbund=forbund_id(client))
+    registration = add(client, batch, read_form("9448", personnummer=KVINNA, namn=ASA))
+    consent = add(client, batch, read_form(
+        "9443", personnummer=KVINNA, namnfortydligande=ASA, underskrift=False))
+    headers = _claimed(client, login(client, "granskare"), registration)
+    decided = client.post(f"/api/documents/{registration}/decision", headers=headers,
+                          json={"action": "anonymous"})
+    assert decided.status_code == 200, decided.text
+    login(client, "admin")
+    response = client.get(f"/granska/{consent}")
+    shown = response.context["document"]  # type: ignore[attr-defined]
+    assert (shown.status, shown.decided_with) == ("anonymised", registration)
+    assert shown.decided_by_text == f"automatiskt med dokument {registration}"
+    assert shown.decided_at is not None
+    assert f'automatiskt med <a href="/granska/{registration}">dokument {registration}</a>' in (
+        response.text)
+    first = client.get(f"/granska/{registration}").context["document"]  # type: ignore[attr-defined]
+    assert first.decided_by_text == "av granskare"

@@ -37,7 +37,7 @@ from intake.review.schema import Batch, Document
 from intake.review.security import verify_password
 from intake.review.sessions import end_session, start_session
 from intake.review.templating import templates
-from intake.review.views import batch_detail, document_view, shown
+from intake.review.views import DECIDED_STATUSES, batch_detail, document_view, shown
 from sus_store import (
     NotFound,
     PermissionDenied,
@@ -52,9 +52,6 @@ from sus_store.rows import MAX_ROW_ID
 from sus_store.vocab import Role
 
 router = APIRouter(include_in_schema=False)
-
-#: Statuses a person decided (a page with no form, "info", was never up for a decision).
-DECIDED_STATUSES = ("approved", "returned", "rejected", "anonymised")
 
 
 @router.get("/login")
