@@ -295,3 +295,40 @@ def test_a_page_read_with_a_template_is_stored_with_its_id_and_version(
         stored = [(d.page, d.template_id, d.template_version)
                   for d in session.scalars(select(Document).order_by(Document.page))]
     assert stored == [(1, ref.id, "003.F.001"), (2, None, None)]
+
+
+@pytest.mark.tesseract
+def test_a_form_in_a_layout_activated_on_the_running_service_is_read_with_it(
+        client: TestClient, tmp_path: Path) -> None:
+    """GIVEN a running service and another printer's FK 9448 layout activated in its
+    template store after it started WHEN a förbund uploads a typed 9448 on that print
+    THEN it is read as a 9448 with the learned template, the document records its id
+    and version, and its Namn snippet box is the learned layout's."""
+    import random
+
+    from intake.demo import case_for
+    from intake.samples.make import write_cases
+    from intake.samples.other_layout import draw, other_layout
+    from tests.review.conftest import FORBUND, INSATS, TODAY
+    from tests.test_pipeline_templates import REFERENCE_DPI, keep_active
+
+    layout = other_layout("9448")
+    stored = keep_active(store_of(client), "9448", layout, draw(layout, REFERENCE_DPI))
+    rng = random.Random(3)
+    case = case_for("9448", rng, FORBUND, INSATS, today=TODAY)
+    form = write_cases([case], "typed-office300", tmp_path / "annan-9448", rng,
+                       layouts=["other"])
+
+    upload(client, login(client, "forbund"), [form])
+    read_all(client)
+
+    with state_of(client).store.transaction() as session:
+        document = session.scalars(select(Document)).one()
+        assert (document.form, document.template_id, document.template_version) == (
+            "9448", stored.id, stored.template.version)
+        document_id = document.id
+    login(client, "granskare")
+    fields = {f["name"]: f for f in client.get(f"/api/documents/{document_id}").json()["fields"]}
+    namn = fields["namn"]["boxes"][0]
+    assert namn["y"] == pytest.approx(layout.widget("namn").rect.y / stored.template
+                                      .page_height_mm, abs=1e-3)
