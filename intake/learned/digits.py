@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from intake.errors import ConfigurationError
 from intake.learned.provenance import Provenance
@@ -25,6 +24,9 @@ CLASSES = DIGITS + SLASH + OTHER
 WEIGHTS = "digits.npz"
 
 
+#: No shifting: the glyph is read once, as it is.
+AS_IT_IS: tuple[tuple[int, int], ...] = ((0, 0),)
+
 Layer = tuple[np.ndarray, np.ndarray]
 """Weights and bias of one layer. A convolution's weights are (9 · channels in,
 channels out), rows in the order (channel, row, column) of its 3 × 3 window."""
@@ -35,25 +37,39 @@ class DigitModel:
     """A small convolutional network over a 28 × 28 glyph: each of ``convs`` is a
     3 × 3 convolution (same size), ReLU and 2 × 2 max-pooling; then ``dense`` layers,
     ReLU between them, and a softmax over ``CLASSES`` at ``temperature``. Without
-    ``convs`` it is a plain multi-layer perceptron over the 784 pixels."""
+    ``convs`` it is a plain multi-layer perceptron over the 784 pixels.
+
+    ``shifts`` (rows, columns) are a test-time ensemble: the glyph is read moved by
+    each and the logits averaged (a digit a pixel higher or lower is the same digit;
+    the network's pooling grid is not indifferent to it)."""
 
     dense: tuple[Layer, ...]
     temperature: float = 1.0
     provenance: Provenance | None = None
     convs: tuple[Layer, ...] = ()
+    shifts: tuple[tuple[int, int], ...] = AS_IT_IS
 
     def probabilities(self, images: np.ndarray) -> np.ndarray:
         """Class probabilities, N × len(CLASSES), of N normalised glyph images."""
         return softmax(self.logits(images) / self.temperature)
 
     def logits(self, images: np.ndarray) -> np.ndarray:
+        """The logits averaged over ``shifts`` (one pass over every shifted copy)."""
         # float32 like the weights: a float64 batch made numpy widen them on every call
-        x = images.astype(np.float32, copy=False)
+        x = images.astype(np.float32, copy=False).reshape(len(images), *images.shape[-2:])
+        if self.shifts == AS_IT_IS:
+            return self._logits(x)
+        moved = np.concatenate([np.roll(x, shift, axis=(1, 2)) for shift in self.shifts])
+        return np.asarray(self._logits(moved).reshape(len(self.shifts), len(x), -1).mean(0))
+
+    def _logits(self, x: np.ndarray) -> np.ndarray:
+        n = len(x)
         if self.convs:
-            x = x.reshape(len(images), *x.shape[-2:], 1)
+            x = x.reshape(n, *x.shape[-2:], 1)
             for weights, bias in self.convs:
-                x = max_pool(np.maximum(conv3x3(x, weights) + bias, 0.0))
-        x = x.reshape(len(images), -1)
+                # pooled before the bias and ReLU: the same, on a quarter of the values
+                x = np.maximum(max_pool(conv3x3(x, weights)) + bias, 0.0)
+        x = x.reshape(n, -1)
         for weights, bias in self.dense[:-1]:
             x = np.maximum(x @ weights + bias, 0.0)
         weights, bias = self.dense[-1]
@@ -65,9 +81,10 @@ def conv_columns(x: np.ndarray) -> np.ndarray:
     (N · H · W) × (C · 9)."""
     n, h, w, c = x.shape
     padded = np.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0)))
-    # numpy before 2.4 types ``axis`` as one index only, though a tuple works
-    windows = sliding_window_view(padded, (3, 3), axis=(1, 2))  # type: ignore[call-overload,unused-ignore]
-    return np.asarray(windows).reshape(n * h * w, c * 9)
+    # nine shifted slices stacked: ~2.5 times faster than copying a 6-D window view
+    windows = np.stack([padded[:, i : i + h, j : j + w, :] for i in range(3) for j in range(3)],
+                       axis=-1)
+    return windows.reshape(n * h * w, c * 9)
 
 
 def conv3x3(x: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -78,8 +95,8 @@ def conv3x3(x: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 def max_pool(x: np.ndarray) -> np.ndarray:
     """2 × 2 max-pooling of N × H × W × C (H and W even)."""
-    n, h, w, c = x.shape
-    return np.asarray(x.reshape(n, h // 2, 2, w // 2, 2, c).max(axis=(2, 4)))
+    return np.maximum(np.maximum(x[:, ::2, ::2], x[:, 1::2, ::2]),
+                      np.maximum(x[:, ::2, 1::2], x[:, 1::2, 1::2]))
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
@@ -99,8 +116,12 @@ def load_digit_model(path: Path | None = None) -> DigitModel:
             provenance = None
             if "provenance" in data.files:
                 provenance = Provenance(**json.loads(str(data["provenance"])))
+            shifts = AS_IT_IS
+            if "shifts" in data.files:
+                shifts = tuple((int(dy), int(dx)) for dy, dx in data["shifts"])
             return DigitModel(dense=_layers(data, "w", "b"), convs=_layers(data, "cw", "cb"),
-                              temperature=float(data["temperature"]), provenance=provenance)
+                              temperature=float(data["temperature"]), provenance=provenance,
+                              shifts=shifts)
     except (OSError, KeyError, ValueError) as exc:
         raise ConfigurationError(
             f"{source} is missing or broken ({exc}); "
@@ -119,7 +140,8 @@ def _layers(data: Any, weights: str, bias: str) -> tuple[Layer, ...]:
 
 def save_digit_model(model: DigitModel, path: Path) -> None:
     """Weights as float16 (the file stays small), the provenance as JSON beside them."""
-    arrays: dict[str, Any] = {"temperature": np.float32(model.temperature)}
+    arrays: dict[str, Any] = {"temperature": np.float32(model.temperature),
+                              "shifts": np.array(model.shifts, np.int8)}
     for prefix, layers in (("", model.dense), ("c", model.convs)):
         for i, (weights, bias) in enumerate(layers, start=1):
             arrays[f"{prefix}w{i}"] = weights.astype(np.float16)

@@ -28,6 +28,7 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from intake.evaluate import find_scans, same_value, truth_path
 from intake.forms import load_form
@@ -173,13 +174,36 @@ def calibrate(folders: list[Path], settings: Settings) -> dict:
             "provenance": provenance.model_dump(mode="json")}
 
 
+def keep_text_lines(fitted: dict[str, Any], path: Path) -> dict[str, Any]:
+    """``fitted`` (the digit types' lines) with the free-text lines already in ``path``
+    kept as they are: those are fitted by ``calibrate_text review-line``, on Tesseract's
+    reads, which a change of the digit classifier does not move."""
+    if not path.is_file():
+        return fitted
+    old = json.loads(path.read_text(encoding="utf-8"))
+    text = {k: v for k, v in old.get("lines", {}).items() if k == "text" or k.startswith("text:")}
+    if not text:
+        return fitted
+    tables = {k: v for k, v in old.get("reliability", {}).items() if k in text}
+    before = old.get("provenance", {})
+    provenance = dict(fitted["provenance"])
+    provenance["validation"] = provenance["validation"] | {
+        k: v for k, v in before.get("validation", {}).items() if k.startswith("text_")}
+    for key in ("made_by", "data", "note"):
+        kept = str(before.get(key, "")).partition("; text")[2]
+        if kept:
+            provenance[key] = f"{provenance[key]}; text{kept}"
+    return {"lines": fitted["lines"] | text, "reliability": fitted["reliability"] | tables,
+            "provenance": provenance}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Fit the review line of each digit field type.")
     parser.add_argument("folders", type=Path, nargs="+")
     parser.add_argument("--out", type=Path, default=lines_path())
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    fitted = calibrate(args.folders, Settings())
+    fitted = keep_text_lines(calibrate(args.folders, Settings()), args.out)
     args.out.write_text(json.dumps(fitted, ensure_ascii=False, indent=1) + "\n",
                         encoding="utf-8")
     for kind, line in fitted["lines"].items():

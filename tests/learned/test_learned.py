@@ -49,6 +49,35 @@ def test_a_saved_digit_model_loads_with_its_weights_and_provenance(tmp_path: Pat
     assert np.allclose(loaded.probabilities(images), model.probabilities(images), atol=1e-2)
 
 
+def test_a_digit_read_with_shifts_is_the_mean_of_its_shifted_readings(tmp_path: Path) -> None:
+    """GIVEN a small convolutional network read with a test-time ensemble of shifts
+    WHEN it classifies glyphs, and when it is saved and loaded again
+    THEN its logits are the mean of the logits of the glyphs moved by each shift, and
+    the loaded model reads with the same shifts (a file without them reads once)."""
+    rng = np.random.default_rng(5)
+    convs = ((rng.normal(size=(9, 4)).astype(np.float32), np.zeros(4, np.float32)),)
+    dense = ((rng.normal(size=(14 * 14 * 4, 12)).astype(np.float32), np.zeros(12, np.float32)),)
+    shifts = ((0, 0), (1, 0), (-1, 0))
+    once, ensemble = DigitModel(dense, convs=convs), DigitModel(dense, convs=convs, shifts=shifts)
+    images = rng.random((3, 28, 28)).astype(np.float32)
+    expected = np.mean([once.logits(np.roll(images, s, axis=(1, 2))) for s in shifts], axis=0)
+    assert np.allclose(ensemble.logits(images), expected, atol=1e-5)
+    save_digit_model(ensemble, tmp_path / "ensemble.npz")
+    save_digit_model(once, tmp_path / "once.npz")
+    assert load_digit_model(tmp_path / "ensemble.npz").shifts == shifts
+    assert load_digit_model(tmp_path / "once.npz").shifts == ((0, 0),)
+
+
+def test_the_shipped_digit_model_reads_with_the_shifts_it_was_calibrated_with() -> None:
+    """GIVEN the shipped digit classifier
+    WHEN it is loaded
+    THEN it reads with a test-time ensemble of shifts, and its provenance says its
+    temperature and figures were fitted reading with those shifts."""
+    model = load_digit_model()
+    assert len(model.shifts) > 1
+    assert model.provenance is not None and str(list(model.shifts)) in model.provenance.data
+
+
 @pytest.mark.parametrize("loader", [load_thresholds, load_text_calibration, load_digit_model])
 def test_a_broken_learned_file_is_a_configuration_error_naming_the_file(
     tmp_path: Path, loader: object

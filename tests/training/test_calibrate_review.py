@@ -49,3 +49,32 @@ def test_review_lines_are_never_fitted_on_the_held_aside_digits(tmp_path: Path) 
     (folder / "a.truth.json").write_text("[]")
     with pytest.raises(SystemExit, match="not a calibration style"):
         calibration_readings([tmp_path], Settings())
+
+
+def test_refitting_the_digit_lines_keeps_the_free_text_lines(tmp_path: Path) -> None:
+    """GIVEN shipped review lines holding free-text lines (fitted by calibrate_text)
+    WHEN the digit types' lines are fitted again THEN the text lines, their tables and
+    figures stay, and the dates' new line replaces the old."""
+    import json
+
+    from intake.training.calibrate_review import keep_text_lines
+
+    shipped = tmp_path / "review_lines.json"
+    shipped.write_text(json.dumps({
+        "lines": {"date": 0.59, "text": 0.89, "text:namn": 0.93},
+        "reliability": {"date": [], "text": [1], "text:namn": [2]},
+        "provenance": {"made_by": "dates; text: review-line", "data": "d; text: t",
+                       "note": "n; text silent budget", "validation": {
+                           "date_accuracy": 0.7, "text_name_hand_review": 0.6}}}))
+    fitted = {"lines": {"date": 0.68, "percent": 0.46},
+              "reliability": {"date": [3], "percent": []},
+              "provenance": {"made_by": "new dates", "data": "d2", "note": "n2",
+                             "validation": {"date_accuracy": 0.75}}}
+
+    kept = keep_text_lines(fitted, shipped)
+
+    assert kept["lines"] == {"date": 0.68, "percent": 0.46, "text": 0.89, "text:namn": 0.93}
+    assert kept["reliability"]["text:namn"] == [2] and kept["reliability"]["date"] == [3]
+    assert kept["provenance"]["validation"] == {"date_accuracy": 0.75,
+                                                "text_name_hand_review": 0.6}
+    assert kept["provenance"]["made_by"] == "new dates; text: review-line"
