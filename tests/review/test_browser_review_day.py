@@ -326,3 +326,38 @@ def test_a_consent_filed_on_reading_reopens_decided_automatically(
                      decided), decided
     assert page.locator("#approve").count() == 0
     _shot(page, "10-decided-automatically")
+
+
+def test_a_field_says_each_thing_once_on_the_review_page(
+        server: tuple[str, Any], page: Any) -> None:
+    """GIVEN Diariet's 9443 whose ort was found missing and whose date does not exist
+    WHEN Diariet opens it THEN Ort says "Ort saknas" once, Datum says only "Datumet finns
+    inte" (not also "Datum saknas"), and the two fields of "Ort och datum" are labelled
+    apart (issue 15.9)."""
+    base, app = server
+    state = app.state.service
+    with state.store.transaction() as session:
+        batch = Batch(forbund_id=None, uploaded_by="diariet", created_at=now())
+        session.add(batch)
+        session.flush()
+        data = b"%PDF-1.4 a mailed consent without place"
+        upload = Upload(batch_id=batch.id, filename="samtycke.pdf",
+                        sha256=state.files.put_upload(data), size=len(data),
+                        status="processing", pages_total=1, created_at=now())
+        session.add(upload)
+        session.flush()
+        add_document(session, state, upload, read_form(
+            "9443", ort=(None, 0.0, "Ort saknas"), datum=(None, 0.0, "Datumet finns inte"),
+            namnfortydligande=ASA, personnummer=KVINNA), _jpeg("9443"))
+        document = session.scalars(select(Document.id).where(
+            Document.upload_id == upload.id)).one()
+    _login(page, base, "diariet")
+    page.goto(f"{base}/granska/{document}")
+    page.wait_for_selector("#review")
+    ort = page.inner_text("#field-ort .msg")
+    datum = page.inner_text("#field-datum .msg")
+    assert ort == "Ort saknas"
+    assert datum == "Datumet finns inte"
+    labels = (page.inner_text("#field-ort .label"), page.inner_text("#field-datum .label"))
+    assert labels[0] != labels[1] and labels[1].startswith("Datum")
+    _shot(page, "13-each-thing-once")
