@@ -202,15 +202,33 @@ def _boxes(form: str, name: str) -> list[Box]:
                                                   and w.name == "ort_och_datum")]
 
 
+#: What a batch's page and API show of each of its documents.
+_BATCH_COLUMNS = ("id", "upload_id", "form", "status", "pages", "outcome")
+
+
 def batch_detail(batch: Batch) -> BatchDetail:
     uploads = [UploadView.model_validate(u) for u in batch.uploads]
-    documents = [{"id": d.id, "upload_id": d.upload_id, "form": d.form, "status": d.status,
-                  "pages": d.pages, "outcome": d.outcome}
-                 for u in batch.uploads for d in u.documents]
+    documents = _batch_documents(batch)
     done = all(u.status in ("done", "failed", "duplicate") for u in batch.uploads)
     return BatchDetail(id=batch.id, forbund_id=batch.forbund_id, uploaded_by=batch.uploaded_by,
                        created_at=batch.created_at, uploads=uploads, documents=documents,
                        done=done, originals=_originals(batch))
+
+
+def _batch_documents(batch: Batch) -> list[dict[str, Any]]:
+    """The batch's documents, upload by upload, each in page order, in one query of
+    the columns shown: the batch page reloads while it is read (and scripts poll its
+    API), and loading every upload's documents whole, one query per upload, made each
+    poll cost the web process more than the reading of a page."""
+    upload_ids = [u.id for u in batch.uploads]
+    session = object_session(batch)
+    if session is None or not upload_ids:
+        return [{c: getattr(d, c) for c in _BATCH_COLUMNS}
+                for u in batch.uploads for d in u.documents]
+    rows = session.execute(select(*(getattr(Document, c) for c in _BATCH_COLUMNS))
+                           .where(Document.upload_id.in_(upload_ids))
+                           .order_by(Document.upload_id, Document.page, Document.id))
+    return [dict(row._mapping) for row in rows]
 
 
 def _originals(batch: Batch) -> dict[int, UploadOrigin]:
