@@ -100,8 +100,9 @@ def missing_pages_of(session: Session, upload_ids: list[int]) -> dict[int, list[
 def store_page(state: ServiceState, upload_id: int, number: int, read: ReadPage) -> bool:
     """Write page ``number``'s document, once: False when it was written already (by
     an earlier run of the same page job). The page completing the upload marks it
-    done."""
-    with state.store.transaction() as session:
+    done. Not durable (:meth:`sus_store.Store.transaction`): a page whose write a power
+    cut lost is missing again, and read again."""
+    with state.store.transaction(durable=False) as session:
         upload = session.get_one(Upload, upload_id)
         try:
             with session.begin_nested():

@@ -4,6 +4,7 @@ snippets' boxes, values, confidences and rule messages — flagged fields first.
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -150,7 +151,8 @@ def _field_view(document: Document, name: str) -> FieldView:
         confidence=float(stored.get("confidence", 0.0)),  # type: ignore[arg-type]
         flagged=name in document.needs_review, corrected="corrected_by" in stored,
         messages=messages, options=_options(field.vocabulary, FIELD_TYPES[name]),
-        boxes=_boxes(document.form, name), known_from=_KNOWN_FROM.get(str(stored.get("source"))),
+        boxes=list(_boxes(document.form, name)),
+        known_from=_KNOWN_FROM.get(str(stored.get("source"))),
         read_as=stored.get("read_as"), suggestions=_suggestions(stored))
 
 
@@ -194,12 +196,16 @@ def _options(vocabulary: str | None, kind: str) -> list[tuple[str, str]]:
     return [(str(o.value), o.label) for o in VOCABULARIES[vocabulary]]
 
 
-def _boxes(form: str, name: str) -> list[Box]:
+@cache
+def _boxes(form: str, name: str) -> tuple[Box, ...]:
+    """Where field ``name`` is drawn on the page, from the form's layout (data that
+    does not change while the service runs): worked out once, not for every row of
+    every queue page (it was half the cost of showing a document)."""
     widgets = form_layout(form).widgets
-    return [Box(x=w.rect.x / PAGE_WIDTH_MM, y=w.rect.y / PAGE_HEIGHT_MM,
+    return tuple(Box(x=w.rect.x / PAGE_WIDTH_MM, y=w.rect.y / PAGE_HEIGHT_MM,
                 w=w.rect.w / PAGE_WIDTH_MM, h=w.rect.h / PAGE_HEIGHT_MM)
             for w in widgets if w.field == name or (name in ("ort", "datum")
-                                                  and w.name == "ort_och_datum")]
+                                                  and w.name == "ort_och_datum"))
 
 
 #: What a batch's page and API show of each of its documents.
