@@ -93,7 +93,9 @@ class BatchDetail(BaseModel):
 
 
 def document_view(document: Document) -> DocumentView:
-    fields = [_field_view(document, name) for name in _field_names(document)]
+    issues = _issues_by_field(document.issues)
+    fields = [_field_view(document, name, issues.get(name, [])) for name in
+              _field_names(document)]
     fields.sort(key=lambda f: not f.flagged)  # stable: flagged first, else form order
     return DocumentView(
         id=document.id, batch_id=document.batch_id, forbund_id=document.forbund_id,
@@ -142,10 +144,10 @@ def _field_names(document: Document) -> list[str]:
     return [field.name for field in load_form(document.form).fields]
 
 
-def _field_view(document: Document, name: str) -> FieldView:
+def _field_view(document: Document, name: str, issues: list[dict[str, Any]]) -> FieldView:
     field = load_form(document.form).field(name)
     stored = (document.fields or {}).get(name, {})
-    messages = _messages(document, name)
+    messages = _messages(document, name, issues)
     return FieldView(
         name=name, label=field.label, type=FIELD_TYPES[name], value=stored.get("value"),
         confidence=float(stored.get("confidence", 0.0)),  # type: ignore[arg-type]
@@ -166,19 +168,28 @@ _KNOWN_FROM = {"sus": "mot SUS", "batch": "mot blanketten i samma batch",
                "uppladdare": "uppladdarens förbund"}
 
 
-def _messages(document: Document, name: str) -> list[str]:
+def _issues_by_field(issues: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """A document's issues under each field they name, in order (gone through once,
+    not once per field: a queue page shows 200 documents)."""
+    by_field: dict[str, list[dict[str, Any]]] = {}
+    for issue in issues:
+        for name in dict.fromkeys(_issue_fields(issue)):
+            by_field.setdefault(name, []).append(issue)
+    return by_field
+
+
+def _messages(document: Document, name: str, issues: list[dict[str, Any]]) -> list[str]:
     """What the reviewer reads under field ``name``, each thing said once: the rules'
     messages, then what the reader had to say. When the reader explains why the field
     is empty ("Datumet finns inte"), the rule's "saknas" would contradict it and is left
     out; a message repeating another (with or without its full stop) is shown once."""
     problem = document.problems.get(name)
-    issues = [i for i in document.issues if name in _issue_fields(i)
-              and not (problem and str(i.get("code", "")).endswith("_missing"))]
-    messages: list[str] = []
-    for message in [*(str(i["message"]) for i in issues), *([problem] if problem else [])]:
-        if message.rstrip(". ").casefold() not in {m.rstrip(". ").casefold() for m in messages}:
-            messages.append(message)
-    return messages
+    said = [str(i["message"]) for i in issues
+            if not (problem and str(i.get("code", "")).endswith("_missing"))]
+    messages: dict[str, str] = {}  # each message once, by its words
+    for message in [*said, *([problem] if problem else [])]:
+        messages.setdefault(message.rstrip(". ").casefold(), message)
+    return list(messages.values())
 
 
 def _issue_fields(issue: dict[str, Any]) -> list[str]:
