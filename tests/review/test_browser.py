@@ -141,6 +141,9 @@ def test_upload_review_with_keyboard_approve_and_see_the_report(
     # busy machine takes longer); the outcome it showed stays in the tab's storage.
     outcome = page.evaluate("sessionStorage.getItem('sus-outcome')")  # type: ignore[attr-defined]
     assert "Inregistrerad med samtycke" in outcome
+    reviewed = page.url  # type: ignore[attr-defined]
+    # its own move on, before the report is opened: one interrupts the other
+    page.wait_for_url(lambda url: url != reviewed)  # type: ignore[attr-defined]
 
     state = app.state.service  # type: ignore[attr-defined]
     with state.store.transaction() as session:
