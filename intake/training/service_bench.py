@@ -114,6 +114,10 @@ class ServiceBench:
     upload_seconds: float = 0.0
     #: the CPU priority extract read at (``nice`` above the bench's own)
     extract_nice: int = 0
+    #: processor seconds the web process used while the batch was read (serving the
+    #: reviewer and the polls, and with the local runner writing the pages), taken
+    #: first from the readers at their lower priority; extract shares with nothing
+    web_cpu_seconds: float = 0.0
 
     @property
     def extract_rate(self) -> float:
@@ -134,6 +138,10 @@ class ServiceBench:
             f"service   {self.service_rate:6.2f} pages/s  ({self.service_seconds:.1f} s, "
             f"upload until read; the upload request {self.upload_seconds:.1f} s of it)",
             f"ratio     {self.service_rate / self.extract_rate:6.2f}× extract",
+            f"web process CPU while reading: {self.web_cpu_seconds:.1f} s "
+            f"({self.web_cpu_seconds / self.service_seconds / (os.cpu_count() or 1):.0%} of "
+            f"the machine: the reviewer's requests, the polls"
+            f"{'' if self.pages_per_worker else ', writing the pages'})",
             f"web process peak RSS during the upload: {self.peak_rss_mb:.0f} MB "
             f"(high-water mark over the run {self.rss_high_water_mb:.0f} MB)",
         ]
@@ -169,7 +177,7 @@ class ServiceBench:
             "extract_pages_per_second": self.extract_rate,
             "service_seconds": self.service_seconds,
             "service_pages_per_second": self.service_rate,
-            "upload_seconds": self.upload_seconds,
+            "upload_seconds": self.upload_seconds, "web_cpu_seconds": self.web_cpu_seconds,
             "ratio": self.service_rate / self.extract_rate,
             "peak_rss_mb": self.peak_rss_mb, "rss_high_water_mb": self.rss_high_water_mb,
             "latency": {name: {what: {"p50": percentile(v, 50), "p95": percentile(v, 95),
@@ -225,6 +233,7 @@ def bench_service(*, pages: int, seed: int, workers: int, database_url: str | No
                     review_round(reviewer, review_client, document_id, idle)
                 warm_written = [pages_written(log) for log in logs]  # the warm-up's pages
                 with sampled_rss(pid) as peak:
+                    cpu_before = cpu_seconds(pid)
                     started = time.perf_counter()
                     batch_id = up.upload(files, forbund_id=uploader.forbund_id)
                     upload_seconds = time.perf_counter() - started
@@ -233,6 +242,7 @@ def bench_service(*, pages: int, seed: int, workers: int, database_url: str | No
                         up, reviewer, review_client, batch_id, to_review[idle_rounds:],
                         busy, pages=total, deadline=time.monotonic() + timeout_seconds)
                     service_seconds = read_at - started
+                    web_cpu = cpu_seconds(pid) - cpu_before
                 idle_after = Latencies()
                 for document in batch["documents"][:idle_rounds]:
                     review_round(reviewer, review_client, document["id"], idle_after)
@@ -248,7 +258,7 @@ def bench_service(*, pages: int, seed: int, workers: int, database_url: str | No
                             idle=idle, busy=busy, idle_after=idle_after, peak_rss_mb=peak[0],
                             rss_high_water_mb=high_water, failures=failures,
                             pages_per_worker=per_worker, upload_seconds=upload_seconds,
-                            extract_nice=nice)
+                            extract_nice=nice, web_cpu_seconds=web_cpu)
 
 
 def _http_client() -> Any:
@@ -509,6 +519,12 @@ def _status_mb(pid: int, key: str) -> float:
         if line.startswith(key + ":"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def cpu_seconds(pid: int) -> float:
+    """Processor seconds (user and system) the process has used, its own threads only."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_high_water_mb(pid: int) -> float:
