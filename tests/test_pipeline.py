@@ -198,3 +198,30 @@ def test_the_services_reading_processes_run_below_the_web_process() -> None:
         assert os.nice(0) == mine
     finally:
         pool.shutdown()
+
+
+def _thread_priorities_after_reading(path: Path) -> set[int]:
+    """In a reading process: read page 1 of ``path`` (Tesseract and BLAS start their
+    threads), then the nice value of every thread of the process."""
+    from intake.review.reading import read_page
+
+    read_page(path, 1)
+    return {int((task / "stat").read_text().rsplit(")", 1)[1].split()[16])
+            for task in Path("/proc/self/task").iterdir()}
+
+
+@pytest.mark.tesseract
+def test_every_thread_of_a_reading_process_reads_at_its_lower_priority(
+        mini_batch: list[Path]) -> None:
+    """GIVEN the service's reading pool at nice 7 WHEN it has read a scanned page THEN
+    every thread of its process (Tesseract's and BLAS' included, Linux giving each
+    thread a priority of its own) runs at nice 7 below this process."""
+    import os
+
+    scan = next(p for p in mini_batch if "typed-office300" in p.name)
+    mine = os.nice(0)
+    pool = pipeline.start_reading_pool(pipeline.Reader.load(Settings()), 1, nice=7)
+    try:
+        assert pool.submit(_thread_priorities_after_reading, scan).result() == {mine + 7}
+    finally:
+        pool.shutdown()

@@ -58,21 +58,40 @@ def list_upload(state: ServiceState, upload_id: int, *, then: Then | None = None
     """Start reading a queued upload: its page count, status "processing"; the pages
     (1-based) still without a document — all of them, or for an upload already being
     read the rest. [] when there is nothing to read (done, failed, duplicate, or a
-    file that cannot be read, which fails the upload with the reason)."""
+    file that cannot be read, which fails the upload with the reason). The file's
+    pages are counted before the write lock is taken (a stored file never changes)."""
+    counted = _count_pages(state, upload_id)
     with state.store.transaction() as session:
         upload = session.get(Upload, upload_id, with_for_update=True)
         if upload is None or upload.status not in READING:
             return []
         if upload.pages_total is None:
-            try:
-                upload.pages_total = input_pages(state.files.upload_path(upload.sha256),
-                                                 max_pages=state.settings.max_pages_per_file)
-            except InputError as exc:
-                _fail(state, upload, exc.message.replace(upload.sha256, upload.filename),
+            if counted is None:  # it was not waiting a moment ago: count it now
+                counted = _count_file(state, upload)
+            if isinstance(counted, InputError):
+                _fail(state, upload, counted.message.replace(upload.sha256, upload.filename),
                       purge=True)
                 return []
+            upload.pages_total = counted
         upload.status = "processing"
         return _go_on(session, state, upload, then)
+
+
+def _count_pages(state: ServiceState, upload_id: int) -> int | InputError | None:
+    """The pages of a waiting upload's file not yet counted; why it cannot be read."""
+    with state.store.transaction(read_only=True) as session:
+        upload = session.get(Upload, upload_id)
+        if upload is None or upload.status not in READING or upload.pages_total is not None:
+            return None
+    return _count_file(state, upload)  # outside the transaction: no lock held
+
+
+def _count_file(state: ServiceState, upload: Upload) -> int | InputError:
+    try:
+        return input_pages(state.files.upload_path(upload.sha256),
+                           max_pages=state.settings.max_pages_per_file)
+    except InputError as exc:
+        return exc
 
 
 def missing_pages(session: Session, upload: Upload) -> list[int]:
@@ -100,8 +119,9 @@ def missing_pages_of(session: Session, upload_ids: list[int]) -> dict[int, list[
 def store_page(state: ServiceState, upload_id: int, number: int, read: ReadPage) -> bool:
     """Write page ``number``'s document, once: False when it was written already (by
     an earlier run of the same page job). The page completing the upload marks it
-    done."""
-    with state.store.transaction() as session:
+    done. Not durable (:meth:`sus_store.Store.transaction`): a page whose write a power
+    cut lost is missing again, and read again."""
+    with state.store.transaction(durable=False) as session:
         upload = session.get_one(Upload, upload_id)
         try:
             with session.begin_nested():

@@ -87,5 +87,5 @@ def page_jpeg(pixels: np.ndarray) -> bytes:
     if image.size != (PAGE_W_PX, PAGE_H_PX):
         image = image.resize((PAGE_W_PX, PAGE_H_PX))
     out = io.BytesIO()
-    image.save(out, "JPEG", quality=80, optimize=True)
+    image.save(out, "JPEG", quality=80)  # optimize: ~3 % smaller, 2-3× the encoding time
     return out.getvalue()

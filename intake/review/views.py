@@ -4,6 +4,7 @@ snippets' boxes, values, confidences and rule messages — flagged fields first.
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -129,7 +130,9 @@ class PageBoxes:
 def document_view(document: Document, boxes: PageBoxes | None = None) -> DocumentView:
     """``boxes``: where the snippets are (the built-in layout when not given)."""
     page = (boxes or PageBoxes()).layout(document) if _field_names(document) else None
-    fields = [_field_view(document, name, page) for name in _field_names(document)]
+    issues = _issues_by_field(document.issues)
+    fields = [_field_view(document, name, page, issues.get(name, []))
+              for name in _field_names(document)]
     fields.sort(key=lambda f: not f.flagged)  # stable: flagged first, else form order
     return DocumentView(
         id=document.id, batch_id=document.batch_id, forbund_id=document.forbund_id,
@@ -204,17 +207,17 @@ def _field_names(document: Document) -> list[str]:
     return [field.name for field in load_form(document.form).fields]
 
 
-def _field_view(document: Document, name: str,
-                page: tuple[PageLayout, float, float] | None) -> FieldView:
+def _field_view(document: Document, name: str, page: tuple[PageLayout, float, float] | None,
+                issues: list[dict[str, Any]]) -> FieldView:
     field = load_form(document.form).field(name)
     stored = (document.fields or {}).get(name, {})
-    messages = _messages(document, name)
+    messages = _messages(document, name, issues)
     return FieldView(
         name=name, label=field.label, type=FIELD_TYPES[name], value=stored.get("value"),
         confidence=float(stored.get("confidence", 0.0)),  # type: ignore[arg-type]
         flagged=name in document.needs_review, corrected="corrected_by" in stored,
         messages=messages, options=_options(field.vocabulary, FIELD_TYPES[name]),
-        boxes=_boxes(page, name) if page else [],
+        boxes=_page_boxes(document.form, page, name) if page else [],
         known_from=_KNOWN_FROM.get(str(stored.get("source"))),
         read_as=stored.get("read_as"), suggestions=_suggestions(stored))
 
@@ -229,19 +232,28 @@ _KNOWN_FROM = {"sus": "mot SUS", "batch": "mot blanketten i samma batch",
                "uppladdare": "uppladdarens förbund"}
 
 
-def _messages(document: Document, name: str) -> list[str]:
+def _issues_by_field(issues: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """A document's issues under each field they name, in order (gone through once,
+    not once per field: a queue page shows 200 documents)."""
+    by_field: dict[str, list[dict[str, Any]]] = {}
+    for issue in issues:
+        for name in dict.fromkeys(_issue_fields(issue)):
+            by_field.setdefault(name, []).append(issue)
+    return by_field
+
+
+def _messages(document: Document, name: str, issues: list[dict[str, Any]]) -> list[str]:
     """What the reviewer reads under field ``name``, each thing said once: the rules'
     messages, then what the reader had to say. When the reader explains why the field
     is empty ("Datumet finns inte"), the rule's "saknas" would contradict it and is left
     out; a message repeating another (with or without its full stop) is shown once."""
     problem = document.problems.get(name)
-    issues = [i for i in document.issues if name in _issue_fields(i)
-              and not (problem and str(i.get("code", "")).endswith("_missing"))]
-    messages: list[str] = []
-    for message in [*(str(i["message"]) for i in issues), *([problem] if problem else [])]:
-        if message.rstrip(". ").casefold() not in {m.rstrip(". ").casefold() for m in messages}:
-            messages.append(message)
-    return messages
+    said = [str(i["message"]) for i in issues
+            if not (problem and str(i.get("code", "")).endswith("_missing"))]
+    messages: dict[str, str] = {}  # each message once, by its words
+    for message in [*said, *([problem] if problem else [])]:
+        messages.setdefault(message.rstrip(". ").casefold(), message)
+    return list(messages.values())
 
 
 def _issue_fields(issue: dict[str, Any]) -> list[str]:
@@ -259,23 +271,56 @@ def _options(vocabulary: str | None, kind: str) -> list[tuple[str, str]]:
     return [(str(o.value), o.label) for o in VOCABULARIES[vocabulary]]
 
 
-def _boxes(page: tuple[PageLayout, float, float], name: str) -> list[Box]:
+def _page_boxes(form: str, page: tuple[PageLayout, float, float], name: str) -> list[Box]:
+    """Where field ``name`` is drawn on ``page``: for the built-in layout of ``form``
+    worked out once, not for every row of every queue page (it was half the cost of
+    showing a document); for a learned template's, each time (rare, and a template
+    may be changed while it is not in use)."""
     layout, width, height = page
-    return [Box(x=w.rect.x / width, y=w.rect.y / height, w=w.rect.w / width,
-                h=w.rect.h / height)
-            for w in layout.widgets if w.field == name or (name in ("ort", "datum")
-                                                  and w.name == "ort_och_datum")]
+    if layout is form_layout(form):
+        return list(_builtin_boxes(form, name))
+    return list(_boxes(layout, width, height, name))
+
+
+@cache
+def _builtin_boxes(form: str, name: str) -> tuple[Box, ...]:
+    return _boxes(form_layout(form), PAGE_WIDTH_MM, PAGE_HEIGHT_MM, name)
+
+
+def _boxes(layout: PageLayout, width: float, height: float, name: str) -> tuple[Box, ...]:
+    return tuple(Box(x=w.rect.x / width, y=w.rect.y / height, w=w.rect.w / width,
+                     h=w.rect.h / height)
+                 for w in layout.widgets if w.field == name or (name in ("ort", "datum")
+                                                              and w.name == "ort_och_datum"))
+
+
+#: What a batch's page and API show of each of its documents.
+_BATCH_COLUMNS = ("id", "upload_id", "form", "status", "pages", "outcome")
 
 
 def batch_detail(batch: Batch) -> BatchDetail:
     uploads = [UploadView.model_validate(u) for u in batch.uploads]
-    documents = [{"id": d.id, "upload_id": d.upload_id, "form": d.form, "status": d.status,
-                  "pages": d.pages, "outcome": d.outcome}
-                 for u in batch.uploads for d in u.documents]
+    documents = _batch_documents(batch)
     done = all(u.status in ("done", "failed", "duplicate") for u in batch.uploads)
     return BatchDetail(id=batch.id, forbund_id=batch.forbund_id, uploaded_by=batch.uploaded_by,
                        created_at=batch.created_at, uploads=uploads, documents=documents,
                        done=done, originals=_originals(batch))
+
+
+def _batch_documents(batch: Batch) -> list[dict[str, Any]]:
+    """The batch's documents, upload by upload, each in page order, in one query of
+    the columns shown: the batch page reloads while it is read (and scripts poll its
+    API), and loading every upload's documents whole, one query per upload, made each
+    poll cost the web process more than the reading of a page."""
+    upload_ids = [u.id for u in batch.uploads]
+    session = object_session(batch)
+    if session is None or not upload_ids:
+        return [{c: getattr(d, c) for c in _BATCH_COLUMNS}
+                for u in batch.uploads for d in u.documents]
+    rows = session.execute(select(*(getattr(Document, c) for c in _BATCH_COLUMNS))
+                           .where(Document.upload_id.in_(upload_ids))
+                           .order_by(Document.upload_id, Document.page, Document.id))
+    return [dict(row._mapping) for row in rows]
 
 
 def _originals(batch: Batch) -> dict[int, UploadOrigin]:

@@ -19,6 +19,7 @@ Only the HTTP API is used: nothing here knows how the service reads.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import random
 import secrets
@@ -111,6 +112,12 @@ class ServiceBench:
     pages_per_worker: list[int] = field(default_factory=list)
     #: of ``service_seconds``, the upload request itself (sent, stored, answered)
     upload_seconds: float = 0.0
+    #: the CPU priority extract read at (``nice`` above the bench's own)
+    extract_nice: int = 0
+    #: processor seconds the web process used while the batch was read (serving the
+    #: reviewer and the polls, and with the local runner writing the pages), taken
+    #: first from the readers at their lower priority; extract shares with nothing
+    web_cpu_seconds: float = 0.0
 
     @property
     def extract_rate(self) -> float:
@@ -125,11 +132,16 @@ class ServiceBench:
             f"service bench: {self.pages} pages ({STYLE}) in {self.files} file(s), "
             f"workers {self.workers}, "
             f"cores {os.cpu_count()}, store {self.database}",
-            f"extract   {self.extract_rate:6.2f} pages/s  (runs before and after the "
-            f"service: {', '.join(f'{s:.1f}' for s in self.extract_seconds)} s)",
+            f"extract   {self.extract_rate:6.2f} pages/s  (at nice +{self.extract_nice}; "
+            f"runs before and after the service: "
+            f"{', '.join(f'{s:.1f}' for s in self.extract_seconds)} s)",
             f"service   {self.service_rate:6.2f} pages/s  ({self.service_seconds:.1f} s, "
             f"upload until read; the upload request {self.upload_seconds:.1f} s of it)",
             f"ratio     {self.service_rate / self.extract_rate:6.2f}× extract",
+            f"web process CPU while reading: {self.web_cpu_seconds:.1f} s "
+            f"({self.web_cpu_seconds / self.service_seconds / (os.cpu_count() or 1):.0%} of "
+            f"the machine: the reviewer's requests, the polls"
+            f"{'' if self.pages_per_worker else ', writing the pages'})",
             f"web process peak RSS during the upload: {self.peak_rss_mb:.0f} MB "
             f"(high-water mark over the run {self.rss_high_water_mb:.0f} MB)",
         ]
@@ -161,11 +173,11 @@ class ServiceBench:
         return {
             "pages": self.pages, "files": self.files, "workers": self.workers,
             "database": self.database,
-            "extract_seconds": self.extract_seconds,
+            "extract_seconds": self.extract_seconds, "extract_nice": self.extract_nice,
             "extract_pages_per_second": self.extract_rate,
             "service_seconds": self.service_seconds,
             "service_pages_per_second": self.service_rate,
-            "upload_seconds": self.upload_seconds,
+            "upload_seconds": self.upload_seconds, "web_cpu_seconds": self.web_cpu_seconds,
             "ratio": self.service_rate / self.extract_rate,
             "peak_rss_mb": self.peak_rss_mb, "rss_high_water_mb": self.rss_high_water_mb,
             "latency": {name: {what: {"p50": percentile(v, 50), "p95": percentile(v, 95),
@@ -180,13 +192,16 @@ class ServiceBench:
 def bench_service(*, pages: int, seed: int, workers: int, database_url: str | None = None,
                   participants: int = 60, idle_rounds: int = IDLE_ROUNDS,
                   warm_forms: int = WARM_FORMS, one_pdf: bool = False,
-                  worker_processes: int = 0,
+                  worker_processes: int = 0, extract_nice: int | None = None,
                   timeout_seconds: float = 3600) -> ServiceBench:
     """Run the whole measurement on a fresh store; see the module. ``one_pdf``: the
     pages go as one PDF (a förbund's scanned batch) instead of a file per form.
     ``worker_processes``: read by that many ``sus-intake worker`` processes beside
     ``serve --no-worker``, the ``workers`` reading processes shared out among them
-    (at least one each), instead of by ``serve`` itself."""
+    (at least one each), instead of by ``serve`` itself. ``extract_nice``: the CPU
+    priority extract reads at, by default the service's readers' (``reader_nice``):
+    on a machine shared with other work, processes at a lower priority get less of
+    it, which would be counted against the service's reading code."""
     with tempfile.TemporaryDirectory(prefix="sus-bench-service-") as folder:
         root = Path(folder)
         settings = service_settings(root / "data", workers=workers, database_url=database_url)
@@ -200,7 +215,8 @@ def bench_service(*, pages: int, seed: int, workers: int, database_url: str | No
         if one_pdf:
             files = [join_pdfs(files, root / "bench" / f"batch-{len(files)}p.pdf")]
         total = sum(pages_of(path) for path in files)
-        extract_seconds = [_extract_seconds(files, settings)]
+        nice = settings.reader_nice if extract_nice is None else extract_nice
+        extract_seconds = [_extract_seconds(files, settings, nice)]
         with running_service(settings, root / "serve.log",
                              worker_processes=worker_processes) as (base_url, pid, logs):
             httpx2 = _http_client()
@@ -217,6 +233,7 @@ def bench_service(*, pages: int, seed: int, workers: int, database_url: str | No
                     review_round(reviewer, review_client, document_id, idle)
                 warm_written = [pages_written(log) for log in logs]  # the warm-up's pages
                 with sampled_rss(pid) as peak:
+                    cpu_before = cpu_seconds(pid)
                     started = time.perf_counter()
                     batch_id = up.upload(files, forbund_id=uploader.forbund_id)
                     upload_seconds = time.perf_counter() - started
@@ -225,13 +242,14 @@ def bench_service(*, pages: int, seed: int, workers: int, database_url: str | No
                         up, reviewer, review_client, batch_id, to_review[idle_rounds:],
                         busy, pages=total, deadline=time.monotonic() + timeout_seconds)
                     service_seconds = read_at - started
+                    web_cpu = cpu_seconds(pid) - cpu_before
                 idle_after = Latencies()
                 for document in batch["documents"][:idle_rounds]:
                     review_round(reviewer, review_client, document["id"], idle_after)
                 high_water = max(rss_high_water_mb(pid), peak[0])  # VmHWM lags a little
         per_worker = [pages_written(log) - warm
                       for log, warm in zip(logs, warm_written, strict=True)]
-        extract_seconds.append(_extract_seconds(files, settings))  # the machine may change
+        extract_seconds.append(_extract_seconds(files, settings, nice))  # the machine changes
         failures = [f"{u['filename']}: {u['status']} {u['message']}" for u in batch["uploads"]
                     if u["status"] != "done"]
         return ServiceBench(pages=total, workers=workers, files=len(files),
@@ -239,7 +257,8 @@ def bench_service(*, pages: int, seed: int, workers: int, database_url: str | No
                             extract_seconds=extract_seconds, service_seconds=service_seconds,
                             idle=idle, busy=busy, idle_after=idle_after, peak_rss_mb=peak[0],
                             rss_high_water_mb=high_water, failures=failures,
-                            pages_per_worker=per_worker, upload_seconds=upload_seconds)
+                            pages_per_worker=per_worker, upload_seconds=upload_seconds,
+                            extract_nice=nice, web_cpu_seconds=web_cpu)
 
 
 def _http_client() -> Any:
@@ -252,7 +271,31 @@ def _http_client() -> Any:
     return httpx2
 
 
-def _extract_seconds(files: list[Path], settings: Settings) -> float:
+def _extract_seconds(files: list[Path], settings: Settings, nice: int) -> float:
+    """Seconds ``extract`` takes on ``files``, in a process (and its pool) at ``nice``."""
+    if nice <= 0:
+        return _timed_extract(files, settings)
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_extract_at, args=(files, settings, nice, send))
+    child.start()
+    send.close()
+    try:
+        seconds = float(receive.recv())
+    except EOFError as exc:
+        raise ServiceBenchError("extract avbröts i mätningen.") from exc
+    finally:
+        child.join()
+    return seconds
+
+
+def _extract_at(files: list[Path], settings: Settings, nice: int, send: Any) -> None:
+    os.nice(nice)
+    send.send(_timed_extract(files, settings))
+    send.close()
+
+
+def _timed_extract(files: list[Path], settings: Settings) -> float:
     started = time.perf_counter()
     run_extract(files, settings)
     return time.perf_counter() - started
@@ -476,6 +519,12 @@ def _status_mb(pid: int, key: str) -> float:
         if line.startswith(key + ":"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def cpu_seconds(pid: int) -> float:
+    """Processor seconds (user and system) the process has used, its own threads only."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_high_water_mb(pid: int) -> float:
