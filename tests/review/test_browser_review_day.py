@@ -250,6 +250,25 @@ def test_the_header_names_the_user_and_admin_dates_are_swedish(
         assert "Finsam Testköping" in {f.name for f in list_forbund(session)}
 
 
+def _mailed_consent(app: Any, **read: Any) -> int:
+    """A 9443 from Diariet's mail, read as ``read`` says, added as the worker adds a read
+    page (with the blank form's image); its document's id."""
+    state = app.state.service
+    with state.store.transaction() as session:
+        batch = Batch(forbund_id=None, uploaded_by="diariet", created_at=now())
+        session.add(batch)
+        session.flush()
+        data = f"%PDF-1.4 a mailed consent {batch.id}".encode()
+        upload = Upload(batch_id=batch.id, filename="samtycke.pdf",
+                        sha256=state.files.put_upload(data), size=len(data),
+                        status="processing", pages_total=1, created_at=now())
+        session.add(upload)
+        session.flush()
+        add_document(session, state, upload, read_form("9443", **read), _jpeg("9443"))
+        return session.scalars(select(Document.id).where(
+            Document.upload_id == upload.id)).one()
+
+
 def test_a_retry_button_and_a_duplicate_link_on_the_batch_page(
         server: tuple[str, Any], page: Any) -> None:
     """GIVEN a batch with a failed upload and a duplicate of another batch's file
@@ -302,23 +321,10 @@ def test_a_consent_filed_on_reading_reopens_decided_automatically(
     THEN it is read-only and says it was approved automatically as it was read, and when
     — not "Godkänd" by no one."""
     base, app = server
-    state = app.state.service
-    with state.store.transaction() as session:
+    with app.state.service.store.transaction() as session:
         register_in(session, inregistrering(KVINNA), hold_for_consent=True,
                     actor="granskare", today=TODAY)
-        batch = Batch(forbund_id=None, uploaded_by="diariet", created_at=now())
-        session.add(batch)
-        session.flush()
-        data = b"%PDF-1.4 a mailed consent"
-        upload = Upload(batch_id=batch.id, filename="samtycke.pdf",
-                        sha256=state.files.put_upload(data), size=len(data),
-                        status="processing", pages_total=1, created_at=now())
-        session.add(upload)
-        session.flush()
-        add_document(session, state, upload, read_form(
-            "9443", personnummer=KVINNA, namnfortydligande=ASA), _jpeg("9443"))
-        document = session.scalars(select(Document.id).where(
-            Document.upload_id == upload.id)).one()
+    document = _mailed_consent(app, personnummer=KVINNA, namnfortydligande=ASA)
     _login(page, base, "diariet")
     page.goto(f"{base}/granska/{document}")
     decided = page.inner_text("#decided")
@@ -335,22 +341,9 @@ def test_a_field_says_each_thing_once_on_the_review_page(
     inte" (not also "Datum saknas"), and the two fields of "Ort och datum" are labelled
     apart (issue 15.9)."""
     base, app = server
-    state = app.state.service
-    with state.store.transaction() as session:
-        batch = Batch(forbund_id=None, uploaded_by="diariet", created_at=now())
-        session.add(batch)
-        session.flush()
-        data = b"%PDF-1.4 a mailed consent without place"
-        upload = Upload(batch_id=batch.id, filename="samtycke.pdf",
-                        sha256=state.files.put_upload(data), size=len(data),
-                        status="processing", pages_total=1, created_at=now())
-        session.add(upload)
-        session.flush()
-        add_document(session, state, upload, read_form(
-            "9443", ort=(None, 0.0, "Ort saknas"), datum=(None, 0.0, "Datumet finns inte"),
-            namnfortydligande=ASA, personnummer=KVINNA), _jpeg("9443"))
-        document = session.scalars(select(Document.id).where(
-            Document.upload_id == upload.id)).one()
+    document = _mailed_consent(
+        app, ort=(None, 0.0, "Ort saknas"), datum=(None, 0.0, "Datumet finns inte"),
+        namnfortydligande=ASA, personnummer=KVINNA)
     _login(page, base, "diariet")
     page.goto(f"{base}/granska/{document}")
     page.wait_for_selector("#review")
