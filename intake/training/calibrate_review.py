@@ -184,7 +184,8 @@ def keep_text_lines(fitted: dict[str, Any], path: Path) -> dict[str, Any]:
     text = {k: v for k, v in old.get("lines", {}).items() if k == "text" or k.startswith("text:")}
     if not text:
         return fitted
-    tables = {k: v for k, v in old.get("reliability", {}).items() if k in text}
+    tables = {k: v for k, v in old.get("reliability", {}).items()
+              if k == "text" or k.startswith("text:")}  # by group ("text:name"), not field
     before = old.get("provenance", {})
     provenance = dict(fitted["provenance"])
     provenance["validation"] = provenance["validation"] | {

@@ -353,3 +353,17 @@ def test_a_hand_written_month_read_with_its_head_right_is_that_month(
     THEN it is that month's date, as sure as the engine was of what it read."""
     value = interpret_date(read_of(written), CONTEXT)
     assert value.value == expected
+
+
+def test_a_percent_the_classifier_reads_otherwise_goes_to_a_person() -> None:
+    """GIVEN an arbete_procent "75" the engine read as "25" (0.75) while the classifier
+    read "75" glyph by glyph (0.995 each) with half of the field's probability, the rest
+    on a cut of three glyphs
+    WHEN the percent is interpreted
+    THEN it is flagged as read differently by the two readers, not a silent 25."""
+    from intake.mapping.numbers import VALUE_READERS_DISAGREE
+
+    cuts = [cut_of("75", sure=0.995),
+            cut_of("754", sure=0.995, doubts={2: {"4": 0.3, "0": 0.3}})]
+    value = interpret_percent(TextRead(text="25", confidence=0.75, cuts=cuts), CONTEXT)
+    assert value.problem == VALUE_READERS_DISAGREE  # a problem always goes to review

@@ -62,7 +62,7 @@ def test_refitting_the_digit_lines_keeps_the_free_text_lines(tmp_path: Path) -> 
     shipped = tmp_path / "review_lines.json"
     shipped.write_text(json.dumps({
         "lines": {"date": 0.59, "text": 0.89, "text:namn": 0.93},
-        "reliability": {"date": [], "text": [1], "text:namn": [2]},
+        "reliability": {"date": [], "text": [1], "text:name": [2]},
         "provenance": {"made_by": "dates; text: review-line", "data": "d; text: t",
                        "note": "n; text silent budget", "validation": {
                            "date_accuracy": 0.7, "text_name_hand_review": 0.6}}}))
@@ -74,7 +74,7 @@ def test_refitting_the_digit_lines_keeps_the_free_text_lines(tmp_path: Path) -> 
     kept = keep_text_lines(fitted, shipped)
 
     assert kept["lines"] == {"date": 0.68, "percent": 0.46, "text": 0.89, "text:namn": 0.93}
-    assert kept["reliability"]["text:namn"] == [2] and kept["reliability"]["date"] == [3]
+    assert kept["reliability"]["text:name"] == [2] and kept["reliability"]["date"] == [3]
     assert kept["provenance"]["validation"] == {"date_accuracy": 0.75,
                                                 "text_name_hand_review": 0.6}
     assert kept["provenance"]["made_by"] == "new dates; text: review-line"
