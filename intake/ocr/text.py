@@ -451,9 +451,9 @@ def keep_writing(strokes: np.ndarray, inner: Box) -> np.ndarray | None:
 
     Writing is every mark reaching into the inside of the printed border. Small marks
     count only where writing has them: beside a letter within the line (hyphen, comma,
-    full stop; and mark after mark, the letters of small print, which a fax leaves as
-    small marks), or just above a letter (dots of i, ä, ö; the ring of å); anywhere
-    else they are specks. None when no mark is big enough to be writing.
+    full stop), just above a letter (dots of i, ä, ö; the ring of å), or as the
+    letters of small print (:func:`_along_the_line`); anywhere else they are specks.
+    None when no mark is big enough to be writing.
     """
     count, labels, stats = imaging.components(strokes)
     inside = _inside_labels(labels, inner)
@@ -472,16 +472,20 @@ def keep_writing(strokes: np.ndarray, inner: Box) -> np.ndarray | None:
 
 def _along_the_line(big: list[int], small: list[int], stats: np.ndarray, size: float
                     ) -> list[int]:
-    """``big``, the letters of small print on their line (a fax leaves them as small
-    marks), and the small marks beside any of those, and beside those in turn."""
-    line = list(big) + [i for i in small if _small_letter(stats[i], stats[big], size)]
+    """``big`` and the small marks beside them within the line (punctuation). A line of
+    small print (more of its letters small marks than big ones: a long name typed small
+    into a narrow box and faxed) also keeps its small letters, and the small marks
+    beside any kept mark, in turn."""
+    letters = [i for i in small if _small_letter(stats[i], stats[big], size)]
+    small_print = len(letters) > len(big)
+    line = list(big) + (letters if small_print else [])
     rest = [i for i in small if i not in line]
     while rest:
         beside = [i for i in rest if _beside(stats[i], stats[line], size)]
-        if not beside:
-            break
         line += beside
         rest = [i for i in rest if i not in beside]
+        if not beside or not small_print:
+            break
     return line
 
 
