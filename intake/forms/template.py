@@ -132,11 +132,12 @@ class Source(_Frozen):
 
 
 class TemplateRef(_Frozen):
-    """Which template a page was read with: its id (``intake.forms.store``) and the
-    version of the form it is."""
+    """Which template a page was read with: its id (``intake.forms.store``), the
+    version of the form it is, and which of the template's pages it is."""
 
     id: str
     version: str
+    page: int = Field(default=1, ge=1)
 
 
 class Template(_Frozen):
