@@ -13,7 +13,8 @@ filled forms are made in both layouts and read with the store's active templates
 
 Prints how many widgets were matched automatically, and per style and layout the
 form, field and silent-error rates (``sus-intake eval``'s scoring) and the share of
-pages read with the template of their layout; then a batch mixing both layouts.
+documents read with the template of their layout; then batches mixing both layouts,
+with how many of their documents are a form of two pages.
 
 ``--own`` measures instead the project's own blank PDFs learned (``forms learn``) and
 activated: ``eval``'s scores with and without them, and the same pages read with the
@@ -150,8 +151,17 @@ def measure(out: Path, *, count: int, seed: int, styles: list[str], batches: int
             zip(("right", "pages"), template_use(folder, settings, store), strict=True))}
     mixed = out / "prov-mixed"
     make_samples(mixed, ["batch-pdf", "batch-tiff"], count=batches, seed=seed, layout="mixed")
-    rows["batch mixed"] = _scores(evaluate(mixed, settings).overall)
+    rows["batch mixed"] = {**_scores(evaluate(mixed, settings).overall),
+                           "two_page_documents": _two_page_documents(mixed)}
     return {"learned": [vars(x) for x in learned], "rows": rows}
+
+
+def _two_page_documents(folder: Path) -> int:
+    """The documents of two pages (a form of the other layout and its page of text) in
+    the truth below ``folder``: form accuracy, per page, counts such a page 2 right only
+    when it was joined to its form's document."""
+    return sum(len(doc["pages"]) == 2 for scan in find_scans(folder)
+               for doc in json.loads(truth_path(scan).read_text()))
 
 
 class _LearnedOnly(ActiveTemplates):

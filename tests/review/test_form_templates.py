@@ -329,18 +329,19 @@ def test_a_form_in_a_layout_activated_on_the_running_service_is_read_with_it(
         client: TestClient, tmp_path: Path) -> None:
     """GIVEN a running service and another printer's FK 9448 layout activated in its
     template store after it started WHEN a förbund uploads a typed 9448 on that print
-    THEN it is read as a 9448 with the learned template, the document records its id
-    and version, and its Namn snippet box is the learned layout's."""
+    THEN it is read as a 9448 with the learned template, its page of text joined to it,
+    the document records the template's id and version, and its Namn snippet box is the
+    learned layout's."""
     import random
 
     from intake.demo import case_for
     from intake.samples.make import write_cases
-    from intake.samples.other_layout import draw, other_layout
+    from intake.samples.other_layout import other_layout
     from tests.review.conftest import FORBUND, INSATS, TODAY
-    from tests.test_pipeline_templates import REFERENCE_DPI, keep_active
+    from tests.test_pipeline_templates import keep_other_layout
 
     layout = other_layout("9448")
-    stored = keep_active(store_of(client), "9448", layout, draw(layout, REFERENCE_DPI))
+    stored = keep_other_layout(store_of(client), "9448")
     rng = random.Random(3)
     case = case_for("9448", rng, FORBUND, INSATS, today=TODAY)
     form = write_cases([case], "typed-office300", tmp_path / "annan-9448", rng,
@@ -350,9 +351,11 @@ def test_a_form_in_a_layout_activated_on_the_running_service_is_read_with_it(
     read_all(client)
 
     with state_of(client).store.transaction() as session:
-        document = session.scalars(select(Document)).one()
+        document, text = session.scalars(select(Document).order_by(Document.page)).all()
         assert (document.form, document.template_id, document.template_version) == (
             "9448", stored.id, stored.template.version)
+        assert (document.pages, document.status) == ([1, 2], "review")
+        assert (text.page, text.template_page, text.status) == (2, 2, "info")
         document_id = document.id
     login(client, "granskare")
     fields = {f["name"]: f for f in client.get(f"/api/documents/{document_id}").json()["fields"]}
