@@ -2,10 +2,13 @@
 the personnummer and the name, which vote.
 
 The two are paired when the personnummer read on both is the same, or one digit
-apart with matching names, or missing on one with the same name on both — and only
-when the pair is the only one in the batch. Agreeing, both are confirmed (their
-confidence raised); differing, both are flagged with what the other read, and the
-weaker reading is pre-filled with the stronger where that is safe. The document
+apart with matching names, or the name read on both is the same (whatever the
+personnummer) — and only when the pair is the only one in the batch. Agreeing, both
+are confirmed (their confidence raised); differing, both are flagged with what the
+other read, and the weaker reading is pre-filled with the stronger where that is safe
+(a personnummer one digit off or missing; a name read badly but alike). A weak name
+reading that has the strong one's first name bears it out rather than contradicts
+it: the strong one is not flagged for it. The document
 added later is weighed against those already read, so the outcome does not depend
 on which of the two a worker reads first.
 """
@@ -20,6 +23,7 @@ from intake.review.names import (
     NAME_FIELD,
     Likeness,
     digit_distance,
+    fold,
     formatted,
     likeness,
     names_match,
@@ -80,8 +84,7 @@ def _same_person(a: Document, b: Document, *, review_below: float) -> bool:
         sure = (well_read(a, NAME_FIELD[a.form], review_below=review_below)
                 or well_read(b, NAME_FIELD[b.form], review_below=review_below))
         return name_b is not None and names_match(name_a, name_b, well_read=sure)
-    one_missing = value_of(a, PNR) is None or value_of(b, PNR) is None
-    return one_missing and likeness(name_a or "", name_b or "") is Likeness.SAME
+    return likeness(name_a or "", name_b or "") is Likeness.SAME
 
 
 def _vote_personnummer(a: Document, b: Document, *, settings: Settings) -> None:
@@ -93,7 +96,8 @@ def _vote_personnummer(a: Document, b: Document, *, settings: Settings) -> None:
     strong, weak = sorted((a, b), key=lambda d: (
         not _valid(value_of(d, PNR), settings=settings), -confidence_of(d, PNR), d.form))
     kept, read = value_of(strong, PNR), value_of(weak, PNR)
-    if not _valid(kept, settings=settings):
+    one_off = digit_distance(kept, read) == 1
+    if not _valid(kept, settings=settings) or (read is not None and not one_off):
         flag(weak, PNR, f"I {LABEL[strong.form]} i samma batch står {formatted(kept)}"
              " – kontrollera.")
     elif read is None:
@@ -158,6 +162,16 @@ def _disagree_on_name(strong: Document, weak: Document, *, review_below: float) 
     else:
         flag(weak, field, f"I {LABEL[strong.form]} i samma batch står namnet '{kept}'"
              " – kontrollera.")
-    if read is not None:
+    if read is not None and not _bears_out(read, kept, weak, review_below=review_below):
         flag(strong, NAME_FIELD[strong.form], f"I {LABEL[weak.form]} i samma batch står"
              f" namnet '{read}' – kontrollera.")
+
+
+def _bears_out(read: str, kept: str, weak: Document, *, review_below: float) -> bool:
+    """Whether the weaker reading ``read`` bears the stronger ``kept`` out rather than
+    contradicts it: read badly, but with the same first name (its misread letters are
+    no evidence against a name read well)."""
+    if well_read(weak, NAME_FIELD[weak.form], review_below=review_below):
+        return False
+    first_read, first_kept = fold(read).split()[:1], fold(kept).split()[:1]
+    return bool(first_read) and first_read == first_kept
