@@ -158,7 +158,7 @@ def match_open(session: Session, row: Document, *, actor: str, review_below: flo
     in_insats = [p for p in matching if p.insats_id == row.insats_id]
     matching = in_insats or matching
     if len(matching) == 1:
-        _take_participant(row, matching[0])
+        _take_participant(row, matching[0], nearest=_nearest_insats(session, row))
     elif matching:
         flag(row, PNR, f"{len(matching)} öppna deltaganden i förbundet liknar personnumret"
              " och namnet – kontrollera.")
@@ -183,7 +183,19 @@ def _no_open_participation(row: Document, near: list[NearParticipation]) -> None
              " – kontrollera.")
 
 
-def _take_participant(row: Document, found: NearParticipation) -> None:
+def _nearest_insats(session: Session, row: Document) -> int | None:
+    """The förbund's insats nearest to the insats read, however unclearly, when no other
+    is as near (None when nothing was read)."""
+    read = text_of(row, INSATS)
+    if read is None or row.forbund_id is None:
+        return None
+    match = lookup_insats(session, str((row.fields or {})[INSATS].get("read_as", read)),
+                          forbund_id=row.forbund_id)
+    return match.candidates[0].id if match.candidates and match.margin > 0 else None
+
+
+def _take_participant(row: Document, found: NearParticipation, *,
+                      nearest: int | None) -> None:
     """Personnummer, name and insats of the open participation found: confirmed where
     they agree with the reading, pre-filled and flagged with the evidence where not."""
     read_name = text_of(row, "namn") or ""
@@ -201,16 +213,21 @@ def _take_participant(row: Document, found: NearParticipation) -> None:
     else:
         prefill(row, "namn", found.namn, f"Läst som '{read_name}'; deltagandet i SUS heter"
                 f" '{found.namn}' – förvalt, kontrollera.", source="sus")
-    _take_insats(row, found, strong=found.distance == 0 and same_name)
+    _take_insats(row, found, certain=found.distance == 0, nearest=nearest)
 
 
-def _take_insats(row: Document, found: NearParticipation, *, strong: bool) -> None:
-    """The participation's insats: confirmed where the (mis)reading points to it and the
-    person is certain, pre-filled where nothing was read, flagged where another was."""
+def _take_insats(row: Document, found: NearParticipation, *, certain: bool,
+                 nearest: int | None) -> None:
+    """The participation's insats: confirmed where the person is certain (the
+    personnummer read is theirs, the name matches) and the (mis)reading points to their
+    insats — its nearest in the förbund, two independent readings agreeing —;
+    pre-filled where nothing was read, flagged where another was."""
     suggested = "read_as" in (row.fields or {}).get(INSATS, {})
+    if certain and nearest == found.insats_id and row.insats_id in (None, found.insats_id):
+        confirm(row, INSATS, found.insats, source="sus")
+        row.insats_id = found.insats_id
+        return
     if row.insats_id == found.insats_id:
-        if suggested and strong:
-            confirm(row, INSATS, found.insats, source="sus")
         return
     if row.insats_id is None or suggested:
         prefill(row, INSATS, found.insats, f"Personens öppna deltagande i förbundet är i"
