@@ -6,7 +6,8 @@ Called once per document as it is added to the queue (:func:`read_with_store`):
 2. the insats: among that förbund's insatser only;
 3. a FK 9449: matched to the förbund's open participations by personnummer and name
    together (one digit off with a matching name is a candidate, pre-filled and
-   flagged with its evidence);
+   flagged with its evidence); an avslutningsdatum before the participation's start
+   is flagged;
 4. a FK 9443: matched to participations that wait for a consent (a mailed one
    nationally, one in a förbund's batch within that förbund);
 5. a FK 9443 and a FK 9448 of one person in one batch vote (:mod:`intake.review.vote`);
@@ -18,6 +19,8 @@ silent change. Evidence comes from the document's own förbund only.
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 from sqlalchemy.orm import Session
 
@@ -54,6 +57,7 @@ from sus_store import (
 from sus_store.vocab import Status
 
 FORBUND, INSATS, PNR = "samverkansorganisation", "insats", "personnummer"
+END = "avslutningsdatum"
 SUGGESTED_NAME = "Läst som '{read}'; närmaste namn i SUS är förvalt – kontrollera."
 
 
@@ -214,6 +218,20 @@ def _take_participant(row: Document, found: NearParticipation, *,
         prefill(row, "namn", found.namn, f"Läst som '{read_name}'; deltagandet i SUS heter"
                 f" '{found.namn}' – förvalt, kontrollera.", source="sus")
     _take_insats(row, found, certain=found.distance == 0, nearest=nearest)
+    _end_after_start(row, found)
+
+
+def _end_after_start(row: Document, found: NearParticipation) -> None:
+    """A 9449's avslutningsdatum on or after the start of the participation it closes
+    (SPEC §3 rule 2): one read before it is flagged with the start SUS has."""
+    end = value_of(row, END)
+    try:
+        day = date.fromisoformat(end) if isinstance(end, str) else None
+    except ValueError:
+        return
+    if day is not None and day < found.startdatum:
+        flag(row, END, f"Avslutningsdatum {end} är före deltagandets startdatum"
+             f" {found.startdatum.isoformat()} i SUS – kontrollera.")
 
 
 def _take_insats(row: Document, found: NearParticipation, *, certain: bool,

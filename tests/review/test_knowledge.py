@@ -216,6 +216,20 @@ def test_9449_insats_of_a_participant_one_digit_off_stays_flagged(
     assert seen.value("insats") == INSATS and seen.flagged("insats")
 
 
+def test_9449_ending_before_the_participation_started_is_flagged(
+        client: TestClient, pyramis: int) -> None:
+    """GIVEN Åsa open since 2026-11-02 WHEN her 9449's avslutningsdatum is read
+    2026-10-20, sure THEN it is flagged with the start SUS has; read 2026-11-20 it is not."""
+    participant(client, KVINNA)
+    early = Seen(client, add(client, pyramis, read_form(
+        "9449", personnummer=KVINNA, namn=ASA, avslutningsdatum="2026-10-20")))
+    assert early.flagged("avslutningsdatum")
+    assert "2026-11-02" in early.problems["avslutningsdatum"]
+    later = Seen(client, add(client, pyramis, read_form(
+        "9449", personnummer=KVINNA, namn=ASA, avslutningsdatum="2026-11-20")))
+    assert not later.flagged("avslutningsdatum")
+
+
 def test_participant_of_another_forbund_is_never_offered(
         client: TestClient, pyramis: int) -> None:
     """GIVEN Åsa open only in Göteborg WHEN Pyramis's 9449 reads her personnummer one
