@@ -59,12 +59,21 @@ def vote_in_batch(session: Session, row: Document, *, settings: Settings) -> Non
 
 
 def _partner(session: Session, row: Document, *, review_below: float) -> Document | None:
-    found = [d for d in _open_in_batch(session, row.batch_id, _OTHER[row.form])
-             if _same_person(row, d, review_below=review_below)]
+    """The one document of the other form in the batch that is the same person: by the
+    personnummer read when one is, else by the name; None when two could be, or when
+    another document of ``row``'s form could be, the same way, the partner's too."""
+    def by_number(a: Document, b: Document) -> bool:
+        return _same_by_number(a, b, review_below=review_below)
+
+    others = _open_in_batch(session, row.batch_id, _OTHER[row.form])
+    for same in (by_number, _same_by_name):
+        found = [d for d in others if same(row, d)]
+        if found:
+            break
     if len(found) != 1:
         return None
     rivals = [d for d in _open_in_batch(session, row.batch_id, row.form)
-              if d is not row and _same_person(d, found[0], review_below=review_below)]
+              if d is not row and same(d, found[0])]
     return None if rivals else found[0]
 
 
@@ -75,15 +84,22 @@ def _open_in_batch(session: Session, batch_id: int, form: str) -> list[Document]
         Document.claimed_by.is_(None)).order_by(Document.id)))
 
 
-def _same_person(a: Document, b: Document, *, review_below: float) -> bool:
-    name_a, name_b = text_of(a, NAME_FIELD[a.form]), text_of(b, NAME_FIELD[b.form])
+def _same_by_number(a: Document, b: Document, *, review_below: float) -> bool:
+    """The same personnummer read on both, or one digit apart with matching names."""
     distance = digit_distance(value_of(a, PNR), value_of(b, PNR))
     if distance == 0:
         return True
-    if distance == 1:
-        sure = (well_read(a, NAME_FIELD[a.form], review_below=review_below)
-                or well_read(b, NAME_FIELD[b.form], review_below=review_below))
-        return name_b is not None and names_match(name_a, name_b, well_read=sure)
+    if distance != 1:
+        return False
+    name_a, name_b = text_of(a, NAME_FIELD[a.form]), text_of(b, NAME_FIELD[b.form])
+    sure = (well_read(a, NAME_FIELD[a.form], review_below=review_below)
+            or well_read(b, NAME_FIELD[b.form], review_below=review_below))
+    return name_b is not None and names_match(name_a, name_b, well_read=sure)
+
+
+def _same_by_name(a: Document, b: Document) -> bool:
+    """The same name read on both (whatever their personnummer)."""
+    name_a, name_b = text_of(a, NAME_FIELD[a.form]), text_of(b, NAME_FIELD[b.form])
     return likeness(name_a or "", name_b or "") is Likeness.SAME
 
 

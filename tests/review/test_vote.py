@@ -161,3 +161,16 @@ def test_badly_read_other_first_name_still_flags_the_well_read(
                                  namnfortydligande=("Ebba Öberg-Test", 0.4)))
     registration = Seen(client, first)
     assert registration.flagged("namn") and "Ebba" in registration.problems["namn"]
+
+
+def test_a_namesake_does_not_take_the_partner_read_with_the_same_number(
+        client: TestClient, batch: int) -> None:
+    """GIVEN Åsa's 9448, then a 9443 of another Åsa Öberg-Test (a personnummer far from
+    hers), then Åsa's own 9443, in one batch WHEN all three are read THEN Åsa's own
+    pair votes: her unsure personnummer is confirmed, not flagged with the namesake's."""
+    other = MAN[:6] + "0101" + MAN[10:]
+    first = add(client, batch, read_form("9448", personnummer=(KVINNA, 0.6), namn=ASA))
+    add(client, batch, read_form("9443", personnummer=other, namnfortydligande=ASA))
+    add(client, batch, read_form("9443", personnummer=KVINNA, namnfortydligande=ASA))
+    seen = Seen(client, first)
+    assert seen.confidence("personnummer") >= 0.9 and not seen.flagged("personnummer")
