@@ -2,11 +2,14 @@
 the personnummer and the name, which vote.
 
 The two are paired when the personnummer read on both is the same, or one digit
-apart with matching names, or the name read on both is the same (whatever the
+apart with matching names, or else the name read on both is the same (whatever the
 personnummer) — and only when the pair is the only one in the batch. Agreeing, both
 are confirmed (their confidence raised); differing, both are flagged with what the
 other read, and the weaker reading is pre-filled with the stronger where that is safe
-(a personnummer one digit off or missing; a name read badly but alike). A weak name
+(a personnummer one digit off or missing; a name read badly but alike). A pair found
+by its name votes on the personnummer only: that the names agree is what paired it,
+no evidence that they were read right (one writer's two forms are often misread the
+same way, 'Anne-Li' as 'Anneli' on both). A weak name
 reading that has the strong one's first name bears it out rather than contradicts
 it: the strong one is not flagged for it. The document
 added later is weighed against those already read, so the outcome does not depend
@@ -50,18 +53,22 @@ _OTHER = {"9443": "9448", "9448": "9443"}
 def vote_in_batch(session: Session, row: Document, *, settings: Settings) -> None:
     """Let ``row`` and its one partner of the other form in the batch vote."""
     below = settings.review_below
-    partner = _partner(session, row, review_below=below)
-    if partner is None:
+    paired = _partner(session, row, review_below=below)
+    if paired is None:
         return
+    partner, by_number = paired
     _vote_personnummer(row, partner, settings=settings)
-    _vote_name(row, partner, review_below=below)
+    if by_number:  # paired by the name, the names agree by construction: no evidence
+        _vote_name(row, partner, review_below=below)
     recheck(partner, today=settings.current_day(), review_below=below)
 
 
-def _partner(session: Session, row: Document, *, review_below: float) -> Document | None:
-    """The one document of the other form in the batch that is the same person: by the
-    personnummer read when one is, else by the name; None when two could be, or when
-    another document of ``row``'s form could be, the same way, the partner's too."""
+def _partner(session: Session, row: Document, *,
+             review_below: float) -> tuple[Document, bool] | None:
+    """The one document of the other form in the batch that is the same person, and
+    whether it was found by the personnummer read (else by the name); None when two
+    could be, or when another document of ``row``'s form could be, the same way, the
+    partner's too."""
     def by_number(a: Document, b: Document) -> bool:
         return _same_by_number(a, b, review_below=review_below)
 
@@ -74,7 +81,7 @@ def _partner(session: Session, row: Document, *, review_below: float) -> Documen
         return None
     rivals = [d for d in _open_in_batch(session, row.batch_id, row.form)
               if d is not row and same(d, found[0])]
-    return None if rivals else found[0]
+    return None if rivals else (found[0], same is by_number)
 
 
 def _open_in_batch(session: Session, batch_id: int, form: str) -> list[Document]:
