@@ -9,11 +9,10 @@ other read, and the weaker reading is pre-filled with the stronger where that is
 (a personnummer one digit off or missing; a name read badly but alike). A pair found
 by its name votes on the personnummer only: that the names agree is what paired it,
 no evidence that they were read right (one writer's two forms are often misread the
-same way, 'Anne-Li' as 'Anneli' on both). A weak name
-reading that has the strong one's first name bears it out rather than contradicts
-it: the strong one is not flagged for it. The document
-added later is weighed against those already read, so the outcome does not depend
-on which of the two a worker reads first.
+same way, 'Anne-Li' as 'Anneli' on both). A weak name reading that has the strong
+one's first name bears it out rather than contradicts it: the strong one is not
+flagged for it. The document added later is weighed against those already read, so
+the outcome does not depend on which of the two a worker reads first.
 """
 
 from __future__ import annotations
