@@ -235,7 +235,7 @@ def _cut_read(cut: Cut, priors: Priors, month: str | None,
     others holds letters, that group is the month and the digits before and after it
     the day and the year; where the cut is one group only and the engine read ``day``
     before the month, it is the year after them. Also whether the month was put in."""
-    groups = _groups(cut)
+    groups = _groups(cut) if month is None else _year_off_month(cut, _groups(cut))
     named = _month_groups(cut, groups) if month is not None else None
     text: list[str] = []
     alternatives: list[list[tuple[str, float]]] = []
@@ -286,6 +286,17 @@ def _groups(cut: Cut) -> list[list[int]]:
         else:
             split.append(group)
     return split
+
+
+def _year_off_month(cut: Cut, groups: list[list[int]]) -> list[list[int]]:
+    """The last group split before its last four glyphs when letters (of the month's
+    name) stand before four digits or more in it: "5xx2025", the gap between "sept"
+    and "2025" too narrow to see."""
+    *rest, last = groups
+    letters = [n for n, i in enumerate(last) if int(np.argmax(cut.glyphs[i])) == _LETTER]
+    if rest and letters and len(last) - letters[-1] - 1 >= 4:
+        return [*rest, last[:-4], last[-4:]]
+    return groups
 
 
 def _month_groups(cut: Cut, groups: list[list[int]]) -> range | None:

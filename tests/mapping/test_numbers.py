@@ -227,6 +227,15 @@ def test_a_month_written_with_a_gap_in_it_is_still_one_month() -> None:
     assert interpret_date(read, CONTEXT).value == "2025-11-20"
 
 
+def test_a_year_run_into_the_month_name_is_split_off() -> None:
+    """GIVEN "3 september 2025" whose year the classifier saw joined to the month's
+    letters ("5xx2025") and the engine read the month garbled
+    WHEN the date is interpreted
+    THEN it is 3 September 2025."""
+    read = TextRead(text="2 seplelmber 20 25", confidence=0.0, cuts=[cut_of("3 5xx2025")])
+    assert interpret_date(read, CONTEXT).value == "2025-09-03"
+
+
 def test_a_year_cut_alone_follows_the_day_and_month_the_engine_read() -> None:
     """GIVEN "26 februari 2025" where the engine read the day and the month but not the
     year, and the classifier's cut holds only the year
