@@ -102,6 +102,18 @@ def test_a_date_after_words_is_found_and_cut(written: str, date: str) -> None:
     assert cuts and _digits(cuts[0]) == date
 
 
+def test_a_year_with_one_glyph_like_a_letter_is_still_the_date_part() -> None:
+    """GIVEN "Kiruna 14/3 2026" whose year has one glyph the classifier takes for a
+    letter (drawn here as an "a": a blotted or badly cut digit)
+    WHEN the line's date part is found
+    THEN it holds the day, the month and the year, not the place."""
+    line = line_of("Kiruna 14/3 20a6")
+    tail = date_tail(line, MODEL)
+    assert tail is not None
+    assert tail.shape[1] > line.shape[1] - line_of("Kiruna ").shape[1] - 40
+    assert tail.shape[1] < line.shape[1] - line_of("Kiru").shape[1]
+
+
 def test_words_without_a_date_have_no_date_part() -> None:
     """GIVEN a place written without a date
     WHEN the line's date part is looked for
