@@ -107,15 +107,21 @@ def _score_scan(report: Report, style: str, truth: list[dict], docs: list[Docume
     by_page = {page: doc for doc in docs for page in doc.pages}
     for expected in truth:
         found = by_page.get(expected["pages"][0])
-        _score_document(report, style, expected, found)
+        joined = [by_page.get(page) is found for page in expected["pages"]]
+        _score_document(report, style, expected, found, joined)
 
 
-def _score_document(report: Report, style: str, expected: dict, found: Document | None) -> None:
+def _score_document(report: Report, style: str, expected: dict, found: Document | None,
+                    joined: list[bool] | None = None) -> None:
+    """Score one true document against the document found for its first page; form
+    accuracy is per page: a later page counts as right only when it was found in that
+    same document (``joined``, one flag per page; default all)."""
     groups = [report.overall, report.by_style[style]]
     form_right = found is not None and found.form == expected["form"]
+    pages_right = len(expected["pages"]) if joined is None else sum(joined)
     for tally in groups:
         tally.pages += len(expected["pages"])
-        tally.forms_right += form_right * len(expected["pages"])
+        tally.forms_right += form_right * pages_right
     if expected["form"] in ("blank", "unknown"):
         return
     all_right = form_right

@@ -7,6 +7,8 @@
 4. read fields — ``intake.ocr.fields``: ticks, signature, text and digits as seen
 5. interpret — ``intake.mapping.interpret``: every field typed, with a confidence
 6. validate — ``intake.mapping.document``: SPEC §3 rules, what needs review
+7. join pages — ``intake.mapping.pages``: a learned template's later page (fields on
+   page 2, a page of text) into the document of the page before it (:func:`_joined`)
 
 Each step lives in the package that owns it; this module only strings them together
 and spreads pages over worker processes. What reading needs — the settings, the
@@ -42,6 +44,7 @@ from intake.mapping import interpret
 from intake.mapping.base import Context
 from intake.mapping.document import Document, build_document, empty_document
 from intake.mapping.interpret import interpret_page
+from intake.mapping.pages import MISSING_PAGE, completed, join_reads
 from intake.ocr import fields
 from intake.ocr.align import align_page, load_blank_forms
 from intake.ocr.fields import read_fields
@@ -117,7 +120,10 @@ class Reader:
             return empty_document(page.source, page.page, alignment.kind), None
         template = _aligned_onto(alignment, templates)
         reads = read_fields(aligned, template, engine=self.engine, models=self.models)
-        return self._document(page.source, page.page, reads), aligned
+        document = self._document(page.source, [page.page], reads)
+        if isinstance(template, ReadingTemplate) and template.page_count > 1:
+            document = document.model_copy(update={"parts": [reads]})
+        return document, aligned
 
     def warm_up(self) -> None:
         """Load now what every page needs (the blank forms of the active templates,
@@ -128,17 +134,64 @@ class Reader:
         fields.warm_up(templates)
         interpret.warm_up()
 
-    def _document(self, source: str, page: int, reads: PageReads) -> Document:
+    def joined(self, document: Document, later: Document) -> Document:
+        """``later`` (the next page of the form's template) joined to ``document``: one
+        document of both pages, every field read again from the pages' reads."""
+        parts = [*document.parts, *later.parts]
+        joined = self._document(document.source, [*document.pages, *later.pages],
+                                join_reads(parts))
+        return joined.model_copy(update={"parts": parts})
+
+    def _document(self, source: str, pages: int | list[int], reads: PageReads) -> Document:
         context = self.context()
+        missing: list[str] = []
+        if not reads.exact:
+            reads, missing = completed(reads)  # a form's page not in the input
         values = interpret_page(reads, context)
-        document = build_document(source, page, reads.form, values, today=context.today,
+        for name in missing:
+            values[name] = values[name].model_copy(
+                update={"confidence": 0.0, "problem": MISSING_PAGE})
+        document = build_document(source, pages if isinstance(pages, list) else [pages],
+                                  reads.form, values, today=context.today,
                                   review_below=context.review_below, lines=context.review_lines)
         return document.model_copy(update={"template": reads.template})
 
 
+def _continues(document: Document, later: Document) -> bool:
+    """``later`` is the next page of ``document``'s template, on the next page of the
+    same input."""
+    if not document.parts or not later.parts or later.source != document.source:
+        return False
+    last, page = document.parts[-1].template, later.parts[0].template
+    return (last is not None and page is not None and later.pages[0] == document.pages[-1] + 1
+            and (page.id, page.version) == (last.id, last.version) and page.page == last.page + 1)
+
+
+def _joined(done: Iterator[_Done], reader: Reader) -> Iterator[_Done]:
+    """Documents in input order, each later page of a template of several pages joined
+    to the document of its page before (a page of it with no page before it stays a
+    document of its own, its other pages' fields flagged as missing)."""
+    held: _Done | None = None
+    for index, item in done:
+        if (held is not None and held[0] == index and isinstance(item, Document)
+                and isinstance(held[1], Document) and _continues(held[1], item)):
+            held = (index, reader.joined(held[1], item))
+            continue
+        if held is not None:
+            yield held
+            held = None
+        if isinstance(item, Document) and item.parts:
+            held = (index, item)
+        else:
+            yield index, item
+    if held is not None:
+        yield held
+
+
 def _aligned_onto(alignment: Alignment, templates: tuple[ReadingTemplate, ...]
                   ) -> ReadingTemplate | str:
-    """The template a page was aligned onto (its form's built-in layout if unnamed)."""
+    """The template (and page of it) a page was aligned onto (its form's built-in
+    layout if unnamed)."""
     found = [t for t in templates if t.ref == alignment.template]
     return found[0] if found else alignment.kind
 
@@ -160,7 +213,8 @@ def extract(paths: Iterable[Path], settings: Settings,
     paths = list(paths)
     reader = Reader.load(settings, models)
     listed = _all_pages(paths, settings)
-    read = _in_turn(listed, reader) if settings.workers <= 1 else _in_parallel(listed, reader)
+    read = _joined(_in_turn(listed, reader) if settings.workers <= 1
+                   else _in_parallel(listed, reader), reader)
     failed: set[int] = set()
     total = _page_total(paths, settings) if on_terminal() else None
     with progress("Läser sidor", total=total, unit="sida", leave=False) as bar:

@@ -68,3 +68,22 @@ def test_text_compares_after_nfc_and_white_space() -> None:
     assert same_value("  A\u030asa   Öberg ", "Åsa Öberg")
     assert not same_value("198112189876", 198112189876)
     assert same_value(["a_kassa"], ["a_kassa"])
+
+
+def test_a_two_page_form_whose_second_page_was_read_apart_loses_that_page_only() -> None:
+    """GIVEN a form of pages 1 and 2 WHEN page 2 was found as a document of its own
+    THEN form accuracy counts page 1 right and page 2 wrong (accuracy is per page)."""
+    from intake.evaluate import _score_scan
+
+    truth = [{**TRUTH, "pages": [1, 2]}]
+    apart = [doc(), Document(source="x.pdf", pages=[2], form="unknown")]
+    joined = [doc().model_copy(update={"pages": [1, 2]})]
+    reports = []
+    for docs in (apart, joined):
+        report = Report()
+        _score_scan(report, "style", truth, docs)
+        reports.append(report.overall)
+
+    assert (reports[0].pages, reports[0].forms_right) == (2, 1)
+    assert (reports[1].pages, reports[1].forms_right) == (2, 2)
+    assert reports[0].fields_right == reports[1].fields_right == 5

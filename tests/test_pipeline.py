@@ -225,3 +225,71 @@ def test_every_thread_of_a_reading_process_reads_at_its_lower_priority(
         assert pool.submit(_thread_priorities_after_reading, scan).result() == {mine + 7}
     finally:
         pool.shutdown()
+
+
+# --- a learned template of two pages: a later page joins its form's document ---------
+
+
+def _part(reader: pipeline.Reader, page: int, template_page: int, **reads: object
+          ) -> Document:
+    """The document a reader makes of page ``page`` of ``x.tif``, read as page
+    ``template_page`` of a learned two-page FK 9443 template."""
+    from intake.forms.template import TemplateRef
+    from intake.reads import PageReads
+
+    ref = TemplateRef(id="FK9443-002.F.001-abcdef01", version="002.F.001", page=template_page)
+    part = PageReads(form="9443", template=ref, **reads)  # type: ignore[arg-type]
+    return reader._document("x.tif", [page], part).model_copy(update={"parts": [part]})
+
+
+def _two_page_reads(reader: pipeline.Reader) -> tuple[Document, Document]:
+    from intake.reads import TextRead, TickRead
+
+    def text(value: str) -> TextRead:
+        return TextRead(text=value, confidence=0.99)
+
+    first = _part(reader, 2, 1, texts={"personnummer": text("198112189876")})
+    second = _part(reader, 3, 2, texts={"ort_och_datum": text("Uppsala 2026-11-02"),
+                                        "namnfortydligande": text("Åsa Öberg")},
+                   signature=TickRead(ink=0.3, state="ticked", confidence=0.99))
+    return first, second
+
+
+def test_a_templates_page_2_right_after_its_page_1_joins_its_document() -> None:
+    """GIVEN page 2 of a file read as page 1 of a two-page template and page 3 as its
+    page 2 (fields on both) WHEN joined THEN one document of pages 2 and 3 with the
+    fields of both pages, named by the template as a whole."""
+    reader = pipeline.Reader(SETTINGS, ReadingModels.shipped())
+    first, second = _two_page_reads(reader)
+    unknown = Document(source="x.tif", pages=[1], form="unknown")
+
+    done = [d for _, d in pipeline._joined(iter([(0, unknown), (0, first), (0, second)]),
+                                           reader)]
+
+    assert [(d.pages, d.form) for d in done] == [([1], "unknown"), ([2, 3], "9443")]
+    joined = done[1]
+    assert joined.fields["personnummer"].value == "198112189876"
+    assert joined.fields["namnfortydligande"].value == "Åsa Öberg"
+    assert joined.template is not None and joined.template.page == 1
+    assert not joined.problems and "parts" not in joined.contract()
+
+
+def test_a_page_2_without_its_page_1_is_its_forms_document_with_page_1s_fields_flagged(
+) -> None:
+    """GIVEN page 2 of a two-page template with no page 1 before it (page 1 was of
+    another file, or came after it) WHEN joined THEN it is its form's document of its
+    own, the fields of page 1 empty, in review, with the missing page as their problem."""
+    from intake.mapping.pages import MISSING_PAGE
+
+    reader = pipeline.Reader(SETTINGS, ReadingModels.shipped())
+    first, second = _two_page_reads(reader)
+
+    done = [d for _, d in pipeline._joined(iter([(0, second), (1, first)]), reader)]
+
+    assert [(d.source, d.pages) for d in done] == [("x.tif", [3]), ("x.tif", [2])]
+    alone = done[0]
+    assert alone.form == "9443" and alone.problems == {"personnummer": MISSING_PAGE}
+    assert alone.fields["personnummer"].value is None
+    assert "personnummer" in alone.needs_review
+    assert alone.fields["namnfortydligande"].value == "Åsa Öberg"
+    assert done[1].problems.keys() == {"underskrift", "ort", "datum", "namnfortydligande"}

@@ -21,13 +21,13 @@ from intake.forms import FORM_IDS
 from intake.forms.blank import blank_pdf, builtin_template
 from intake.forms.model import PageLayout
 from intake.forms.store import StoredTemplate, TemplateStore
-from intake.forms.template import Source, Template, template_of_layout
+from intake.forms.template import Source, Template, TemplatePage, template_of_layout
 from intake.load.render import render_pdf
 from intake.mapping.document import Document
 from intake.pipeline import InputFailure, extract
 from intake.samples.content import make_case
 from intake.samples.make import make_samples, write_cases
-from intake.samples.other_layout import draw, other_layout
+from intake.samples.other_layout import draw, other_layout, other_layout_pages
 from intake.samples.scan import PROFILES, scan_page
 from intake.settings import Settings
 from tests.tiers import slow_beyond
@@ -44,16 +44,27 @@ def _png(image: np.ndarray) -> bytes:
 
 
 def keep_active(store: TemplateStore, form_id: str, layout: PageLayout, page: np.ndarray,
-                *, version: str = "002.F.001") -> StoredTemplate:
+                *, version: str = "002.F.001",
+                later: tuple[PageLayout, ...] = ()) -> StoredTemplate:
     """A template of ``layout`` kept in ``store`` and activated, with ``page`` (the blank
     printed at REFERENCE_DPI) as its reference: what learning and fixing on the admin
-    page give when every box is right."""
+    page give when every box is right. ``later`` are its pages of text after page 1."""
     blank = _png(page)
     source = Source(file="blank.png", sha256=hashlib.sha256(blank).hexdigest(), kind="scan",
                     dpi=REFERENCE_DPI)
     template: Template = template_of_layout(form_id, version, layout, source)
-    stored = store.add(template, blank=blank, blank_suffix=".png", reference_png=blank)
+    template = template.model_copy(update={"more_pages": tuple(
+        TemplatePage(number=number, texts=text.texts, boxes=text.boxes)
+        for number, text in enumerate(later, start=2))})
+    stored = store.add(template, blank=blank, blank_suffix=".png", reference_png=blank,
+                       later_references=[_png(draw(text, REFERENCE_DPI)) for text in later])
     return store.activate(stored.id)
+
+
+def keep_other_layout(store: TemplateStore, form_id: str) -> StoredTemplate:
+    """The other layout of ``form_id`` (two pages: the form and its page of text)."""
+    first, *later = other_layout_pages(form_id)
+    return keep_active(store, form_id, first, draw(first, REFERENCE_DPI), later=tuple(later))
 
 
 def _settings(store: TemplateStore) -> Settings:
@@ -65,8 +76,7 @@ def other_store(tmp_path_factory: pytest.TempPathFactory) -> TemplateStore:
     """The other layout of every form, active."""
     store = TemplateStore(tmp_path_factory.mktemp("mallar"))
     for form_id in FORM_IDS:
-        layout = other_layout(form_id)
-        keep_active(store, form_id, layout, draw(layout, REFERENCE_DPI))
+        keep_other_layout(store, form_id)
     return store
 
 
@@ -96,6 +106,7 @@ def test_typed_forms_in_a_learned_layout_are_read_with_it(
         (expected,) = json.loads(truth_path(tmp_path / "typed-office300" / doc.source)
                                  .read_text())
         assert doc.form == expected["form"], doc.source
+        assert doc.pages == expected["pages"] == [1, 2]
         assert doc.template is not None and doc.template.id in learned
         bad, unseen = _wrong_fields(doc, expected)
         wrong, silent, total = wrong + len(bad), silent + len(unseen), total + len(
@@ -118,6 +129,7 @@ def test_a_batch_mixing_the_builtin_and_a_learned_layout_is_split_right(
 
     by_page = {doc.pages[0]: doc for doc in docs}
     truth = json.loads(truth_path(path).read_text())
+    assert [doc.pages for doc in docs] == [t["pages"] for t in truth]
     assert [by_page[t["pages"][0]].form for t in truth] == [t["form"] for t in truth]
     used = [by_page[t["pages"][0]].template for t in truth]
     assert [u is not None and u.id.startswith(f"FK{t['form']}-") for u, t in
@@ -151,10 +163,11 @@ def test_a_layout_learned_from_one_scanned_blank_reads_its_filled_forms(
     that layout are extracted THEN they are read with the learned template, every field
     right or sent to review."""
     monkeypatch.setenv("SUS_TEMPLATES_DIR", str(tmp_path / "mallar"))
-    page = draw(other_layout(form_id), 300)
-    scan = scan_page(page, 300, PROFILES["office300"], np.random.default_rng(1))
-    blank = tmp_path / "blankett.png"
-    scan.image.save(blank, dpi=(scan.dpi, scan.dpi))
+    rng = np.random.default_rng(1)
+    first, second = (scan_page(draw(layout, 300), 300, PROFILES["office300"], rng).image
+                     for layout in other_layout_pages(form_id))
+    blank = tmp_path / "blankett.tif"
+    first.save(blank, save_all=True, append_images=[second], dpi=(300, 300))
 
     learned = CliRunner().invoke(cli, ["forms", "learn", str(blank), "--form", form_id,
                                        "--out", str(tmp_path / "mall.json"), "--activate"])
@@ -165,7 +178,7 @@ def test_a_layout_learned_from_one_scanned_blank_reads_its_filled_forms(
     for doc in _documents(files, Settings(workers=1, today=date(2026, 11, 25))):
         (expected,) = json.loads(truth_path(tmp_path / "prov" / "typed-office300" /
                                             doc.source).read_text())
-        assert doc.form == form_id and doc.template is not None
+        assert doc.form == form_id and doc.template is not None and doc.pages == [1, 2]
         assert doc.template.id.startswith(f"FK{form_id}-")
         assert _wrong_fields(doc, expected)[1] == []
 
@@ -184,11 +197,10 @@ def test_a_running_reader_reads_with_a_template_activated_after_it_started(
     reader = Reader.load(_settings(store))
     [path] = make_samples(tmp_path / "prov", ["typed-office300"], count=1, seed=4,
                           forms=("9449",), layout="other")
-    [page] = list(list_pages(path, dpi=reader.settings.render_dpi))
+    page, _ = list(list_pages(path, dpi=reader.settings.render_dpi))
 
     before = reader.read(page)
-    layout = other_layout("9449")
-    stored = keep_active(store, "9449", layout, draw(layout, REFERENCE_DPI))
+    stored = keep_other_layout(store, "9449")
     after = reader.read(page)
 
     assert before.form == "unknown"

@@ -6,6 +6,7 @@ converts to PDF points (origin bottom-left) on the way out.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import BinaryIO
 
 from reportlab.lib.colors import black, white
@@ -40,16 +41,22 @@ def wrap(text: str, width_mm: float, size: float, *, bold: bool = False) -> list
 
 def write_pdf(layout: PageLayout, target: BinaryIO, *, title: str) -> None:
     """Write a one-page fillable A4 PDF of ``layout`` to the binary file ``target``."""
+    write_pdf_pages((layout,), target, title=title)
+
+
+def write_pdf_pages(layouts: Sequence[PageLayout], target: BinaryIO, *, title: str) -> None:
+    """Write an A4 PDF of one page per layout (a form with a page of text) to ``target``."""
     canvas = Canvas(target, pagesize=(PAGE_WIDTH_MM * MM, PAGE_HEIGHT_MM * MM))
     canvas.setTitle(title)
     canvas.setAuthor("Försäkringskassan (återgiven av SUS intake)")
-    for op in layout.texts:
-        _draw_text(canvas, op)
-    for box in layout.boxes:
-        _stroke_rect(canvas, box.rect, box.width)
-    for widget in layout.widgets:
-        _add_widget(canvas, widget)
-    canvas.showPage()
+    for layout in layouts:
+        for op in layout.texts:
+            _draw_text(canvas, op)
+        for box in layout.boxes:
+            _stroke_rect(canvas, box.rect, box.width)
+        for widget in layout.widgets:
+            _add_widget(canvas, widget)
+        canvas.showPage()
     canvas.save()
 
 

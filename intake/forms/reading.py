@@ -40,10 +40,17 @@ class ReadingTemplate:
     layout: PageLayout = field(compare=False, repr=False)
     #: the learned blank as reading sees it; None for a built-in template
     reference: Path | None = field(compare=False, default=None)
+    #: how many pages the template has (this is page ``ref.page`` of them)
+    page_count: int = field(compare=False, default=1)
 
     @property
     def builtin(self) -> bool:
         return self.reference is None
+
+    @property
+    def page(self) -> int:
+        """Which page of its template this is (1 for every built-in one)."""
+        return self.ref.page
 
 
 @cache
@@ -64,32 +71,39 @@ def reading_template(form: str | ReadingTemplate) -> ReadingTemplate:
     return builtin_reading(form) if isinstance(form, str) else form
 
 
-def learned_reading(stored: StoredTemplate, reference: Path) -> ReadingTemplate:
-    """An active learned template of the store as a reading template."""
+def learned_reading(stored: StoredTemplate, reference: Path, page: int = 1) -> ReadingTemplate:
+    """Page ``page`` of an active learned template of the store as a reading template
+    (a page of text has no widgets: it is recognised, and joins its form's document)."""
     template = stored.template
     digest = hashlib.sha256(template.model_dump_json().encode()).hexdigest()[:12]
-    return ReadingTemplate(key=f"{stored.id}:{digest}", ref=stored.ref, form=template.form,
-                           layout=a4_layout(template), reference=reference)
+    key = f"{stored.id}:{digest}" if page == 1 else f"{stored.id}:{digest}:p{page}"
+    return ReadingTemplate(key=key, ref=stored.ref.model_copy(update={"page": page}),
+                           form=template.form, layout=a4_layout(template, page),
+                           reference=reference, page_count=template.page_count)
 
 
 def active_readings(store: TemplateStore) -> tuple[ReadingTemplate, ...]:
-    """Every active template of ``store``: the built-in ones first, then the learned
-    ones that have their reference image (one without cannot be aligned onto)."""
+    """Every active template of ``store``: the built-in ones first, then each page of
+    the learned ones that has its reference image (one without cannot be aligned onto;
+    a template without page 1's is left out)."""
     learned = []
     for stored in store.active():
-        if stored.builtin:
+        if stored.builtin or not stored.template.ready():
             continue
-        reference = store.reference_path(stored.id)
-        if reference is not None and stored.template.ready():
-            learned.append(learned_reading(stored, reference))
+        for page in range(1, stored.template.page_count + 1):
+            reference = store.reference_path(stored.id, page)
+            if reference is None:
+                break
+            learned.append(learned_reading(stored, reference, page))
     return (*builtin_readings(), *learned)
 
 
-def a4_layout(template: Template) -> PageLayout:
-    """The template's layout with its page's millimetres scaled onto A4 (the aligned
+def a4_layout(template: Template, page: int = 1) -> PageLayout:
+    """Page ``page`` of the template with its millimetres scaled onto A4 (the aligned
     frame): a learned scan's page is A4 give or take the scanner's edge."""
-    sx, sy = PAGE_WIDTH_MM / template.page_width_mm, PAGE_HEIGHT_MM / template.page_height_mm
-    layout = template.page_layout()
+    size = template.page(page)
+    sx, sy = PAGE_WIDTH_MM / size.page_width_mm, PAGE_HEIGHT_MM / size.page_height_mm
+    layout = template.page_layout(page)
     if abs(sx - 1) < 1e-6 and abs(sy - 1) < 1e-6:
         return layout
 

@@ -13,6 +13,7 @@ The folder (``Settings.template_dir()``, default ``DATA_DIR/templates``)::
     <id>/blank.<suffix>     the blank it was learned from, as uploaded
     <id>/reference.png      that blank as reading sees it: grey, upright, the page
                             exactly (template millimetres × ``dpi`` of the PNG)
+    <id>/reference-2.png    its page 2 likewise (and -3, … for a longer blank)
 
 Several processes (web nodes, readers) may share the folder: ``index.json`` is
 replaced atomically under a lock, and :meth:`TemplateStore.stamp` tells a reader
@@ -25,7 +26,7 @@ import fcntl
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -133,20 +134,25 @@ class TemplateStore:
         found = [p for p in self._folder(template_id).glob("blank.*")]
         return found[0] if found else None
 
-    def reference_path(self, template_id: str) -> Path | None:
-        """The learned template's blank as reading sees it (None for a built-in one:
-        reading draws those itself)."""
+    def reference_path(self, template_id: str, page: int = 1) -> Path | None:
+        """Page ``page`` of the learned template's blank as reading sees it (None for a
+        built-in one: reading draws those itself)."""
         if self.get(template_id).builtin:
             return None
-        path = self._folder(template_id) / "reference.png"
+        path = self._folder(template_id) / reference_name(page)
         return path if path.is_file() else None
 
     # --- changing -------------------------------------------------------------------
 
     def add(self, template: Template, *, blank: bytes, blank_suffix: str,
-            reference_png: bytes) -> StoredTemplate:
+            reference_png: bytes, later_references: Sequence[bytes] = ()) -> StoredTemplate:
         """Keep a learned template as a draft (not active); the same blank learned again
-        for the same form and version replaces its draft, never an active template."""
+        for the same form and version replaces its draft, never an active template.
+        ``later_references`` are the reference images of pages 2, 3, … (one for each
+        of the template's later pages)."""
+        if len(later_references) != template.page_count - 1:
+            raise TemplateError(f"Mallen har {template.page_count} sidor men "
+                                f"{1 + len(later_references)} sidbilder.")
         suffix = blank_suffix.lower()
         if suffix not in BLANK_SUFFIXES:
             raise TemplateError(f"Blanketten måste vara PDF, PNG, JPEG eller TIFF, inte {suffix}.")
@@ -157,10 +163,11 @@ class TemplateStore:
                     f"Mallen {template_id} är redan i bruk; inaktivera den först för att lära om.")
             folder = self._folder(template_id)
             folder.mkdir(parents=True, exist_ok=True)
-            for old in folder.glob("blank.*"):
+            for old in [*folder.glob("blank.*"), *folder.glob("reference-*.png")]:
                 old.unlink()
             _write(folder / f"blank{suffix}", blank)
-            _write(folder / "reference.png", reference_png)
+            for number, png in enumerate((reference_png, *later_references), start=1):
+                _write(folder / reference_name(number), png)
             _write(folder / "template.json", template.model_dump_json(indent=1).encode())
             self._touch_index()
         return self.get(template_id)
@@ -250,6 +257,11 @@ class TemplateStore:
                 yield
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def reference_name(page: int) -> str:
+    """The file of page ``page``'s reference image: reference.png, reference-2.png, …"""
+    return "reference.png" if page == 1 else f"reference-{page}.png"
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -9,6 +9,12 @@ of the form it is, what alignment anchors on, and for a learned template how sur
 the learner was of each widget (matched / ambiguous with its candidates / missing),
 which is what an administrator reviews.
 
+A template has one or more pages: page 1's size and printed matter are the
+template's own fields (as before pages came), each later page is a
+:class:`TemplatePage`; a widget says which page it is on (default 1). A page without
+widgets is a page of text (e.g. an information page): kept so that reading recognises
+it as this form's page. Templates written before pages came (one page) load as they are.
+
 Coordinates are millimetres from the page's top-left corner, as in the layout.
 Stored as JSON (``Template.model_validate_json``); every value is checked on load.
 """
@@ -19,7 +25,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from intake.forms.model import (
     PAGE_HEIGHT_MM,
@@ -83,6 +89,8 @@ class TemplateWidget(_Frozen):
     label: str | None = None
     #: a fillable PDF's own widget name, when the PDF had one at this box
     pdf_name: str | None = None
+    #: the page of the template the widget is on (1-based)
+    page: int = Field(default=1, ge=1)
 
     def as_widget(self) -> Widget:
         if self.rect is None:
@@ -99,6 +107,17 @@ class Anchor(_Frozen):
     text: str | None = None
 
 
+class TemplatePage(_Frozen):
+    """One page of a template: its size, printed matter and anchors."""
+
+    number: int = Field(ge=1)
+    page_width_mm: float = Field(default=PAGE_WIDTH_MM, gt=0)
+    page_height_mm: float = Field(default=PAGE_HEIGHT_MM, gt=0)
+    texts: tuple[TextOp, ...] = ()
+    boxes: tuple[LineOp, ...] = ()
+    anchors: tuple[Anchor, ...] = ()
+
+
 class Source(_Frozen):
     """The blank a template was learned from."""
 
@@ -113,11 +132,12 @@ class Source(_Frozen):
 
 
 class TemplateRef(_Frozen):
-    """Which template a page was read with: its id (``intake.forms.store``) and the
-    version of the form it is."""
+    """Which template a page was read with: its id (``intake.forms.store``), the
+    version of the form it is, and which of the template's pages it is."""
 
     id: str
     version: str
+    page: int = Field(default=1, ge=1)
 
 
 class Template(_Frozen):
@@ -134,6 +154,38 @@ class Template(_Frozen):
     anchors: tuple[Anchor, ...] = ()
     source: Source
     learned_at: datetime | None = None
+    #: pages 2, 3, … (page 1 is the fields above)
+    more_pages: tuple[TemplatePage, ...] = ()
+
+    @model_validator(mode="after")
+    def _pages_in_order(self) -> Template:
+        numbers = [p.number for p in self.more_pages]
+        if numbers != list(range(2, 2 + len(numbers))):
+            raise ValueError(f"the template's later pages must be 2, 3, …, not {numbers}")
+        beyond = [w.name for w in self.widgets if w.page > self.page_count]
+        if beyond:
+            raise ValueError(f"widgets on a page the template does not have: {beyond[:5]}")
+        return self
+
+    @property
+    def page_count(self) -> int:
+        return 1 + len(self.more_pages)
+
+    @property
+    def pages(self) -> tuple[TemplatePage, ...]:
+        """Every page, page 1 included (as a :class:`TemplatePage` numbered 1)."""
+        first = TemplatePage(
+            number=1, page_width_mm=self.page_width_mm, page_height_mm=self.page_height_mm,
+            texts=self.texts, boxes=self.boxes, anchors=self.anchors)
+        return (first, *self.more_pages)
+
+    def page(self, number: int) -> TemplatePage:
+        if not 1 <= number <= self.page_count:
+            raise KeyError(number)
+        return self.pages[number - 1]
+
+    def widgets_on(self, number: int) -> tuple[TemplateWidget, ...]:
+        return tuple(w for w in self.widgets if w.page == number)
 
     def widget(self, name: str) -> TemplateWidget:
         for w in self.widgets:
@@ -141,11 +193,14 @@ class Template(_Frozen):
                 return w
         raise KeyError(name)
 
-    def with_box(self, name: str, rect: Rect) -> Template:
+    def with_box(self, name: str, rect: Rect, page: int | None = None) -> Template:
         """This template with widget ``name``'s box set by the administrator (a chosen
-        candidate or a drawn rectangle); its candidates are kept for the record."""
-        self.widget(name)  # KeyError for a widget the form does not have
-        widgets = tuple(w.model_copy(update={"rect": rect, "state": MatchState.FIXED})
+        candidate or a drawn rectangle, on ``page`` if given, else on the widget's
+        page); its candidates are kept for the record."""
+        on = self.widget(name).page if page is None else page  # KeyError: no such widget
+        self.page(on)  # KeyError for a page the template does not have
+        widgets = tuple(w.model_copy(update={"rect": rect, "state": MatchState.FIXED,
+                                             "page": on})
                         if w.name == name else w for w in self.widgets)
         return self.model_copy(update={"widgets": widgets})
 
@@ -160,10 +215,12 @@ class Template(_Frozen):
             counts[w.state] += 1
         return counts
 
-    def page_layout(self) -> PageLayout:
-        """The template as the reader's layout (every widget must have its box)."""
-        return PageLayout(texts=self.texts, boxes=self.boxes,
-                          widgets=tuple(w.as_widget() for w in self.widgets))
+    def page_layout(self, number: int = 1) -> PageLayout:
+        """Page ``number`` of the template as the reader's layout: its printed matter
+        and the widgets on it (every one must have its box); none on a page of text."""
+        page = self.page(number)
+        return PageLayout(texts=page.texts, boxes=page.boxes,
+                          widgets=tuple(w.as_widget() for w in self.widgets_on(number)))
 
 
 def template_of_layout(form: str, version: str, layout: PageLayout, source: Source,

@@ -17,6 +17,7 @@ from intake.forms import load_form
 from intake.forms.template import TemplateRef
 from intake.learned import ReviewLines
 from intake.mapping.base import FieldValue
+from intake.reads import PageReads
 from intake.sus.records import record_from_contract
 from intake.sus.rules import RuleIssue, check
 
@@ -38,6 +39,9 @@ class Document(BaseModel):
     problems: dict[str, str] = Field(default_factory=dict)
     #: the template (layout and version) a scanned form was read with
     template: TemplateRef | None = None
+    #: the reads of each page, for a form whose template has several pages: what
+    #: joining a later page to this document reads again (never in the output)
+    parts: list[PageReads] = Field(default_factory=list, exclude=True)
 
     def contract(self) -> dict[str, Any]:
         """The JSON object of CONTRACT §2 (with ``issues``/``problems`` and, for a scanned
@@ -51,7 +55,7 @@ def empty_document(source: str, page: int, kind: str) -> Document:
 
 
 def build_document(
-    source: str, page: int, form_id: str, values: dict[str, FieldValue], *,
+    source: str, page: int | list[int], form_id: str, values: dict[str, FieldValue], *,
     today: date, review_below: float, lines: ReviewLines | None = None,
 ) -> Document:
     """The document for a read form page, with rules checked and review fields chosen:
@@ -68,7 +72,8 @@ def build_document(
     review = {n for n in names if values[n].confidence < below[n] or n in problems}
     review |= {f for issue in issues if issue.severity == "error" for f in issue.fields}
     return Document(
-        source=source, pages=[page], form=form_id, fields=fields,
+        source=source, pages=page if isinstance(page, list) else [page], form=form_id,
+        fields=fields,
         needs_review=[n for n in names if n in review], issues=issues, problems=problems,
     )
 

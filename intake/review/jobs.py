@@ -8,7 +8,9 @@ often the page is read — a page job retried because its worker died writes not
 the second time. An upload's progress is the number of its pages written; the page
 that completes it marks it done. A page that cannot be read fails its upload with
 the reason; the pages already written stay, and :func:`retry_upload` reads only the
-pages still missing.
+pages still missing. When the last page is written, a learned template's page of text
+joins the document of its page before (:func:`join_later_pages`), whatever order the
+page jobs finished in.
 
 Two engines run these jobs: procrastinate on PostgreSQL (:mod:`.jobqueue`) and, for
 the embedded SQLite store, a runner in the service's own process
@@ -28,6 +30,7 @@ from sqlalchemy.orm import Session
 from intake.errors import InputError, IntakeError
 from intake.load.inputs import count_pages as input_pages
 from intake.mapping.document import Document as ReadDocument
+from intake.mapping.pages import MISSING_PAGE
 from intake.review.clock import now
 from intake.review.decide import auto_file_consent, purge_upload_if_done
 from intake.review.knowledge import read_with_store
@@ -135,7 +138,7 @@ def store_page(state: ServiceState, upload_id: int, number: int, read: ReadPage)
         log.info("upload %d page %d written by this worker", upload_id, number)
         session.refresh(upload)
         if upload.status == "processing" and not missing_pages(session, upload):
-            _finish(state, upload)
+            _finish(session, state, upload)
         return True
 
 
@@ -160,7 +163,7 @@ def _go_on(session: Session, state: ServiceState, upload: Upload, then: Then | N
     """The pages ``upload`` still needs read, handed to ``then``; none: it is done."""
     missing = missing_pages(session, upload)
     if not missing:
-        _finish(state, upload)
+        _finish(session, state, upload)
     elif then is not None:
         then(session, upload.id, missing)
     return missing
@@ -204,7 +207,8 @@ def read_in_turn(state: ServiceState, upload_id: int) -> None:
         store_page(state, upload_id, number, read)
 
 
-def _finish(state: ServiceState, upload: Upload) -> None:
+def _finish(session: Session, state: ServiceState, upload: Upload) -> None:
+    join_later_pages(session, state, upload)
     upload.status, upload.message = "done", None
     upload.pages_done = upload.pages_total or 0
     purge_upload_if_done(state, upload)
@@ -223,6 +227,8 @@ def add_document(session: Session, state: ServiceState, upload: Upload, read: Re
     IntegrityError when that page has one already (call it in a savepoint)."""
     form = read.form
     status = "review" if form in ("9443", "9448", "9449") else "info"
+    if _page_of_text(read):
+        status = "info"  # until the upload is read: joined, or a document of its own
     row = Document(
         upload_id=upload.id, batch_id=upload.batch_id, forbund_id=upload.batch.forbund_id,
         page=page, pages=read.pages, form=form, status=status,
@@ -231,7 +237,8 @@ def add_document(session: Session, state: ServiceState, upload: Upload, read: Re
         issues=[i.model_dump(mode="json") for i in read.issues], problems=read.problems,
         deadline=_deadline(read), read_seconds=seconds, created_at=now(), updated_at=now(),
         template_id=read.template.id if read.template else None,
-        template_version=read.template.version if read.template else None)
+        template_version=read.template.version if read.template else None,
+        template_page=read.template.page if read.template else None)
     if status == "review":
         read_with_store(session, row, batch=upload.batch, settings=state.settings)
     session.add(row)
@@ -241,6 +248,50 @@ def add_document(session: Session, state: ServiceState, upload: Upload, read: Re
         state.files.put_page(row.image, image)
     if form == "9443" and upload.batch.forbund_id is None and not row.needs_review:
         file_mailed_consent(session, state, row, actor=upload.batch.uploaded_by)
+
+
+def _page_of_text(read: ReadDocument) -> bool:
+    """A later page of a learned template on which no field was read (a page of text):
+    every field is empty for its missing page."""
+    return (read.template is not None and read.template.page > 1 and bool(read.fields)
+            and all(read.problems.get(name) == MISSING_PAGE for name in read.fields))
+
+
+def join_later_pages(session: Session, state: ServiceState, upload: Upload) -> None:
+    """Once every page of ``upload`` is written (whatever order the page jobs finished
+    in): each page of text of a learned template joins the document of the page
+    before it when that page is the template's page before (its number is added to
+    that document's ``pages``; it stays as a page with no form of its own). One with no
+    such page before it goes to review as its form's document, its fields flagged as
+    missing. Running it again changes nothing."""
+    rows = list(session.scalars(select(Document).where(
+        Document.upload_id == upload.id, Document.page.is_not(None)).order_by(Document.page)))
+    by_page = {d.page: d for d in rows}
+    owner: dict[int | None, Document] = {}  # page → the document holding it
+    for row in rows:
+        owner[row.page] = row
+        if row.status != "info" or row.page is None or not _later_page(row):
+            continue
+        before = by_page.get(row.page - 1)
+        if before is not None and _page_before(before, row):
+            first = owner[before.page]
+            owner[row.page] = first
+            if row.page not in first.pages:
+                first.pages = sorted({*first.pages, row.page})
+                row.outcome = f"Sida {row.template_page} av blanketten på sida {first.page}."
+        elif row.outcome is None:
+            row.status = "review"
+            read_with_store(session, row, batch=upload.batch, settings=state.settings)
+
+
+def _later_page(row: Document) -> bool:
+    return row.template_id is not None and (row.template_page or 1) > 1
+
+
+def _page_before(before: Document, row: Document) -> bool:
+    """``before`` was read as the page of ``row``'s template just before ``row``'s."""
+    return (before.template_id == row.template_id and before.template_page is not None
+            and row.template_page is not None and before.template_page == row.template_page - 1)
 
 
 def file_mailed_consent(session: Session, state: ServiceState, document: Document, *,

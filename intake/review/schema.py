@@ -129,6 +129,9 @@ class Document(ReviewBase):
     #: form): the review page draws its boxes, the templates page counts its documents
     template_id: Mapped[str | None] = mapped_column(String(80), index=True)
     template_version: Mapped[str | None] = mapped_column(String(80))
+    #: which page of that template the page was read as (r0010): 2 and on is a later
+    #: page of a learned template, joined to the document of the page before it
+    template_page: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     upload: Mapped[Upload] = relationship(back_populates="documents")

@@ -34,7 +34,8 @@ from intake.progress import progress
 from intake.samples.content import Case, StoreNames, make_case
 from intake.samples.handwriting import WrittenPart
 from intake.samples.ink import HAND_FONTS, Ink, Writer
-from intake.samples.other_layout import draw, other_layout
+from intake.samples.other_layout import PAGES as OTHER_PAGES
+from intake.samples.other_layout import draw, other_layout, other_layout_pages
 from intake.samples.pages import blank_back, cover_letter
 from intake.samples.revised import revised_pdf
 from intake.samples.scan import PROFILES, scan_page
@@ -108,6 +109,8 @@ class Page(BaseModel, arbitrary_types_allowed=True):
     name: str = ""
     #: the print the form was filled on ("builtin", "other" or "revised")
     layout: str = "builtin"
+    #: a later page of the form on the page before (one document with it)
+    continues: bool = False
 
 
 def make_samples(
@@ -153,7 +156,7 @@ def _make_one(
         form = forms[index % len(forms)]
         printed = _ALTERNATING[layout][index // len(forms) % 2] if layout in _ALTERNATING \
             else layout
-        pages = [_form_page(form, style, rng, organisation=organisation, layout=printed)]
+        pages = _form_pages(form, style, rng, organisation=organisation, layout=printed)
         stem = f"{style.name}-{index:03d}-{pages[0].name}"
     return _write_file(pages, folder / f"{stem}.{style.fmt}", style, rng)
 
@@ -164,11 +167,9 @@ def write_cases(cases: Sequence[Case], style_name: str, path: Path,
     for a batch style, else the first case only), with its truth file beside it; case
     ``i`` printed on ``layouts[i]`` (default the built-in layout)."""
     style = STYLES[style_name]
-    pages = [_form_page(case.form, style, rng, case=case,
-                        layout=layouts[i] if i < len(layouts) else "builtin")
-             for i, case in enumerate(cases)]
-    if not style.batch:
-        pages = pages[:1]
+    pages = [page for i, case in enumerate(cases if style.batch else cases[:1])
+             for page in _form_pages(case.form, style, rng, case=case,
+                                     layout=layouts[i] if i < len(layouts) else "builtin")]
     path = path.with_suffix(f".{style.fmt}")
     path.parent.mkdir(parents=True, exist_ok=True)
     return _write_file(pages, path, style, rng)
@@ -184,15 +185,27 @@ def _write_file(pages: list[Page], path: Path, style: Style, rng: random.Random)
     return path
 
 
-def _form_page(form: str, style: Style, rng: random.Random, *, case: Case | None = None,
-               organisation: StoreNames | None = None, layout: str = "builtin") -> Page:
+def _form_pages(form: str, style: Style, rng: random.Random, *, case: Case | None = None,
+                organisation: StoreNames | None = None, layout: str = "builtin",
+                ) -> list[Page]:
+    """A filled form's pages: the filled page, and on a print of two pages (the other
+    layout) its page of text, which continues the same document."""
     case = case or make_case(form, rng, organisation=organisation)
     layout = "builtin" if style.fill == "digital" else layout
     parts = [f"fk{form}", *([_NAME_PART[layout]] if layout in _NAME_PART else []),
              *case.defects]
     name = "-".join(parts).replace("_", "-")
     image = None if style.fill == "digital" else _ink_form(case, style, rng, layout)
-    return Page(image=image, form=form, truth=case.truth, name=name, layout=layout)
+    first = Page(image=image, form=form, truth=case.truth, name=name, layout=layout)
+    later = [Page(image=Image.fromarray(blank_image(form, layout, number).copy()), form=form,
+                  name=name, layout=layout, continues=True)
+             for number in range(2, page_count(layout) + 1)]
+    return [first, *later]
+
+
+def page_count(layout: str) -> int:
+    """How many pages a form printed on ``layout``'s print has."""
+    return OTHER_PAGES if layout == "other" else 1
 
 
 def _ink_form(case: Case, style: Style, rng: random.Random,
@@ -228,11 +241,11 @@ def _batch_pages(style: Style, rng: random.Random,
         form = rng.choice(FORM_IDS)
         fill = rng.choice(["typed", "hand"])
         printed = rng.choice(_ALTERNATING[layout]) if layout in _ALTERNATING else layout
-        page = _form_page(form, style.model_copy(update={"fill": fill}), rng,
-                          organisation=organisation, layout=printed)
-        pages.append(page)
+        form_pages = _form_pages(form, style.model_copy(update={"fill": fill}), rng,
+                                 organisation=organisation, layout=printed)
+        pages.extend(form_pages)
         if rng.random() < 0.4:
-            pages.append(Page(image=blank_back(page.image, rng), form="blank"))
+            pages.append(Page(image=blank_back(form_pages[-1].image, rng), form="blank"))
     return pages
 
 
@@ -285,19 +298,23 @@ def _write_scans(pages: list[Page], path: Path, style: Style, rng: random.Random
 
 
 def _write_truth(path: Path, pages: list[Page]) -> None:
-    docs = [
-        {"pages": [number], "form": page.form, "fields": page.truth}
-        for number, page in enumerate(pages, start=1)
-    ]
+    """One document per form, its later pages in its ``pages`` (CONTRACT §2)."""
+    docs: list[dict[str, Any]] = []
+    for number, page in enumerate(pages, start=1):
+        if page.continues and docs:
+            docs[-1]["pages"].append(number)
+        else:
+            docs.append({"pages": [number], "form": page.form, "fields": page.truth})
     truth_path = path.with_name(path.name.rsplit(".", 1)[0] + ".truth.json")
     truth_path.write_text(json.dumps(docs, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
 @cache
-def blank_image(form: str, layout: str = "builtin") -> np.ndarray:
-    """The blank form ``form`` as printed on ``layout``'s print, RGB at PAGE_DPI."""
+def blank_image(form: str, layout: str = "builtin", page: int = 1) -> np.ndarray:
+    """Page ``page`` of the blank form ``form`` as printed on ``layout``'s print, RGB at
+    PAGE_DPI."""
     if layout == "other":
-        image = draw(other_layout(form), PAGE_DPI)
+        image = draw(other_layout_pages(form)[page - 1], PAGE_DPI)
     elif layout == "revised":
         image = next(render_pdf(revised_pdf(form), dpi=PAGE_DPI))
     else:

@@ -7,7 +7,9 @@ Against the project's layout (intake/forms/layout.py) it has other margins, a se
 font at other sizes, a row's boxes in reverse order two to a line with the label
 beside (left of) each box instead of above, other box heights, choices in reverse
 order with smaller tick boxes, Ja/Nej labelled right of their boxes, and an inline
-choice's options on the line under its question.
+choice's options on the line under its question. And it is two pages: page 2 is a page
+of text (:func:`information_page`: what the form is for, how personal data are
+handled), each page's footer saying "Sida 1 (2)" or "Sida 2 (2)".
 """
 
 from __future__ import annotations
@@ -89,17 +91,107 @@ class _Flow:
                                    field=field_name, option=option))
 
 
+PAGES = 2
+
+
+def other_layout_pages(form_id: str) -> tuple[PageLayout, ...]:
+    """Every page of the form in this layout: the form, then its page of text."""
+    return other_layout(form_id), information_page(form_id)
+
+
 def other_layout(form_id: str) -> PageLayout:
+    """Page 1: the form's fields."""
     form = load_form(form_id)
     flow = _Flow()
     flow.text(LEFT, 14, "FÖRSÄKRINGSKASSAN", 11, bold=True)
     for item in form.items:
         _PLACE[item.kind](flow, item, form)
-    flow.text(LEFT + 40, PAGE_HEIGHT_MM - 9, form.footer, 7)
+    _footer(flow, form, 1)
     if flow.y > PAGE_HEIGHT_MM - 14:
         raise OverflowError(f"FK {form_id} does not fit on one page ({flow.y:.0f} mm)")
     return PageLayout(texts=tuple(flow.texts), boxes=tuple(flow.boxes),
                       widgets=tuple(flow.widgets))
+
+
+def information_page(form_id: str) -> PageLayout:
+    """Page 2: text only, no widget. What the form is for (its own words: the pages of
+    the three forms differ), then how Försäkringskassan handles personal data."""
+    form = load_form(form_id)
+    flow = _Flow()
+    flow.text(LEFT, 14, "FÖRSÄKRINGSKASSAN", 11, bold=True)
+    flow.y = flow.lines(f"{form.title} – information", LEFT, flow.y, WIDTH, 12, bold=True) + 2
+    for heading, paragraphs in (*_ABOUT[form_id], *_PERSONAL_DATA):
+        flow.y = flow.lines(heading, LEFT, flow.y + 2.5, WIDTH, 9.5, bold=True) + 0.8
+        for paragraph in paragraphs:
+            flow.y = flow.lines(paragraph, LEFT, flow.y, WIDTH, 8) + 1.5
+    _footer(flow, form, 2)
+    if flow.y > PAGE_HEIGHT_MM - 14:
+        raise OverflowError(f"FK {form_id}'s page 2 does not fit ({flow.y:.0f} mm)")
+    return PageLayout(texts=tuple(flow.texts), boxes=(), widgets=())
+
+
+def _footer(flow: _Flow, form: FormDefinition, page: int) -> None:
+    flow.text(LEFT + 40, PAGE_HEIGHT_MM - 9, form.footer, 7)
+    flow.text(RIGHT - 18, PAGE_HEIGHT_MM - 9, f"Sida {page} ({PAGES})", 7)
+
+
+#: what each form's page of text says about the form (heading, paragraphs)
+_ABOUT: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
+    "9443": (
+        ("Om samtycket", (
+            "Med blanketten lämnar deltagaren sitt samtycke till att uppgifter om "
+            "deltagandet i en insats som finansieras av ett samordningsförbund registreras "
+            "i SUS, System för uppföljning av samverkan.",
+            "Samtycket är frivilligt. Den som inte samtycker kan ändå delta i insatsen; "
+            "uppgifterna registreras då utan personnummer.",
+        )),
+        ("Att återkalla samtycket", (
+            "Samtycket kan när som helst återkallas genom att deltagaren kontaktar "
+            "samordningsförbundet. Uppgifter som redan registrerats tas då bort eller "
+            "avidentifieras.",
+        )),
+    ),
+    "9448": (
+        ("Om inregistreringen", (
+            "Blanketten används när en deltagare börjar i en insats. Den fylls i av "
+            "handläggaren tillsammans med deltagaren vid insatsens start.",
+            "Uppgifterna om försörjning, utbildning och tid utan arbete beskriver "
+            "deltagarens situation vid inskrivningen och jämförs med situationen vid "
+            "utskrivningen.",
+            "Skicka blanketten till samordningsförbundet senast en månad efter startdatum.",
+        )),
+    ),
+    "9449": (
+        ("Om utregistreringen", (
+            "Blanketten används när en deltagare avslutar en insats, oavsett anledning.",
+        )),
+        ("Avslutningsanledning", (
+            "Ange den anledning som bäst beskriver varför insatsen avslutades. Koderna "
+            "förklaras på blankettens första sida.",
+            "Uppgifterna om situationen efter insatsen jämförs med uppgifterna som "
+            "lämnades vid inregistreringen, så att samverkans resultat kan följas upp.",
+        )),
+    ),
+}
+
+#: how personal data are handled: the same on every form's page of text
+_PERSONAL_DATA: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Information om behandling av personuppgifter", (
+        "Försäkringskassan är personuppgiftsansvarig för behandlingen av personuppgifter "
+        "i SUS. Uppgifterna behandlas för att följa upp och utvärdera finansiell samordning "
+        "av rehabiliteringsinsatser enligt lagen (2003:1210) om finansiell samordning av "
+        "rehabiliteringsinsatser.",
+        "Uppgifterna sparas så länge de behövs för uppföljningen och gallras därefter. "
+        "Statistik från SUS redovisas utan uppgifter som kan knytas till en enskild person.",
+    )),
+    ("Dina rättigheter", (
+        "Du har rätt att få veta vilka uppgifter om dig som behandlas, att få felaktiga "
+        "uppgifter rättade och i vissa fall att få uppgifter raderade eller behandlingen "
+        "begränsad.",
+        "Kontakta Försäkringskassans dataskyddsombud om du har frågor. Du kan också lämna "
+        "klagomål till Integritetsskyddsmyndigheten.",
+    )),
+)
 
 
 def _title(flow: _Flow, item: Item, form: FormDefinition) -> None:

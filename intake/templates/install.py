@@ -1,8 +1,8 @@
 """Learn a template from a blank and keep it in the service's template store, as a
 draft (``sus-intake forms learn``, the admin page's upload).
 
-What is kept besides the template: the blank as uploaded, and the blank's page as
-reading sees it (grey, upright, at :data:`REFERENCE_DPI`), which is what pages of the
+What is kept besides the template: the blank as uploaded, and each of the blank's
+pages as reading sees it (grey, upright, at :data:`REFERENCE_DPI`), which is what pages of the
 layout are aligned onto.
 """
 
@@ -14,6 +14,7 @@ from intake import imaging
 from intake.errors import InputError
 from intake.forms.store import BLANK_SUFFIXES, StoredTemplate, TemplateStore
 from intake.templates.learn import learn
+from intake.templates.printed import PrintedPage
 
 #: the resolution of a learned blank's reference image (as reading renders pages)
 REFERENCE_DPI = 200
@@ -27,11 +28,17 @@ def install_learned(blank: Path, form_id: str, store: TemplateStore, *,
     suffix = blank.suffix.lower() or ".pdf"
     if suffix not in BLANK_SUFFIXES:
         raise InputError(f"{blank.name}: blanketten måste vara PDF, PNG, JPEG eller TIFF.")
-    template, page = learn(blank, form_id, version=version, lang=lang,
-                           tesseract_cmd=tesseract_cmd)
+    template, pages = learn(blank, form_id, version=version, lang=lang,
+                            tesseract_cmd=tesseract_cmd)
+    first, *later = (_reference_png(blank, page) for page in pages)
+    return store.add(template, blank=blank.read_bytes(), blank_suffix=suffix,
+                     reference_png=first, later_references=later)
+
+
+def _reference_png(blank: Path, page: PrintedPage) -> bytes:
+    """A blank's page as reading sees it, at :data:`REFERENCE_DPI`."""
     if page.image is None:
         raise InputError(f"{blank.name}: sidan kunde inte läsas som bild.")
     scale = REFERENCE_DPI / page.dpi
     reference = page.image if abs(scale - 1) < 1e-3 else imaging.resize(page.image, scale)
-    return store.add(template, blank=blank.read_bytes(), blank_suffix=suffix,
-                     reference_png=imaging.encode_png(reference))
+    return imaging.encode_png(reference)

@@ -17,15 +17,23 @@ import hashlib
 import re
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from intake.errors import InputError
 from intake.forms import FORM_IDS, form_layout, load_form
 from intake.forms.model import LineOp, Rect, TextOp
-from intake.forms.template import Anchor, MatchState, Source, Template, TemplateWidget
+from intake.forms.template import (
+    Anchor,
+    MatchState,
+    Source,
+    Template,
+    TemplatePage,
+    TemplateWidget,
+)
 from intake.load.pdftext import PdfWidget
 from intake.sus.codes import VOCABULARIES, label_of
 from intake.templates.match import Expected, Outcome, make_runs, match_widgets, normal
-from intake.templates.printed import PrintedPage, read_blank
+from intake.templates.printed import PrintedPage, blank_pages, read_blank
 
 #: a footer such as "FK 9448 (002 F 001)" or "FK 9448 (002.F.001)"
 FOOTER = re.compile(r"FK\s*(\d{4})\s*\(\s*([0-9A-Za-z][0-9A-Za-z .\-]*?)\s*\)")
@@ -44,12 +52,43 @@ def learn_template(blank: Path, form_id: str, *, version: str | None = None,
 
 
 def learn(blank: Path, form_id: str, *, version: str | None = None,
-          lang: str = "swe", tesseract_cmd: str = "tesseract") -> tuple[Template, PrintedPage]:
-    """:func:`learn_template`, also giving the blank's page as read (its upright image
-    is what reading aligns pages of this layout onto)."""
+          lang: str = "swe", tesseract_cmd: str = "tesseract",
+          ) -> tuple[Template, list[PrintedPage]]:
+    """:func:`learn_template`, also giving the blank's pages as read (their upright
+    images are what reading aligns pages of this layout onto). Every page of the blank
+    is learned; a widget goes on the page whose box fits it best (page 1 on a tie), and
+    a page with no widget is a page of text, kept so that reading recognises it."""
     if not blank.is_file():
         raise InputError(f"{blank.name}: filen finns inte.")
     expected = expected_widgets(form_id)
+    pages = _read_pages(blank, expected, lang=lang, tesseract_cmd=tesseract_cmd)
+    printed = next(filter(None, map(footer, pages)), None)
+    if printed is not None and printed[0] != form_id and printed[0] in FORM_IDS:
+        raise InputError(f"{blank.name}: sidfoten säger FK {printed[0]}, inte FK {form_id}."
+                         f" Välj rätt blankett (--form {printed[0]}).")
+    outcomes = [_page_outcomes(expected, page) for page in pages]
+    first, *later = pages
+    template = Template(
+        form=form_id,
+        version=version or (printed[1] if printed and printed[0] == form_id else None)
+        or load_form(form_id).version,
+        widgets=tuple(_widget(e, outcomes, pages) for e in expected),
+        **_printed_matter(first),
+        more_pages=tuple(TemplatePage(number=number, **_printed_matter(page))
+                         for number, page in enumerate(later, start=2)),
+        source=Source(file=blank.name, sha256=hashlib.sha256(blank.read_bytes()).hexdigest(),
+                      kind=first.kind,  # type: ignore[arg-type]
+                      dpi=first.dpi, deskew_deg=first.deskew_deg,
+                      upside_down=first.upside_down),
+        learned_at=datetime.now(UTC).replace(microsecond=0),
+    )
+    return template, pages
+
+
+def _read_pages(blank: Path, expected: list[Expected], *, lang: str, tesseract_cmd: str,
+                ) -> list[PrintedPage]:
+    """Every page of the blank as printed matter, up to the first empty one (the back
+    of a one-sided sheet); a scan read upside down is read again turned."""
     page = read_blank(blank, lang=lang, tesseract_cmd=tesseract_cmd)
     if page.kind == "scan" and _words_known(page, expected) < UPRIGHT:
         turned = read_blank(blank, lang=lang, tesseract_cmd=tesseract_cmd, half_turn=True)
@@ -57,29 +96,42 @@ def learn(blank: Path, form_id: str, *, version: str | None = None,
             page = turned
     if not page.words and not page.frames:
         raise InputError(f"{blank.name}: sidan är tom — ingen text och inga rutor hittades.")
-    printed = footer(page)
-    if printed is not None and printed[0] != form_id and printed[0] in FORM_IDS:
-        raise InputError(f"{blank.name}: sidfoten säger FK {printed[0]}, inte FK {form_id}."
-                         f" Välj rätt blankett (--form {printed[0]}).")
+    pages = [page]
+    for number in range(2, blank_pages(blank) + 1):
+        later = read_blank(blank, lang=lang, tesseract_cmd=tesseract_cmd,
+                           half_turn=page.upside_down, number=number)
+        if not later.words and not later.frames:
+            break
+        pages.append(later)
+    return pages
+
+
+def _page_outcomes(expected: list[Expected], page: PrintedPage) -> dict[str, Outcome]:
+    """Each widget's outcome on one page: by a fillable PDF's contract names, else by
+    label and placement."""
     outcomes = _by_pdf_names(expected, page.widgets)
     if outcomes is None:
         frames = _with_widget_boxes(page.frames, page.widgets)
         outcomes = match_widgets(expected, page.words, frames)
-    pdf_names = _pdf_names_at(outcomes, page.widgets)
-    template = Template(
-        form=form_id,
-        version=version or footer_version(page, form_id) or load_form(form_id).version,
-        page_width_mm=round(page.width_mm, 2), page_height_mm=round(page.height_mm, 2),
-        widgets=tuple(_widget(e, outcomes[e.name], pdf_names.get(e.name)) for e in expected),
-        texts=_texts(page), boxes=tuple(LineOp(rect=_rounded(f)) for f in page.frames),
-        anchors=tuple(Anchor(kind="box", rect=_rounded(f)) for f in page.frames),
-        source=Source(file=blank.name, sha256=hashlib.sha256(blank.read_bytes()).hexdigest(),
-                      kind=page.kind,  # type: ignore[arg-type]
-                      dpi=page.dpi, deskew_deg=page.deskew_deg,
-                      upside_down=page.upside_down),
-        learned_at=datetime.now(UTC).replace(microsecond=0),
-    )
-    return template, page
+    return outcomes
+
+
+def _printed_matter(page: PrintedPage) -> dict[str, Any]:
+    """A page's size, printed text, boxes and anchors as a template holds them."""
+    return {
+        "page_width_mm": round(page.width_mm, 2), "page_height_mm": round(page.height_mm, 2),
+        "texts": _texts(page), "boxes": tuple(LineOp(rect=_rounded(f)) for f in page.frames),
+        "anchors": tuple(Anchor(kind="box", rect=_rounded(f)) for f in page.frames),
+    }
+
+
+#: how good a page's outcome for a widget is: the widget goes on its best page
+_RANK = {MatchState.MATCHED: 0, MatchState.AMBIGUOUS: 1, MatchState.MISSING: 2}
+
+
+def _best_page(name: str, outcomes: list[dict[str, Outcome]]) -> int:
+    """The index of the page whose outcome for widget ``name`` is best (first on a tie)."""
+    return min(range(len(outcomes)), key=lambda i: (_RANK.get(outcomes[i][name].state, 2), i))
 
 
 def expected_widgets(form_id: str) -> list[Expected]:
@@ -149,10 +201,15 @@ def _pdf_names_at(outcomes: dict[str, Outcome], widgets: list[PdfWidget]) -> dic
     return names
 
 
-def _widget(e: Expected, outcome: Outcome, pdf_name: str | None) -> TemplateWidget:
+def _widget(e: Expected, outcomes: list[dict[str, Outcome]], pages: list[PrintedPage],
+            ) -> TemplateWidget:
+    """Widget ``e`` on the page that fits it best."""
+    index = _best_page(e.name, outcomes)
+    outcome = outcomes[index][e.name]
+    pdf_name = _pdf_names_at({e.name: outcome}, pages[index].widgets).get(e.name)
     return TemplateWidget(
         name=e.name, kind=e.kind, field=e.field, option=e.option,  # type: ignore[arg-type]
-        rect=None if outcome.rect is None else _rounded(outcome.rect),
+        rect=None if outcome.rect is None else _rounded(outcome.rect), page=index + 1,
         state=outcome.state, label=outcome.label, pdf_name=pdf_name,
         candidates=tuple(c.model_copy(update={"rect": _rounded(c.rect)})
                          for c in outcome.candidates),
@@ -187,13 +244,15 @@ def _rounded(rect: Rect) -> Rect:
 
 def report_lines(template: Template) -> list[str]:
     """One Swedish line per widget and a summary, as ``forms learn`` prints them."""
+    pages = f", {template.page_count} sidor" if template.page_count > 1 else ""
     lines = [f"Blankett FK {template.form}, version {template.version}, lärd från "
-             f"{template.source.file} ({_kind_sv(template.source.kind)})."]
+             f"{template.source.file} ({_kind_sv(template.source.kind)}{pages})."]
     for w in template.widgets:
         where = "" if w.rect is None else (
             f" x={w.rect.x:.1f} y={w.rect.y:.1f} b={w.rect.w:.1f} h={w.rect.h:.1f} mm")
         by = f" «{w.label}»" if w.label else ""
-        lines.append(f"  {w.name:<44} {w.state.swedish:<8}{where}{by}")
+        side = f" sida {w.page}" if template.page_count > 1 and w.rect is not None else ""
+        lines.append(f"  {w.name:<44} {w.state.swedish:<8}{side}{where}{by}")
         if w.state is not MatchState.MATCHED:
             for c in w.candidates:
                 lines.append(f"      kandidat x={c.rect.x:.1f} y={c.rect.y:.1f} "

@@ -16,12 +16,14 @@ import numpy as np
 
 from intake import imaging
 from intake.forms.model import Rect
-from intake.load.inputs import PageRef, load_page
+from intake.load.inputs import PageRef, count_pages, load_page
 from intake.load.pdftext import PdfWidget, form_widgets, page_words
 from intake.ocr.tesseract import image_words
 
 MM_PER_INCH = 25.4
 PDF_DPI = 300
+#: the most pages a blank may have (a form with an information page or two)
+MAX_BLANK_PAGES = 4
 #: shortest straight stroke taken as a frame's side (a tick box's side is ~4 mm)
 STROKE_MM = 2.5
 #: the smallest and largest frames kept (mm)
@@ -60,18 +62,23 @@ class PrintedPage:
     image: np.ndarray | None = field(default=None, repr=False)
 
 
+def blank_pages(path: Path) -> int:
+    """How many pages the blank ``path`` (a PDF or an image, a TIFF of several) has."""
+    return count_pages(path, max_pages=MAX_BLANK_PAGES)
+
+
 def read_blank(path: Path, *, lang: str = "swe", tesseract_cmd: str = "tesseract",
-               half_turn: bool = False) -> PrintedPage:
-    """The first page of ``path`` (a PDF or an image) as printed matter; a scan turned
+               half_turn: bool = False, number: int = 1) -> PrintedPage:
+    """Page ``number`` of ``path`` (a PDF or an image) as printed matter; a scan turned
     half a turn first with ``half_turn`` (fed in upside down)."""
     is_pdf = path.read_bytes()[:5] == b"%PDF-"
     words: list[Word] = []
     widgets: list[PdfWidget] = []
     if is_pdf:
-        pdf_words, _ = page_words(path, 1)
+        pdf_words, _ = page_words(path, number)
         words = [Word(w.text, w.rect) for w in pdf_words]
-        widgets = [w for w in form_widgets(path) if w.page == 1]
-    page = load_page(PageRef(path=path, page=1, pdf=is_pdf, dpi=PDF_DPI))
+        widgets = [w for w in form_widgets(path) if w.page == number]
+    page = load_page(PageRef(path=path, page=number, pdf=is_pdf, dpi=PDF_DPI))
     grey, dpi = page.image, float(page.dpi)
     skew = 0.0
     scanned = not words

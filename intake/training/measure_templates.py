@@ -1,7 +1,8 @@
 """Measure reading with learned templates (issue 17, part 3).
 
-For each form, another printer's layout (:mod:`intake.samples.other_layout`) is
-printed blank, scanned (``office300``), learned into a template store with
+For each form, another printer's layout (:mod:`intake.samples.other_layout`: two
+pages, the form and its page of text) is printed blank, scanned (``office300``) into
+one TIFF, learned into a template store with
 ``install_learned`` (what ``sus-intake forms learn`` does), every widget not matched
 automatically — or matched to a wrong box (an edge more than 1 mm off) — fixed from
 the truth layout as an administrator would on the admin page, and activated. Then
@@ -12,7 +13,8 @@ filled forms are made in both layouts and read with the store's active templates
 
 Prints how many widgets were matched automatically, and per style and layout the
 form, field and silent-error rates (``sus-intake eval``'s scoring) and the share of
-pages read with the template of their layout; then a batch mixing both layouts.
+documents read with the template of their layout; then batches mixing both layouts,
+with how many of their documents are a form of two pages.
 
 ``--own`` measures instead the project's own blank PDFs learned (``forms learn``) and
 activated: ``eval``'s scores with and without them, and the same pages read with the
@@ -44,7 +46,7 @@ from intake.load.inputs import PageRef, list_pages
 from intake.mapping.document import Document
 from intake.pipeline import InputFailure, Reader, extract
 from intake.samples.make import PAGE_DPI, make_samples
-from intake.samples.other_layout import draw, other_layout
+from intake.samples.other_layout import draw, other_layout_pages
 from intake.samples.scan import PROFILES, scan_page
 from intake.settings import Settings
 from intake.templates.install import install_learned
@@ -79,11 +81,16 @@ def learn_other_layouts(store: TemplateStore, folder: Path, *, seed: int = 1,
 
 def learn_other_layout(store: TemplateStore, folder: Path, form_id: str, *, seed: int = 1
                        ) -> Learned:
-    page = draw(other_layout(form_id), PAGE_DPI)
-    scan = scan_page(page, PAGE_DPI, PROFILES[BLANK_PROFILE], np.random.default_rng(seed))
-    blank = folder / f"FK{form_id}-annan-blank.png"
-    scan.image.save(blank, dpi=(scan.dpi, scan.dpi))
+    rng = np.random.default_rng(seed)
+    first, *later = (scan_page(draw(page, PAGE_DPI), PAGE_DPI, PROFILES[BLANK_PROFILE], rng)
+                     for page in other_layout_pages(form_id))
+    blank = folder / f"FK{form_id}-annan-blank.tif"
+    first.image.save(blank, save_all=True, append_images=[s.image for s in later],
+                     dpi=(first.dpi, first.dpi), compression="tiff_lzw")
     stored = install_learned(blank, form_id, store)
+    if stored.template.page_count != 1 + len(later):
+        raise RuntimeError(f"FK {form_id}: {stored.template.page_count} pages learned, "
+                           f"not {1 + len(later)}")
     template, wrong, fixed = fixed_from_truth(stored.template, truth_of(form_id, "other")[0])
     stored = store.update(stored.id, template)
     store.activate(stored.id)
@@ -144,8 +151,17 @@ def measure(out: Path, *, count: int, seed: int, styles: list[str], batches: int
             zip(("right", "pages"), template_use(folder, settings, store), strict=True))}
     mixed = out / "prov-mixed"
     make_samples(mixed, ["batch-pdf", "batch-tiff"], count=batches, seed=seed, layout="mixed")
-    rows["batch mixed"] = _scores(evaluate(mixed, settings).overall)
+    rows["batch mixed"] = {**_scores(evaluate(mixed, settings).overall),
+                           "two_page_documents": _two_page_documents(mixed)}
     return {"learned": [vars(x) for x in learned], "rows": rows}
+
+
+def _two_page_documents(folder: Path) -> int:
+    """The documents of two pages (a form of the other layout and its page of text) in
+    the truth below ``folder``: form accuracy, per page, counts such a page 2 right only
+    when it was joined to its form's document."""
+    return sum(len(doc["pages"]) == 2 for scan in find_scans(folder)
+               for doc in json.loads(truth_path(scan).read_text()))
 
 
 class _LearnedOnly(ActiveTemplates):

@@ -75,3 +75,22 @@ def test_unknown_or_path_like_ids_are_not_found(tmp_path: Path) -> None:
     for bad in ("FK9448-nope", "../etc", "a/b", ""):
         with pytest.raises(TemplateNotFound):
             store.get(bad)
+
+
+def test_each_page_of_a_learned_template_keeps_its_reference_image(tmp_path: Path) -> None:
+    """GIVEN a template of two pages WHEN kept THEN page 1's image is reference.png and
+    page 2's reference-2.png; a template kept without an image for each page is refused."""
+    from intake.forms.template import TemplatePage
+
+    store = TemplateStore(tmp_path)
+    template = _learned().model_copy(update={"more_pages": (TemplatePage(number=2),)})
+    with pytest.raises(TemplateError):
+        _add(store, template)
+
+    stored = store.add(template, blank=b"%PDF-1.4", blank_suffix=".pdf", reference_png=b"one",
+                       later_references=[b"two"])
+
+    assert store.reference_path(stored.id).read_bytes() == b"one"
+    assert store.reference_path(stored.id, 2).read_bytes() == b"two"
+    assert store.reference_path(stored.id, 3) is None
+    assert store.get(stored.id).template.page_count == 2

@@ -254,3 +254,62 @@ def test_fractional_shrink_keeps_the_whole_image() -> None:
     small, sx, sy = imaging.shrink(image, 0.4)
     assert small.shape == (40, 28)
     assert (sx, sy) == (28 / 70, 40 / 100)
+
+
+# --- a learned template of two pages: its page of text is recognised --------------------
+
+
+@pytest.fixture(scope="module")
+def two_page_templates(tmp_path_factory: pytest.TempPathFactory):
+    """Every form's other layout active as a learned template of two pages (the form,
+    then a page of text), as reading takes them from the store."""
+    from intake.forms.reading import active_readings
+    from intake.forms.store import TemplateStore
+    from intake.forms.template import Source, TemplatePage, template_of_layout
+    from intake.samples.other_layout import draw, other_layout_pages
+
+    store = TemplateStore(tmp_path_factory.mktemp("mallar"))
+    for form in FORMS:
+        first, text = other_layout_pages(form)
+        pngs = [imaging.encode_png(imaging.to_grey(draw(page, 200))) for page in (first, text)]
+        source = Source(file="annan.png", sha256=f"{form}{'0' * 60}", kind="scan", dpi=200)
+        template = template_of_layout(form, "002.F.001", first, source).model_copy(
+            update={"more_pages": (TemplatePage(number=2, texts=text.texts),)})
+        stored = store.add(template, blank=pngs[0], blank_suffix=".png", reference_png=pngs[0],
+                           later_references=pngs[1:])
+        store.activate(stored.id)
+    return active_readings(store)
+
+
+@pytest.mark.parametrize("profile", ["office300", "fax200"])
+@pytest.mark.parametrize("form", FORMS)
+def test_a_learned_forms_page_of_text_is_recognised_as_its_page_2(
+        two_page_templates, profile: str, form: str) -> None:
+    """GIVEN each form's two-page layout active WHEN the page of text of one form is
+    scanned THEN it is that form, aligned onto page 2 of its template — although the
+    three pages of text share their paragraphs on personal data."""
+    from intake.samples.make import blank_image
+
+    rng = np.random.default_rng(len(profile) + int(form))
+    scan = scan_page(blank_image(form, "other", 2), PAGE_DPI, PROFILES[profile], rng)
+
+    alignment, _ = align_page(page_of(grey(scan), scan.dpi), templates=two_page_templates)
+
+    assert alignment.kind == form and alignment.template is not None
+    assert alignment.template.id.startswith(f"FK{form}-") and alignment.template.page == 2
+
+
+@pytest.mark.parametrize("kind", ["cover", "9449", "blank"])
+def test_pages_of_text_learned_leave_letters_blanks_and_builtin_forms_as_they_were(
+        two_page_templates, kind: str) -> None:
+    """GIVEN pages of text among the active templates WHEN a cover letter, a built-in
+    form and a blank back are aligned THEN they are unknown, that form (built-in
+    layout) and blank, as without them."""
+    scan = scanned("fax200", kind, 3)
+
+    alignment, _ = align_page(page_of(grey(scan), scan.dpi), templates=two_page_templates)
+
+    expected = {"cover": "unknown", "9449": "9449", "blank": "blank"}[kind]
+    assert alignment.kind == expected
+    assert kind != "9449" or (alignment.template is not None
+                              and alignment.template.id == "FK9449")

@@ -129,6 +129,33 @@ def test_an_uploaded_blank_is_learned_as_a_draft_and_the_learning_audited(
                                                               "platt9448.pdf")
 
 
+def test_a_two_page_blank_is_shown_with_every_page_and_each_pages_boxes(
+        client: TestClient, tmp_path: Path) -> None:
+    """GIVEN an admin WHEN they upload another printer's blank of two pages (the form
+    and a page of text) THEN the template's page shows page 1's boxes over page 1 and
+    page 2 as a page of text over its own image; a page the template lacks is not found."""
+    from intake.samples.other_layout import other_layout_pages
+    from tests.templates.blanks import pdf_of_pages
+
+    token = login(client, "admin")
+    blank = pdf_of_pages(other_layout_pages("9443"), tmp_path / "annan-9443.pdf")
+    response = send_blank(client, token, blank, form="9443")
+    assert response.status_code == 303, response.text
+    template_id = response.headers["location"].removeprefix("/mallar/").split("?")[0]
+
+    page = client.get(f"/mallar/{template_id}")
+
+    [second] = context(page)["later_pages"]
+    assert second.number == 2 and second.widgets == [] and second.height_mm > 290
+    assert {w.page for w in context(page)["widgets"]} == {1}
+    assert 'id="sida-2"' in page.text and "Sida 2: text, inga fält" in page.text
+    assert f'/mallar/{template_id}/blankett.png?sida=2' in page.text
+    images = [client.get(f"/mallar/{template_id}/blankett.png?sida={n}") for n in (1, 2, 3)]
+    assert [i.status_code for i in images] == [200, 200, 404]
+    assert images[0].content != images[1].content
+    assert client.get("/mallar/FK9443/blankett.png?sida=2").status_code == 404
+
+
 @pytest.mark.tesseract
 def test_bad_blanks_are_refused_in_swedish_and_nothing_is_kept(
         client: TestClient, tmp_path: Path) -> None:
@@ -302,18 +329,19 @@ def test_a_form_in_a_layout_activated_on_the_running_service_is_read_with_it(
         client: TestClient, tmp_path: Path) -> None:
     """GIVEN a running service and another printer's FK 9448 layout activated in its
     template store after it started WHEN a förbund uploads a typed 9448 on that print
-    THEN it is read as a 9448 with the learned template, the document records its id
-    and version, and its Namn snippet box is the learned layout's."""
+    THEN it is read as a 9448 with the learned template, its page of text joined to it,
+    the document records the template's id and version, and its Namn snippet box is the
+    learned layout's."""
     import random
 
     from intake.demo import case_for
     from intake.samples.make import write_cases
-    from intake.samples.other_layout import draw, other_layout
+    from intake.samples.other_layout import other_layout
     from tests.review.conftest import FORBUND, INSATS, TODAY
-    from tests.test_pipeline_templates import REFERENCE_DPI, keep_active
+    from tests.test_pipeline_templates import keep_other_layout
 
     layout = other_layout("9448")
-    stored = keep_active(store_of(client), "9448", layout, draw(layout, REFERENCE_DPI))
+    stored = keep_other_layout(store_of(client), "9448")
     rng = random.Random(3)
     case = case_for("9448", rng, FORBUND, INSATS, today=TODAY)
     form = write_cases([case], "typed-office300", tmp_path / "annan-9448", rng,
@@ -323,9 +351,11 @@ def test_a_form_in_a_layout_activated_on_the_running_service_is_read_with_it(
     read_all(client)
 
     with state_of(client).store.transaction() as session:
-        document = session.scalars(select(Document)).one()
+        document, text = session.scalars(select(Document).order_by(Document.page)).all()
         assert (document.form, document.template_id, document.template_version) == (
             "9448", stored.id, stored.template.version)
+        assert (document.pages, document.status) == ([1, 2], "review")
+        assert (text.page, text.template_page, text.status) == (2, 2, "info")
         document_id = document.id
     login(client, "granskare")
     fields = {f["name"]: f for f in client.get(f"/api/documents/{document_id}").json()["fields"]}

@@ -308,3 +308,70 @@ def test_an_upload_stranded_by_the_old_poller_is_read_after_the_upgrade(
     with TestClient(create_app(settings, run_worker=True)) as client:
         until(lambda: upload_row(client, upload_id)[0] == "done", "the upload read")
         assert pages_of(client, upload_id) == Counter([1, 2])
+
+
+# --- a learned template of two pages: its page of text joins its form's document ------
+
+TEMPLATE = "FK9443-002.F.001-abcdef01"
+
+
+def _read_as_page(form: str, template_page: int, page: int = 1) -> ReadPage:
+    """A page read as page ``template_page`` of a learned two-page template: page 1
+    with every field read, page 2 (a page of text) with none (their page is missing)."""
+    from intake.forms.template import TemplateRef
+    from intake.mapping.base import FieldValue
+    from intake.mapping.document import build_document
+    from intake.mapping.pages import MISSING_PAGE
+    from intake.settings import REVIEW_BELOW
+
+    ref = TemplateRef(id=TEMPLATE, version="002.F.001", page=template_page)
+    if template_page == 1:
+        document = read_form(form)
+    else:
+        document = build_document("test.pdf", page, form, {
+            f: FieldValue(value=None, confidence=0.0, problem=MISSING_PAGE)
+            for f in read_form(form).fields}, today=TODAY, review_below=REVIEW_BELOW)
+    return ReadPage(document=document.model_copy(update={"template": ref}), image=None)
+
+
+def _documents_of(client: TestClient, upload_id: int) -> list[tuple[int, list[int], str]]:
+    with state_of(client).store.transaction() as session:
+        rows = session.get_one(Upload, upload_id).documents
+        return [(d.page, list(d.pages), d.status) for d in sorted(rows, key=lambda d: d.page)]
+
+
+@pytest.mark.parametrize("order", [(1, 2), (2, 1)])
+def test_a_templates_page_of_text_joins_its_forms_document_whatever_order_pages_finish(
+        client: TestClient, order: tuple[int, int]) -> None:
+    """GIVEN a 2-page upload read as a learned template's page 1 and its page of text
+    WHEN the page jobs finish in either order, and page 2's job is run again THEN one
+    document to review holds pages 1 and 2; page 2 is no document of its own."""
+    upload_id = upload(client, blank_pdf_pages(2))
+    state = state_of(client)
+    jobs.list_upload(state, upload_id)
+    reads = {1: _read_as_page("9443", 1), 2: _read_as_page("9443", 2, page=2)}
+    for page in order:
+        assert jobs.store_page(state, upload_id, page, reads[page])
+
+    assert not jobs.store_page(state, upload_id, 2, reads[2])
+    assert upload_row(client, upload_id) == ("done", 2, 2)
+    assert _documents_of(client, upload_id) == [(1, [1, 2], "review"), (2, [2], "info")]
+
+
+def test_a_page_of_text_without_its_page_1_before_it_is_its_forms_document_to_review(
+        client: TestClient) -> None:
+    """GIVEN a 2-page upload: a built-in 9448, then the page of text of a learned 9443
+    template WHEN read THEN the page of text is a 9443 document of its own, to review,
+    its fields flagged as on a missing page."""
+    upload_id = upload(client, blank_pdf_pages(2))
+    state = state_of(client)
+    jobs.list_upload(state, upload_id)
+    jobs.store_page(state, upload_id, 2, _read_as_page("9443", 2, page=2))
+    jobs.store_page(state, upload_id, 1, ReadPage(document=read_form("9448"), image=None))
+
+    assert _documents_of(client, upload_id) == [(1, [1], "review"), (2, [2], "review")]
+    with state.store.transaction() as session:
+        alone = session.scalars(select(Document).where(Document.upload_id == upload_id,
+                                                       Document.page == 2)).one()
+        assert alone.form == "9443" and alone.template_page == 2
+        assert set(alone.needs_review) == set(alone.fields)

@@ -113,8 +113,29 @@ def test_forms_of_the_other_layout_are_filled_in_its_boxes() -> None:
 
 
 def test_samples_of_the_other_layout_say_so_in_their_name(tmp_path: Path) -> None:
-    """GIVEN --layout other WHEN typed samples are made THEN each file name says "annan"
-    and its truth is the case's, as for the built-in layout."""
+    """GIVEN --layout other WHEN typed samples are made THEN each file name says "annan",
+    the file has the form's two pages and its truth is one document of pages 1 and 2."""
+    from intake.load.inputs import count_pages
+
     files = make_samples(tmp_path, ["typed-fax200"], count=2, seed=5, layout="other")
     assert all("-annan" in f.name for f in files)
-    assert all(truth_of(f)[0]["pages"] == [1] for f in files)
+    assert all(count_pages(f) == 2 for f in files)
+    assert all([t["pages"] for t in truth_of(f)] == [[1, 2]] for f in files)
+
+
+def test_a_batch_of_mixed_layouts_gives_each_two_page_form_one_document(
+        tmp_path: Path) -> None:
+    """GIVEN mixed-layout batches WHEN made THEN every page is in exactly one document of
+    the truth, and a form of the other layout has its page of text as its next page."""
+    from intake.load.inputs import count_pages
+
+    files = make_samples(tmp_path, ["batch-tiff"], count=3, seed=7, layout="mixed")
+    two_page = 0
+    for f in files:
+        truth = truth_of(f)
+        numbers = [n for doc in truth for n in doc["pages"]]
+        assert numbers == list(range(1, count_pages(f) + 1))
+        for doc in truth:
+            assert doc["pages"] == list(range(doc["pages"][0], doc["pages"][0] + len(doc["pages"])))
+            two_page += len(doc["pages"]) == 2
+    assert two_page > 0

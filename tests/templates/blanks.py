@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 from intake.forms import form_layout
 from intake.forms.model import PageLayout
-from intake.forms.pdfdraw import write_pdf
+from intake.forms.pdfdraw import write_pdf, write_pdf_pages
 from intake.load.render import render_pdf
 from intake.samples.scan import PROFILES, ScannedPage, scan_page
 
@@ -20,6 +21,15 @@ SCAN_DPI = 300
 def pdf_of(layout: PageLayout, path: Path) -> Path:
     buffer = io.BytesIO()
     write_pdf(layout, buffer, title="blankett")
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def pdf_of_pages(layouts: Sequence[PageLayout], path: Path) -> Path:
+    """A PDF of one page per layout, flat (without widgets)."""
+    buffer = io.BytesIO()
+    write_pdf_pages([layout.model_copy(update={"widgets": ()}) for layout in layouts], buffer,
+                    title="blankett")
     path.write_bytes(buffer.getvalue())
     return path
 

@@ -19,3 +19,21 @@ def test_a_learned_blank_is_kept_as_a_draft_with_its_reference_image(tmp_path: P
     width_mm = reference.shape[1] / REFERENCE_DPI * 25.4
     assert abs(width_mm - stored.template.page_width_mm) < 0.5
     assert store.blank_path(stored.id).read_bytes() == blank.read_bytes()
+
+
+def test_each_page_of_a_two_page_blank_is_kept_as_its_reference_image(tmp_path: Path) -> None:
+    """GIVEN a blank of two pages (the form, then a page of text) WHEN learned into the
+    store THEN page 2's reference image is kept too, and it shows page 2's print."""
+    from intake.samples.other_layout import other_layout_pages
+    from tests.templates.blanks import pdf_of_pages
+
+    blank = pdf_of_pages(other_layout_pages("9448"), tmp_path / "annan.pdf")
+    store = TemplateStore(tmp_path / "templates")
+
+    stored = install_learned(blank, "9448", store)
+
+    first, second = (imaging.decode_grey(store.reference_path(stored.id, page).read_bytes())
+                     for page in (1, 2))
+    assert stored.template.page_count == 2 and first.shape == second.shape
+    ink = [int((image < 128).sum()) for image in (first, second)]
+    assert ink[0] != ink[1] and min(ink) > 1000

@@ -16,11 +16,23 @@ from intake.forms import FORM_IDS, form_layout
 from intake.forms.blank import builtin_template
 from intake.forms.model import LineOp, Rect
 from intake.forms.template import MatchState, Source, Template, template_of_layout
-from intake.samples.other_layout import draw, other_layout
+from intake.samples.other_layout import (
+    draw,
+    information_page,
+    other_layout,
+    other_layout_pages,
+)
 from intake.samples.scan import PROFILES, scan_page
 from intake.templates.learn import learn_template
 from intake.training.measure_learn import glass_placement, placed_back, worst_edge_mm
-from tests.templates.blanks import SCAN_DPI, flat_blank, pdf_of, renamed_blank, scanned_blank
+from tests.templates.blanks import (
+    SCAN_DPI,
+    flat_blank,
+    pdf_of,
+    pdf_of_pages,
+    renamed_blank,
+    scanned_blank,
+)
 from tests.tiers import slow_beyond
 
 WITHIN_MM = 1.0
@@ -205,3 +217,45 @@ def test_another_printers_layout_is_learned_from_one_office_scan_of_its_blank(
              if w.state is MatchState.MATCHED and worst[w.name] > WITHIN_MM]
     assert len(right) >= 0.95 * len(learned.widgets), f"found right only {right}"
     assert not wrong, f"matched to the wrong box: {wrong}"
+
+
+def test_a_two_page_blank_is_learned_with_its_page_of_text(tmp_path: Path) -> None:
+    """GIVEN another printer's blank of two pages (the form, then a page of text) as a
+    flat PDF WHEN learned THEN every widget is on page 1, and page 2 is kept as a page of
+    text: its size and printed lines, the footer's version read."""
+    pages = other_layout_pages("9449")
+    blank = pdf_of_pages(pages, tmp_path / "annan-9449.pdf")
+
+    learned = learn_template(blank, "9449")
+
+    assert learned.page_count == 2 and learned.version == "002.F.001"
+    assert {w.page for w in learned.widgets} == {1}
+    assert learned.page_layout(2).widgets == ()
+    text = " ".join(t.text for t in learned.page(2).texts)
+    assert "Information om behandling av personuppgifter" in text and "Sida 2 (2)" in text
+    assert learned.page(2).page_height_mm == pytest.approx(297, abs=0.5)
+
+
+def test_a_field_printed_on_page_2_is_learned_on_page_2(tmp_path: Path) -> None:
+    """GIVEN a blank whose "Namn" box (with its label) is printed on page 2 WHEN learned
+    THEN the widget is on page 2 at its box, the others on page 1."""
+    layout = form_layout("9448")
+    rect = layout.widget("namn").rect
+    label = [t for t in layout.texts if t.text == "Namn" and abs(t.y - rect.y) < 2]
+    box = [b for b in layout.boxes if b.rect == rect]
+    first = layout.model_copy(update={
+        "texts": tuple(t for t in layout.texts if t not in label),
+        "boxes": tuple(b for b in layout.boxes if b not in box)})
+    second = information_page("9448")
+    second = second.model_copy(update={"texts": (*second.texts, *label), "boxes": tuple(box)})
+    blank = pdf_of_pages([first, second], tmp_path / "namn-sida-2.pdf")
+
+    learned = learn_template(blank, "9448")
+
+    namn = learned.widget("namn")
+    assert namn.page == 2 and namn.state is MatchState.MATCHED
+    assert namn.rect is not None
+    edges = [(namn.rect.x, rect.x), (namn.rect.y, rect.y), (namn.rect.right, rect.right),
+             (namn.rect.bottom, rect.bottom)]
+    assert max(abs(a - b) for a, b in edges) <= WITHIN_MM
+    assert {w.page for w in learned.widgets if w.name != "namn"} == {1}

@@ -31,7 +31,7 @@ from intake.errors import InputError, IntakeError
 from intake.forms import FORM_IDS, load_form
 from intake.forms.blank import blank_pdf
 from intake.forms.model import Rect
-from intake.forms.store import StoredTemplate, TemplateError, TemplateStore
+from intake.forms.store import StoredTemplate, TemplateError, TemplateNotFound, TemplateStore
 from intake.forms.template import MatchState, Template, TemplateWidget
 from intake.load.render import render_pdf
 from intake.review.deps import (
@@ -266,6 +266,18 @@ class WidgetView(BaseModel):
     state_name: str
     rect: Rect | None
     candidates: list[Rect]
+    page: int = 1
+
+
+class PageView(BaseModel):
+    """A later page of a template (2, 3, …) as the template page draws it: its size, its
+    printed boxes and the boxes of the widgets on it (none on a page of text)."""
+
+    number: int
+    width_mm: float
+    height_mm: float
+    boxes: list[Rect]
+    widgets: list[WidgetView]
 
 
 @router.get("/mallar/{template_id}")
@@ -277,23 +289,33 @@ def template_page(template_id: str, request: Request, user: AdminUser,
         "user": user, "stored": stored, "template": template,
         "editable": not stored.builtin and not stored.active, "ready": template.ready(),
         "widgets": [_widget_view(w, template.form) for w in template.widgets],
+        "later_pages": _later_pages(template),
         "counts": {s.swedish: n for s, n in template.counts().items() if n},
         "message": "Blanketten är inläst som utkast. Rätta de rutor som saknas eller är"
                    " osäkra och ta sedan mallen i bruk." if klart == "inlard" else None,
     })
 
 
+def _later_pages(template: Template) -> list[PageView]:
+    return [PageView(number=page.number, width_mm=page.page_width_mm,
+                     height_mm=page.page_height_mm, boxes=[b.rect for b in page.boxes],
+                     widgets=[_widget_view(w, template.form)
+                              for w in template.widgets_on(page.number) if w.rect])
+            for page in template.more_pages]
+
+
 @router.get("/mallar/{template_id}/blankett.png")
-def template_blank(template_id: str, user: AdminUser, store: TemplatesDep) -> Response:
-    """The blank the boxes are drawn over: a learned template's page as reading sees it,
-    a built-in form drawn from its PDF."""
+def template_blank(template_id: str, user: AdminUser, store: TemplatesDep,
+                   sida: int = 1) -> Response:
+    """The blank the boxes are drawn over: a learned template's page ``sida`` as reading
+    sees it, a built-in form drawn from its PDF."""
     stored = store.get(template_id)
-    if stored.builtin:
+    if stored.builtin and sida == 1:
         return Response(_builtin_blank_png(stored.form), media_type="image/png",
                         headers={"Cache-Control": "private, max-age=3600"})
-    path = store.reference_path(template_id)
+    path = None if stored.builtin else store.reference_path(template_id, sida)
     if path is None:
-        raise TemplateError(f"Mallen {template_id} saknar bild av blanketten.")
+        raise TemplateNotFound(f"Mallen {template_id} saknar bild av blankettens sida {sida}.")
     return FileResponse(path, media_type="image/png",
                         headers={"Cache-Control": "private, no-cache"})
 
@@ -307,7 +329,8 @@ def _builtin_blank_png(form_id: str) -> bytes:
 def _widget_view(widget: TemplateWidget, form_id: str) -> WidgetView:
     return WidgetView(name=widget.name, label=_label(widget, form_id), kind=widget.kind,
                       state=widget.state.value, state_name=widget.state.swedish,
-                      rect=widget.rect, candidates=[c.rect for c in widget.candidates])
+                      rect=widget.rect, candidates=[c.rect for c in widget.candidates],
+                      page=widget.page)
 
 
 def _label(widget: TemplateWidget, form_id: str) -> str:
