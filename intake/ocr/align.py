@@ -147,7 +147,7 @@ LEARNED_LEAD = 0.1
 #: fit about alike: their footers decide. A page shows as much of a near-identical
 #: template's ink (another version, same boxes) as of its own: at most 0.0013 apart over
 #: 120 pages (office300, fax200, hand-real300, fax-real200), while the form's other
-#: layout fits at least 0.62 worse (``scripts/measure_versions.py --count 24``). The
+#: layout fits more than 0.5 worse (``scripts/measure_versions.py --count 24``). The
 #: band of ``LEARNED_LEAD``: within it, fit alone would keep the built-in template.
 ALIKE_FIT = LEARNED_LEAD
 
