@@ -279,15 +279,22 @@ def start_reading_pool(reader: Reader, workers: int, *, nice: int = 0) -> Proces
 def _start_service_worker(reader: Reader, nice: int, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    _die_with_parent(parent)
-    if nice > 0:
-        os.nice(nice)
+    die_with_parent(parent)
+    lower_priority(nice)
     _start_worker(reader)
 
 
-def _die_with_parent(parent: int) -> None:
-    """A reading process ends when the process that owns its pool dies, even by
-    SIGKILL (Linux's PR_SET_PDEATHSIG), rather than lingering with what it holds."""
+def lower_priority(nice: int) -> None:
+    """This process at ``nice`` at least (a pool started by a process already at a
+    lower priority keeps that one, not twice as low)."""
+    current = os.nice(0)
+    if nice > current:
+        os.nice(nice - current)
+
+
+def die_with_parent(parent: int) -> None:
+    """A reading process ends when the process that owns it dies, even by SIGKILL
+    (Linux's PR_SET_PDEATHSIG), rather than lingering with what it holds."""
     if sys.platform.startswith("linux"):
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # it died while this process started

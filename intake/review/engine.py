@@ -6,22 +6,12 @@ from __future__ import annotations
 import asyncio
 import signal
 import threading
-from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
 from intake.review import jobqueue, jobs
 from intake.review.runner import LocalRunner
 from intake.review.state import ServiceState
-
-
-def run_reading(state: ServiceState, *, stop: threading.Event,
-                on_stop: Callable[[Callable[[], None]], None]) -> None:
-    """Read uploads in this (background) thread of the service until ``stop``."""
-    if jobqueue.uses_jobqueue(state):
-        jobqueue.run_in_thread(state, stop, on_stop)
-    else:
-        LocalRunner(state, stop).run()
 
 
 def run_worker_process(state: ServiceState) -> None:

@@ -1,5 +1,5 @@
 """Page jobs on procrastinate, the PostgreSQL job engine (the embedded SQLite store
-reads in-process instead: :mod:`.runner`).
+reads with a local runner instead: :mod:`.runner`).
 
 Why procrastinate: its jobs live in the same PostgreSQL as the uploads and are
 queued in the *same transaction* (an upload is never stored without its job, nor a
@@ -22,7 +22,6 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -232,23 +231,3 @@ async def run_worker(state: ServiceState, pool: ProcessPoolExecutor, *, signals:
     finally:
         runtime = _RUNTIME.pop()
         runtime.pool.shutdown(wait=True, cancel_futures=True)
-
-
-def run_in_thread(state: ServiceState, stop: threading.Event,
-                  on_stop: Callable[[Callable[[], None]], None]) -> None:
-    """:func:`run_worker` in this (non-main) thread, stopped by ``on_stop``'s callback."""
-    pool = reading_pool(state)
-    loop = asyncio.new_event_loop()
-    task = loop.create_task(run_worker(state, pool, signals=False))
-    def cancel() -> None:
-        loop.call_soon_threadsafe(task.cancel)
-
-    on_stop(cancel)
-    if stop.is_set():
-        task.cancel()
-    try:
-        loop.run_until_complete(task)
-    except asyncio.CancelledError:
-        pass
-    finally:
-        loop.close()

@@ -11,8 +11,9 @@ the reason; the pages already written stay, and :func:`retry_upload` reads only 
 pages still missing.
 
 Two engines run these jobs: procrastinate on PostgreSQL (:mod:`.jobqueue`) and, for
-the embedded SQLite store, a runner in the service's own process
-(:mod:`.runner`). :func:`read_in_turn` reads a whole upload in the calling thread.
+the embedded SQLite store, a runner with a pool of reading processes (:mod:`.runner`);
+``serve`` runs either in a reading process of its own (:mod:`.background`).
+:func:`read_in_turn` reads a whole upload in the calling thread.
 """
 
 from __future__ import annotations
