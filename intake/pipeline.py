@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ctypes
 import logging
+import multiprocessing
 import os
 import signal
 import sys
@@ -267,9 +268,12 @@ def start_reading_pool(reader: Reader, workers: int, *, nice: int = 0) -> Proces
     ``extract``'s (the reading data loaded once before forking, single-threaded BLAS),
     and at ``nice`` (lower CPU priority than the process serving people). The
     processes ignore SIGINT and SIGTERM: the process owning the pool decides when a
-    page is abandoned and shuts the pool down."""
+    page is abandoned and shuts the pool down. They are forked whatever this process's
+    default start method (``serve``'s reading process is spawned, and a pool spawned
+    from it would load the reading data again in every process)."""
     reader.warm_up()
-    pool = ProcessPoolExecutor(workers, initializer=_start_service_worker,
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_start_service_worker,
                                initargs=(reader, nice, os.getpid()))
     for ready in [pool.submit(os.getpid) for _ in range(workers)]:
         ready.result()  # started now, before the caller starts threads or an event loop
