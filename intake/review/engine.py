@@ -10,13 +10,14 @@ import threading
 from sqlalchemy.orm import Session
 
 from intake.review import jobqueue, jobs
-from intake.review.runner import LocalRunner
 from intake.review.state import ServiceState
 
 
 def run_worker_process(state: ServiceState) -> None:
     """``sus-intake worker``: read uploads until SIGTERM or SIGINT, which finish the
     pages being read and return."""
+    from intake.review.runner import LocalRunner  # the reading side: not the web's
+
     if jobqueue.uses_jobqueue(state):
         pool = jobqueue.reading_pool(state)
         asyncio.run(jobqueue.run_worker(state, pool, signals=True))

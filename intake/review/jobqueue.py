@@ -26,7 +26,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from procrastinate import App, PsycopgConnector, SyncPsycopgConnector
 from procrastinate.jobs import Job
@@ -35,11 +35,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from intake.errors import InputError
-from intake.pipeline import start_reading_pool
 from intake.review import jobs
-from intake.review.reading import ReadPage, read_page
 from intake.review.schema import Upload
 from intake.review.state import ServiceState
+
+if TYPE_CHECKING:  # reading is imported by the processes that read, not by the web's
+    from intake.review.reading import ReadPage
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +132,8 @@ class _Runtime:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def read(self, upload_id: int, page: int) -> ReadPage:
+        from intake.review.reading import read_page
+
         with self.state.store.transaction(read_only=True) as session:
             path = self.state.files.upload_path(session.get_one(Upload, upload_id).sha256)
         pool = self.pool
@@ -179,6 +182,8 @@ def worker_app(state: ServiceState) -> App:
 
 
 def _pool(state: ServiceState) -> ProcessPoolExecutor:
+    from intake.pipeline import start_reading_pool
+
     return start_reading_pool(state.reader, max(1, state.settings.workers),
                               nice=state.settings.reader_nice)
 

@@ -6,15 +6,17 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from intake.pipeline import Reader
 from intake.review.db import migration_lock
 from intake.review.db import upgrade as upgrade_review
 from intake.review.files import FileStore
 from intake.settings import Settings
 from sus_store import Store, open_store
 from sus_store import upgrade as upgrade_store
+
+if TYPE_CHECKING:
+    from intake.pipeline import Reader
 
 
 class Signal(Protocol):
@@ -38,7 +40,10 @@ class ServiceState:
 
     @cached_property
     def reader(self) -> Reader:
-        """The reader of uploads, loaded once for the service's life."""
+        """The reader of uploads, loaded once for the service's life (imported here: a
+        web process with a reading process of its own never loads it)."""
+        from intake.pipeline import Reader
+
         return Reader.load(self.settings)
 
 
