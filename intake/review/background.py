@@ -72,6 +72,7 @@ def _read(settings: Settings, uploaded: Signal, parent: int, verbose: bool) -> N
     from intake.review.engine import run_worker_process
 
     die_with_parent(parent)
+    os.setpgid(0, 0)  # Ctrl+C on serve's terminal reaches serve only: it sends SIGTERM once
     configure_logging(json_lines=True, verbose=verbose)
     state = open_service(settings, uploaded=uploaded)
     try:
