@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ctypes
 import logging
+import multiprocessing
 import os
 import signal
 import sys
@@ -321,9 +322,12 @@ def start_reading_pool(reader: Reader, workers: int, *, nice: int = 0) -> Proces
     ``extract``'s (the reading data loaded once before forking, single-threaded BLAS),
     and at ``nice`` (lower CPU priority than the process serving people). The
     processes ignore SIGINT and SIGTERM: the process owning the pool decides when a
-    page is abandoned and shuts the pool down."""
+    page is abandoned and shuts the pool down. They are forked whatever this process's
+    default start method (``serve``'s reading process is spawned, and a pool spawned
+    from it would load the reading data again in every process)."""
     reader.warm_up()
-    pool = ProcessPoolExecutor(workers, initializer=_start_service_worker,
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_start_service_worker,
                                initargs=(reader, nice, os.getpid()))
     for ready in [pool.submit(os.getpid) for _ in range(workers)]:
         ready.result()  # started now, before the caller starts threads or an event loop
@@ -333,15 +337,22 @@ def start_reading_pool(reader: Reader, workers: int, *, nice: int = 0) -> Proces
 def _start_service_worker(reader: Reader, nice: int, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    _die_with_parent(parent)
-    if nice > 0:
-        os.nice(nice)
+    die_with_parent(parent)
+    lower_priority(nice)
     _start_worker(reader)
 
 
-def _die_with_parent(parent: int) -> None:
-    """A reading process ends when the process that owns its pool dies, even by
-    SIGKILL (Linux's PR_SET_PDEATHSIG), rather than lingering with what it holds."""
+def lower_priority(nice: int) -> None:
+    """This process at ``nice`` at least (a pool started by a process already at a
+    lower priority keeps that one, not twice as low)."""
+    current = os.nice(0)
+    if nice > current:
+        os.nice(nice - current)
+
+
+def die_with_parent(parent: int) -> None:
+    """A reading process ends when the process that owns it dies, even by SIGKILL
+    (Linux's PR_SET_PDEATHSIG), rather than lingering with what it holds."""
     if sys.platform.startswith("linux"):
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # it died while this process started

@@ -20,11 +20,11 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from intake.errors import IntakeError
+from intake.review.background import Worker, reading_signal
 from intake.review.bodylimit import BodyLimit
 from intake.review.decide import UnknownName
 from intake.review.deps import NotLoggedIn
 from intake.review.headers import SecurityHeaders
-from intake.review.ingest import Worker
 from intake.review.metrics import ServiceMetrics
 from intake.review.requestid import RequestId
 from intake.review.routes import (
@@ -61,13 +61,15 @@ CONSENT_WAYS_OUT = [
 
 
 def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> FastAPI:
-    """The application; with ``run_worker`` a background thread reads uploads."""
+    """The application; with ``run_worker`` a reading process of its own reads uploads
+    (:mod:`.background`)."""
     settings = settings or Settings()
     secret = session_secret(settings)  # refuses to start without a strong key
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        state: ServiceState = open_service(settings)
+        state: ServiceState = open_service(
+            settings, uploaded=reading_signal() if run_worker else None)
         app.state.service = state
         app.state.metrics = ServiceMetrics(state)
         worker = Worker(state) if run_worker else None

@@ -27,7 +27,6 @@ from sqlalchemy.orm import Session, object_session
 
 from intake.errors import ParseError
 from intake.review.clock import now
-from intake.review.learning import keep_reviewed_glyphs
 from intake.review.purge import (
     documents_of,
     forget_documents,
@@ -248,7 +247,9 @@ def decide(session: Session, state: ServiceState, document: Document, action: Ac
         require(session, viewer.username, Role.GRANSKARE, today=today,
                 insats_id=document.insats_id, forbund_id=document.forbund_id)
     decision = _ACTIONS[action](session, state, document, viewer, today, reason)
-    if action == "approve":
+    if action == "approve" and state.settings.learn_from_corrections:
+        from intake.review.learning import keep_reviewed_glyphs  # numpy, cv2: used here only
+
         keep_reviewed_glyphs(session, state, document)  # training data, once committed
     document.status, document.outcome = decision.status, decision.message
     document.updated_at = document.decided_at = now()

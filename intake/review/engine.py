@@ -6,27 +6,18 @@ from __future__ import annotations
 import asyncio
 import signal
 import threading
-from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
 from intake.review import jobqueue, jobs
-from intake.review.runner import LocalRunner
 from intake.review.state import ServiceState
-
-
-def run_reading(state: ServiceState, *, stop: threading.Event,
-                on_stop: Callable[[Callable[[], None]], None]) -> None:
-    """Read uploads in this (background) thread of the service until ``stop``."""
-    if jobqueue.uses_jobqueue(state):
-        jobqueue.run_in_thread(state, stop, on_stop)
-    else:
-        LocalRunner(state, stop).run()
 
 
 def run_worker_process(state: ServiceState) -> None:
     """``sus-intake worker``: read uploads until SIGTERM or SIGINT, which finish the
     pages being read and return."""
+    from intake.review.runner import LocalRunner  # the reading side: not the web's
+
     if jobqueue.uses_jobqueue(state):
         pool = jobqueue.reading_pool(state)
         asyncio.run(jobqueue.run_worker(state, pool, signals=True))

@@ -5,7 +5,7 @@ under its SHA-256 together with its row, never one without the other. The same
 bytes uploaded again for the same förbund (or again by Diariet) are recorded as a
 *duplicate* of the first upload and not read twice; a unique index holds that under
 concurrency, and another förbund's upload of the same file is its own. Reading runs
-in a background worker (:class:`Worker`, or ``sus-intake worker`` as its own process);
+in the service's reading process (:mod:`.background`, or ``sus-intake worker``);
 each upload reports its progress page by page, and a file that cannot be read is
 marked *failed* with the reason while the rest of the batch goes on.
 """
@@ -13,9 +13,7 @@ marked *failed* with the reason while the rest of the batch goes on.
 from __future__ import annotations
 
 import logging
-import threading
 import unicodedata
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -26,7 +24,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from intake.review.clock import now
-from intake.review.engine import run_reading
 from intake.review.jobqueue import enqueue_upload
 from intake.review.jobs import READING, read_in_turn
 from intake.review.queue import Viewer
@@ -190,27 +187,3 @@ def process_next(state: ServiceState) -> bool:
         return False
     read_in_turn(state, upload_id)
     return True
-
-
-class Worker:
-    """Reading inside the service's process, until stopped: procrastinate's worker on
-    PostgreSQL, else the local runner — both with their reading processes at lower
-    CPU priority than the one serving people."""
-
-    def __init__(self, state: ServiceState) -> None:
-        self._state = state
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="intake-worker", daemon=True)
-        self._stopper: list[Callable[[], None]] = []
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        for stop in self._stopper:
-            stop()
-        self._thread.join(timeout=60)
-
-    def _run(self) -> None:
-        run_reading(self._state, stop=self._stop, on_stop=self._stopper.append)

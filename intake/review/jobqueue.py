@@ -1,5 +1,5 @@
 """Page jobs on procrastinate, the PostgreSQL job engine (the embedded SQLite store
-reads in-process instead: :mod:`.runner`).
+reads with a local runner instead: :mod:`.runner`).
 
 Why procrastinate: its jobs live in the same PostgreSQL as the uploads and are
 queued in the *same transaction* (an upload is never stored without its job, nor a
@@ -22,12 +22,11 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from procrastinate import App, PsycopgConnector, SyncPsycopgConnector
 from procrastinate.jobs import Job
@@ -36,11 +35,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from intake.errors import InputError
-from intake.pipeline import start_reading_pool
 from intake.review import jobs
-from intake.review.reading import ReadPage, read_page
 from intake.review.schema import Upload
 from intake.review.state import ServiceState
+
+if TYPE_CHECKING:  # reading is imported by the processes that read, not by the web's
+    from intake.review.reading import ReadPage
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +132,8 @@ class _Runtime:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def read(self, upload_id: int, page: int) -> ReadPage:
+        from intake.review.reading import read_page
+
         with self.state.store.transaction(read_only=True) as session:
             path = self.state.files.upload_path(session.get_one(Upload, upload_id).sha256)
         pool = self.pool
@@ -180,6 +182,8 @@ def worker_app(state: ServiceState) -> App:
 
 
 def _pool(state: ServiceState) -> ProcessPoolExecutor:
+    from intake.pipeline import start_reading_pool
+
     return start_reading_pool(state.reader, max(1, state.settings.workers),
                               nice=state.settings.reader_nice)
 
@@ -232,23 +236,3 @@ async def run_worker(state: ServiceState, pool: ProcessPoolExecutor, *, signals:
     finally:
         runtime = _RUNTIME.pop()
         runtime.pool.shutdown(wait=True, cancel_futures=True)
-
-
-def run_in_thread(state: ServiceState, stop: threading.Event,
-                  on_stop: Callable[[Callable[[], None]], None]) -> None:
-    """:func:`run_worker` in this (non-main) thread, stopped by ``on_stop``'s callback."""
-    pool = reading_pool(state)
-    loop = asyncio.new_event_loop()
-    task = loop.create_task(run_worker(state, pool, signals=False))
-    def cancel() -> None:
-        loop.call_soon_threadsafe(task.cancel)
-
-    on_stop(cancel)
-    if stop.is_set():
-        task.cancel()
-    try:
-        loop.run_until_complete(task)
-    except asyncio.CancelledError:
-        pass
-    finally:
-        loop.close()

@@ -13,8 +13,9 @@ joins the document of its page before (:func:`join_later_pages`), whatever order
 page jobs finished in.
 
 Two engines run these jobs: procrastinate on PostgreSQL (:mod:`.jobqueue`) and, for
-the embedded SQLite store, a runner in the service's own process
-(:mod:`.runner`). :func:`read_in_turn` reads a whole upload in the calling thread.
+the embedded SQLite store, a runner with a pool of reading processes (:mod:`.runner`);
+``serve`` runs either in a reading process of its own (:mod:`.background`).
+:func:`read_in_turn` reads a whole upload in the calling thread.
 """
 
 from __future__ import annotations
@@ -22,22 +23,24 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from intake.errors import InputError, IntakeError
-from intake.load.inputs import count_pages as input_pages
 from intake.mapping.document import Document as ReadDocument
 from intake.mapping.pages import MISSING_PAGE
 from intake.review.clock import now
 from intake.review.decide import auto_file_consent, purge_upload_if_done
 from intake.review.knowledge import read_with_store
-from intake.review.reading import ReadPage, read_page
 from intake.review.schema import Document, Upload
 from intake.review.state import ServiceState
 from intake.sus.rules import registration_deadline
+
+if TYPE_CHECKING:  # reading is imported by the processes that read, not by the web's
+    from intake.review.reading import ReadPage
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +93,8 @@ def _count_pages(state: ServiceState, upload_id: int) -> int | InputError | None
 
 
 def _count_file(state: ServiceState, upload: Upload) -> int | InputError:
+    from intake.load.inputs import count_pages as input_pages
+
     try:
         return input_pages(state.files.upload_path(upload.sha256),
                            max_pages=state.settings.max_pages_per_file)
@@ -192,6 +197,8 @@ def retry_upload_in(session: Session, state: ServiceState, upload_id: int, *,
 
 def read_in_turn(state: ServiceState, upload_id: int) -> None:
     """Every missing page of an upload read and written here, one after another."""
+    from intake.review.reading import read_page
+
     path = None
     for number in list_upload(state, upload_id):
         if path is None:

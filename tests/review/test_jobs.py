@@ -265,6 +265,47 @@ def test_serve_reads_uploads_in_its_own_background_and_stops_cleanly(
         assert pages_of(client, upload_id) == Counter([1, 2, 3])
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_serve_reads_in_a_process_of_its_own_with_its_readers_at_lower_priority(
+        tmp_path: Path) -> None:
+    """GIVEN `serve` reading uploads on SQLite WHEN an upload is read THEN a reading
+    process of its own read it, with its reading processes at SUS_READER_NICE, and the
+    web process never loaded the reading models (its memory and interpreter stay the
+    reviewers'); WHEN the service stops THEN the reading process has ended."""
+    with service_client(tmp_path, run_worker=True, workers=1, reader_nice=7) as client:
+        upload_id = upload(client, blank_pdf_pages(2))
+        until(lambda: upload_row(client, upload_id)[0] == "done", "the upload read")
+        assert pages_of(client, upload_id) == Counter([1, 2])
+        assert "reader" not in vars(state_of(client))
+        [reading] = [pid for pid in children(os.getpid()) if "spawn_main" in cmdline(pid)]
+        assert [nice_of(pid) for pid in children(reading)] == [7]
+    assert not Path(f"/proc/{reading}").exists() or "Z" in stat_of(reading)[0]
+
+
+def stat_of(pid: int) -> list[str]:
+    """The fields of /proc/PID/stat after the command name (state, ppid, …)."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and int(stat_of(int(entry.name))[1]) == pid:
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def cmdline(pid: int) -> str:
+    return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+
+
+def nice_of(pid: int) -> int:
+    return int(stat_of(pid)[16])
+
+
 def test_a_failed_upload_is_read_again_from_its_missing_pages(client: TestClient,
                                                              tmp_path: Path) -> None:
     """GIVEN a 3-page upload whose page 2 failed (a bug) after page 1 was written

@@ -26,14 +26,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.responses import FileResponse
 
-from intake import imaging
 from intake.errors import InputError, IntakeError
 from intake.forms import FORM_IDS, load_form
 from intake.forms.blank import blank_pdf
 from intake.forms.model import Rect
 from intake.forms.store import StoredTemplate, TemplateError, TemplateNotFound, TemplateStore
 from intake.forms.template import MatchState, Template, TemplateWidget
-from intake.load.render import render_pdf
 from intake.review.deps import (
     CsrfChecked,
     CsrfFailed,
@@ -56,7 +54,6 @@ from intake.review.schema import Document
 from intake.review.security import same_token
 from intake.review.state import ServiceState
 from intake.review.templating import templates
-from intake.templates.install import install_learned
 from sus_store import PermissionDenied
 from sus_store.audit import record
 
@@ -229,7 +226,11 @@ def _blank_fields(fields: dict[str, str]) -> tuple[str, str | None]:
 
 def _learn(state: ServiceState, store: TemplateStore, staged: Path, filename: str,
            form_id: str, version: str | None) -> StoredTemplate:
-    """Learn the staged blank under its own (cleaned) name, which the template keeps."""
+    """Learn the staged blank under its own (cleaned) name, which the template keeps.
+    (The learning and drawing code is imported where used: the web process loads the
+    image libraries only when an admin works on templates.)"""
+    from intake.templates.install import install_learned
+
     with tempfile.TemporaryDirectory(dir=state.files.staging()) as folder:
         blank = Path(folder) / _clean_name(filename)
         shutil.copyfile(staged, blank)
@@ -323,6 +324,9 @@ def template_blank(template_id: str, user: AdminUser, store: TemplatesDep,
 @lru_cache(maxsize=len(FORM_IDS))
 def _builtin_blank_png(form_id: str) -> bytes:
     """A built-in form's blank, drawn once per process (it is part of the release)."""
+    from intake import imaging
+    from intake.load.render import render_pdf
+
     return imaging.encode_png(next(render_pdf(blank_pdf(form_id), dpi=BUILTIN_DPI, grey=True)))
 
 
