@@ -1,0 +1,152 @@
+"""A learned form of two pages whose fields go on to page 2, in the service (issue 17):
+its pages, read by separate page jobs in any order, become one document read from
+both pages together; the review page shows each field's snippet on its own page;
+deciding it forgets both pages."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+from PIL import Image
+from sqlalchemy import select
+
+from intake.forms import form_layout
+from intake.forms.store import StoredTemplate, TemplateStore
+from intake.mapping.pages import MISSING_PAGE
+from intake.reads import PageReads, TextRead, TickRead
+from intake.review import jobs
+from intake.review.reading import ReadPage
+from intake.review.schema import Document, Upload
+from intake.samples.other_layout import information_page
+from tests.review.conftest import login, state_of
+from tests.review.hostile import blank_pdf_pages
+from tests.review.test_jobs import upload
+from tests.test_pipeline_templates import keep_active
+
+#: the fields of the learned FK 9443 that go on to its page 2
+ON_PAGE_2 = ("underskrift", "ort_och_datum", "namnfortydligande")
+
+
+def _template(client: TestClient) -> StoredTemplate:
+    """The built-in FK 9443 as a learned template of two pages, its signature, place
+    and date and name on page 2 (where they were on page 1)."""
+    store = TemplateStore(state_of(client).settings.template_dir())
+    blank = np.full((2339, 1654, 3), 255, np.uint8)
+    stored = keep_active(store, "9443", form_layout("9443"), blank,
+                         later=(information_page("9443"),))
+    template = stored.template
+    for name in ON_PAGE_2:
+        rect = template.widget(name).rect
+        assert rect is not None
+        template = template.with_box(name, rect, page=2)
+    store.deactivate(stored.id)
+    store.update(stored.id, template)
+    return store.activate(stored.id)
+
+
+def _jpeg(shade: int) -> bytes:
+    out = io.BytesIO()
+    Image.new("L", (40, 56), shade).save(out, "JPEG")
+    return out.getvalue()
+
+
+def _page(client: TestClient, stored: StoredTemplate, template_page: int, number: int,
+          **reads: Any) -> ReadPage:
+    """Upload page ``number`` as the service's reader reads page ``template_page`` of
+    ``stored``: its document and, as the reads it is made of, its part."""
+    part = PageReads(form="9443", template=stored.ref.model_copy(
+        update={"page": template_page}), **reads)
+    document = state_of(client).reader.of_parts("batch.pdf", [number], [part])
+    return ReadPage(document=document, image=_jpeg(40 * number))
+
+
+def _two_pages(client: TestClient, stored: StoredTemplate) -> dict[int, ReadPage]:
+    sure = 0.99
+    return {1: _page(client, stored, 1, 1,
+                     texts={"personnummer": TextRead(text="198112189876", confidence=sure)}),
+            2: _page(client, stored, 2, 2,
+                     texts={"ort_och_datum": TextRead(text="Uppsala 2026-11-02",
+                                                      confidence=sure),
+                            "namnfortydligande": TextRead(text="Åsa Öberg", confidence=sure)},
+                     signature=TickRead(ink=0.3, state="ticked", confidence=sure))}
+
+
+def _read(client: TestClient, order: tuple[int, ...]) -> tuple[int, int]:
+    """A two-page upload whose page jobs finish in ``order``, page 2's job run again;
+    the ids of its page 1's and page 2's rows."""
+    state = state_of(client)
+    pages = _two_pages(client, _template(client))
+    upload_id = upload(client, blank_pdf_pages(2))
+    jobs.list_upload(state, upload_id)
+    for number in order:
+        assert jobs.store_page(state, upload_id, number, pages[number])
+    assert not jobs.store_page(state, upload_id, 2, pages[2])
+    with state.store.transaction() as session:
+        assert session.get_one(Upload, upload_id).status == "done"
+        first, second = session.scalars(select(Document.id).where(
+            Document.upload_id == upload_id).order_by(Document.page)).all()
+    return first, second
+
+
+@pytest.mark.parametrize("order", [(1, 2), (2, 1)])
+def test_a_later_page_with_fields_joins_its_forms_document_whatever_order_pages_finish(
+        client: TestClient, order: tuple[int, int]) -> None:
+    """GIVEN a two-page upload of a learned FK 9443 whose signature, place, date and
+    name are on page 2 WHEN its page jobs finish in either order (page 2's run again)
+    THEN one document to review holds pages 1 and 2 with the fields of both pages read
+    right, none missing; page 2 is no document of its own and keeps nothing read."""
+    first_id, second_id = _read(client, order)
+
+    with state_of(client).store.transaction() as session:
+        first, second = session.get_one(Document, first_id), session.get_one(Document, second_id)
+        assert (first.pages, first.status, second.status) == ([1, 2], "review", "info")
+        values = {name: field["value"] for name, field in (first.fields or {}).items()}
+        assert values == {"personnummer": "198112189876", "underskrift": True,
+                          "ort": "Uppsala", "datum": "2026-11-02",
+                          "namnfortydligande": "Åsa Öberg"}
+        assert MISSING_PAGE not in first.problems.values()
+        assert first.reads is None and second.reads is None
+        assert second.fields is None and second.outcome == "Sida 2 av blanketten på sida 1."
+
+
+def test_a_later_pages_fields_show_their_snippets_on_their_own_page(
+        client: TestClient) -> None:
+    """GIVEN that document WHEN a granskare opens it THEN the review page shows both
+    pages' images, page 1's fields boxed on page 1 and page 2's on page 2; each page's
+    image is served."""
+    first_id, _ = _read(client, (2, 1))
+    login(client, "granskare")
+
+    page = client.get(f"/granska/{first_id}")
+    document = page.context["document"]  # type: ignore[attr-defined]
+    on = {f.name: {b.page for b in f.boxes} for f in document.fields}
+    assert document.images == [1, 2]
+    assert on["personnummer"] == {1}
+    assert on["namnfortydligande"] == on["underskrift"] == {2}
+    assert f'src="/sida/{first_id}.jpg?sida=2"' in page.text
+    images = [client.get(f"/sida/{first_id}.jpg", params={"sida": n}) for n in (1, 2, 3)]
+    assert [r.status_code for r in images] == [200, 200, 404]
+    assert images[0].content == _jpeg(40) and images[1].content == _jpeg(80)
+
+
+def test_rejecting_a_two_page_document_forgets_both_pages(client: TestClient) -> None:
+    """GIVEN that document WHEN a granskare rejects it (a felregistrering) THEN it is
+    decided, and what was read and the images of both its pages are gone."""
+    first_id, second_id = _read(client, (1, 2))
+    token = login(client, "granskare")
+    headers = {"X-CSRF-Token": token}
+    assert client.post(f"/api/documents/{first_id}/claim", headers=headers).status_code == 200
+
+    response = client.post(f"/api/documents/{first_id}/decision", headers=headers,
+                           json={"action": "reject", "reason": "Felregistrering."})
+
+    assert response.status_code == 200, response.text
+    with state_of(client).store.transaction() as session:
+        first, second = session.get_one(Document, first_id), session.get_one(Document, second_id)
+        assert first.status == "rejected"
+        assert (first.image, second.image, first.fields, second.fields) == (None,) * 4
+    assert client.get(f"/sida/{first_id}.jpg", params={"sida": 2}).status_code == 404
