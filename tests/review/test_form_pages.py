@@ -16,12 +16,14 @@ from sqlalchemy import select
 
 from intake.forms import form_layout
 from intake.forms.store import StoredTemplate, TemplateStore
+from intake.mapping.document import empty_document
 from intake.mapping.pages import MISSING_PAGE
 from intake.reads import PageReads, TextRead, TickRead
 from intake.review import jobs
 from intake.review.reading import ReadPage
 from intake.review.schema import Document, Upload
 from intake.samples.other_layout import information_page
+from sus_store import read_consent_scan
 from tests.review.conftest import login, state_of
 from tests.review.hostile import blank_pdf_pages
 from tests.review.test_jobs import upload
@@ -75,12 +77,15 @@ def _two_pages(client: TestClient, stored: StoredTemplate) -> dict[int, ReadPage
                      signature=TickRead(ink=0.3, state="ticked", confidence=sure))}
 
 
-def _read(client: TestClient, order: tuple[int, ...]) -> tuple[int, int]:
-    """A two-page upload whose page jobs finish in ``order``, page 2's job run again;
-    the ids of its page 1's and page 2's rows."""
+def _read(client: TestClient, order: tuple[int, ...], *, blank_after: bool = False
+          ) -> tuple[int, int]:
+    """A two-page upload (three with a blank page after) whose page jobs finish in
+    ``order``, page 2's job run again; the ids of its page 1's and page 2's rows."""
     state = state_of(client)
     pages = _two_pages(client, _template(client))
-    upload_id = upload(client, blank_pdf_pages(2))
+    if blank_after:
+        pages[3] = ReadPage(document=empty_document("batch.pdf", 3, "blank"), image=None)
+    upload_id = upload(client, blank_pdf_pages(len(pages)))
     jobs.list_upload(state, upload_id)
     for number in order:
         assert jobs.store_page(state, upload_id, number, pages[number])
@@ -88,7 +93,7 @@ def _read(client: TestClient, order: tuple[int, ...]) -> tuple[int, int]:
     with state.store.transaction() as session:
         assert session.get_one(Upload, upload_id).status == "done"
         first, second = session.scalars(select(Document.id).where(
-            Document.upload_id == upload_id).order_by(Document.page)).all()
+            Document.upload_id == upload_id).order_by(Document.page)).all()[:2]
     return first, second
 
 
@@ -150,3 +155,24 @@ def test_rejecting_a_two_page_document_forgets_both_pages(client: TestClient) ->
         assert first.status == "rejected"
         assert (first.image, second.image, first.fields, second.fields) == (None,) * 4
     assert client.get(f"/sida/{first_id}.jpg", params={"sida": 2}).status_code == 404
+
+
+def test_approving_a_two_page_consent_archives_both_its_pages(client: TestClient) -> None:
+    """GIVEN that consent, in an upload with a blank page after it WHEN a granskare
+    approves it THEN it is archived with a scan of both its pages (one PDF of two pages:
+    page 2 has the signature), not page 1 alone."""
+    from pypdf import PdfReader
+
+    first_id, _ = _read(client, (1, 3, 2), blank_after=True)
+    headers = {"X-CSRF-Token": login(client, "granskare")}
+    assert client.post(f"/api/documents/{first_id}/claim", headers=headers).status_code == 200
+
+    response = client.post(f"/api/documents/{first_id}/decision", headers=headers,
+                           json={"action": "approve"})
+
+    assert response.status_code == 200, response.text
+    with state_of(client).store.transaction() as session:
+        consent_id = session.get_one(Document, first_id).store_ref
+        assert consent_id is not None
+        scan = read_consent_scan(session, consent_id, actor="test")
+    assert len(PdfReader(io.BytesIO(scan)).pages) == 2
