@@ -15,7 +15,9 @@ from PIL import Image
 from sqlalchemy import select
 
 from intake.forms import form_layout
+from intake.forms.model import Rect
 from intake.forms.store import StoredTemplate, TemplateStore
+from intake.forms.template import Candidate, MatchState
 from intake.mapping.document import empty_document
 from intake.mapping.pages import MISSING_PAGE
 from intake.reads import PageReads, TextRead, TickRead
@@ -33,21 +35,41 @@ from tests.test_pipeline_templates import keep_active
 ON_PAGE_2 = ("underskrift", "ort_och_datum", "namnfortydligande")
 
 
-def _template(client: TestClient) -> StoredTemplate:
+def two_page_template(store: TemplateStore, *, active: bool = True,
+                      page_2: tuple[float, float] | None = None) -> StoredTemplate:
     """The built-in FK 9443 as a learned template of two pages, its signature, place
-    and date and name on page 2 (where they were on page 1)."""
-    store = TemplateStore(state_of(client).settings.template_dir())
+    and date and name on page 2 (where they were on page 1); ``page_2``: that page's
+    size (mm) when it is not A4. A draft (not ``active``) has the name's box missing,
+    with two candidates."""
     blank = np.full((2339, 1654, 3), 255, np.uint8)
     stored = keep_active(store, "9443", form_layout("9443"), blank,
                          later=(information_page("9443"),))
+    store.deactivate(stored.id)
     template = stored.template
     for name in ON_PAGE_2:
         rect = template.widget(name).rect
         assert rect is not None
         template = template.with_box(name, rect, page=2)
-    store.deactivate(stored.id)
+    if page_2 is not None:
+        width, height = page_2
+        template = template.model_copy(update={"more_pages": (template.page(2).model_copy(
+            update={"page_width_mm": width, "page_height_mm": height}),)})
+    if not active:
+        template = template.model_copy(update={"widgets": tuple(
+            w.model_copy(update={"rect": None, "state": MatchState.MISSING,
+                                 "candidates": CANDIDATES})
+            if w.name == "namnfortydligande" else w for w in template.widgets)})
     store.update(stored.id, template)
-    return store.activate(stored.id)
+    return store.activate(stored.id) if active else store.get(stored.id)
+
+
+#: where the draft's page-2 name box could be
+CANDIDATES = (Candidate(rect=Rect(x=95.0, y=175.5, w=98.5, h=12.0), score=0.6),
+              Candidate(rect=Rect(x=15.0, y=175.5, w=78.5, h=12.0), score=0.5))
+
+
+def _template(client: TestClient) -> StoredTemplate:
+    return two_page_template(TemplateStore(state_of(client).settings.template_dir()))
 
 
 def _jpeg(shade: int) -> bytes:
@@ -176,3 +198,40 @@ def test_approving_a_two_page_consent_archives_both_its_pages(client: TestClient
         assert consent_id is not None
         scan = read_consent_scan(session, consent_id, actor="test")
     assert len(PdfReader(io.BytesIO(scan)).pages) == 2
+
+
+# --- the admin editor: a box on page 2 ------------------------------------------------
+
+
+def test_the_admin_fixes_a_box_on_page_2_within_page_2(client: TestClient) -> None:
+    """GIVEN a draft two-page 9443 template whose page 2 is A5 (148 × 210 mm) and whose
+    name box on page 2 was not found WHEN the admin opens it, saves a box below page 2's
+    bottom, then the second candidate THEN the page shows that widget on page 2's sheet
+    with its candidates; the box out of page 2 is refused in Swedish naming page 2's
+    size; the candidate is saved on page 2 ("rättad") and the draft can be activated."""
+    store = TemplateStore(state_of(client).settings.template_dir())
+    stored = two_page_template(store, active=False, page_2=(148.0, 210.0))
+    token = login(client, "admin")
+
+    page = client.get(f"/mallar/{stored.id}")
+    widget = next(w for w in page.context["widgets"]  # type: ignore[attr-defined]
+                  if w.name == "namnfortydligande")
+    assert (widget.page, widget.state, len(widget.candidates)) == (2, "missing", 2)
+    assert 'id="sheet-2" data-page="2" data-width="148.0" data-height="210.0"' in page.text
+    assert 'data-name="namnfortydligande" data-state="missing" data-page="2"' in page.text
+
+    box = f"/api/templates/{stored.id}/widgets/namnfortydligande"
+    headers = {"X-CSRF-Token": token}
+    below = client.put(box, json={"x": 15, "y": 220, "w": 78.5, "h": 12}, headers=headers)
+    assert below.status_code == 422 and "inom sidan (148 × 210 mm)" in below.json()["message"]
+    chosen = CANDIDATES[1].rect
+    saved = client.put(box, json=chosen.model_dump(), headers=headers)
+
+    assert saved.status_code == 200, saved.text
+    assert saved.json()["ready"] is True
+    assert (saved.json()["widget"]["page"], saved.json()["widget"]["state_name"]) == (
+        2, "rättad")
+    fixed = store.get(stored.id).template.widget("namnfortydligande")
+    assert (fixed.page, fixed.rect) == (2, chosen)
+    assert client.post(f"/mallar/{stored.id}/aktivera", data={"csrf": token},
+                       follow_redirects=False).status_code == 303
