@@ -264,10 +264,6 @@ def _keep_split_layout(store: TemplateStore, form_id: str) -> StoredTemplate:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "alignment: a learned later page that is mostly text and has fields is not registered"
-    " (at the feature pose 10-15 of ~35 text patches fit, MIN_PATCHES 12; a page of text"
-    " is taken by whole-page likeness instead), so page 2 is read as unknown"))
 @pytest.mark.parametrize("order", [(1, 2), (2, 1)])
 def test_a_scanned_form_going_on_to_page_2_is_one_document_read_right(
         client: TestClient, tmp_path: Path, order: tuple[int, int]) -> None:
