@@ -25,7 +25,7 @@ from datetime import date
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from intake.errors import InputError, IntakeError
 from intake.load.inputs import count_pages as input_pages
@@ -219,6 +219,9 @@ def _finish(session: Session, state: ServiceState, upload: Upload) -> None:
 def _fail(state: ServiceState, upload: Upload, message: str, *, purge: bool) -> None:
     upload.status, upload.message = "failed", message
     if purge:  # a file that cannot be read; after a bug it stays, to be read again
+        session = object_session(upload)
+        if session is not None:  # the pages read wait no longer: joined, or each to review
+            join_later_pages(session, state, upload)
         purge_upload_if_done(state, upload)
 
 

@@ -307,3 +307,26 @@ def test_a_scanned_form_going_on_to_page_2_is_one_document_read_right(
     on = {f.name: {b.page for b in f.boxes} for f in document.fields}
     assert document.images == [1, 2]
     assert (on["personnummer"], on["namnfortydligande"]) == ({1}, {2})
+
+
+def test_the_read_pages_of_an_upload_that_cannot_be_read_further_go_to_review(
+        client: TestClient) -> None:
+    """GIVEN a three-page upload whose pages 1 and 2 were read as the two-page 9443
+    WHEN page 3 cannot be read (the file is broken there) THEN the upload fails saying
+    why, and the form read so far is one document to review, not left waiting."""
+    from intake.errors import InputError
+
+    state = state_of(client)
+    pages = _two_pages(client, _template(client))
+    upload_id = upload(client, blank_pdf_pages(3))
+    jobs.list_upload(state, upload_id)
+    for number in (2, 1):
+        jobs.store_page(state, upload_id, number, pages[number])
+
+    jobs.fail_page(state, upload_id, 3, InputError("batch.pdf: sidan 3 går inte att läsa."))
+
+    with state.store.transaction() as session:
+        assert session.get_one(Upload, upload_id).status == "failed"
+        first, second = session.scalars(select(Document).where(
+            Document.upload_id == upload_id).order_by(Document.page)).all()
+        assert (first.pages, first.status, second.status) == ([1, 2], "review", "info")
