@@ -21,6 +21,7 @@ from intake.forms.store import StoredTemplate, TemplateStore
 from intake.forms.template import Candidate, MatchState
 from intake.mapping.document import empty_document
 from intake.mapping.pages import MISSING_PAGE
+from intake.pipeline import Reader
 from intake.reads import PageReads, TextRead, TickRead
 from intake.review import jobs
 from intake.review.reading import ReadPage
@@ -79,25 +80,31 @@ def _jpeg(shade: int) -> bytes:
     return out.getvalue()
 
 
-def _page(client: TestClient, stored: StoredTemplate, template_page: int, number: int,
+def _page(reader: Reader, stored: StoredTemplate, template_page: int, number: int,
           **reads: Any) -> ReadPage:
-    """Upload page ``number`` as the service's reader reads page ``template_page`` of
-    ``stored``: its document and, as the reads it is made of, its part."""
+    """Upload page ``number`` as ``reader`` reads page ``template_page`` of ``stored``:
+    its document and, as the reads it is made of, its part."""
     part = PageReads(form="9443", template=stored.ref.model_copy(
         update={"page": template_page}), **reads)
-    document = state_of(client).reader.of_parts("batch.pdf", [number], [part])
+    document = reader.of_parts("batch.pdf", [number], [part])
     return ReadPage(document=document, image=_jpeg(40 * number))
 
 
-def _two_pages(client: TestClient, stored: StoredTemplate) -> dict[int, ReadPage]:
+def two_pages_read(reader: Reader, stored: StoredTemplate) -> dict[int, ReadPage]:
+    """The two pages of a consent on ``stored`` (:func:`two_page_template`) as read:
+    the personnummer on page 1; the signature, place and date and name on page 2."""
     sure = 0.99
-    return {1: _page(client, stored, 1, 1,
+    return {1: _page(reader, stored, 1, 1,
                      texts={"personnummer": TextRead(text="198112189876", confidence=sure)}),
-            2: _page(client, stored, 2, 2,
+            2: _page(reader, stored, 2, 2,
                      texts={"ort_och_datum": TextRead(text="Uppsala 2026-11-02",
                                                       confidence=sure),
                             "namnfortydligande": TextRead(text="Åsa Öberg", confidence=sure)},
                      signature=TickRead(ink=0.3, state="ticked", confidence=sure))}
+
+
+def _two_pages(client: TestClient, stored: StoredTemplate) -> dict[int, ReadPage]:
+    return two_pages_read(state_of(client).reader, stored)
 
 
 def _read(client: TestClient, order: tuple[int, ...], *, blank_after: bool = False
