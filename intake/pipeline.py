@@ -115,7 +115,7 @@ class Reader:
             form = classify_digital(page)
             return self._document(page.source, page.page, digital_reads(page, form)), None
         templates = self.templates.current()
-        alignment, aligned = align_page(page, templates=templates)
+        alignment, aligned = align_page(page, templates=templates, engine=self.engine)
         if aligned is None or alignment.kind in ("blank", "unknown"):
             return empty_document(page.source, page.page, alignment.kind), None
         template = _aligned_onto(alignment, templates)

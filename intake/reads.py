@@ -22,6 +22,9 @@ PAGE_W_PX = round(PAGE_WIDTH_MM / 25.4 * WORK_DPI)
 PAGE_H_PX = round(PAGE_HEIGHT_MM / 25.4 * WORK_DPI)
 
 PageKind = Literal["9443", "9448", "9449", "blank", "unknown"]
+#: How the version of a form was settled among its templates that fit a page alike: by
+#: the footer printed on the page, or not (the footer unreadable: the best fit was kept).
+VersionCheck = Literal["footer", "unconfirmed"]
 
 
 def mm_to_px(mm: float, dpi: float = WORK_DPI) -> int:
@@ -62,6 +65,9 @@ class Alignment(Model):
     route: Literal["features", "outline"] | None = None
     #: the template (layout and version) the page was aligned onto; None unless a form
     template: TemplateRef | None = None
+    #: how that template's version was told from another version's that fit alike;
+    #: None when no other version fit alike
+    version_check: VersionCheck | None = None
 
 
 class TickRead(Model):

@@ -61,6 +61,8 @@ _SLASH_AS_ONE = 0.5
 _INVALID_CUT = 0.03
 #: An engine's value corrected from its alternatives, not read as written.
 _CORRECTIONS = (DATE_CORRECTED, VALUE_CORRECTED)
+#: How the engine's month name was read (:func:`_written_month`).
+_READ, _SNAPPED, _GUESSED = "read", "snapped", "guessed"
 #: A word this long whose first three letters are a long month's may be that month.
 _HEADED_MONTH = 5
 
@@ -126,12 +128,14 @@ def whole_date(cuts: Sequence[Cut], context: Context, *,
     if not cuts:
         return None
     latest = context.today + timedelta(days=366)
-    month, snapped = _written_month(written)
-    used_month = False
+    month, sureness = _written_month(written)
+    lead = _written_day(written, month)
+    used_month = used_day = False
 
     def date_of(cut: Cut) -> tuple[str, float] | None:
-        nonlocal used_month
-        read, named = _cut_read(cut, context.priors, month)
+        nonlocal used_month, used_day
+        read, named = _cut_read(cut, context.priors, month, lead)
+        used_day |= named and len(_groups(cut)) == 1
         chosen = vote(read, lambda text: _plausible_date(text, today=context.today,
                                                         latest=latest), context.priors,
                       prior=lambda value, text: _style_factor(text, value, context))
@@ -145,8 +149,11 @@ def whole_date(cuts: Sequence[Cut], context: Context, *,
     if found is None:
         return None
     best, posterior = found
-    if used_month and snapped:
-        posterior = min(posterior, context.priors.correction_cap)
+    if used_month and (sureness != _READ or used_day):
+        # the month (and the day) as the engine read them, not the classifier
+        posterior = min(posterior, context.priors.correction_cap
+                        if sureness == _READ or (sureness == _SNAPPED and not used_day)
+                        else context.priors.invalid_cap)
     return str(best), posterior
 
 
@@ -194,32 +201,54 @@ def _decode_cuts(cuts: Sequence[Cut],
     return best, min(1.0, mass[best] / total)
 
 
-def _written_month(text: str) -> tuple[str | None, bool]:
-    """The one month name the engine read in ``text`` (snapped to the nearest name when
-    that is clear), and whether it was snapped; None when it read none or several."""
+def _written_month(text: str) -> tuple[str | None, str]:
+    """The one month name the engine read in ``text`` and how: letter-perfect
+    (:data:`_READ`), snapped to the nearest name when that is clear (:data:`_SNAPPED`),
+    or a two-letter word one letter off one name only ("aj": :data:`_GUESSED`, a
+    person decides); None when it read none or several."""
     found = []
-    for word in re.findall(r"[^\W\d_]{3,}", text):
+    for word in re.findall(r"[^\W\d_]{2,}", text):
         nearest = _nearest_month(word).casefold().rstrip(".")
         if nearest in MONTHS and nearest != "den":
-            found.append((nearest, nearest != word.casefold().rstrip(".")))
-    return found[0] if len(found) == 1 else (None, False)
+            how = _READ if nearest == word.casefold().rstrip(".") else \
+                _SNAPPED if len(word) > 2 else _GUESSED
+            found.append((nearest, how))
+    return found[0] if len(found) == 1 else (None, _READ)
 
 
-def _cut_read(cut: Cut, priors: Priors, month: str | None) -> tuple[TextRead, bool]:
+def _written_day(text: str, month: str | None) -> str | None:
+    """The day the engine read just before the month's name ("26 Februari FÖRS": 26),
+    for a cut that holds only what follows it (the year); None without one."""
+    if month is None:
+        return None
+    for found in re.finditer(r"(?<!\d)(\d{1,2})\s*\.?\s*([^\W\d_]{2,})", text):
+        if _nearest_month(found.group(2)).casefold().rstrip(".") == month:
+            return found.group(1)
+    return None
+
+
+def _cut_read(cut: Cut, priors: Priors, month: str | None,
+              day: str | None = None) -> tuple[TextRead, bool]:
     """A cut as a read: each glyph its likeliest digits or a slash (flattened as an
     engine's alternatives are; a slash may be a one written as a stroke), a space where
     a gap (or a dash) stands. Where ``month`` was read and one group of glyphs between
     others holds letters, that group is the month and the digits before and after it
-    the day and the year. Also whether the month was put in."""
-    groups = _groups(cut)
-    named = _month_group(cut, groups) if month is not None else None
+    the day and the year; where the cut is one group only and the engine read ``day``
+    before the month, it is the year after them. Also whether the month was put in."""
+    groups = _groups(cut) if month is None else _year_off_month(cut, _groups(cut))
+    named = _month_groups(cut, groups) if month is not None else None
     text: list[str] = []
     alternatives: list[list[tuple[str, float]]] = []
+    if named is None and month is not None and day is not None and len(groups) == 1:
+        text.append(f"{day} {month} ")
+        alternatives.extend([(char, 1.0)] for char in day + month)
+        named = range(0)
     for number, group in enumerate(groups):
-        if named is not None and number == named:
+        if named is not None and number in named:
             assert month is not None
-            text.append(f" {month} ")
-            alternatives.extend([(char, 1.0)] for char in month)
+            if number == named.start:
+                text.append(f" {month} ")
+                alternatives.extend([(char, 1.0)] for char in month)
             continue
         if number and named is None:
             text.append(" ")  # (around a month, its own spaces; day and year run together)
@@ -259,21 +288,35 @@ def _groups(cut: Cut) -> list[list[int]]:
     return split
 
 
-def _month_group(cut: Cut, groups: list[list[int]]) -> int | None:
-    """The group, neither first nor last, that the engine's month name stands for: the
-    one holding a glyph the classifier sees as a letter, else the only one, else the
-    longest; None when that is not one group."""
+def _year_off_month(cut: Cut, groups: list[list[int]]) -> list[list[int]]:
+    """The last group split before its last four glyphs when letters (of the month's
+    name) stand before four digits or more in it: "5xx2025", the gap between "sept"
+    and "2025" too narrow to see."""
+    *rest, last = groups
+    letters = [n for n, i in enumerate(last) if int(np.argmax(cut.glyphs[i])) == _LETTER]
+    if rest and letters and len(last) - letters[-1] - 1 >= 4:
+        return [*rest, last[:-4], last[-4:]]
+    return groups
+
+
+def _month_groups(cut: Cut, groups: list[list[int]]) -> range | None:
+    """The groups, neither first nor last, that the engine's month name stands for:
+    from the first to the last holding a glyph the classifier sees as a letter (a
+    written word may show a gap: "no vember"), else the only one, else the longest;
+    None when that is not clear."""
     middle = list(range(1, len(groups) - 1))
     lettered = [n for n in middle
                 if any(int(np.argmax(cut.glyphs[i])) == _LETTER for i in groups[n])]
-    if len(lettered) == 1:
-        return lettered[0]
-    if lettered or not middle:
+    if lettered:
+        return range(lettered[0], lettered[-1] + 1)
+    if not middle:
         return None
     if len(middle) == 1:
-        return middle[0]
+        return range(middle[0], middle[0] + 1)
     longest = sorted(middle, key=lambda n: -len(groups[n]))
-    return longest[0] if len(groups[longest[0]]) > len(groups[longest[1]]) else None
+    if len(groups[longest[0]]) > len(groups[longest[1]]):
+        return range(longest[0], longest[0] + 1)
+    return None
 
 
 def _engine_date(read: TextRead, context: Context) -> FieldValue:

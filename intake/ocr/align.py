@@ -23,7 +23,12 @@ The steps, one function each:
 4. **fine registration** — small printed patches of the blank form, away from the
    widgets where fill-in would disturb them, are found near their expected place by
    normalised cross-correlation; a homography fitted to them gives the final warp,
-   and the median residual of that fit is the registration error.
+   and the median residual of that fit is the registration error;
+5. **which version** — when templates of the form found that are different versions
+   fit about alike (a revision printing the same boxes, another footer), the footer
+   line of the aligned page is read (:mod:`intake.ocr.footer`) and the template
+   printing that footer is taken; an unreadable footer leaves the choice of step 3,
+   and the alignment says that the version was not confirmed.
 
 The turn, skew, perspective and scale all live in one homography, so the declared
 resolution of a page only sets the size of the small copy (and is replaced by the
@@ -39,7 +44,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from typing import Literal, cast
 
@@ -50,6 +55,8 @@ from intake.forms.blank import blank_pdf
 from intake.forms.model import PAGE_HEIGHT_MM, Rect
 from intake.forms.reading import ReadingTemplate, builtin_readings
 from intake.load.render import render_pdf
+from intake.ocr.footer import choose_by_footer
+from intake.ocr.tesseract import TextEngine
 from intake.reads import (
     PAGE_H_PX,
     PAGE_W_PX,
@@ -57,6 +64,7 @@ from intake.reads import (
     Alignment,
     PageImage,
     PageKind,
+    VersionCheck,
     mm_to_px,
 )
 
@@ -135,6 +143,13 @@ GOOD_TEXT_PAGE_LIKENESS = 0.78
 #: template of the same form to be chosen over it (the same print learned again fits
 #: about as well: the built-in one is kept).
 LEARNED_LEAD = 0.1
+#: Templates of one form whose distinct ink is found within this of the best one's
+#: fit about alike: their footers decide. A page shows as much of a near-identical
+#: template's ink (another version, same boxes) as of its own: at most 0.0013 apart over
+#: 120 pages (office300, fax200, hand-real300, fax-real200), while the form's other
+#: layout fits more than 0.5 worse (``scripts/measure_versions.py --count 24``). The
+#: band of ``LEARNED_LEAD``: within it, fit alone would keep the built-in template.
+ALIKE_FIT = LEARNED_LEAD
 
 
 @dataclass(frozen=True)
@@ -220,6 +235,14 @@ class _Verdict:
                  if form_id is None or f.form == form_id]
         return [f for f, _ in sorted(pairs, key=lambda item: -item[1])]
 
+    def alike(self, form: _Form) -> list[_Form]:
+        """``form`` and the other templates of its form that fit within ``ALIKE_FIT`` of
+        the best of them, best first."""
+        recall = dict(zip(self.forms, self.recall, strict=True))
+        ranked = self.ranked(form.form)
+        near = [f for f in ranked if recall[f] >= recall[ranked[0]] - ALIKE_FIT]
+        return near if form in near else [form, *near]
+
     def chosen(self, form_id: str) -> _Form:
         """The template of ``form_id`` the page fits: the best, but a learned one over
         the built-in one only when it fits clearly better."""
@@ -239,6 +262,8 @@ class _Fit:
     error_px: float  # aligned px
     confidence: float
     route: Route
+    verdict: _Verdict  # how every template's ink is found under ``pose``
+    version: VersionCheck | None = None
 
 
 # --- the step ---------------------------------------------------------------------------
@@ -249,6 +274,7 @@ def align_page(
     *,
     routes: tuple[Route, ...] = ("features", "outline"),
     templates: tuple[ReadingTemplate, ...] | None = None,
+    engine: TextEngine | None = None,
 ) -> tuple[Alignment, np.ndarray | None]:
     """What ``page`` is and, for a form, the page warped onto that blank form.
 
@@ -261,7 +287,8 @@ def align_page(
     ``routes`` are the ways a pose is looked for (a measurement may try the page
     outline alone). ``templates`` are the layouts the page may be (default: the three
     built-in ones); the alignment names the one chosen, and the warped page is in its
-    frame.
+    frame. With an ``engine``, versions of the form found that fit alike are told
+    apart by the footer printed on the page; without, by fit alone.
     """
     catalogue = _catalogue(templates or builtin_readings())
     scan = _prepare(page)
@@ -272,12 +299,34 @@ def align_page(
     if fit is None:
         log.info("%s p%d: no form (confidence %.2f)", page.source, page.page, unknown_confidence)
         return Alignment(kind="unknown", confidence=unknown_confidence), None
-    to_aligned = _scaling(PAGE_W_PX / _form_size()[0], PAGE_H_PX / _form_size()[1])
-    homography = to_aligned @ fit.pose @ scan.to_small
-    aligned = imaging.warp_perspective(scan.grey, homography, PAGE_W_PX, PAGE_H_PX)
+    homography, aligned = _warp(scan, fit)
+    if engine is not None:
+        fit, before = _which_version(scan, fit, aligned, catalogue, engine), fit
+        if fit.pose is not before.pose:
+            homography, aligned = _warp(scan, fit)
     log.info("%s p%d: %s page %d, error %.2f px", page.source, page.page,
              fit.form.template.ref.id, fit.form.template.page, fit.error_px)
     return _alignment(fit, homography, scan.grey.shape), aligned
+
+
+def _warp(scan: _Scan, fit: _Fit) -> tuple[np.ndarray, np.ndarray]:
+    """The homography from the scan to the aligned frame of ``fit``, and the page warped."""
+    to_aligned = _scaling(PAGE_W_PX / _form_size()[0], PAGE_H_PX / _form_size()[1])
+    homography = to_aligned @ fit.pose @ scan.to_small
+    return homography, imaging.warp_perspective(scan.grey, homography, PAGE_W_PX, PAGE_H_PX)
+
+
+def template_fits(
+    page: PageImage, templates: tuple[ReadingTemplate, ...]
+) -> list[tuple[ReadingTemplate, float]]:
+    """How well each of ``templates`` fits ``page`` under the pose found for it (the
+    share of the template's distinct ink on the page, as step 3 weighs it); empty when
+    no form is found. For measuring how far apart near-identical templates fit."""
+    catalogue = _catalogue(templates)
+    fit, _ = _find_form(_prepare(page), ("features", "outline"), catalogue)
+    if fit is None:
+        return []
+    return [(f.template, r) for f, r in zip(fit.verdict.forms, fit.verdict.recall, strict=True)]
 
 
 def _find_form(
@@ -338,7 +387,8 @@ def _settle(
     if refined is None:
         return _settle_later(small, pose, view, form, route, catalogue)
     pose, inliers, error_px = refined
-    chosen, confidence = _decide(_verdict(_view(small, pose), catalogue))
+    verdict = _verdict(_view(small, pose), catalogue)
+    chosen, confidence = _decide(verdict)
     share = inliers / len(patches)
     if chosen is None or chosen.form != form.form or share < MIN_PATCH_SHARE:
         return _settle_later(small, pose, view, form, route, catalogue)
@@ -347,7 +397,30 @@ def _settle(
         _ramp(share, MIN_PATCH_SHARE, GOOD_PATCH_SHARE),
         _ramp(-error_px, -3.0, -1.0),
     )
-    return _Fit(form, pose, inliers, error_px, confidence, route)
+    return _Fit(form, pose, inliers, error_px, confidence, route, verdict)
+
+
+def _which_version(
+    scan: _Scan, fit: _Fit, aligned: np.ndarray, catalogue: _Catalogue, engine: TextEngine
+) -> _Fit:
+    """Step 5: among the templates of the form found that fit alike and are different
+    versions, the one printing the footer the page prints, registered on its own
+    patches. Only such pages pay for reading the footer; when it names none of them,
+    ``fit``'s template is kept, marked unconfirmed."""
+    alike = fit.verdict.alike(fit.form)
+    if len({f.template.ref.version for f in alike}) < 2:
+        return fit
+    printing = choose_by_footer(aligned, [f.template for f in alike], engine)
+    if not printing:
+        log.info("FK %s: the footer names no version; %s kept by fit alone",
+                 fit.form.form, fit.form.template.ref.id)
+        return replace(fit, version="unconfirmed")
+    if fit.form.template in printing:
+        return replace(fit, version="footer")
+    chosen = next(f for f in alike if f.template in printing)
+    refit = _settle(scan.small, fit.pose, _view(scan.small, fit.pose), chosen, fit.route,
+                    catalogue)
+    return replace(refit or replace(fit, form=chosen), version="footer")
 
 
 def _settle_later(
@@ -378,12 +451,13 @@ def _settle_text(
     if refined is not None:
         pose, inliers, error_px = refined
         view = _view(small, pose)
-    chosen, confidence = _decide(_verdict(view, catalogue))
+    verdict = _verdict(view, catalogue)
+    chosen, confidence = _decide(verdict)
     likeness = _whole_page_likeness(view, form.grey)
     if chosen is not form or likeness < TEXT_PAGE_LIKENESS:
         return None
     confidence = min(confidence, _ramp(likeness, TEXT_PAGE_LIKENESS, GOOD_TEXT_PAGE_LIKENESS))
-    return _Fit(form, pose, inliers, error_px, confidence, route)
+    return _Fit(form, pose, inliers, error_px, confidence, route, verdict)
 
 
 def _whole_page_likeness(view: np.ndarray, grey: np.ndarray) -> float:
@@ -406,6 +480,7 @@ def _alignment(fit: _Fit, homography: np.ndarray, shape: tuple[int, ...]) -> Ali
         registration_error_px=round(fit.error_px, 3) if math.isfinite(fit.error_px) else None,
         inliers=fit.inliers,
         route=fit.route,
+        version_check=fit.version,
     )
 
 

@@ -56,6 +56,9 @@ DOT_AREA_PX = 2
 PUNCTUATION_AREA_PX = 6
 #: Marks at least this large (px) are writing; smaller ones are dots, commas or specks.
 STROKE_AREA_PX = 24
+#: ... unless at least this large, half a letter tall and on the letters' line: a letter
+#: of small print (a long name typed small into a narrow box, then faxed, ~12 px tall).
+SMALL_LETTER_AREA_PX = 8
 #: How far (px) the printed border may sit from where the form says (alignment residual).
 BORDER_SLACK_PX = 6
 #: Width (px) of a printed border line (0.3 mm at 200 dpi).
@@ -447,9 +450,10 @@ def keep_writing(strokes: np.ndarray, inner: Box) -> np.ndarray | None:
     """The marks that are writing in the box (labels, neighbours, specks dropped).
 
     Writing is every mark reaching into the inside of the printed border. Small marks
-    count only where writing has them: just above or below a letter (dots of i, ä, ö;
-    the ring of å) or beside one within the line (hyphen, comma, full stop); anywhere
-    else they are specks. None when no mark is big enough to be writing.
+    count only where writing has them: beside a letter within the line (hyphen, comma,
+    full stop), just above a letter (dots of i, ä, ö; the ring of å), or as the
+    letters of small print (:func:`_along_the_line`); anywhere else they are specks.
+    None when no mark is big enough to be writing.
     """
     count, labels, stats = imaging.components(strokes)
     inside = _inside_labels(labels, inner)
@@ -457,11 +461,32 @@ def keep_writing(strokes: np.ndarray, inner: Box) -> np.ndarray | None:
     big = _on_the_line(big, stats)
     if not big:
         return None
-    letters = stats[big]
-    small = [i for i in inside if stats[i, 4] < STROKE_AREA_PX and _belongs(stats[i], letters)]
+    size = float(np.median(stats[big, 3]))
+    small = [i for i in inside if stats[i, 4] < STROKE_AREA_PX]
+    line = _along_the_line(big, small, stats, size)
+    marks = [i for i in small if i not in line and _above(stats[i], stats[line], size)]
     chosen = np.zeros(count, dtype=bool)
-    chosen[big + small] = True
+    chosen[line + marks] = True
     return chosen[labels]
+
+
+def _along_the_line(big: list[int], small: list[int], stats: np.ndarray, size: float
+                    ) -> list[int]:
+    """``big`` and the small marks beside them within the line (punctuation). A line of
+    small print (more of its letters small marks than big ones: a long name typed small
+    into a narrow box and faxed) also keeps its small letters, and the small marks
+    beside any kept mark, in turn."""
+    letters = [i for i in small if _small_letter(stats[i], stats[big], size)]
+    small_print = len(letters) > len(big)
+    line = list(big) + (letters if small_print else [])
+    rest = [i for i in small if i not in line]
+    while rest:
+        beside = [i for i in rest if _beside(stats[i], stats[line], size)]
+        line += beside
+        rest = [i for i in rest if i not in beside]
+        if not beside or not small_print:
+            break
+    return line
 
 
 def _inside_labels(labels: np.ndarray, inner: Box) -> list[int]:
@@ -498,21 +523,41 @@ def _residue(stat: np.ndarray, inner: Box) -> bool:
     return (h <= LINE_PX and along_top) or (w <= LINE_PX and along_side)
 
 
-def _belongs(stat: np.ndarray, letters: np.ndarray) -> bool:
-    """Whether a small mark is part of the writing: a diacritic just above a letter (no
-    Swedish letter has one below) or punctuation beside one, within the line."""
-    area = int(stat[4])
-    if area < DOT_AREA_PX:
+def _small_letter(stat: np.ndarray, letters: np.ndarray, size: float) -> bool:
+    """Whether a mark too small to be writing alone is as tall as half the letters and
+    lies on their line (between their median top and bottom): a letter of small print."""
+    y, h, area = int(stat[1]), int(stat[3]), int(stat[4])
+    top, bottom = np.median(letters[:, 1]), np.median(letters[:, 1] + letters[:, 3])
+    return (area >= SMALL_LETTER_AREA_PX and h >= 0.5 * size
+            and y < bottom and y + h > top and y + h >= top + 0.5 * size)
+
+
+def _beside(stat: np.ndarray, letters: np.ndarray, size: float) -> bool:
+    """Whether a small mark is beside one of ``letters`` (``size`` tall) within the line:
+    punctuation, or a letter of small print."""
+    if int(stat[4]) < PUNCTUATION_AREA_PX:
         return False
-    size = float(np.median(letters[:, 3]))
+    dx, dy = _gaps(stat, letters)
+    return bool(((dy < 0) & (dx <= 0.6 * size)).any())
+
+
+def _above(stat: np.ndarray, letters: np.ndarray, size: float) -> bool:
+    """Whether a small mark is a diacritic just above one of ``letters`` (``size`` tall;
+    no Swedish letter has one below)."""
+    if int(stat[4]) < DOT_AREA_PX:
+        return False
+    dx, _ = _gaps(stat, letters)
+    y, h = int(stat[1]), int(stat[3])
+    top = letters[:, 1]
+    return bool(((dx <= 1) & (y + h <= top + 0.3 * size) & (top - (y + h) <= 0.5 * size)).any())
+
+
+def _gaps(stat: np.ndarray, letters: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The horizontal and vertical gaps between a mark and each letter (< 0: overlap)."""
     x, y, w, h = (int(v) for v in stat[:4])
     left, right = letters[:, 0], letters[:, 0] + letters[:, 2]
     top, bottom = letters[:, 1], letters[:, 1] + letters[:, 3]
-    dx = np.maximum(left - (x + w), x - right)  # < 0: overlapping columns
-    dy = np.maximum(top - (y + h), y - bottom)  # < 0: overlapping rows
-    above = (dx <= 1) & (y + h <= top + 0.3 * size) & (top - (y + h) <= 0.5 * size)
-    beside = (dy < 0) & (dx <= 0.6 * size)
-    return bool(above.any() or (area >= PUNCTUATION_AREA_PX and beside.any()))
+    return np.maximum(left - (x + w), x - right), np.maximum(top - (y + h), y - bottom)
 
 
 def render_line(flat: np.ndarray, writing: np.ndarray, lines: np.ndarray) -> np.ndarray:

@@ -6,7 +6,8 @@ Called once per document as it is added to the queue (:func:`read_with_store`):
 2. the insats: among that förbund's insatser only;
 3. a FK 9449: matched to the förbund's open participations by personnummer and name
    together (one digit off with a matching name is a candidate, pre-filled and
-   flagged with its evidence);
+   flagged with its evidence); an avslutningsdatum before the participation's start
+   is flagged;
 4. a FK 9443: matched to participations that wait for a consent (a mailed one
    nationally, one in a förbund's batch within that förbund);
 5. a FK 9443 and a FK 9448 of one person in one batch vote (:mod:`intake.review.vote`);
@@ -18,6 +19,8 @@ silent change. Evidence comes from the document's own förbund only.
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 from sqlalchemy.orm import Session
 
@@ -54,6 +57,7 @@ from sus_store import (
 from sus_store.vocab import Status
 
 FORBUND, INSATS, PNR = "samverkansorganisation", "insats", "personnummer"
+END = "avslutningsdatum"
 SUGGESTED_NAME = "Läst som '{read}'; närmaste namn i SUS är förvalt – kontrollera."
 
 
@@ -158,7 +162,7 @@ def match_open(session: Session, row: Document, *, actor: str, review_below: flo
     in_insats = [p for p in matching if p.insats_id == row.insats_id]
     matching = in_insats or matching
     if len(matching) == 1:
-        _take_participant(row, matching[0])
+        _take_participant(row, matching[0], nearest=_nearest_insats(session, row))
     elif matching:
         flag(row, PNR, f"{len(matching)} öppna deltaganden i förbundet liknar personnumret"
              " och namnet – kontrollera.")
@@ -183,7 +187,19 @@ def _no_open_participation(row: Document, near: list[NearParticipation]) -> None
              " – kontrollera.")
 
 
-def _take_participant(row: Document, found: NearParticipation) -> None:
+def _nearest_insats(session: Session, row: Document) -> int | None:
+    """The förbund's insats nearest to the insats read, however unclearly, when no other
+    is as near (None when nothing was read)."""
+    read = text_of(row, INSATS)
+    if read is None or row.forbund_id is None:
+        return None
+    match = lookup_insats(session, str((row.fields or {})[INSATS].get("read_as", read)),
+                          forbund_id=row.forbund_id)
+    return match.candidates[0].id if match.candidates and match.margin > 0 else None
+
+
+def _take_participant(row: Document, found: NearParticipation, *,
+                      nearest: int | None) -> None:
     """Personnummer, name and insats of the open participation found: confirmed where
     they agree with the reading, pre-filled and flagged with the evidence where not."""
     read_name = text_of(row, "namn") or ""
@@ -201,16 +217,35 @@ def _take_participant(row: Document, found: NearParticipation) -> None:
     else:
         prefill(row, "namn", found.namn, f"Läst som '{read_name}'; deltagandet i SUS heter"
                 f" '{found.namn}' – förvalt, kontrollera.", source="sus")
-    _take_insats(row, found, strong=found.distance == 0 and same_name)
+    _take_insats(row, found, certain=found.distance == 0, nearest=nearest)
+    _end_after_start(row, found)
 
 
-def _take_insats(row: Document, found: NearParticipation, *, strong: bool) -> None:
-    """The participation's insats: confirmed where the (mis)reading points to it and the
-    person is certain, pre-filled where nothing was read, flagged where another was."""
+def _end_after_start(row: Document, found: NearParticipation) -> None:
+    """A 9449's avslutningsdatum on or after the start of the participation it closes
+    (SPEC §3 rule 2): one read before it is flagged with the start SUS has."""
+    end = value_of(row, END)
+    try:
+        day = date.fromisoformat(end) if isinstance(end, str) else None
+    except ValueError:
+        return
+    if day is not None and day < found.startdatum:
+        flag(row, END, f"Avslutningsdatum {end} är före deltagandets startdatum"
+             f" {found.startdatum.isoformat()} i SUS – kontrollera.")
+
+
+def _take_insats(row: Document, found: NearParticipation, *, certain: bool,
+                 nearest: int | None) -> None:
+    """The participation's insats: confirmed where the person is certain (the
+    personnummer read is theirs, the name matches) and the (mis)reading points to their
+    insats — its nearest in the förbund, two independent readings agreeing —;
+    pre-filled where nothing was read, flagged where another was."""
     suggested = "read_as" in (row.fields or {}).get(INSATS, {})
+    if certain and nearest == found.insats_id and row.insats_id in (None, found.insats_id):
+        confirm(row, INSATS, found.insats, source="sus")
+        row.insats_id = found.insats_id
+        return
     if row.insats_id == found.insats_id:
-        if suggested and strong:
-            confirm(row, INSATS, found.insats, source="sus")
         return
     if row.insats_id is None or suggested:
         prefill(row, INSATS, found.insats, f"Personens öppna deltagande i förbundet är i"

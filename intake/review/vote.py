@@ -2,12 +2,17 @@
 the personnummer and the name, which vote.
 
 The two are paired when the personnummer read on both is the same, or one digit
-apart with matching names, or missing on one with the same name on both — and only
-when the pair is the only one in the batch. Agreeing, both are confirmed (their
-confidence raised); differing, both are flagged with what the other read, and the
-weaker reading is pre-filled with the stronger where that is safe. The document
-added later is weighed against those already read, so the outcome does not depend
-on which of the two a worker reads first.
+apart with matching names, or else the name read on both is the same (whatever the
+personnummer) — and only when the pair is the only one in the batch. Agreeing, both
+are confirmed (their confidence raised); differing, both are flagged with what the
+other read, and the weaker reading is pre-filled with the stronger where that is safe
+(a personnummer one digit off or missing; a name read badly but alike). A pair found
+by its name votes on the personnummer only: that the names agree is what paired it,
+no evidence that they were read right (one writer's two forms are often misread the
+same way, 'Anne-Li' as 'Anneli' on both). A weak name reading that has the strong
+one's first name bears it out rather than contradicts it: the strong one is not
+flagged for it. The document added later is weighed against those already read, so
+the outcome does not depend on which of the two a worker reads first.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from intake.review.names import (
     NAME_FIELD,
     Likeness,
     digit_distance,
+    fold,
     formatted,
     likeness,
     names_match,
@@ -46,22 +52,35 @@ _OTHER = {"9443": "9448", "9448": "9443"}
 def vote_in_batch(session: Session, row: Document, *, settings: Settings) -> None:
     """Let ``row`` and its one partner of the other form in the batch vote."""
     below = settings.review_below
-    partner = _partner(session, row, review_below=below)
-    if partner is None:
+    paired = _partner(session, row, review_below=below)
+    if paired is None:
         return
+    partner, by_number = paired
     _vote_personnummer(row, partner, settings=settings)
-    _vote_name(row, partner, review_below=below)
+    if by_number:  # paired by the name, the names agree by construction: no evidence
+        _vote_name(row, partner, review_below=below)
     recheck(partner, today=settings.current_day(), review_below=below)
 
 
-def _partner(session: Session, row: Document, *, review_below: float) -> Document | None:
-    found = [d for d in _open_in_batch(session, row.batch_id, _OTHER[row.form])
-             if _same_person(row, d, review_below=review_below)]
+def _partner(session: Session, row: Document, *,
+             review_below: float) -> tuple[Document, bool] | None:
+    """The one document of the other form in the batch that is the same person, and
+    whether it was found by the personnummer read (else by the name); None when two
+    could be, or when another document of ``row``'s form could be, the same way, the
+    partner's too."""
+    def by_number(a: Document, b: Document) -> bool:
+        return _same_by_number(a, b, review_below=review_below)
+
+    others = _open_in_batch(session, row.batch_id, _OTHER[row.form])
+    for same in (by_number, _same_by_name):
+        found = [d for d in others if same(row, d)]
+        if found:
+            break
     if len(found) != 1:
         return None
     rivals = [d for d in _open_in_batch(session, row.batch_id, row.form)
-              if d is not row and _same_person(d, found[0], review_below=review_below)]
-    return None if rivals else found[0]
+              if d is not row and same(d, found[0])]
+    return None if rivals else (found[0], same is by_number)
 
 
 def _open_in_batch(session: Session, batch_id: int, form: str) -> list[Document]:
@@ -71,17 +90,23 @@ def _open_in_batch(session: Session, batch_id: int, form: str) -> list[Document]
         Document.claimed_by.is_(None)).order_by(Document.id)))
 
 
-def _same_person(a: Document, b: Document, *, review_below: float) -> bool:
-    name_a, name_b = text_of(a, NAME_FIELD[a.form]), text_of(b, NAME_FIELD[b.form])
+def _same_by_number(a: Document, b: Document, *, review_below: float) -> bool:
+    """The same personnummer read on both, or one digit apart with matching names."""
     distance = digit_distance(value_of(a, PNR), value_of(b, PNR))
     if distance == 0:
         return True
-    if distance == 1:
-        sure = (well_read(a, NAME_FIELD[a.form], review_below=review_below)
-                or well_read(b, NAME_FIELD[b.form], review_below=review_below))
-        return name_b is not None and names_match(name_a, name_b, well_read=sure)
-    one_missing = value_of(a, PNR) is None or value_of(b, PNR) is None
-    return one_missing and likeness(name_a or "", name_b or "") is Likeness.SAME
+    if distance != 1:
+        return False
+    name_a, name_b = text_of(a, NAME_FIELD[a.form]), text_of(b, NAME_FIELD[b.form])
+    sure = (well_read(a, NAME_FIELD[a.form], review_below=review_below)
+            or well_read(b, NAME_FIELD[b.form], review_below=review_below))
+    return name_b is not None and names_match(name_a, name_b, well_read=sure)
+
+
+def _same_by_name(a: Document, b: Document) -> bool:
+    """The same name read on both (whatever their personnummer)."""
+    name_a, name_b = text_of(a, NAME_FIELD[a.form]), text_of(b, NAME_FIELD[b.form])
+    return likeness(name_a or "", name_b or "") is Likeness.SAME
 
 
 def _vote_personnummer(a: Document, b: Document, *, settings: Settings) -> None:
@@ -93,7 +118,8 @@ def _vote_personnummer(a: Document, b: Document, *, settings: Settings) -> None:
     strong, weak = sorted((a, b), key=lambda d: (
         not _valid(value_of(d, PNR), settings=settings), -confidence_of(d, PNR), d.form))
     kept, read = value_of(strong, PNR), value_of(weak, PNR)
-    if not _valid(kept, settings=settings):
+    one_off = digit_distance(kept, read) == 1
+    if not _valid(kept, settings=settings) or (read is not None and not one_off):
         flag(weak, PNR, f"I {LABEL[strong.form]} i samma batch står {formatted(kept)}"
              " – kontrollera.")
     elif read is None:
@@ -158,6 +184,16 @@ def _disagree_on_name(strong: Document, weak: Document, *, review_below: float) 
     else:
         flag(weak, field, f"I {LABEL[strong.form]} i samma batch står namnet '{kept}'"
              " – kontrollera.")
-    if read is not None:
+    if read is not None and not _bears_out(read, kept, weak, review_below=review_below):
         flag(strong, NAME_FIELD[strong.form], f"I {LABEL[weak.form]} i samma batch står"
              f" namnet '{read}' – kontrollera.")
+
+
+def _bears_out(read: str, kept: str, weak: Document, *, review_below: float) -> bool:
+    """Whether the weaker reading ``read`` bears the stronger ``kept`` out rather than
+    contradicts it: read badly, but with the same first name (its misread letters are
+    no evidence against a name read well)."""
+    if well_read(weak, NAME_FIELD[weak.form], review_below=review_below):
+        return False
+    first_read, first_kept = fold(read).split()[:1], fold(kept).split()[:1]
+    return bool(first_read) and first_read == first_kept

@@ -6,8 +6,10 @@ Every sample ``NAME.ext`` gets ``NAME.truth.json`` (CONTRACT §3) beside it.
 
 A *layout* is which print of the forms paper forms are filled on: the project's own
 (``builtin``), another printer's (``other``, :mod:`intake.samples.other_layout`: what
-a learned template is measured on) or either, page by page (``mixed``). Digital
-samples are always the project's fillable PDF.
+a learned template is measured on) or either, page by page (``mixed``); the project's
+own print with the next version in its footer (``revised``, :mod:`intake.samples.revised`)
+or either that or the built-in one, page by page (``versions``). Digital samples are
+always the project's fillable PDF.
 """
 
 from __future__ import annotations
@@ -40,14 +42,20 @@ from intake.samples.other_layout import (
     split_layout_pages,
 )
 from intake.samples.pages import blank_back, cover_letter
+from intake.samples.revised import revised_pdf
 from intake.samples.scan import PROFILES, scan_page
 
 log = logging.getLogger(__name__)
 
 PAGE_DPI = 300
 
-Layout = Literal["builtin", "other", "mixed"]
-LAYOUTS: tuple[Layout, ...] = ("builtin", "other", "mixed")
+Layout = Literal["builtin", "other", "mixed", "revised", "versions"]
+LAYOUTS: tuple[Layout, ...] = ("builtin", "other", "mixed", "revised", "versions")
+#: The two prints a page by page layout alternates between.
+_ALTERNATING: dict[str, tuple[str, str]] = {
+    "mixed": ("builtin", "other"), "versions": ("builtin", "revised")}
+#: What a sample's name says of the print it was filled on.
+_NAME_PART = {"other": "annan", "revised": "rev", "split": "annan-delad"}
 
 
 class Style(BaseModel, frozen=True):
@@ -104,8 +112,8 @@ class Page(BaseModel, arbitrary_types_allowed=True):
     form: str  # "9443" | "9448" | "9449" | "blank" | "unknown"
     truth: dict[str, Any] = {}
     name: str = ""
-    #: the print the form was filled on ("builtin", "other", or "split": the other
-    #: print with the form going on to page 2)
+    #: the print the form was filled on ("builtin", "other", "revised", or "split": the
+    #: other print with the form going on to page 2)
     layout: str = "builtin"
     #: a later page of the form on the page before (one document with it)
     continues: bool = False
@@ -126,7 +134,8 @@ def make_samples(
     Single-form styles cycle through ``forms`` (all three by default). With an
     ``organisation`` (a store's names) the forms name its förbund and insatser, so the
     store's service accepts them. Paper forms are filled on ``layout``'s print
-    ("mixed": single-form samples alternate, batch pages are drawn at random)."""
+    ("mixed", "versions": single-form samples alternate, batch pages are drawn at
+    random)."""
     written: list[Path] = []
     with progress("Skriver prov", total=count * len(styles), unit="fil", leave=False) as bar:
         for style_name in styles:
@@ -151,8 +160,8 @@ def _make_one(
         stem = f"{style.name}-{index:03d}-{len(pages)}p"
     else:
         form = forms[index % len(forms)]
-        printed = layout if layout != "mixed" else ("builtin", "other")[
-            index // len(forms) % 2]
+        printed = _ALTERNATING[layout][index // len(forms) % 2] if layout in _ALTERNATING \
+            else layout
         pages = _form_pages(form, style, rng, organisation=organisation, layout=printed)
         stem = f"{style.name}-{index:03d}-{pages[0].name}"
     return _write_file(pages, folder / f"{stem}.{style.fmt}", style, rng)
@@ -189,7 +198,7 @@ def _form_pages(form: str, style: Style, rng: random.Random, *, case: Case | Non
     layout) its page of text, which continues the same document."""
     case = case or make_case(form, rng, organisation=organisation)
     layout = "builtin" if style.fill == "digital" else layout
-    parts = [f"fk{form}", *({"other": ["annan"], "split": ["annan", "delad"]}.get(layout, [])),
+    parts = [f"fk{form}", *([_NAME_PART[layout]] if layout in _NAME_PART else []),
              *case.defects]
     name = "-".join(parts).replace("_", "-")
     images = (_ink_pages(case, style, rng, layout) if style.fill != "digital"
@@ -246,7 +255,7 @@ def _batch_pages(style: Style, rng: random.Random,
     for _ in range(rng.randint(2, 6)):
         form = rng.choice(FORM_IDS)
         fill = rng.choice(["typed", "hand"])
-        printed = layout if layout != "mixed" else rng.choice(["builtin", "other"])
+        printed = rng.choice(_ALTERNATING[layout]) if layout in _ALTERNATING else layout
         form_pages = _form_pages(form, style.model_copy(update={"fill": fill}), rng,
                                  organisation=organisation, layout=printed)
         pages.extend(form_pages)
@@ -321,6 +330,8 @@ def blank_image(form: str, layout: str = "builtin", page: int = 1) -> np.ndarray
     PAGE_DPI."""
     if layout in ("other", "split"):
         image = draw(printed_pages(form, layout)[page - 1], PAGE_DPI)
+    elif layout == "revised":
+        image = next(render_pdf(revised_pdf(form), dpi=PAGE_DPI))
     else:
         image = next(render_pdf(blank_pdf(form), dpi=PAGE_DPI))
     image.setflags(write=False)

@@ -218,6 +218,47 @@ def test_a_snapped_month_name_is_no_surer_than_a_correction() -> None:
     assert interpret_date(read, CONTEXT).confidence < REVIEW_BELOW
 
 
+def test_a_month_written_with_a_gap_in_it_is_still_one_month() -> None:
+    """GIVEN "20 november 2025" whose month word the classifier saw as two groups of
+    letters ("no vember") and the engine read "vovember"
+    WHEN the date is interpreted
+    THEN it is 20 November 2025."""
+    read = TextRead(text="20 vovember", confidence=0.0, cuts=[cut_of("20 x0x x9x8x 2025")])
+    assert interpret_date(read, CONTEXT).value == "2025-11-20"
+
+
+def test_a_year_run_into_the_month_name_is_split_off() -> None:
+    """GIVEN "3 september 2025" whose year the classifier saw joined to the month's
+    letters ("5xx2025") and the engine read the month garbled
+    WHEN the date is interpreted
+    THEN it is 3 September 2025."""
+    read = TextRead(text="2 seplelmber 20 25", confidence=0.0, cuts=[cut_of("3 5xx2025")])
+    assert interpret_date(read, CONTEXT).value == "2025-09-03"
+
+
+def test_a_year_cut_alone_follows_the_day_and_month_the_engine_read() -> None:
+    """GIVEN "26 februari 2025" where the engine read the day and the month but not the
+    year, and the classifier's cut holds only the year
+    WHEN the date is interpreted
+    THEN it is 26 February 2025, for a person to confirm when the month was garbled."""
+    read = TextRead(text="26 Februari FÖRS", confidence=0.7, cuts=[cut_of("2025")])
+    assert interpret_date(read, CONTEXT).value == "2025-02-26"
+    garbled = TextRead(text="25 wars 3025", confidence=0.3, cuts=[cut_of("2025")])
+    value = interpret_date(garbled, CONTEXT)
+    assert value.value == "2025-03-25"
+    assert value.confidence < REVIEW_BELOW
+
+
+def test_a_two_letter_month_one_letter_off_is_a_guess_for_review() -> None:
+    """GIVEN "4 maj 2024" whose month the engine read as "aj"
+    WHEN the date is interpreted
+    THEN it is 4 May 2024 and under review."""
+    read = TextRead(text="7 aj 2034", confidence=0.0, cuts=[cut_of("4 xx 2024")])
+    value = interpret_date(read, CONTEXT)
+    assert value.value == "2024-05-04"
+    assert value.confidence < REVIEW_BELOW
+
+
 def test_a_stroke_opening_a_group_is_a_one() -> None:
     """GIVEN a date whose "18" begins with a one the classifier took for a slash
     WHEN the date is decoded as a whole

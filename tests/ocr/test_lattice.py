@@ -7,7 +7,8 @@ import pytest
 
 from intake.learned.digits import CLASSES
 from intake.ocr import glyphs
-from intake.ocr.lattice import cut_line, date_tail
+from intake.ocr.glyphs import Cluster, Glyph
+from intake.ocr.lattice import _beam, _Option, cut_line, date_tail
 from intake.ocr.text import DATE_CUT_COUNTS, MONTH_CUT_COUNTS
 from intake.reads import Cut
 from tests.ocr.lines import MODEL, line_of, zero_in_two_strokes
@@ -101,6 +102,18 @@ def test_a_date_after_words_is_found_and_cut(written: str, date: str) -> None:
     assert cuts and _digits(cuts[0]) == date
 
 
+def test_a_year_with_one_glyph_like_a_letter_is_still_the_date_part() -> None:
+    """GIVEN "Kiruna 14/3 2026" whose year has one glyph the classifier takes for a
+    letter (drawn here as an "a": a blotted or badly cut digit)
+    WHEN the line's date part is found
+    THEN it holds the day, the month and the year, not the place."""
+    line = line_of("Kiruna 14/3 20a6")
+    tail = date_tail(line, MODEL)
+    assert tail is not None
+    assert tail.shape[1] > line.shape[1] - line_of("Kiruna ").shape[1] - 40
+    assert tail.shape[1] < line.shape[1] - line_of("Kiru").shape[1]
+
+
 def test_words_without_a_date_have_no_date_part() -> None:
     """GIVEN a place written without a date
     WHEN the line's date part is looked for
@@ -119,3 +132,26 @@ def test_a_date_with_its_month_named_keeps_the_day_before_the_word() -> None:
     cuts = cut_line(named, MODEL, lengths=MONTH_CUT_COUNTS, slashes=True)
     assert cuts and _digits(cuts[0]).startswith("3 ") and _digits(cuts[0]).endswith(" 2024")
     assert named.shape[1] > without.shape[1]
+
+
+def _row(**probabilities: float) -> list[float]:
+    row = [0.0] * len(CLASSES)
+    for name, p in probabilities.items():
+        row[CLASSES.index({"slash": "/", "letter": "x"}.get(name, name[-1]))] = p
+    return row
+
+
+def test_a_narrow_one_beside_a_digit_is_not_merged_into_it() -> None:
+    """GIVEN the "19" of a date, its 1 a bare stroke the classifier finds a little more
+    like a slash, and the union of the two strokes fairly like a 9 (as real 1s are)
+    WHEN the clusters are cut
+    THEN the likeliest cut keeps the stroke and the 9 apart (the stroke then reads 1)."""
+    one = _Option(0, 1, (Glyph(0, 4, np.ones((4, 4), bool)),),
+                  np.array([_row(d1=0.41, slash=0.59)]))
+    nine = _Option(1, 1, (Glyph(8, 20, np.ones((4, 12), bool)),), np.array([_row(d9=1.0)]))
+    merged = _Option(0, 2, (Glyph(0, 20, np.ones((4, 20), bool)),),
+                     np.array([_row(d9=0.86, letter=0.14)]))
+    parts = [Cluster(0, 4, np.ones((4, 4), bool)), Cluster(8, 20, np.ones((4, 12), bool))]
+    ends = _beam(parts, {0: [one, merged], 1: [nine]}, slashes=True, most=8)
+    best = max(ends, key=lambda partial: partial.score)
+    assert [option.span for option in best.options] == [1, 1]

@@ -167,6 +167,35 @@ def test_specks_and_the_label_above_are_not_writing() -> None:
     assert prepare_line(page, BOX).image is None
 
 
+def _column_runs(line: np.ndarray) -> int:
+    dark = (line < DARK).any(axis=0).astype(int)
+    return int((np.diff(np.concatenate([[0], dark])) == 1).sum())
+
+
+def test_small_print_whose_letters_are_small_marks_is_kept_whole() -> None:
+    """GIVEN a long name typed small into the box and faxed: words of small marks (12 px,
+    too small to be writing alone) of which only the first word's capital is big, word
+    gaps wider than punctuation's reach, and one-pixel specks on the line past its end
+    WHEN the widget is prepared THEN every letter of every word is kept, no speck."""
+    page = white_page()
+    draw_box(page, BOX)
+    x, base = mm_to_px(BOX.x) + 12, mm_to_px(BOX.y) + 44
+    page[base - 10 : base, x : x + 4] = 40  # the capital: 40 px, writing on its own
+    letters = 1
+    for _word in range(3):
+        for _ in range(5):
+            x += 7
+            page[base - 6 : base, x : x + 2] = 40  # a small letter: 12 px
+            letters += 1
+        x += 6  # a word gap: 11 px from letter to letter
+    page[base - 4, x + 40 : x + 100 : 15] = 20  # specks on the line, past its end
+
+    line = prepare_line(page, BOX).image
+
+    assert line is not None
+    assert _column_runs(line) == letters
+
+
 def test_a_read_beside_the_fragments_of_a_broken_stroke_is_doubted() -> None:
     """GIVEN a box with a written "1" and, beside it, a cluster of small fragments (a
     pale digit a fax broke up)

@@ -173,6 +173,63 @@ def test_9449_prefills_the_insats_of_the_open_participation(
     assert seen.insats_id is not None and "öppna deltagande" in seen.problems["insats"]
 
 
+def test_9449_misread_insats_pointing_to_the_participants_is_confirmed(
+        client: TestClient, pyramis: int) -> None:
+    """GIVEN Åsa open in 'Steg till arbete' among two insatser of Pyramis WHEN her 9449
+    is read with her exact personnummer, her name a letter off and the insats garbled
+    nearest to hers ('Stcg tiIl arbclo') THEN the insats is hers, not flagged: the
+    person and the reading point to it independently; the name is pre-filled, flagged."""
+    with state_of(client).store.transaction() as session:
+        add_insats(session, InsatsIn(forbund=FORBUND, name="Andra insatsen",
+                                     period_start=date(2020, 1, 1)), actor="test")
+    participant(client, KVINNA)
+    seen = Seen(client, add(client, pyramis, read_form(
+        "9449", personnummer=KVINNA, namn=("Åsa Öberg-Tesl", 0.7),
+        insats=("Stcg tiIl arbclo", 0.3))))
+    assert seen.value("insats") == INSATS and not seen.flagged("insats")
+    assert seen.fields["insats"]["read_as"] == "Stcg tiIl arbclo"
+    assert seen.value("namn") == ASA and seen.flagged("namn")
+
+
+def test_9449_insats_nearest_another_is_not_confirmed_from_the_participant(
+        client: TestClient, pyramis: int) -> None:
+    """GIVEN Åsa open in 'Steg till arbete' WHEN her 9449 reads the insats garbled
+    nearest to Pyramis's other insats THEN her insats is pre-filled but flagged."""
+    with state_of(client).store.transaction() as session:
+        add_insats(session, InsatsIn(forbund=FORBUND, name="Andra insatsen",
+                                     period_start=date(2020, 1, 1)), actor="test")
+    participant(client, KVINNA)
+    seen = Seen(client, add(client, pyramis, read_form(
+        "9449", personnummer=KVINNA, namn=ASA, insats=("Andrc insalscn", 0.3))))
+    assert seen.value("insats") == INSATS and seen.flagged("insats")
+
+
+def test_9449_insats_of_a_participant_one_digit_off_stays_flagged(
+        client: TestClient, pyramis: int) -> None:
+    """GIVEN Åsa open in 'Steg till arbete' WHEN a 9449 one digit off her personnummer
+    reads the insats garbled nearest to hers THEN the insats is pre-filled, flagged:
+    the person is not certain."""
+    participant(client, KVINNA)
+    seen = Seen(client, add(client, pyramis, read_form(
+        "9449", personnummer=(KVINNA_MISREAD, 0.5), namn=ASA,
+        insats=("Stcg tiIl arbclo", 0.3))))
+    assert seen.value("insats") == INSATS and seen.flagged("insats")
+
+
+def test_9449_ending_before_the_participation_started_is_flagged(
+        client: TestClient, pyramis: int) -> None:
+    """GIVEN Åsa open since 2026-11-02 WHEN her 9449's avslutningsdatum is read
+    2026-10-20, sure THEN it is flagged with the start SUS has; read 2026-11-20 it is not."""
+    participant(client, KVINNA)
+    early = Seen(client, add(client, pyramis, read_form(
+        "9449", personnummer=KVINNA, namn=ASA, avslutningsdatum="2026-10-20")))
+    assert early.flagged("avslutningsdatum")
+    assert "2026-11-02" in early.problems["avslutningsdatum"]
+    later = Seen(client, add(client, pyramis, read_form(
+        "9449", personnummer=KVINNA, namn=ASA, avslutningsdatum="2026-11-20")))
+    assert not later.flagged("avslutningsdatum")
+
+
 def test_participant_of_another_forbund_is_never_offered(
         client: TestClient, pyramis: int) -> None:
     """GIVEN Åsa open only in Göteborg WHEN Pyramis's 9449 reads her personnummer one

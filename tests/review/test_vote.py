@@ -117,3 +117,62 @@ def test_two_consents_of_one_person_do_not_vote(client: TestClient, batch: int) 
     seen = Seen(client, add(client, batch, read_form("9448", personnummer=(KVINNA, 0.6),
                                                      namn=ASA)))
     assert seen.confidence("personnummer") == 0.6
+
+
+def test_same_name_pairs_a_personnummer_misread_in_two_digits(
+        client: TestClient, batch: int) -> None:
+    """GIVEN a 9448 and its 9443 with the same name, both read unsure, and the
+    personnummer two digits apart WHEN they vote THEN both personnummer are flagged with
+    what the other read, neither replaced; the names, whose agreement paired them, are
+    not confirmed by it: they stay unsure."""
+    two_off = KVINNA[:9] + "99" + KVINNA[11]
+    first = add(client, batch, read_form("9448", personnummer=(two_off, 0.3),
+                                         namn=(ASA, 0.85)))
+    second = add(client, batch, read_form("9443", personnummer=KVINNA,
+                                          namnfortydligande=(ASA, 0.85)))
+    registration, consent = Seen(client, first), Seen(client, second)
+    assert registration.flagged("namn") and consent.flagged("namnfortydligande")
+    assert registration.confidence("namn") == 0.85
+    assert registration.value("personnummer") == two_off
+    assert consent.value("personnummer") == KVINNA
+    assert registration.flagged("personnummer") and consent.flagged("personnummer")
+    assert KVINNA[8:] in registration.problems["personnummer"]
+    assert two_off[8:] in consent.problems["personnummer"]
+
+
+def test_badly_read_name_with_the_same_first_name_bears_out_the_well_read(
+        client: TestClient, batch: int) -> None:
+    """GIVEN a 9448 with the name well read and its 9443's read badly, the first name
+    alike and the surname garbled WHEN they vote THEN the 9448's name stands unflagged
+    and the 9443's is flagged with it."""
+    first = add(client, batch, read_form("9448", personnummer=KVINNA, namn=(ASA, 0.95)))
+    second = add(client, batch, read_form("9443", personnummer=KVINNA,
+                                          namnfortydligande=("Åsa IRGNT", 0.1)))
+    registration, consent = Seen(client, first), Seen(client, second)
+    assert registration.value("namn") == ASA and not registration.flagged("namn")
+    assert consent.flagged("namnfortydligande") and ASA in consent.problems["namnfortydligande"]
+
+
+def test_badly_read_other_first_name_still_flags_the_well_read(
+        client: TestClient, batch: int) -> None:
+    """GIVEN a 9448 with 'Åsa Öberg-Test' well read and its 9443 read badly as 'Ebba
+    Öberg-Test' WHEN they vote THEN both are flagged: a different first name is evidence
+    against the well-read one."""
+    first = add(client, batch, read_form("9448", personnummer=KVINNA, namn=(ASA, 0.95)))
+    add(client, batch, read_form("9443", personnummer=KVINNA,
+                                 namnfortydligande=("Ebba Öberg-Test", 0.4)))
+    registration = Seen(client, first)
+    assert registration.flagged("namn") and "Ebba" in registration.problems["namn"]
+
+
+def test_a_namesake_does_not_take_the_partner_read_with_the_same_number(
+        client: TestClient, batch: int) -> None:
+    """GIVEN Åsa's 9448, then a 9443 of another Åsa Öberg-Test (a personnummer far from
+    hers), then Åsa's own 9443, in one batch WHEN all three are read THEN Åsa's own
+    pair votes: her unsure personnummer is confirmed, not flagged with the namesake's."""
+    other = MAN[:6] + "0101" + MAN[10:]
+    first = add(client, batch, read_form("9448", personnummer=(KVINNA, 0.6), namn=ASA))
+    add(client, batch, read_form("9443", personnummer=other, namnfortydligande=ASA))
+    add(client, batch, read_form("9443", personnummer=KVINNA, namnfortydligande=ASA))
+    seen = Seen(client, first)
+    assert seen.confidence("personnummer") >= 0.9 and not seen.flagged("personnummer")
