@@ -45,7 +45,7 @@ from intake.mapping import interpret
 from intake.mapping.base import Context
 from intake.mapping.document import Document, build_document, empty_document
 from intake.mapping.interpret import interpret_page
-from intake.mapping.pages import MISSING_PAGE, completed, join_reads
+from intake.mapping.pages import MISSING_PAGE, completed, follows, join_reads
 from intake.ocr import fields
 from intake.ocr.align import align_page, load_blank_forms
 from intake.ocr.fields import read_fields
@@ -138,9 +138,13 @@ class Reader:
     def joined(self, document: Document, later: Document) -> Document:
         """``later`` (the next page of the form's template) joined to ``document``: one
         document of both pages, every field read again from the pages' reads."""
-        parts = [*document.parts, *later.parts]
-        joined = self._document(document.source, [*document.pages, *later.pages],
-                                join_reads(parts))
+        return self.of_parts(document.source, [*document.pages, *later.pages],
+                             [*document.parts, *later.parts])
+
+    def of_parts(self, source: str, pages: list[int], parts: list[PageReads]) -> Document:
+        """The document of a form's pages each read on its own (``parts``, in page
+        order): every field read again from the pages' reads together."""
+        joined = self._document(source, pages, join_reads(parts))
         return joined.model_copy(update={"parts": parts})
 
     def _document(self, source: str, pages: int | list[int], reads: PageReads) -> Document:
@@ -163,9 +167,8 @@ def _continues(document: Document, later: Document) -> bool:
     same input."""
     if not document.parts or not later.parts or later.source != document.source:
         return False
-    last, page = document.parts[-1].template, later.parts[0].template
-    return (last is not None and page is not None and later.pages[0] == document.pages[-1] + 1
-            and (page.id, page.version) == (last.id, last.version) and page.page == last.page + 1)
+    return (later.pages[0] == document.pages[-1] + 1
+            and follows(document.parts[-1], later.parts[0]))
 
 
 def _joined(done: Iterator[_Done], reader: Reader) -> Iterator[_Done]:

@@ -25,7 +25,7 @@ _UNREAD_TICK = TickRead(ink=0.0, state="unclear", confidence=0.0)
 
 def join_reads(parts: Sequence[PageReads]) -> PageReads:
     """The reads of one form's pages (in page order) as one page's: every widget read
-    on any of them, the template named as a whole (its page 1)."""
+    on any of them, the template named by its first page's (page 1 for a whole form)."""
     first = parts[0]
     texts: dict[str, TextRead] = {}
     ticks: dict[str, TickRead] = {}
@@ -34,10 +34,16 @@ def join_reads(parts: Sequence[PageReads]) -> PageReads:
         texts.update(part.texts)
         ticks.update(part.ticks)
         signature = signature or part.signature
-    template = None if first.template is None else first.template.model_copy(
-        update={"page": 1})
     return PageReads(form=first.form, texts=texts, ticks=ticks, signature=signature,
-                     template=template)
+                     template=first.template)
+
+
+def follows(before: PageReads, page: PageReads) -> bool:
+    """``page`` was read as the page of ``before``'s template right after ``before``'s
+    (the same template and version)."""
+    last, this = before.template, page.template
+    return (last is not None and this is not None and (this.id, this.version)
+            == (last.id, last.version) and this.page == last.page + 1)
 
 
 def completed(reads: PageReads) -> tuple[PageReads, list[str]]:

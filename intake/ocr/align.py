@@ -385,13 +385,13 @@ def _settle(
     patches = form.patches
     refined = _refine(small, pose, view, patches, SEARCHES[route])
     if refined is None:
-        return None
+        return _settle_later(small, pose, view, form, route, catalogue)
     pose, inliers, error_px = refined
     verdict = _verdict(_view(small, pose), catalogue)
     chosen, confidence = _decide(verdict)
     share = inliers / len(patches)
     if chosen is None or chosen.form != form.form or share < MIN_PATCH_SHARE:
-        return None
+        return _settle_later(small, pose, view, form, route, catalogue)
     confidence = min(
         confidence,
         _ramp(share, MIN_PATCH_SHARE, GOOD_PATCH_SHARE),
@@ -421,6 +421,19 @@ def _which_version(
     refit = _settle(scan.small, fit.pose, _view(scan.small, fit.pose), chosen, fit.route,
                     catalogue)
     return replace(refit or replace(fit, form=chosen), version="footer")
+
+
+def _settle_later(
+    small: np.ndarray, pose: np.ndarray, view: np.ndarray, form: _Form, route: Route,
+    catalogue: _Catalogue,
+) -> _Fit | None:
+    """A learned template's later page whose printed patches did not settle the pose:
+    a page that is mostly text, with a few fields (a form going on to page 2), whose
+    glyph patches match too loosely. Taken, as a page of text is, when the whole page
+    looks like it at the pose found; page 1 of any template still needs its patches."""
+    if form.template.page == 1:
+        return None
+    return _settle_text(small, pose, _view(small, pose), form, route, catalogue)
 
 
 def _settle_text(

@@ -36,7 +36,8 @@ from intake.review.purge import (
     registrations_of,
 )
 from intake.review.queue import OPEN_STATUSES, Viewer, may_decide, release
-from intake.review.schema import DECIDED_ON_READING, Document, Upload
+from intake.review.reading import pages_pdf
+from intake.review.schema import DECIDED_ON_READING, Document, Upload, later_pages
 from intake.review.state import ServiceState
 from intake.sus.personnummer import mask_personnummer, parse_personnummer
 from intake.sus.records import (
@@ -349,15 +350,21 @@ def _linked_to(session: Session, participation_id: int | None, *, actor: str) ->
 
 def _consent_in(session: Session, state: ServiceState, document: Document,
                 record: Samtycke) -> ConsentIn:
+    """The consent and its scan: the uploaded file when it is this form's pages alone,
+    else its page's image, or its pages' images as one PDF (a form of several pages)."""
     upload = session.get_one(Upload, document.upload_id)
     path = state.files.upload_path(upload.sha256)
-    if upload.pages_total == 1 and path.exists():
+    if sorted(document.pages) == list(range(1, (upload.pages_total or 0) + 1)) \
+            and path.exists():
         data = path.read_bytes()
         return ConsentIn(record=record, scan=data, media_type=_media_type(data))
-    if document.image is None:
+    images = [document.image, *(page.image for page in later_pages(session, document))]
+    if any(image is None for image in images):
         raise RuleViolation("Skanningen av samtycket saknas och kan inte arkiveras.", rule="R9")
-    data = state.files.page_path(document.image).read_bytes()
-    return ConsentIn(record=record, scan=data, media_type="image/jpeg")
+    scans = [state.files.page_path(image).read_bytes() for image in images if image]
+    if len(scans) > 1:
+        return ConsentIn(record=record, scan=pages_pdf(scans), media_type="application/pdf")
+    return ConsentIn(record=record, scan=scans[0], media_type="image/jpeg")
 
 
 def _media_type(data: bytes) -> str:

@@ -8,9 +8,9 @@ often the page is read — a page job retried because its worker died writes not
 the second time. An upload's progress is the number of its pages written; the page
 that completes it marks it done. A page that cannot be read fails its upload with
 the reason; the pages already written stay, and :func:`retry_upload` reads only the
-pages still missing. When the last page is written, a learned template's page of text
-joins the document of its page before (:func:`join_later_pages`), whatever order the
-page jobs finished in.
+pages still missing. When the last page is written, a learned template's later page
+(fields on page 2, or a page of text) joins the document of its page before
+(:func:`join_later_pages`), whatever order the page jobs finished in.
 
 Two engines run these jobs: procrastinate on PostgreSQL (:mod:`.jobqueue`) and, for
 the embedded SQLite store, a runner with a pool of reading processes (:mod:`.runner`);
@@ -27,14 +27,16 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from intake.errors import InputError, IntakeError
 from intake.mapping.document import Document as ReadDocument
-from intake.mapping.pages import MISSING_PAGE
+from intake.mapping.pages import follows
+from intake.reads import PageReads
 from intake.review.clock import now
 from intake.review.decide import auto_file_consent, purge_upload_if_done
 from intake.review.knowledge import read_with_store
+from intake.review.purge import FORMS
 from intake.review.schema import Document, Upload
 from intake.review.state import ServiceState
 from intake.sus.rules import registration_deadline
@@ -224,6 +226,9 @@ def _finish(session: Session, state: ServiceState, upload: Upload) -> None:
 def _fail(state: ServiceState, upload: Upload, message: str, *, purge: bool) -> None:
     upload.status, upload.message = "failed", message
     if purge:  # a file that cannot be read; after a bug it stays, to be read again
+        session = object_session(upload)
+        if session is not None:  # the pages read wait no longer: joined, or each to review
+            join_later_pages(session, state, upload)
         purge_upload_if_done(state, upload)
 
 
@@ -231,21 +236,21 @@ def add_document(session: Session, state: ServiceState, upload: Upload, read: Re
                  image: bytes | None, *, page: int | None = None,
                  seconds: float | None = None) -> None:
     """A document read from ``upload`` (its ``page``, 1-based) into the review queue;
-    IntegrityError when that page has one already (call it in a savepoint)."""
+    IntegrityError when that page has one already (call it in a savepoint). A page of
+    a learned template of several pages waits ("info", with its reads) until the
+    upload is read (:func:`join_later_pages`)."""
     form = read.form
-    status = "review" if form in ("9443", "9448", "9449") else "info"
-    if _page_of_text(read):
-        status = "info"  # until the upload is read: joined, or a document of its own
+    waits = _of_several_pages(read)
+    status = "review" if form in FORMS and not waits else "info"
     row = Document(
         upload_id=upload.id, batch_id=upload.batch_id, forbund_id=upload.batch.forbund_id,
-        page=page, pages=read.pages, form=form, status=status,
-        fields={n: f.model_dump(mode="json") for n, f in read.fields.items()},
-        needs_review=read.needs_review,
-        issues=[i.model_dump(mode="json") for i in read.issues], problems=read.problems,
-        deadline=_deadline(read), read_seconds=seconds, created_at=now(), updated_at=now(),
+        page=page, pages=read.pages, form=form, status=status, read_seconds=seconds,
+        created_at=now(), updated_at=now(),
         template_id=read.template.id if read.template else None,
         template_version=read.template.version if read.template else None,
-        template_page=read.template.page if read.template else None)
+        template_page=read.template.page if read.template else None,
+        reads=[p.model_dump(mode="json") for p in read.parts] if waits else None)
+    _set_read(row, read)
     if status == "review":
         read_with_store(session, row, batch=upload.batch, settings=state.settings)
     session.add(row)
@@ -253,52 +258,83 @@ def add_document(session: Session, state: ServiceState, upload: Upload, read: Re
     if image is not None:
         row.image = f"{row.id}.jpg"
         state.files.put_page(row.image, image)
-    if form == "9443" and upload.batch.forbund_id is None and not row.needs_review:
+    if status == "review":
+        _file_if_mailed_consent(session, state, upload, row)
+
+
+def _set_read(row: Document, read: ReadDocument) -> None:
+    """What ``read`` says of the form on ``row``: fields, what needs review, why."""
+    row.fields = {n: f.model_dump(mode="json") for n, f in read.fields.items()}
+    row.needs_review = read.needs_review
+    row.issues = [i.model_dump(mode="json") for i in read.issues]
+    row.problems, row.deadline = read.problems, _deadline(read)
+
+
+def _file_if_mailed_consent(session: Session, state: ServiceState, upload: Upload,
+                            row: Document) -> None:
+    if row.form == "9443" and upload.batch.forbund_id is None and not row.needs_review:
         file_mailed_consent(session, state, row, actor=upload.batch.uploaded_by)
 
 
-def _page_of_text(read: ReadDocument) -> bool:
-    """A later page of a learned template on which no field was read (a page of text):
-    every field is empty for its missing page."""
-    return (read.template is not None and read.template.page > 1 and bool(read.fields)
-            and all(read.problems.get(name) == MISSING_PAGE for name in read.fields))
+def _of_several_pages(read: ReadDocument) -> bool:
+    """A page read as a page of a learned template of several pages."""
+    return read.template is not None and (bool(read.parts) or read.template.page > 1)
 
 
 def join_later_pages(session: Session, state: ServiceState, upload: Upload) -> None:
     """Once every page of ``upload`` is written (whatever order the page jobs finished
-    in): each page of text of a learned template joins the document of the page
-    before it when that page is the template's page before (its number is added to
-    that document's ``pages``; it stays as a page with no form of its own). One with no
-    such page before it goes to review as its form's document, its fields flagged as
-    missing. Running it again changes nothing."""
-    rows = list(session.scalars(select(Document).where(
-        Document.upload_id == upload.id, Document.page.is_not(None)).order_by(Document.page)))
-    by_page = {d.page: d for d in rows}
-    owner: dict[int | None, Document] = {}  # page → the document holding it
-    for row in rows:
-        owner[row.page] = row
-        if row.status != "info" or row.page is None or not _later_page(row):
-            continue
-        before = by_page.get(row.page - 1)
-        if before is not None and _page_before(before, row):
-            first = owner[before.page]
-            owner[row.page] = first
-            if row.page not in first.pages:
-                first.pages = sorted({*first.pages, row.page})
-                row.outcome = f"Sida {row.template_page} av blanketten på sida {first.page}."
-        elif row.outcome is None:
-            row.status = "review"
-            read_with_store(session, row, batch=upload.batch, settings=state.settings)
+    in), the pages of learned templates of several pages, waiting until now: a page
+    right after the template's page before it, on the upload's page before, joins that
+    page's document (its number added to that document's ``pages``; the page itself
+    stays, with no form of its own). A document of several pages is read again from
+    its pages' reads together (``extract``'s rules: a later page's fields are read,
+    the whole validated again), then goes to review, as does a page with no page
+    before it (its form's document, the fields of its missing pages flagged). Running
+    it again changes nothing: no page waits any more."""
+    waiting = session.scalars(select(Document).where(
+        Document.upload_id == upload.id, Document.status == "info",
+        Document.outcome.is_(None), Document.template_id.is_not(None),
+        Document.page.is_not(None)).order_by(Document.page))
+    forms: dict[int, list[Document]] = {}  # the id of a form's first page → its pages
+    holder: dict[int, Document] = {}  # upload page → the first page of its form
+    for row in waiting:
+        assert row.page is not None
+        first = holder.get(row.page - 1)
+        if first is None or not _follows(forms[first.id][-1], row):
+            first = row
+        forms.setdefault(first.id, []).append(row)
+        holder[row.page] = first
+    for pages in forms.values():
+        _one_document(session, state, upload, pages)
 
 
-def _later_page(row: Document) -> bool:
-    return row.template_id is not None and (row.template_page or 1) > 1
-
-
-def _page_before(before: Document, row: Document) -> bool:
-    """``before`` was read as the page of ``row``'s template just before ``row``'s."""
+def _follows(before: Document, row: Document) -> bool:
+    """``row`` was read as the page of ``before``'s template right after ``before``'s."""
+    if before.reads and row.reads:
+        return follows(PageReads.model_validate(before.reads[-1]),
+                       PageReads.model_validate(row.reads[0]))
     return (before.template_id == row.template_id and before.template_page is not None
-            and row.template_page is not None and before.template_page == row.template_page - 1)
+            and row.template_page == before.template_page + 1)
+
+
+def _one_document(session: Session, state: ServiceState, upload: Upload,
+                  pages: list[Document]) -> None:
+    """``pages`` (rows, in order) as one document to review: the first's."""
+    first, later = pages[0], pages[1:]
+    if later and all(row.reads for row in pages):
+        parts = [PageReads.model_validate(p) for row in pages for p in row.reads or []]
+        _set_read(first, state.reader.of_parts(upload.filename, [r.page or 0 for r in pages],
+                                               parts))
+    first.pages = sorted({*first.pages, *(row.page or 0 for row in later)})
+    for row in later:
+        row.outcome = f"Sida {row.template_page} av blanketten på sida {first.page}."
+        row.fields, row.needs_review, row.issues, row.problems = None, [], [], {}
+        row.reads = None
+    first.reads = None
+    if first.form in FORMS:
+        first.status = "review"
+        read_with_store(session, first, batch=upload.batch, settings=state.settings)
+        _file_if_mailed_consent(session, state, upload, first)
 
 
 def file_mailed_consent(session: Session, state: ServiceState, document: Document, *,

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from intake.review.clock import now
 from intake.review.queue import OPEN_STATUSES
-from intake.review.schema import DECIDED_WITH, Document, Upload
+from intake.review.schema import DECIDED_WITH, Document, Upload, later_pages
 from intake.review.state import ServiceState
 from sus_store import wipe_after_commit
 
@@ -54,10 +54,11 @@ def forget_documents(session: Session, state: ServiceState, documents: Iterable[
     uploads: dict[int, Upload] = {}
     ids: set[int] = set()
     for document in documents:
-        ids.add(document.id)
-        state.files.remove_page(document.image)
-        document.image, document.fields, document.problems = None, None, {}
-        document.issues, document.needs_review = [], []
+        for page in [document, *later_pages(session, document)]:  # its pages' images too
+            ids.add(page.id)
+            state.files.remove_page(page.image)
+            page.image, page.fields, page.problems, page.reads = None, None, {}, None
+            page.issues, page.needs_review = [], []
         document.claimed_by, document.claimed_at = None, None
         if status is not None:
             document.status, document.outcome = status, outcome
@@ -77,7 +78,7 @@ def forget_upload(session: Session, state: ServiceState, upload: Upload, *,
     (before, or now: ``forgetting``, whose status the caller may set later)."""
     if upload.status in ("done", "failed"):
         state.files.remove_upload(upload.sha256)
-    forms = [d for d in upload.documents if d.form in FORMS]
+    forms = [d for d in upload.documents if d.form in FORMS and d.status != "info"]
     if forms and all(d.id in forgetting or forgotten(d) for d in forms):
         for other in upload.documents:  # pages that are no form (a cover letter, say)
             state.files.remove_page(other.image)

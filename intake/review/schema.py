@@ -22,9 +22,10 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    select,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 from sus_store.schema import NAMING  # the same constraint names as the store's tables
 
@@ -132,9 +133,25 @@ class Document(ReviewBase):
     #: which page of that template the page was read as (r0010): 2 and on is a later
     #: page of a learned template, joined to the document of the page before it
     template_page: Mapped[int | None] = mapped_column(Integer)
+    #: a page of a learned template of several pages: what was read on it (each page's
+    #: ``PageReads``, r0011), kept until its upload is read, when the document of its
+    #: form's pages is read again from its pages' reads together (personal data)
+    reads: Mapped[list[dict[str, object]] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     upload: Mapped[Upload] = relationship(back_populates="documents")
+
+
+def later_pages(session: Session, document: Document) -> list[Document]:
+    """The rows of ``document``'s pages after its first, in page order: the later
+    pages of a learned form of several pages joined to it (each keeps its own page
+    image); [] for a document of one page."""
+    later = [n for n in document.pages if n != document.page]
+    if not later or document.page is None:
+        return []
+    return list(session.scalars(select(Document).where(
+        Document.upload_id == document.upload_id, Document.page.in_(later))
+        .order_by(Document.page)))
 
 
 class LoginSession(ReviewBase):

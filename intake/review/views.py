@@ -16,7 +16,14 @@ from intake.forms.model import PAGE_HEIGHT_MM, PAGE_WIDTH_MM, PageLayout
 from intake.forms.store import TemplateError, TemplateStore
 from intake.review.ingest import UploadView
 from intake.review.names import NAME_FIELD
-from intake.review.schema import DECIDED_ON_READING, DECIDED_WITH, Batch, Document, Upload
+from intake.review.schema import (
+    DECIDED_ON_READING,
+    DECIDED_WITH,
+    Batch,
+    Document,
+    Upload,
+    later_pages,
+)
 from intake.sus.codes import VOCABULARIES, Avslutningsanledning
 from intake.sus.personnummer import mask_personnummer
 from intake.sus.records import FIELD_TYPES
@@ -30,6 +37,9 @@ class Box(BaseModel):
     y: float
     w: float
     h: float
+    #: which of the document's pages (1-based, in ``pages`` order) it is on: its image
+    #: is ``/sida/{id}.jpg?sida={page}``
+    page: int = 1
 
 
 class FieldView(BaseModel):
@@ -62,6 +72,9 @@ class DocumentView(BaseModel):
     outcome: str | None
     has_image: bool
     fields: list[FieldView]
+    #: the document's pages with an image (1-based, in ``pages`` order): 1 alone, or
+    #: also the later pages of a form of several pages
+    images: list[int] = []
     issues: list[dict[str, Any]]
     updated_at: datetime
     decided_by: str | None = None
@@ -97,21 +110,32 @@ class BatchDetail(BaseModel):
     originals: dict[int, UploadOrigin] = {}
 
 
+#: One page's boxes: which of the document's pages it is (1-based), its layout, and the
+#: width and height of its page (mm).
+PageOf = tuple[int, PageLayout, float, float]
+
+
 class PageBoxes:
-    """Where a document's widgets are on its page: the boxes of the template it was read
-    with (``Document.template_id``), else of the built-in layout of its form. A template
-    is loaded once per lookup (one page's view, or a list's)."""
+    """Where a document's widgets are on its pages: the boxes of the template it was
+    read with (``Document.template_id``), each page's, else of the built-in layout of
+    its form. A template is loaded once per lookup (one page's view, or a list's)."""
 
     def __init__(self, store: TemplateStore | None = None) -> None:
         self.store = store
-        self._loaded: dict[str, tuple[PageLayout, float, float] | None] = {}
+        self._loaded: dict[str, list[tuple[int, PageLayout, float, float]] | None] = {}
 
-    def layout(self, document: Document) -> tuple[PageLayout, float, float]:
-        """The layout and its page's width and height (mm)."""
+    def layout(self, document: Document) -> list[PageOf]:
+        """Each of the document's pages that has boxes: the template's page read on
+        the document's first page (``template_page``) is that page, and so on."""
         learned = self._learned(document.template_id) if document.template_id else None
-        return learned or (form_layout(document.form), PAGE_WIDTH_MM, PAGE_HEIGHT_MM)
+        if learned is None:
+            return [(1, form_layout(document.form), PAGE_WIDTH_MM, PAGE_HEIGHT_MM)]
+        first = document.template_page or 1
+        return [(number - first + 1, layout, width, height)
+                for number, layout, width, height in learned
+                if 1 <= number - first + 1 <= max(len(document.pages), 1)]
 
-    def _learned(self, template_id: str) -> tuple[PageLayout, float, float] | None:
+    def _learned(self, template_id: str) -> list[tuple[int, PageLayout, float, float]] | None:
         if self.store is None:
             return None
         if template_id not in self._loaded:
@@ -119,17 +143,19 @@ class PageBoxes:
             try:
                 template = self.store.get(template_id).template
                 if template.ready():
-                    self._loaded[template_id] = (template.page_layout(),
-                                                 template.page_width_mm,
-                                                 template.page_height_mm)
+                    self._loaded[template_id] = [
+                        (page.number, template.page_layout(page.number), page.page_width_mm,
+                         page.page_height_mm) for page in template.pages]
             except TemplateError:  # gone since (or never here): the built-in boxes
                 pass
         return self._loaded[template_id]
 
 
-def document_view(document: Document, boxes: PageBoxes | None = None) -> DocumentView:
-    """``boxes``: where the snippets are (the built-in layout when not given)."""
-    page = (boxes or PageBoxes()).layout(document) if _field_names(document) else None
+def document_view(document: Document, boxes: PageBoxes | None = None,
+                  images: list[int] | None = None) -> DocumentView:
+    """``boxes``: where the snippets are (the built-in layout when not given);
+    ``images``: which of its pages have an image (its first alone when not given)."""
+    page = (boxes or PageBoxes()).layout(document) if _field_names(document) else []
     issues = _issues_by_field(document.issues)
     fields = [_field_view(document, name, page, issues.get(name, []))
               for name in _field_names(document)]
@@ -140,6 +166,7 @@ def document_view(document: Document, boxes: PageBoxes | None = None) -> Documen
         status=document.status, pages=document.pages, deadline=document.deadline,
         claimed_by=document.claimed_by, outcome=document.outcome,
         has_image=document.image is not None, fields=fields, issues=document.issues,
+        images=images if images is not None else [1] if document.image is not None else [],
         updated_at=document.updated_at, decided_by=document.decided_by,
         decided_by_text=decided_by_text(document), decided_with=_decided_with(document),
         decided_at=document.decided_at, person=_text(document, NAME_FIELD.get(document.form)),
@@ -187,7 +214,26 @@ def shown(session: Session, actor: str, document: Document, *,
     form (personnummer, name), the read is audited by id — never by content."""
     if document.fields is not None:
         audit_read(session, actor=actor, entity=what, entity_id=document.id)
-    return document_view(document, boxes)
+    return document_view(document, boxes, images=page_images(session, document))
+
+
+def page_images(session: Session, document: Document) -> list[int]:
+    """Which of ``document``'s pages (1-based, in ``pages`` order) have an image."""
+    first = [1] if document.image is not None else []
+    later = {row.page: row.image for row in later_pages(session, document)}
+    return first + [index for index, number in enumerate(document.pages, start=1)
+                    if index > 1 and later.get(number) is not None]
+
+
+def page_image_of(session: Session, document: Document, sida: int) -> str | None:
+    """The image file of ``document``'s page ``sida`` (1-based, in ``pages`` order)."""
+    if sida == 1:
+        return document.image
+    if not 1 < sida <= len(document.pages):
+        return None
+    number = document.pages[sida - 1]
+    return next((row.image for row in later_pages(session, document) if row.page == number),
+                None)
 
 
 def shown_list(session: Session, actor: str, documents: list[Document], *,
@@ -207,7 +253,7 @@ def _field_names(document: Document) -> list[str]:
     return [field.name for field in load_form(document.form).fields]
 
 
-def _field_view(document: Document, name: str, page: tuple[PageLayout, float, float] | None,
+def _field_view(document: Document, name: str, page: list[PageOf],
                 issues: list[dict[str, Any]]) -> FieldView:
     field = load_form(document.form).field(name)
     stored = (document.fields or {}).get(name, {})
@@ -217,7 +263,7 @@ def _field_view(document: Document, name: str, page: tuple[PageLayout, float, fl
         confidence=float(stored.get("confidence", 0.0)),  # type: ignore[arg-type]
         flagged=name in document.needs_review, corrected="corrected_by" in stored,
         messages=messages, options=_options(field.vocabulary, FIELD_TYPES[name]),
-        boxes=_page_boxes(document.form, page, name) if page else [],
+        boxes=[box for one in page for box in _page_boxes(document.form, one, name)],
         known_from=_KNOWN_FROM.get(str(stored.get("source"))),
         read_as=stored.get("read_as"), suggestions=_suggestions(stored))
 
@@ -271,15 +317,16 @@ def _options(vocabulary: str | None, kind: str) -> list[tuple[str, str]]:
     return [(str(o.value), o.label) for o in VOCABULARIES[vocabulary]]
 
 
-def _page_boxes(form: str, page: tuple[PageLayout, float, float], name: str) -> list[Box]:
+def _page_boxes(form: str, page: PageOf, name: str) -> list[Box]:
     """Where field ``name`` is drawn on ``page``: for the built-in layout of ``form``
     worked out once, not for every row of every queue page (it was half the cost of
     showing a document); for a learned template's, each time (rare, and a template
     may be changed while it is not in use)."""
-    layout, width, height = page
+    number, layout, width, height = page
     if layout is form_layout(form):
         return list(_builtin_boxes(form, name))
-    return list(_boxes(layout, width, height, name))
+    return [box.model_copy(update={"page": number})
+            for box in _boxes(layout, width, height, name)]
 
 
 @cache

@@ -35,7 +35,12 @@ from intake.samples.content import Case, StoreNames, make_case
 from intake.samples.handwriting import WrittenPart
 from intake.samples.ink import HAND_FONTS, Ink, Writer
 from intake.samples.other_layout import PAGES as OTHER_PAGES
-from intake.samples.other_layout import draw, other_layout, other_layout_pages
+from intake.samples.other_layout import (
+    draw,
+    other_layout,
+    other_layout_pages,
+    split_layout_pages,
+)
 from intake.samples.pages import blank_back, cover_letter
 from intake.samples.revised import revised_pdf
 from intake.samples.scan import PROFILES, scan_page
@@ -50,7 +55,7 @@ LAYOUTS: tuple[Layout, ...] = ("builtin", "other", "mixed", "revised", "versions
 _ALTERNATING: dict[str, tuple[str, str]] = {
     "mixed": ("builtin", "other"), "versions": ("builtin", "revised")}
 #: What a sample's name says of the print it was filled on.
-_NAME_PART = {"other": "annan", "revised": "rev"}
+_NAME_PART = {"other": "annan", "revised": "rev", "split": "annan-delad"}
 
 
 class Style(BaseModel, frozen=True):
@@ -107,7 +112,8 @@ class Page(BaseModel, arbitrary_types_allowed=True):
     form: str  # "9443" | "9448" | "9449" | "blank" | "unknown"
     truth: dict[str, Any] = {}
     name: str = ""
-    #: the print the form was filled on ("builtin", "other" or "revised")
+    #: the print the form was filled on ("builtin", "other", "revised", or "split": the
+    #: other print with the form going on to page 2)
     layout: str = "builtin"
     #: a later page of the form on the page before (one document with it)
     continues: bool = False
@@ -195,32 +201,41 @@ def _form_pages(form: str, style: Style, rng: random.Random, *, case: Case | Non
     parts = [f"fk{form}", *([_NAME_PART[layout]] if layout in _NAME_PART else []),
              *case.defects]
     name = "-".join(parts).replace("_", "-")
-    image = None if style.fill == "digital" else _ink_form(case, style, rng, layout)
-    first = Page(image=image, form=form, truth=case.truth, name=name, layout=layout)
-    later = [Page(image=Image.fromarray(blank_image(form, layout, number).copy()), form=form,
-                  name=name, layout=layout, continues=True)
-             for number in range(2, page_count(layout) + 1)]
+    images = (_ink_pages(case, style, rng, layout) if style.fill != "digital"
+              else [None] * page_count(layout))
+    first = Page(image=images[0], form=form, truth=case.truth, name=name, layout=layout)
+    later = [Page(image=image, form=form, name=name, layout=layout, continues=True)
+             for image in images[1:]]
     return [first, *later]
 
 
 def page_count(layout: str) -> int:
     """How many pages a form printed on ``layout``'s print has."""
-    return OTHER_PAGES if layout == "other" else 1
+    return OTHER_PAGES if layout in ("other", "split") else 1
 
 
 def _ink_form(case: Case, style: Style, rng: random.Random,
               layout: str = "builtin") -> Image.Image:
-    page = Image.fromarray(blank_image(case.form, layout).copy())
+    """Page 1 of a form filled in."""
+    return _ink_pages(case, style, rng, layout)[0]
+
+
+def _ink_pages(case: Case, style: Style, rng: random.Random,
+               layout: str = "builtin") -> list[Image.Image]:
+    """Every page of a form filled in, each value on the page its widget is on."""
+    pages = [Image.fromarray(blank_image(case.form, layout, number).copy())
+             for number in range(1, page_count(layout) + 1)]
     fonts = style.hand_fonts
     if style.fill == "hand":
         writer = Writer.hand_printing(rng, fonts, real_digits=style.real_digits,
                                       digit_part=style.digit_part)
     else:
         writer = Writer.typed(rng)
-    ink = Ink(page, PAGE_DPI, rng)
-    widgets = printed_layout(case.form, layout)
+    inks = [Ink(page, PAGE_DPI, rng) for page in pages]
+    printed = printed_pages(case.form, layout)
     for name, value in case.written.items():
-        widget = widgets.widget(name)
+        number = next(n for n, p in enumerate(printed) if any(w.name == name for w in p.widgets))
+        widget, ink = printed[number].widget(name), inks[number]
         if widget.kind == "checkbox":
             ink.tick(widget.rect, writer)
         elif widget.kind == "signature":
@@ -228,7 +243,7 @@ def _ink_form(case: Case, style: Style, rng: random.Random,
             ink.signature(widget.rect, Writer.hand_printing(rng, fonts), name)
         else:
             ink.text(widget.rect, str(value), writer)
-    return page
+    return pages
 
 
 def _batch_pages(style: Style, rng: random.Random,
@@ -313,8 +328,8 @@ def _write_truth(path: Path, pages: list[Page]) -> None:
 def blank_image(form: str, layout: str = "builtin", page: int = 1) -> np.ndarray:
     """Page ``page`` of the blank form ``form`` as printed on ``layout``'s print, RGB at
     PAGE_DPI."""
-    if layout == "other":
-        image = draw(other_layout_pages(form)[page - 1], PAGE_DPI)
+    if layout in ("other", "split"):
+        image = draw(printed_pages(form, layout)[page - 1], PAGE_DPI)
     elif layout == "revised":
         image = next(render_pdf(revised_pdf(form), dpi=PAGE_DPI))
     else:
@@ -327,3 +342,14 @@ def blank_image(form: str, layout: str = "builtin", page: int = 1) -> np.ndarray
 def printed_layout(form: str, layout: str = "builtin") -> PageLayout:
     """Where the widgets of ``form`` are on ``layout``'s print (mm)."""
     return other_layout(form) if layout == "other" else form_layout(form)
+
+
+@cache
+def printed_pages(form: str, layout: str = "builtin") -> tuple[PageLayout, ...]:
+    """Every page of ``form`` as printed on ``layout``'s print (a page of text has no
+    widgets)."""
+    if layout == "other":
+        return other_layout_pages(form)
+    if layout == "split":
+        return split_layout_pages(form)
+    return (form_layout(form),)

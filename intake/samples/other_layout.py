@@ -117,17 +117,55 @@ def information_page(form_id: str) -> PageLayout:
     """Page 2: text only, no widget. What the form is for (its own words: the pages of
     the three forms differ), then how Försäkringskassan handles personal data."""
     form = load_form(form_id)
-    flow = _Flow()
-    flow.text(LEFT, 14, "FÖRSÄKRINGSKASSAN", 11, bold=True)
-    flow.y = flow.lines(f"{form.title} – information", LEFT, flow.y, WIDTH, 12, bold=True) + 2
-    for heading, paragraphs in (*_ABOUT[form_id], *_PERSONAL_DATA):
-        flow.y = flow.lines(heading, LEFT, flow.y + 2.5, WIDTH, 9.5, bold=True) + 0.8
-        for paragraph in paragraphs:
-            flow.y = flow.lines(paragraph, LEFT, flow.y, WIDTH, 8) + 1.5
+    flow = _information(form)
     _footer(flow, form, 2)
     if flow.y > PAGE_HEIGHT_MM - 14:
         raise OverflowError(f"FK {form_id}'s page 2 does not fit ({flow.y:.0f} mm)")
     return PageLayout(texts=tuple(flow.texts), boxes=(), widgets=())
+
+
+#: how many of each form's last items the split variant puts on page 2: the name, place
+#: and date row of FK 9443; the studies question and its percent of FK 9448 and 9449
+SPLIT_ITEMS = {"9443": 1, "9448": 2, "9449": 2}
+
+
+def split_layout_pages(form_id: str) -> tuple[PageLayout, PageLayout]:
+    """A variant of this layout whose form goes on to page 2 (fields on both pages):
+    page 1 has the form's items but its last ``SPLIT_ITEMS``, which come on page 2
+    under its text."""
+    form = load_form(form_id)
+    later = SPLIT_ITEMS[form_id]
+    first = _Flow()
+    first.text(LEFT, 14, "FÖRSÄKRINGSKASSAN", 11, bold=True)
+    for item in form.items[:-later]:
+        _PLACE[item.kind](first, item, form)
+    _footer(first, form, 1)
+    second = _information(form)
+    second.y += 6.0
+    for item in form.items[-later:]:
+        _PLACE[item.kind](second, item, form)
+    _footer(second, form, 2)
+    if second.y > PAGE_HEIGHT_MM - 14:
+        raise OverflowError(f"FK {form_id}'s split page 2 does not fit ({second.y:.0f} mm)")
+    return _page(first), _page(second)
+
+
+def _page(flow: _Flow) -> PageLayout:
+    return PageLayout(texts=tuple(flow.texts), boxes=tuple(flow.boxes),
+                      widgets=tuple(flow.widgets))
+
+
+def _information(form: FormDefinition) -> _Flow:
+    """A page of text's flow: the form's title and what the form is for, then how
+    personal data are handled."""
+    flow = _Flow()
+    flow.text(LEFT, 14, "FÖRSÄKRINGSKASSAN", 11, bold=True)
+    flow.y = flow.lines(f"{form.title} – information", LEFT, flow.y, WIDTH, 12, bold=True) + 2
+    for heading, paragraphs in (*_ABOUT[form.form_id], *_PERSONAL_DATA):
+        flow.y = flow.lines(heading, LEFT, flow.y + 2.5, WIDTH, 9.5, bold=True) + 0.8
+        for paragraph in paragraphs:
+            flow.y = flow.lines(paragraph, LEFT, flow.y, WIDTH, 8) + 1.5
+    return flow
 
 
 def _footer(flow: _Flow, form: FormDefinition, page: int) -> None:

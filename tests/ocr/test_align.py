@@ -313,3 +313,59 @@ def test_pages_of_text_learned_leave_letters_blanks_and_builtin_forms_as_they_we
     assert alignment.kind == expected
     assert kind != "9449" or (alignment.template is not None
                               and alignment.template.id == "FK9449")
+
+
+@pytest.fixture(scope="module")
+def split_templates(tmp_path_factory: pytest.TempPathFactory):
+    """Each form's split variant of the other layout active: its form goes on to page 2
+    (a few fields under the page's text)."""
+    from intake.forms.reading import active_readings
+    from intake.forms.store import TemplateStore
+    from intake.forms.template import (
+        Anchor,
+        Source,
+        TemplatePage,
+        TemplateWidget,
+        template_of_layout,
+    )
+    from intake.samples.other_layout import draw, split_layout_pages
+
+    store = TemplateStore(tmp_path_factory.mktemp("delade"))
+    for form in FORMS:
+        first, second = split_layout_pages(form)
+        pngs = [imaging.encode_png(imaging.to_grey(draw(page, 200))) for page in (first, second)]
+        source = Source(file="delad.png", sha256=f"{form}{'1' * 60}", kind="scan", dpi=200)
+        template = template_of_layout(form, "002.F.001", first, source)
+        template = template.model_copy(update={
+            "widgets": (*template.widgets, *(TemplateWidget(
+                name=w.name, kind=w.kind, field=w.field, option=w.option, rect=w.rect,
+                page=2) for w in second.widgets)),
+            "more_pages": (TemplatePage(number=2, texts=second.texts, boxes=second.boxes,
+                                        anchors=tuple(Anchor(kind="box", rect=b.rect)
+                                                      for b in second.boxes)),)})
+        stored = store.add(template, blank=pngs[0], blank_suffix=".png", reference_png=pngs[0],
+                           later_references=pngs[1:])
+        store.activate(stored.id)
+    return active_readings(store)
+
+
+@pytest.mark.parametrize("profile", ["office300", "fax200"])
+@pytest.mark.parametrize("form", FORMS)
+def test_a_filled_later_page_with_fields_is_recognised_as_its_page_2(
+        split_templates, profile: str, form: str) -> None:
+    """GIVEN each form's split layout active (page 2: text, then a few fields) WHEN its
+    filled page 2 is scanned THEN it is that form, aligned onto page 2 of its template
+    (its glyph patches do not settle the pose: the whole page's likeness does), and its
+    filled page 1 onto page 1 as before."""
+    from intake.samples.make import _ink_pages
+
+    case = make_case(form, random.Random(int(form)), defect_share=0.0)
+    pages = _ink_pages(case, STYLES["typed-office300"], random.Random(int(form)), "split")
+    rng = np.random.default_rng(len(profile) + int(form))
+
+    for number, image in enumerate(pages, start=1):
+        scan = scan_page(np.asarray(image), PAGE_DPI, PROFILES[profile], rng)
+        alignment, _ = align_page(page_of(grey(scan), scan.dpi), templates=split_templates)
+        assert alignment.kind == form and alignment.template is not None
+        assert alignment.template.id.startswith(f"FK{form}-")
+        assert alignment.template.page == number

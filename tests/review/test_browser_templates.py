@@ -181,3 +181,53 @@ def test_an_admin_fixes_a_learned_layouts_open_boxes_and_takes_it_into_use(
     with app.state.service.store.transaction() as session:
         events = [e.action for e in reversed(audit_trail(session, entity="template"))]
     assert events == ["create", "update", "update", "update", "update", "activate"]
+
+
+def test_an_admin_fixes_boxes_on_page_2_by_candidate_key_and_by_dragging_there(
+        server: tuple[str, Any], page: Any) -> None:
+    """GIVEN a draft two-page FK 9443 template whose name box on page 2 is missing (two
+    candidates) and whose place and date box is on page 2 too WHEN the admin chooses the
+    name, presses the second candidate's number, then chooses place and date and drags
+    a rectangle on page 2's sheet THEN the candidates are drawn on page 2 (none on page
+    1), both boxes are saved on page 2 as chosen and drawn ("rättad"), and a drag on
+    page 1 for a page-2 field is refused in Swedish."""
+    from tests.review.test_form_pages import CANDIDATES, two_page_template
+
+    base, app = server
+    store = TemplateStore(app.state.service.settings.template_dir())
+    stored = two_page_template(store, active=False)
+    _login(page, base, "admin")
+    page.goto(f"{base}/mallar/{stored.id}")
+
+    page.click('#widgets li[data-name="namnfortydligande"]')
+    assert page.locator("#sheet-2 rect.candidate").count() == 2
+    assert page.locator("#sheet rect.candidate").count() == 0
+    page.keyboard.press("2")
+    _saved(page, "namnfortydligande")
+    fixed = store.get(stored.id).template.widget("namnfortydligande")
+    assert (fixed.page, fixed.rect) == (2, CANDIDATES[1].rect)
+
+    page.click('#widgets li[data-name="ort_och_datum"]')
+    first = page.locator("#boxes").bounding_box()
+    page.mouse.move(first["x"] + 40, first["y"] + 40)
+    page.mouse.down()
+    page.mouse.move(first["x"] + 120, first["y"] + 80, steps=3)
+    page.mouse.up()
+    assert "ligger på sida 2" in page.inner_text("#box-status")
+
+    wanted = Rect(x=20.0, y=60.0, w=60.0, h=10.0)
+    sheet = page.locator("#sheet-2 svg.boxes")
+    sheet.scroll_into_view_if_needed()
+    box = sheet.bounding_box()
+    px = box["width"] / float(page.get_attribute("#sheet-2", "data-width"))
+    page.mouse.move(box["x"] + wanted.x * px, box["y"] + wanted.y * px)
+    page.mouse.down()
+    page.mouse.move(box["x"] + wanted.right * px, box["y"] + wanted.bottom * px, steps=4)
+    page.mouse.up()
+    _shot(page, "6-page-2-dragged")
+    page.click("#save-box")
+    _saved(page, "ort_och_datum")
+    drawn = store.get(stored.id).template.widget("ort_och_datum")
+    assert drawn.page == 2 and drawn.rect is not None
+    assert max(abs(drawn.rect.x - wanted.x), abs(drawn.rect.y - wanted.y),
+               abs(drawn.rect.w - wanted.w), abs(drawn.rect.h - wanted.h)) < 1.0, drawn.rect

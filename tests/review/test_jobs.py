@@ -363,6 +363,7 @@ def _read_as_page(form: str, template_page: int, page: int = 1) -> ReadPage:
     from intake.mapping.base import FieldValue
     from intake.mapping.document import build_document
     from intake.mapping.pages import MISSING_PAGE
+    from intake.reads import PageReads
     from intake.settings import REVIEW_BELOW
 
     ref = TemplateRef(id=TEMPLATE, version="002.F.001", page=template_page)
@@ -372,7 +373,9 @@ def _read_as_page(form: str, template_page: int, page: int = 1) -> ReadPage:
         document = build_document("test.pdf", page, form, {
             f: FieldValue(value=None, confidence=0.0, problem=MISSING_PAGE)
             for f in read_form(form).fields}, today=TODAY, review_below=REVIEW_BELOW)
-    return ReadPage(document=document.model_copy(update={"template": ref}), image=None)
+    part = PageReads(form=form, template=ref)  # what joining reads again: nothing here
+    return ReadPage(document=document.model_copy(update={"template": ref, "parts": [part]}),
+                    image=None)
 
 
 def _documents_of(client: TestClient, upload_id: int) -> list[tuple[int, list[int], str]]:

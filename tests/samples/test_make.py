@@ -112,6 +112,34 @@ def test_forms_of_the_other_layout_are_filled_in_its_boxes() -> None:
         "namn").rect
 
 
+def test_a_form_going_on_to_page_2_is_filled_on_both_its_pages() -> None:
+    """GIVEN a typed 9443 case WHEN filled on the split variant of the other layout (its
+    name, place and date row on page 2, under the page's text) THEN the personnummer is
+    written on page 1 and the name on page 2, each in its box there, and page 1 has no
+    box for the name."""
+    import numpy as np
+
+    from intake.forms.model import Rect
+    from intake.samples.make import PAGE_DPI, STYLES, _ink_pages, blank_image, printed_pages
+
+    case = make_case("9443", random.Random(3), defect_share=0.0)
+    pages = _ink_pages(case, STYLES["typed-office300"], random.Random(3), "split")
+    first, second = printed_pages("9443", "split")
+
+    def ink(number: int, r: Rect) -> int:
+        """Pixels inside ``r`` (mm) on page ``number`` that the filling darkened."""
+        px = PAGE_DPI / 25.4
+        box = (slice(round(r.y * px) + 3, round(r.bottom * px) - 3),
+               slice(round(r.x * px) + 3, round(r.right * px) - 3))
+        filled, blank = np.asarray(pages[number - 1]), blank_image("9443", "split", number)
+        return int((np.abs(filled[box].astype(int) - blank[box].astype(int)) > 80).sum())
+
+    assert len(pages) == 2
+    assert ink(1, first.widget("personnummer").rect) > 50
+    assert ink(2, second.widget("namnfortydligande").rect) > 50
+    assert "namnfortydligande" not in {w.name for w in first.widgets}
+
+
 def test_samples_of_the_other_layout_say_so_in_their_name(tmp_path: Path) -> None:
     """GIVEN --layout other WHEN typed samples are made THEN each file name says "annan",
     the file has the form's two pages and its truth is one document of pages 1 and 2."""

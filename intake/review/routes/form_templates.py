@@ -279,6 +279,8 @@ class PageView(BaseModel):
     height_mm: float
     boxes: list[Rect]
     widgets: list[WidgetView]
+    #: how many widgets are on the page, with a box or not (none: a page of text)
+    fields: int = 0
 
 
 @router.get("/mallar/{template_id}")
@@ -301,7 +303,8 @@ def _later_pages(template: Template) -> list[PageView]:
     return [PageView(number=page.number, width_mm=page.page_width_mm,
                      height_mm=page.page_height_mm, boxes=[b.rect for b in page.boxes],
                      widgets=[_widget_view(w, template.form)
-                              for w in template.widgets_on(page.number) if w.rect])
+                              for w in template.widgets_on(page.number) if w.rect],
+                     fields=len(template.widgets_on(page.number)))
             for page in template.more_pages]
 
 
@@ -384,9 +387,14 @@ def save_box(template_id: str, name: str, box: BoxIn, session: SessionDep, user:
 
 
 def _with_box(template: Template, name: str, box: BoxIn) -> Template:
-    if box.x + box.w > template.page_width_mm or box.y + box.h > template.page_height_mm:
-        raise Refused(f"Rutan måste ligga inom sidan ({template.page_width_mm:.0f} ×"
-                      f" {template.page_height_mm:.0f} mm).")
+    """``template`` with widget ``name``'s box, on the widget's page (within it)."""
+    try:
+        page = template.page(template.widget(name).page)
+    except KeyError:
+        raise TemplateError(f"Blanketten har inget fält {name[:40]!r}.") from None
+    if box.x + box.w > page.page_width_mm or box.y + box.h > page.page_height_mm:
+        raise Refused(f"Rutan måste ligga inom sidan ({page.page_width_mm:.0f} ×"
+                      f" {page.page_height_mm:.0f} mm).")
     try:
         return template.with_box(name, Rect(x=box.x, y=box.y, w=box.w, h=box.h))
     except KeyError:

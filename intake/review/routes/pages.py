@@ -37,7 +37,13 @@ from intake.review.schema import Batch, Document
 from intake.review.security import verify_password
 from intake.review.sessions import end_session, start_session
 from intake.review.templating import templates
-from intake.review.views import DECIDED_STATUSES, batch_detail, document_view, shown
+from intake.review.views import (
+    DECIDED_STATUSES,
+    batch_detail,
+    document_view,
+    page_image_of,
+    shown,
+)
 from sus_store import (
     NotFound,
     PermissionDenied,
@@ -195,12 +201,15 @@ def _kommuner() -> list[str]:
 
 @router.get("/sida/{document_id}.jpg")
 def page_image(document_id: int, session: SessionDep, state: StateDep,
-               user: CurrentUser) -> Response:
+               user: CurrentUser, sida: int = 1) -> Response:
+    """The image of the document's page ``sida`` (1-based, in its pages' order: a
+    later page of a form of several pages is 2)."""
     document = get_document(session, user, document_id)
-    if document.image is None:
+    image = page_image_of(session, document, sida)
+    if image is None:
         raise NotFound("Sidbilden finns inte (borttagen eller ingen blankett).")
     audit_read(session, actor=user.username, entity="page_image", entity_id=document.id)
-    return FileResponse(state.files.page_path(document.image), media_type="image/jpeg",
+    return FileResponse(state.files.page_path(image), media_type="image/jpeg",
                         headers={"Cache-Control": "private, no-store"})
 
 

@@ -1,19 +1,25 @@
 // One template drawn over its blank: choose a widget (click, j/k, arrows), then fix its
 // box by a candidate (click or number key), by dragging a rectangle, or with the keys
-// (e, arrows move 0.5 mm, Shift+arrows resize, Enter saves, Esc cancels).
+// (e, arrows move 0.5 mm, Shift+arrows resize, Enter saves, Esc cancels). Each page of
+// the template is a sheet of its own; a widget is fixed on the sheet of its page.
 "use strict";
 (function () {
   var sheet = document.getElementById("sheet");
   if (!sheet) return;
   var SVG = "http://www.w3.org/2000/svg";
   var STEP = 0.5;
-  var svg = document.getElementById("boxes");
-  var draftBox = document.getElementById("draft");
-  var candidatesLayer = document.getElementById("candidates");
+  var sheets = {};  // page number → its sheet, drawing, draft box, candidates, size (mm)
+  Array.prototype.forEach.call(document.querySelectorAll(".sheet[data-page]"), function (node) {
+    var drawing = node.querySelector("svg.boxes");
+    sheets[node.dataset.page] = {
+      node: node, svg: drawing, draft: drawing.querySelector("rect.draft"),
+      candidates: drawing.querySelector("g.candidates"),
+      width: Number(node.dataset.width), height: Number(node.dataset.height)};
+  });
+  var active = sheets["1"];  // the sheet of the chosen widget's page
   var status = document.getElementById("box-status");
   var saveButton = document.getElementById("save-box");
   var items = Array.prototype.slice.call(document.querySelectorAll("#widgets li"));
-  var width = Number(sheet.dataset.width), height = Number(sheet.dataset.height);
   var editable = sheet.dataset.editable === "true";
   var csrf = document.querySelector("meta[name=csrf-token]").content;
   var selected = -1, draft = null, dragFrom = null;
@@ -39,25 +45,35 @@
     node.setAttribute("width", r.w); node.setAttribute("height", r.h);
   }
 
+  function pageOf(item) { return sheets[item.dataset.page || "1"] || sheets["1"]; }
+  function sheetOf(node) {
+    var page = node.closest(".sheet[data-page]");
+    return page ? sheets[page.dataset.page] : null;
+  }
+
   function select(index) {
     if (!items.length) return;
     selected = (index + items.length) % items.length;
     clearDraft();
     items.forEach(function (item, i) { item.classList.toggle("selected", i === selected); });
     var item = items[selected];
-    svg.querySelectorAll("rect.box").forEach(function (box) {
+    document.querySelectorAll(".sheet rect.box").forEach(function (box) {
       box.classList.toggle("selected", box.dataset.name === item.dataset.name);
     });
+    var before = active;
+    active = pageOf(item);
     drawCandidates(item);
     item.focus({preventScroll: true});
     item.scrollIntoView({block: "nearest"});
+    if (active !== before && active !== sheets["1"]) active.node.scrollIntoView({block: "nearest"});
     var count = candidatesOf(item).length;
     say(editable && open(item) ? (count ? "Välj en föreslagen ruta (1–" + count + ") eller rita rutan."
                                           : "Rita rutan på blanketten, eller tryck e.") : "");
   }
 
   function drawCandidates(item) {
-    candidatesLayer.textContent = "";
+    Object.keys(sheets).forEach(function (page) { sheets[page].candidates.textContent = ""; });
+    var candidatesLayer = active.candidates;
     if (!editable || !open(item)) return;
     candidatesOf(item).forEach(function (r, i) {
       var box = document.createElementNS(SVG, "rect");
@@ -74,15 +90,15 @@
 
   function showDraft(r) {
     draft = {x: round(r.x), y: round(r.y), w: round(r.w), h: round(r.h)};
-    place(draftBox, draft);
-    draftBox.setAttribute("visibility", "visible");
+    place(active.draft, draft);
+    active.draft.setAttribute("visibility", "visible");
     saveButton.hidden = false;
     say("Ny ruta: x " + draft.x + ", y " + draft.y + ", " + draft.w + " × " + draft.h +
         " mm. Enter sparar, Esc ångrar.");
   }
   function clearDraft() {
     draft = null;
-    draftBox.setAttribute("visibility", "hidden");
+    active.draft.setAttribute("visibility", "hidden");
     saveButton.hidden = true;
   }
 
@@ -104,12 +120,12 @@
   }
 
   function mm(event) {
-    var box = svg.getBoundingClientRect();
+    var box = active.svg.getBoundingClientRect(), width = active.width, height = active.height;
     return {x: Math.max(0, Math.min(width, (event.clientX - box.left) / box.width * width)),
             y: Math.max(0, Math.min(height, (event.clientY - box.top) / box.height * height))};
   }
 
-  svg.addEventListener("pointerdown", function (event) {
+  function pointerDown(event) {
     var target = event.target;
     if (target.classList.contains("candidate") && selected >= 0) {
       save(candidatesOf(items[selected])[Number(target.dataset.index)]);
@@ -120,19 +136,30 @@
       return;
     }
     if (!editable || selected < 0) return;
+    if (sheetOf(target) !== active) {
+      say("Fältet ligger på sida " + (items[selected].dataset.page || "1") +
+          "; rita dess ruta där.", true);
+      return;
+    }
     event.preventDefault();
     dragFrom = mm(event);
-    svg.setPointerCapture(event.pointerId);
-  });
-  svg.addEventListener("pointermove", function (event) {
+    active.svg.setPointerCapture(event.pointerId);
+  }
+  function pointerMove(event) {
     if (!dragFrom) return;
     var to = mm(event);
     showDraft({x: Math.min(dragFrom.x, to.x), y: Math.min(dragFrom.y, to.y),
                w: Math.abs(to.x - dragFrom.x), h: Math.abs(to.y - dragFrom.y)});
-  });
-  svg.addEventListener("pointerup", function () {
+  }
+  function pointerUp() {
     dragFrom = null;
     if (draft && (draft.w < 1 || draft.h < 1)) clearDraft();
+  }
+  Object.keys(sheets).forEach(function (page) {
+    var drawing = sheets[page].svg;
+    drawing.addEventListener("pointerdown", pointerDown);
+    drawing.addEventListener("pointermove", pointerMove);
+    drawing.addEventListener("pointerup", pointerUp);
   });
   saveButton.addEventListener("click", function () { if (draft) save(draft); });
   items.forEach(function (item, i) {
@@ -148,7 +175,8 @@
     if (!move) return false;
     if (event.shiftKey) { d.w = Math.max(1, d.w + move[0]); d.h = Math.max(1, d.h + move[1]); }
     else { d.x += move[0]; d.y += move[1]; }
-    d.x = Math.max(0, Math.min(width - d.w, d.x)); d.y = Math.max(0, Math.min(height - d.h, d.y));
+    d.x = Math.max(0, Math.min(active.width - d.w, d.x));
+    d.y = Math.max(0, Math.min(active.height - d.h, d.y));
     showDraft(d);
     return true;
   }
@@ -165,7 +193,7 @@
     }
     if (event.key === "e") {
       var current = rectOf(item.dataset.rect);
-      showDraft(current || {x: width / 2 - 25, y: height / 2 - 4, w: 50, h: 8});
+      showDraft(current || {x: active.width / 2 - 25, y: active.height / 2 - 4, w: 50, h: 8});
       return true;
     }
     return false;

@@ -54,23 +54,31 @@
   document.querySelectorAll(".suggestion").forEach((b) => b.addEventListener("click", () =>
     accept(b.closest(".field"), b.dataset.value)));
 
+  // Each field's snippet is cut from the image of the page its box is on (a form of
+  // several pages has one image per page).
+  const images = Array.from(document.querySelectorAll(".page img.page-image"));
+  function imageOf(li) {
+    return images.find((i) => i.dataset.sida === (li.dataset.sida || "1"));
+  }
   function snippets() {
     if (!image || !image.naturalWidth) return;
     fields.forEach((li) => {
       const box = li.dataset.box && li.dataset.box.split(",").map(Number);
       const el = li.querySelector(".snippet");
-      if (!box) { el.style.display = "none"; return; }
+      const pageImage = imageOf(li);
+      if (!box || !pageImage) { el.style.display = "none"; return; }
       const pad = 0.012, width = el.clientWidth || 400;
       const pageW = Math.min(width / (box[2] + 2 * pad), width * 2.2), pageH = pageW * A4;
       const height = Math.min(Math.max((box[3] + 2 * pad) * pageH, 28), 90);
       el.style.height = height + "px";
-      el.style.backgroundImage = "url('" + image.src + "')";
+      el.style.backgroundImage = "url('" + pageImage.src + "')";
       el.style.backgroundSize = pageW + "px " + pageH + "px";
       const top = box[1] * pageH - (height - box[3] * pageH) / 2;
       el.style.backgroundPosition = -(box[0] - pad) * pageW + "px " + -top + "px";
     });
   }
-  if (image) { image.complete ? snippets() : image.addEventListener("load", snippets); }
+  images.forEach((i) => { if (!i.complete) i.addEventListener("load", snippets); });
+  if (image && image.complete) snippets();
   window.addEventListener("resize", snippets);
 
   function current(li) {
