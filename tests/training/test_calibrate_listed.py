@@ -6,14 +6,14 @@ from intake.training.calibrate_listed import FLOOR, MIN_READS, fit_listed
 
 
 def test_trust_begins_above_the_surest_wrong_listed_read() -> None:
-    """GIVEN listed reads right from 0.5 to 0.99 and two wrong ones, at 0.58 and 0.42
+    """GIVEN listed reads right from 0.5 to 0.99 and two wrong ones, at 0.68 and 0.42
     WHEN the trust is fitted
-    THEN it begins just above 0.58, counts only the reads from there, and its share
+    THEN it begins just above 0.68, counts only the reads from there, and its share
     right stays below certainty."""
     right = [(0.5 + i * 0.01, True) for i in range(50)]
-    fitted = fit_listed([*right, (0.58, False), (0.42, False)])
+    fitted = fit_listed([*right, (0.68, False), (0.42, False)])
     assert fitted is not None
-    assert 0.58 < fitted.above <= 0.59
+    assert 0.68 < fitted.above <= 0.69
     assert fitted.reads == sum(c >= fitted.above for c, _ in right)
     assert fitted.wrong == 2 and 0.9 < fitted.p_right < 1.0
 
