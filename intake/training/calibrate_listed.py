@@ -14,6 +14,10 @@ of each kind in ``intake/learned/data/text_calibration.json``::
     (fax-calib200 30 seed 78, typed-calib300 30 seed 80)
     .venv/bin/python -m intake.training.calibrate_text collect CAL/STYLE --rows STYLE.jsonl
     .venv/bin/python -m intake.training.calibrate_listed --rows *.jsonl
+
+Which reads the list answers depends on the signals (a read another signal sets off is
+not lifted), and ``calibrate_text calibrate`` rewrites the file without ``listed``: run
+this again after it.
 """
 
 from __future__ import annotations
