@@ -31,6 +31,17 @@ class Signal(BaseModel, frozen=True):
     p_right: float = Field(ge=0.0, le=1.0)
 
 
+class Listed(BaseModel, frozen=True):
+    """Of the calibration reads of a kind whose words were all listed exactly as read and
+    whose engine confidence was at least ``above``, only the engine's doubt against them,
+    ``p_right`` were right (``reads`` of them, ``wrong`` wrong)."""
+
+    above: float = Field(ge=0.0, le=1.0)
+    p_right: float = Field(ge=0.0, le=1.0)
+    reads: int = 0
+    wrong: int = 0
+
+
 class TextKind(BaseModel, frozen=True):
     """A kind of free-text field: how its text is capitalised, and the signals learned
     for it (none until ``scripts/calibrate_text.py`` has learned them)."""
@@ -38,6 +49,8 @@ class TextKind(BaseModel, frozen=True):
     fields: tuple[str, ...]
     capitals: Literal["words", "first", "none"] = "none"
     signals: tuple[Signal, ...] = ()
+    #: how often a read made only of listed words was right (None: not measured)
+    listed: Listed | None = None
 
     def fired(self, evidence: dict[str, float]) -> Signal | None:
         """The least trusting signal the evidence sets off, if any."""

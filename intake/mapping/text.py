@@ -36,8 +36,10 @@ from intake.mapping.base import (
 )
 from intake.mapping.lexicon import (
     POSITIONAL,
+    Lexicon,
     WordSnap,
     fold,
+    fold_case,
     join_compounds,
     join_split_words,
     restore_marks,
@@ -75,6 +77,7 @@ def interpret_text(
     confidence *= _DIGITS_IN_WORDS if fixed else 1.0
     if name == "kommun":
         return kommun_value(text, confidence, context)
+    marked = 0
     if lexicon is not None and confidence < _SNAP_BELOW:
         snapped = snap_text(text, lexicon, confidence, read, temper=context.priors.temper)
         if snapped.changed:
@@ -84,6 +87,8 @@ def interpret_text(
         text = join_split_words(text, word_list(lexicon))
         text, marked = restore_marks(text, word_list(lexicon))
         doubt = doubt or (TEXT_FROM_LIST if marked else None)
+    if lexicon is not None and not marked and not fixed and listed_exactly(text, lexicon):
+        confidence, doubt = _listed_lift(name, read, text, confidence, doubt, context)
     if doubt is not None:
         return FieldValue(value=text, confidence=min(max(confidence, 0.0), 1.0), problem=doubt)
     return valued(text, confidence, TEXT_FIXED if fixed else TEXT_UNSURE, context)
@@ -239,3 +244,46 @@ def text_doubt(
     if confidence >= context.review_below:
         return confidence, None  # reads this sure were right often enough: no flag
     return confidence, _SIGNAL_PROBLEMS.get(signal.evidence, TEXT_UNSURE)
+
+
+def listed_exactly(text: str, lexicon_name: str) -> bool:
+    """Whether every word of ``text`` is a word of the list ``lexicon_name`` exactly as
+    it is listed (case and diacritics too; a hyphenated word, each of its parts; the
+    first word may be capitalised): for a list whose last word is apart (names: given
+    names and a surname), the words before the last from its first list and the last
+    from its second."""
+    first, last = POSITIONAL.get(lexicon_name, (lexicon_name, None))
+    words = text.split()
+    if last is None:
+        return bool(words) and all(
+            _listed(word, word_list(first), capitalised=i == 0) for i, word in enumerate(words))
+    return len(words) >= 2 and _listed(words[-1], word_list(last)) and all(
+        _listed(word, word_list(first)) for word in words[:-1])
+
+
+def _listed(word: str, words: Lexicon, *, capitalised: bool = False) -> bool:
+    if _as_listed(word, words) or (capitalised and _as_listed(word[:1].lower() + word[1:], words)):
+        return True
+    parts = word.split("-")
+    return len(parts) > 1 and all(_as_listed(part, words) for part in parts)
+
+
+def _as_listed(word: str, words: Lexicon) -> bool:
+    return words.words.get(fold_case(word)) == word
+
+
+def _listed_lift(
+    name: str, read: TextRead, text: str, confidence: float, doubt: str | None,
+    context: Context,
+) -> tuple[float, str | None]:
+    """A read whose words are all listed exactly as read: only the engine's own doubt
+    (no other learned signal) is answered by the list, with the share of such reads the
+    calibration forms had right (``TextKind.listed``); other doubts stand."""
+    kind = context.calibration.kind_of(name)
+    if kind is None or kind.listed is None or read.confidence < kind.listed.above:
+        return confidence, doubt
+    signal = kind.fired(text_evidence(read, text, capitals=kind.capitals))
+    if signal is not None and signal.evidence != "word_doubt":
+        return confidence, doubt
+    lifted = max(confidence, kind.listed.p_right)
+    return lifted, None if lifted >= context.review_below else doubt

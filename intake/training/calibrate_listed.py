@@ -1,0 +1,138 @@
+"""Fit when a free-text read made only of listed words can be trusted (issue 12).
+
+A name or organisation read is flagged when the engine doubts it, though on
+hand-printing most such reads are right. A read whose every word is a word of the
+field's list exactly as listed (case and marks too; names: given names, then a
+surname) answers part of that doubt. How much is measured here, per kind of
+free-text field, on the cached pages of calibration forms only (the ``*-calib``
+styles, never the held-out ones): the lowest engine confidence ``above`` from which
+every such read was right, and the share of them right (with one right and one
+wrong read added, so a few reads never give certainty). The result is the ``listed``
+of each kind in ``intake/learned/data/text_calibration.json``::
+
+    sus-intake samples make --style hand-calib300 --count 60 --seed 77 --out CAL
+    (fax-calib200 30 seed 78, typed-calib300 30 seed 80)
+    .venv/bin/python -m intake.training.calibrate_text collect CAL/STYLE --rows STYLE.jsonl
+    .venv/bin/python -m intake.training.calibrate_listed --rows *.jsonl
+
+Which reads the list answers depends on the signals (a read another signal sets off is
+not lifted), and ``calibrate_text calibrate`` rewrites the file without ``listed``: run
+this again after it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from intake.evaluate import same_value
+from intake.forms import load_form
+from intake.learned.provenance import current_commit
+from intake.learned.text import Listed, TextCalibration
+from intake.mapping.text import listed_exactly
+from intake.samples.make import STYLES
+from intake.training.calibrate_text import OUTPUT, Row, field_rows, read_rows, replay
+
+log = logging.getLogger("calibrate_listed")
+
+#: A kind with fewer listed calibration reads above its floor gets no ``listed``.
+MIN_READS = 30
+#: Reads the engine was less sure of than this are never trusted for being listed: on
+#: the calibration forms hardly any listed read below it came through unchanged by the
+#: list, too few to measure (0.68 was the lowest of the hand-printed names)
+FLOOR = 0.6
+
+#: (engine confidence, right) of one listed read
+Sample = tuple[float, bool]
+
+
+def listed_samples(rows: list[Row], calibration: TextCalibration) -> dict[str, list[Sample]]:
+    """Per kind, every read of the calibration pages that the list would lift: replayed
+    with every kind's ``listed`` at certainty, the reads that come out certain and are
+    made of listed words. Refuses any style but a ``*-calib``."""
+    marker = Listed(above=0.0, p_right=1.0)
+    probing = calibration.model_copy(update={"kinds": {
+        name: kind.model_copy(update={"listed": marker})
+        for name, kind in calibration.kinds.items()}})
+    found: dict[str, list[Sample]] = {}
+    docs: dict[int, Any] = {}
+    for row, name, truth in field_rows(rows):
+        style = STYLES.get(row["style"])
+        if style is None or style.digit_part != "calibration":
+            raise SystemExit(f"{row['scan']}: not a calibration style (*-calib); refusing")
+        field = next(f for f in load_form(row["form"]).fields if f.name == name)
+        kind = next((k for k, v in calibration.kinds.items() if name in v.fields), None)
+        if kind is None or field.lexicon is None:
+            continue
+        if id(row) not in docs:
+            docs[id(row)] = replay(row, probing)
+        got = docs[id(row)].fields[name]
+        if got.confidence < 1.0 or not isinstance(got.value, str):
+            continue
+        if not listed_exactly(got.value, field.lexicon):
+            continue
+        read = row["reads"]["texts"][field.widget or name]
+        found.setdefault(kind, []).append((float(read["confidence"]), same_value(got.value, truth)))
+    return found
+
+
+def fit_listed(samples: list[Sample]) -> Listed | None:
+    """The lowest engine confidence (at least :data:`FLOOR`) above every wrong listed read,
+    and the share right from there on; None with fewer than :data:`MIN_READS` reads."""
+    wrong = [c for c, right in samples if not right]
+    above = round(max([FLOOR, *(c + 1e-4 for c in wrong)]), 4)
+    kept = [right for c, right in samples if c >= above]
+    if len(kept) < MIN_READS:
+        return None
+    p_right = (sum(kept) + 1) / (len(kept) + 2)
+    return Listed(above=above, p_right=round(p_right, 4), reads=len(kept),
+                  wrong=len(wrong))
+
+
+def write_listed(rows: list[Row], sources: list[Path]) -> dict[str, Listed | None]:
+    """Fit every kind's ``listed`` on ``rows`` and write it into the shipped calibration."""
+    raw = json.loads(OUTPUT.read_text(encoding="utf-8"))
+    calibration = TextCalibration.model_validate(raw)
+    samples = listed_samples(rows, calibration)
+    fitted = {kind: fit_listed(samples.get(kind, [])) for kind in calibration.kinds}
+    for kind, listed in fitted.items():
+        raw["kinds"][kind].pop("listed", None)
+        if listed is not None:
+            raw["kinds"][kind]["listed"] = listed.model_dump()
+    styles = sorted({row["style"] for row in rows})
+    provenance = raw["provenance"]
+    provenance["made_by"] = (provenance["made_by"].split("; listed:")[0]
+                             + "; listed: python -m intake.training.calibrate_listed --rows "
+                             + " ".join(p.name for p in sources))
+    provenance["data"] = (provenance["data"].split("; listed:")[0] + f"; listed: "
+                          f"{len({row['scan'] for row in rows})} calibration forms "
+                          f"({', '.join(styles)})")
+    provenance["validation"] = {
+        k: v for k, v in provenance.get("validation", {}).items() if not k.startswith("listed_")
+    } | {f"listed_{kind}_{key}": float(getattr(listed, key))
+         for kind, listed in fitted.items() if listed is not None
+         for key in ("above", "p_right", "reads", "wrong")}
+    provenance["commit"], provenance["made_on"] = current_commit(), date.today().isoformat()
+    OUTPUT.write_text(json.dumps(raw, indent=1, ensure_ascii=False) + "\n", "utf-8")
+    return fitted
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Fit the trust in reads of listed words.")
+    parser.add_argument("--rows", type=Path, nargs="+", required=True,
+                        help="cached reads of calibration forms (calibrate_text collect)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    rows = [row for path in args.rows for row in read_rows(path)]
+    for kind, listed in write_listed(rows, args.rows).items():
+        print(f"{kind}: {listed}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,32 @@
+"""Fitting how far a read of listed words is trusted (``intake.training.calibrate_listed``)."""
+
+from __future__ import annotations
+
+from intake.training.calibrate_listed import FLOOR, MIN_READS, fit_listed
+
+
+def test_trust_begins_above_the_surest_wrong_listed_read() -> None:
+    """GIVEN listed reads right from 0.5 to 0.99 and two wrong ones, at 0.68 and 0.42
+    WHEN the trust is fitted
+    THEN it begins just above 0.68, counts only the reads from there, and its share
+    right stays below certainty."""
+    right = [(0.5 + i * 0.01, True) for i in range(50)]
+    fitted = fit_listed([*right, (0.68, False), (0.42, False)])
+    assert fitted is not None
+    assert 0.68 < fitted.above <= 0.69
+    assert fitted.reads == sum(c >= fitted.above for c, _ in right)
+    assert fitted.wrong == 2 and 0.9 < fitted.p_right < 1.0
+
+
+def test_trust_never_begins_below_the_floor() -> None:
+    """GIVEN listed reads all right, some far below what the engine calls sure
+    WHEN the trust is fitted THEN it begins at the floor."""
+    fitted = fit_listed([(0.1 + i * 0.01, True) for i in range(90)])
+    assert fitted is not None and fitted.above == FLOOR
+
+
+def test_too_few_reads_give_no_trust() -> None:
+    """GIVEN fewer listed reads above the surest wrong one than a fit needs
+    WHEN the trust is fitted THEN there is none."""
+    few = [(0.95, True)] * (MIN_READS - 1) + [(0.9, False)]
+    assert fit_listed(few) is None
