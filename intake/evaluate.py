@@ -14,12 +14,13 @@ import resource
 import time
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from intake.forms import load_form
+from intake.learned import ReadingModels
 from intake.load.inputs import IMAGE_SUFFIXES
 from intake.mapping.document import Document
 from intake.pipeline import InputFailure, extract
@@ -83,6 +84,25 @@ def find_scans(folder: Path) -> list[Path]:
 
 def truth_path(scan: Path) -> Path:
     return scan.with_name(scan.stem + ".truth.json")
+
+
+def expected_forms(scans: list[Path], settings: Settings, models: ReadingModels | None = None,
+                   ) -> Iterator[tuple[Path, dict, Document | None, dict[str, str]]]:
+    """Every form the truth files of ``scans`` expect (blank and unknown pages left
+    out), read by ``extract``: (scan, the truth's document, the document found on its
+    first page or None, its fields' SPEC types) -- what the calibration and analysis
+    scripts compare field by field."""
+    found: dict[str, list[Document]] = defaultdict(list)
+    for item in extract(scans, settings, models):
+        if not isinstance(item, InputFailure):
+            found[item.source].append(item)
+    for scan in scans:
+        by_page = {page: doc for doc in found[scan.name] for page in doc.pages}
+        for expected in json.loads(truth_path(scan).read_text()):
+            if expected["form"] in ("blank", "unknown"):
+                continue
+            types = {f.name: f.type.value for f in load_form(expected["form"]).fields}
+            yield scan, expected, by_page.get(expected["pages"][0]), types
 
 
 def evaluate(folder: Path, settings: Settings) -> Report:

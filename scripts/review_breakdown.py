@@ -33,37 +33,24 @@ def _reason(text: str | None) -> str:
 
 
 def eval_rows(folder: Path) -> list[dict[str, Any]]:
-    from intake.evaluate import find_scans, same_value, truth_path
-    from intake.forms import load_form
-    from intake.pipeline import InputFailure, extract
+    from intake.evaluate import expected_forms, find_scans, same_value
     from intake.settings import Settings
 
-    scans = find_scans(folder)
-    found: dict[str, list[Any]] = defaultdict(list)
-    for item in extract(scans, Settings()):
-        if not isinstance(item, InputFailure):
-            found[item.source].append(item)
     rows = []
-    for scan in scans:
-        by_page = {p: d for d in found[scan.name] for p in d.pages}
-        for expected in json.loads(truth_path(scan).read_text()):
-            if expected["form"] in ("blank", "unknown"):
-                continue
-            doc = by_page.get(expected["pages"][0])
-            types = {f.name: f.type.value for f in load_form(expected["form"]).fields}
-            for name, truth in expected["fields"].items():
-                if doc is None or doc.form != expected["form"]:
-                    rows.append(_row(scan.parent.name, expected["form"], name, types[name],
-                                     False, True, "form wrong", 0.0, truth, None))
-                    continue
-                got = doc.fields[name]
-                reviewed = name in doc.needs_review
-                rule = [i.code for i in doc.issues if i.severity == "error" and name in i.fields]
-                reason = (_reason(doc.problems.get(name)) if name in doc.problems
-                          else f"rule {rule[0]}" if rule else "below line")
+    for scan, expected, doc, types in expected_forms(find_scans(folder), Settings()):
+        for name, truth in expected["fields"].items():
+            if doc is None or doc.form != expected["form"]:
                 rows.append(_row(scan.parent.name, expected["form"], name, types[name],
-                                 same_value(got.value, truth), reviewed,
-                                 reason if reviewed else "", got.confidence, truth, got.value))
+                                 False, True, "form wrong", 0.0, truth, None))
+                continue
+            got = doc.fields[name]
+            reviewed = name in doc.needs_review
+            rule = [i.code for i in doc.issues if i.severity == "error" and name in i.fields]
+            reason = (_reason(doc.problems.get(name)) if name in doc.problems
+                      else f"rule {rule[0]}" if rule else "below line")
+            rows.append(_row(scan.parent.name, expected["form"], name, types[name],
+                             same_value(got.value, truth), reviewed,
+                             reason if reviewed else "", got.confidence, truth, got.value))
     return rows
 
 

@@ -24,21 +24,18 @@ import argparse
 import json
 import logging
 import sys
-from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from intake.evaluate import find_scans, same_value, truth_path
-from intake.forms import load_form
+from intake.evaluate import expected_forms, find_scans, same_value
 from intake.learned import ReadingModels, ReviewLines
 from intake.learned.provenance import Provenance, current_commit
 from intake.learned.review import lines_path
 from intake.mapping.base import EMPTY_UNSURE
 from intake.mapping.numbers import DATE_UNSURE, VALUE_UNSURE
 from intake.mapping.personnummer import PNR_CORRECTED, PNR_UNSURE
-from intake.pipeline import InputFailure, extract
 from intake.samples.make import STYLES
 from intake.settings import REVIEW_BELOW, Settings
 
@@ -85,30 +82,20 @@ def calibration_readings(folders: list[Path], settings: Settings) -> list[Readin
             raise SystemExit(f"{scan}: not a calibration style (*-calib); refusing to fit "
                              "review lines on it")
     models = replace(ReadingModels.shipped(), review=ReviewLines())
-    found: dict[str, list] = defaultdict(list)
-    for item in extract(scans, settings, models):
-        if not isinstance(item, InputFailure):
-            found[item.source].append(item)
     readings = []
-    for scan in scans:
-        by_page = {page: doc for doc in found[scan.name] for page in doc.pages}
-        for expected in json.loads(truth_path(scan).read_text()):
-            if expected["form"] in ("blank", "unknown"):
+    for _scan, expected, doc, types in expected_forms(scans, settings, models):
+        for name, truth in expected["fields"].items():
+            if types[name] not in TYPES:
                 continue
-            doc = by_page.get(expected["pages"][0])
-            types = {f.name: f.type.value for f in load_form(expected["form"]).fields}
-            for name, truth in expected["fields"].items():
-                if types[name] not in TYPES:
-                    continue
-                if doc is None or doc.form != expected["form"]:
-                    readings.append(Reading(types[name], 0.0, False, True))
-                    continue
-                got = doc.fields[name]
-                ruled = any(name in i.fields for i in doc.issues if i.severity == "error")
-                problem = doc.problems.get(name)
-                held = ruled or (problem is not None and problem not in BELOW_LINE)
-                readings.append(Reading(types[name], got.confidence,
-                                        same_value(got.value, truth), held))
+            if doc is None or doc.form != expected["form"]:
+                readings.append(Reading(types[name], 0.0, False, True))
+                continue
+            got = doc.fields[name]
+            ruled = any(name in i.fields for i in doc.issues if i.severity == "error")
+            problem = doc.problems.get(name)
+            held = ruled or (problem is not None and problem not in BELOW_LINE)
+            readings.append(Reading(types[name], got.confidence,
+                                    same_value(got.value, truth), held))
     return readings
 
 
