@@ -251,16 +251,23 @@ def _fmt(value: float | int | None) -> str:
     return str(value)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def measuring_parser(doc: str | None, *, styles: str) -> argparse.ArgumentParser:
+    """The options every template measurement takes: how many forms of which styles,
+    the seed, mixed batches, reading processes, where to keep the files, JSON out."""
+    parser = argparse.ArgumentParser(description=(doc or "").split("\n\n")[0])
     parser.add_argument("--count", type=int, default=12)
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--styles", default="typed-office300,hand-office300")
+    parser.add_argument("--styles", default=styles)
     parser.add_argument("--batches", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", type=Path, default=None,
                         help="Keep the store and samples here (default: a temporary folder).")
     parser.add_argument("--json", action="store_true", help="Print the figures as JSON.")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = measuring_parser(__doc__, styles="typed-office300,hand-office300")
     parser.add_argument("--own", action="store_true",
                         help="Measure the project's own blanks learned instead.")
     args = parser.parse_args(argv)

@@ -19,7 +19,6 @@ the ratio means anything on a shared machine).
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import sys
@@ -42,7 +41,11 @@ from intake.samples.make import make_samples, write_cases
 from intake.samples.revised import REVISED_VERSION, revised_pdf
 from intake.settings import Settings
 from intake.templates.install import install_learned
-from intake.training.measure_templates import format_result, learn_other_layouts
+from intake.training.measure_templates import (
+    format_result,
+    learn_other_layouts,
+    measuring_parser,
+)
 
 BATCH_STYLE = "batch-tiff"
 
@@ -177,15 +180,7 @@ def measure_versions(out: Path, *, count: int, seed: int, styles: list[str], bat
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--count", type=int, default=12)
-    parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--styles", default="typed-office300,hand-real300,typed-fax200")
-    parser.add_argument("--batches", type=int, default=4)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--out", type=Path, default=None,
-                        help="Keep the store and samples here (default: a temporary folder).")
-    parser.add_argument("--json", action="store_true", help="Print the figures as JSON.")
+    parser = measuring_parser(__doc__, styles="typed-office300,hand-real300,typed-fax200")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         out = args.out or Path(tmp)
