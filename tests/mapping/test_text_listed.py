@@ -91,3 +91,18 @@ def test_read_the_list_does_not_answer_stays_in_review(read: TextRead) -> None:
     assert value.problem is not None
     if read.text.startswith("annika"):
         assert value.problem == TEXT_CASE
+
+
+def test_a_doubted_name_of_listed_words_still_goes_to_review_as_shipped() -> None:
+    """GIVEN the shipped calibration and a hand-printed 'Gunnel Lindberg' the engine read,
+    doubting it, as 'Gunnel Lundberg' (both listed names) WHEN it is interpreted THEN it
+    goes to review: a name is never trusted for being listed, as organisations are."""
+    read = engine_read("Gunnel Lundberg", confidence=0.82)
+    assert listed_exactly(read.text, "namn")
+    shipped = replace(CONTEXT, review_lines=load_review_lines())
+    value = interpret(field("9449", "namn"), read, shipped)
+    assert value.problem is not None
+    organisation = interpret(field("9448", "samverkansorganisation"),
+                             engine_read("Samordningsförbundet Uppsala län", confidence=0.82),
+                             shipped)
+    assert organisation.problem is None

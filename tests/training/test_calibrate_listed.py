@@ -30,3 +30,17 @@ def test_too_few_reads_give_no_trust() -> None:
     WHEN the trust is fitted THEN there is none."""
     few = [(0.95, True)] * (MIN_READS - 1) + [(0.9, False)]
     assert fit_listed(few) is None
+
+
+def test_the_shipped_calibration_never_trusts_a_name_for_being_listed() -> None:
+    """GIVEN the shipped text calibration WHEN a name's kind is looked at THEN it has no
+    ``listed``: a name misread by a letter is often another listed name ('Lindberg' read
+    'Lundberg'), so being listed says nothing of a name read right; organisations keep
+    theirs."""
+    from intake.learned.text import load_text_calibration
+    from intake.training.calibrate_listed import NEVER_LISTED
+
+    kinds = load_text_calibration().kinds
+    assert "name" in NEVER_LISTED
+    assert kinds["name"].listed is None
+    assert kinds["organisation"].listed is not None
