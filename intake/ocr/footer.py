@@ -26,7 +26,7 @@ from intake.forms.model import PAGE_HEIGHT_MM, PAGE_WIDTH_MM, Rect, TextOp
 from intake.forms.pdfdraw import text_width_mm
 from intake.forms.reading import ReadingTemplate
 from intake.ocr.tesseract import TextEngine
-from intake.ocr.text import flatten
+from intake.ocr.text import edit_distance, flatten
 from intake.reads import mm_to_px
 
 log = logging.getLogger(__name__)
@@ -144,25 +144,12 @@ def nearest_footer(read: str, footers: dict[T, str]) -> T | None:
     wanted = _folded(read)
     if not wanted:
         return None
-    distances = sorted((_within(wanted, _folded(text)), index)
+    distances = sorted((edit_distance(wanted, _folded(text), within=True), index)
                        for index, text in enumerate(footers.values()))
     (best, index), (runner_up, _) = distances[0], distances[1]
     if best >= runner_up or best > MAX_EDIT_SHARE * len(wanted):
         return None
     return list(footers)[index]
-
-
-def _within(part: str, line: str) -> int:
-    """The fewest single-character edits that make ``part`` some stretch of ``line``
-    (an edit distance free at both ends of ``line``)."""
-    previous = [0] * (len(line) + 1)
-    for i, char in enumerate(part, start=1):
-        current = [i]
-        for j, other in enumerate(line, start=1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1,
-                               previous[j - 1] + (char != other)))
-        previous = current
-    return min(previous)
 
 
 def _folded(text: str) -> str:

@@ -224,20 +224,22 @@ def _month_like(word: str) -> bool:
         return True
     if len(word) < MONTH_MISREAD_MIN or not word.isalpha():
         return False
-    return any(_levenshtein(word, name) <= len(name) // 3
+    return any(edit_distance(word, name) <= len(name) // 3
                or (word[:3] == name[:3] and abs(len(word) - len(name)) <= 2)
                for name in MONTH_NAMES if len(name) >= MONTH_MISREAD_MIN)
 
 
-def _levenshtein(a: str, b: str) -> int:
-    previous = list(range(len(b) + 1))
+def edit_distance(a: str, b: str, *, within: bool = False) -> int:
+    """The fewest single-character edits that make ``a`` into ``b`` -- or, ``within``,
+    into some stretch of ``b`` (free at both ends of ``b``)."""
+    previous = [0] * (len(b) + 1) if within else list(range(len(b) + 1))
     for i, char_a in enumerate(a, start=1):
         current = [i]
         for j, char_b in enumerate(b, start=1):
             current.append(min(previous[j] + 1, current[j - 1] + 1,
                                previous[j - 1] + (char_a != char_b)))
         previous = current
-    return previous[-1]
+    return min(previous) if within else previous[-1]
 
 
 def _empty(widget: Widget, stray_px: int) -> TextRead:

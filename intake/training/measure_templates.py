@@ -30,8 +30,10 @@ import argparse
 import json
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -271,16 +273,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--own", action="store_true",
                         help="Measure the project's own blanks learned instead.")
     args = parser.parse_args(argv)
+    if args.own:
+        return measured(args, lambda out: measure_own(
+            out, count=args.count, seed=args.seed, styles=args.styles.split(","),
+            workers=args.workers))
+    return measured(args, lambda out: measure(
+        out, count=args.count, seed=args.seed, styles=args.styles.split(","),
+        batches=args.batches, workers=args.workers))
+
+
+def measured(args: argparse.Namespace, measuring: Callable[[Path], dict[str, Any]]) -> int:
+    """Run ``measuring`` in ``--out`` (or a temporary folder) and print its figures, as
+    a table or ``--json``."""
     with tempfile.TemporaryDirectory() as tmp:
         out = args.out or Path(tmp)
         out.mkdir(parents=True, exist_ok=True)
-        if args.own:
-            result = measure_own(out, count=args.count, seed=args.seed,
-                                 styles=args.styles.split(","), workers=args.workers)
-        else:
-            result = measure(out, count=args.count, seed=args.seed,
-                             styles=args.styles.split(","), batches=args.batches,
-                             workers=args.workers)
+        result = measuring(out)
     print(json.dumps(result, indent=1) if args.json else format_result(result))
     return 0
 

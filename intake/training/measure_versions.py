@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import random
 import sys
-import tempfile
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -42,8 +41,8 @@ from intake.samples.revised import REVISED_VERSION, revised_pdf
 from intake.settings import Settings
 from intake.templates.install import install_learned
 from intake.training.measure_templates import (
-    format_result,
     learn_other_layouts,
+    measured,
     measuring_parser,
 )
 
@@ -182,14 +181,9 @@ def measure_versions(out: Path, *, count: int, seed: int, styles: list[str], bat
 def main(argv: list[str] | None = None) -> int:
     parser = measuring_parser(__doc__, styles="typed-office300,hand-real300,typed-fax200")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as tmp:
-        out = args.out or Path(tmp)
-        out.mkdir(parents=True, exist_ok=True)
-        result = measure_versions(out, count=args.count, seed=args.seed,
-                                  styles=args.styles.split(","), batches=args.batches,
-                                  workers=args.workers)
-    print(json.dumps(result, indent=1) if args.json else format_result(result))
-    return 0
+    return measured(args, lambda out: measure_versions(
+        out, count=args.count, seed=args.seed, styles=args.styles.split(","),
+        batches=args.batches, workers=args.workers))
 
 
 if __name__ == "__main__":
