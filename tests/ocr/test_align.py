@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import random
 from functools import cache
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -259,26 +261,41 @@ def test_fractional_shrink_keeps_the_whole_image() -> None:
 # --- a learned template of two pages: its page of text is recognised --------------------
 
 
+def _active_two_page_templates(folder: Path, pages_of: Any, template_of: Any) -> Any:
+    """Each form's two pages (``pages_of(form)``) drawn at 200 dpi as its blank and
+    references, its template (``template_of(form, first, second, source)``) stored and
+    activated, and the readings reading takes from that store."""
+    from intake.forms.reading import active_readings
+    from intake.forms.store import TemplateStore
+    from intake.forms.template import Source
+    from intake.samples.other_layout import draw
+
+    store = TemplateStore(folder)
+    for form in FORMS:
+        first, second = pages_of(form)
+        pngs = [imaging.encode_png(imaging.to_grey(draw(page, 200))) for page in (first, second)]
+        source = Source(file=f"{folder.name}.png", sha256=f"{form}{'0' * 60}", kind="scan",
+                        dpi=200)
+        stored = store.add(template_of(form, first, second, source), blank=pngs[0],
+                           blank_suffix=".png", reference_png=pngs[0],
+                           later_references=pngs[1:])
+        store.activate(stored.id)
+    return active_readings(store)
+
+
 @pytest.fixture(scope="module")
 def two_page_templates(tmp_path_factory: pytest.TempPathFactory):
     """Every form's other layout active as a learned template of two pages (the form,
     then a page of text), as reading takes them from the store."""
-    from intake.forms.reading import active_readings
-    from intake.forms.store import TemplateStore
-    from intake.forms.template import Source, TemplatePage, template_of_layout
-    from intake.samples.other_layout import draw, other_layout_pages
+    from intake.forms.template import TemplatePage, template_of_layout
+    from intake.samples.other_layout import other_layout_pages
 
-    store = TemplateStore(tmp_path_factory.mktemp("mallar"))
-    for form in FORMS:
-        first, text = other_layout_pages(form)
-        pngs = [imaging.encode_png(imaging.to_grey(draw(page, 200))) for page in (first, text)]
-        source = Source(file="annan.png", sha256=f"{form}{'0' * 60}", kind="scan", dpi=200)
-        template = template_of_layout(form, "002.F.001", first, source).model_copy(
+    def template_of(form, first, text, source):
+        return template_of_layout(form, "002.F.001", first, source).model_copy(
             update={"more_pages": (TemplatePage(number=2, texts=text.texts),)})
-        stored = store.add(template, blank=pngs[0], blank_suffix=".png", reference_png=pngs[0],
-                           later_references=pngs[1:])
-        store.activate(stored.id)
-    return active_readings(store)
+
+    return _active_two_page_templates(tmp_path_factory.mktemp("mallar"), other_layout_pages,
+                                      template_of)
 
 
 @pytest.mark.parametrize("profile", ["office300", "fax200"])
@@ -319,34 +336,21 @@ def test_pages_of_text_learned_leave_letters_blanks_and_builtin_forms_as_they_we
 def split_templates(tmp_path_factory: pytest.TempPathFactory):
     """Each form's split variant of the other layout active: its form goes on to page 2
     (a few fields under the page's text)."""
-    from intake.forms.reading import active_readings
-    from intake.forms.store import TemplateStore
-    from intake.forms.template import (
-        Anchor,
-        Source,
-        TemplatePage,
-        TemplateWidget,
-        template_of_layout,
-    )
-    from intake.samples.other_layout import draw, split_layout_pages
+    from intake.forms.template import Anchor, TemplatePage, TemplateWidget, template_of_layout
+    from intake.samples.other_layout import split_layout_pages
 
-    store = TemplateStore(tmp_path_factory.mktemp("delade"))
-    for form in FORMS:
-        first, second = split_layout_pages(form)
-        pngs = [imaging.encode_png(imaging.to_grey(draw(page, 200))) for page in (first, second)]
-        source = Source(file="delad.png", sha256=f"{form}{'1' * 60}", kind="scan", dpi=200)
+    def template_of(form, first, second, source):
         template = template_of_layout(form, "002.F.001", first, source)
-        template = template.model_copy(update={
+        return template.model_copy(update={
             "widgets": (*template.widgets, *(TemplateWidget(
                 name=w.name, kind=w.kind, field=w.field, option=w.option, rect=w.rect,
                 page=2) for w in second.widgets)),
             "more_pages": (TemplatePage(number=2, texts=second.texts, boxes=second.boxes,
                                         anchors=tuple(Anchor(kind="box", rect=b.rect)
                                                       for b in second.boxes)),)})
-        stored = store.add(template, blank=pngs[0], blank_suffix=".png", reference_png=pngs[0],
-                           later_references=pngs[1:])
-        store.activate(stored.id)
-    return active_readings(store)
+
+    return _active_two_page_templates(tmp_path_factory.mktemp("delade"), split_layout_pages,
+                                      template_of)
 
 
 @pytest.mark.parametrize("profile", ["office300", "fax200"])
