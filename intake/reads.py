@@ -76,6 +76,9 @@ class TickRead(Model):
     ink: float
     state: Literal["ticked", "empty", "unclear"]
     confidence: float
+    #: an unclear box whose ink lies in the upper half of the unclear band: ticked is
+    #: the better guess (still unclear, so still for a person to check)
+    leans_ticked: bool = False
 
 
 class Cut(Model):

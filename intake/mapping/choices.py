@@ -28,9 +28,14 @@ def choice_values(form_id: str, ticks: dict[str, TickRead]) -> dict[str, FieldVa
 
 
 def signature_value(read: TickRead) -> FieldValue:
-    """Signed or not, from the ink in the signature box."""
-    problem = UNCLEAR_SIGNATURE if read.state == "unclear" else None
-    return FieldValue(value=read.state == "ticked", confidence=read.confidence, problem=problem)
+    """Signed or not, from the ink in the signature box. An unclear box is flagged with
+    the better guess as its value: signed when its ink leans that way (a short
+    signature, a surname of four letters, inks less than the signatures the band was
+    learned from), so the reviewer confirms it rather than corrects it."""
+    unclear = read.state == "unclear"
+    signed = read.state == "ticked" or (unclear and read.leans_ticked)
+    return FieldValue(value=signed, confidence=read.confidence,
+                      problem=UNCLEAR_SIGNATURE if unclear else None)
 
 
 def digital_signature_value(read: TickRead, typed: str) -> FieldValue:

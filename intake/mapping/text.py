@@ -78,12 +78,13 @@ def interpret_text(
     if name == "kommun":
         return kommun_value(text, confidence, context)
     marked = 0
+    text, clear = _as_seen(name, read, text, doubt, context)
     if lexicon is not None and confidence < _SNAP_BELOW:
         snapped = snap_text(text, lexicon, confidence, read, temper=context.priors.temper)
-        if snapped.changed:
+        if snapped.changed and not (clear and _letters(snapped.text) != _letters(text)):
             return FieldValue(value=snapped.text, confidence=min(max(confidence, 0.0), 1.0),
                               problem=doubt or TEXT_FROM_LIST)
-    elif lexicon is not None:
+    if lexicon is not None and (confidence >= _SNAP_BELOW or clear):
         text = join_split_words(text, word_list(lexicon))
         text, marked = restore_marks(text, word_list(lexicon))
         doubt = doubt or (TEXT_FROM_LIST if marked else None)
@@ -92,6 +93,50 @@ def interpret_text(
     if doubt is not None:
         return FieldValue(value=text, confidence=min(max(confidence, 0.0), 1.0), problem=doubt)
     return valued(text, confidence, TEXT_FIXED if fixed else TEXT_UNSURE, context)
+
+
+def _as_seen(
+    name: str, read: TextRead, text: str, doubt: str | None, context: Context
+) -> tuple[str, bool]:
+    """``text`` with a name's capitals that type draws like small letters restored
+    ('wilma' -> 'Wilma'), and whether the read was seen clearly with no doubt of its
+    shape left (:func:`seen_clearly`). The doubt stands: the field is still flagged."""
+    kind = context.calibration.kind_of(name)
+    restored = _capitals_restored(text, kind.capitals if kind else "")
+    if restored != text and doubt == TEXT_CASE:
+        doubt = text_doubt(name, read, restored, context)[1]
+    return restored, seen_clearly(read) and doubt not in _SIGNAL_PROBLEMS.values()
+
+
+def _capitals_restored(text: str, capitals: str) -> str:
+    """In a field whose every word starts with a capital (``capitals`` "words": names),
+    a word read with a small first letter drawn like its capital, only smaller (c o s v
+    w x z), has that capital: in type only the letter's size tells them apart (typed
+    'Wahlén', 'Wilma' read 'wahlén', 'wilma')."""
+    if capitals != "words":
+        return text
+    return " ".join(
+        word[:1].upper() + word[1:]
+        if word[:1] in _SAME_SHAPE and word.casefold() not in _NAME_PARTICLES else word
+        for word in text.split(" "))
+
+
+def seen_clearly(read: TextRead) -> bool:
+    """Whether the engine saw every character of ``read`` clearly: each one's top choice
+    at least ``_CLEAR`` and no runner-up contesting it. Unless its shape raises a doubt
+    (a small first letter, a lone letter, ...), such a read is what is written even when
+    a word is not listed and the engine's word confidence is low: snapping it to a
+    listed word would put another name in its place (typed 'Näslund' became the listed
+    'Åslund', 'Ådahl' 'Dahl'): the list may only change its gaps and case, and restore
+    the marks of a listed word. It is still flagged when that confidence is low."""
+    tops, seconds, _ = _choice_strengths(read)
+    return bool(tops) and min(tops) >= _CLEAR and max(seconds) <= _CONTESTED
+
+
+def _letters(text: str) -> str:
+    """``text`` without its gaps and case: what a list may not change in a clear read
+    (it may still join a word split by a gap, "Arbetsliv sinriktad")."""
+    return "".join(text.split()).replace("-", "").casefold()
 
 
 def snap_text(
@@ -139,6 +184,8 @@ _SMALL_WORDS = frozenset({"i", "å", "ö", "&"})
 _NAME_MARKS = frozenset(" -'.")
 _CONTESTED = 0.01  # a runner-up this likely: the engine saw two characters there
 _WEAK = 0.9  # a top choice less likely than this is a weak character
+_SAME_SHAPE = frozenset("cosvwxz")  # small letters shaped like their capitals
+_CLEAR = 0.85  # every character's top choice this likely, uncontested: a clear read
 _SIGNAL_PROBLEMS = {
     "lower_start": TEXT_CASE,
     "inner_capital": TEXT_CASE,

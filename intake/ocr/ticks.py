@@ -109,14 +109,17 @@ def classify_page(inks: dict[str, float], band: Band) -> dict[str, TickRead]:
 
 def classify(ink: float, band: Band) -> TickRead:
     """Ticked / empty / unclear for ``ink``, with a confidence: 0.5 at the band's
-    edges rising to 1 far from it, 0.2–0.5 inside it (lowest in its middle)."""
+    edges rising to 1 far from it, 0.2–0.5 inside it (lowest in its middle); an
+    unclear read above the band's middle leans ticked."""
     if ink < band.low:
         return TickRead(ink=ink, state="empty", confidence=_confidence(1.0 - ink / band.low))
     if ink > band.high:
         margin = (ink - band.high) / (band.full - band.high)
         return TickRead(ink=ink, state="ticked", confidence=_confidence(margin))
-    middle = 1.0 - abs(2 * (ink - band.low) / (band.high - band.low) - 1)
-    return TickRead(ink=ink, state="unclear", confidence=round(0.5 - 0.3 * middle, 3))
+    position = (ink - band.low) / (band.high - band.low)  # 0 at low, 1 at high
+    middle = 1.0 - abs(2 * position - 1)
+    return TickRead(ink=ink, state="unclear", confidence=round(0.5 - 0.3 * middle, 3),
+                    leans_ticked=position > 0.5)
 
 
 def _confidence(margin: float) -> float:

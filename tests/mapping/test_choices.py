@@ -12,8 +12,9 @@ def checkboxes(form: str) -> list[str]:
     return [w.name for w in form_layout(form).widgets if w.kind == "checkbox"]
 
 
-def read(state: str, confidence: float = 1.0) -> TickRead:
-    return TickRead(ink=0.0, state=state, confidence=confidence)  # type: ignore[arg-type]
+def read(state: str, confidence: float = 1.0, *, leans_ticked: bool = False) -> TickRead:
+    return TickRead(ink=0.0, state=state, confidence=confidence,  # type: ignore[arg-type]
+                    leans_ticked=leans_ticked)
 
 
 def test_yesno_and_multi_values_follow_the_ticked_boxes() -> None:
@@ -64,3 +65,16 @@ def test_a_signature_is_signed_when_its_box_is_ticked_and_doubtful_when_unclear(
     assert signature_value(read("empty")).value is False
     unclear = signature_value(read("unclear", 0.3))
     assert (unclear.value, unclear.confidence, unclear.problem) == (False, 0.3, UNCLEAR_SIGNATURE)
+
+
+def test_an_unclear_signature_with_ink_leaning_signed_is_offered_as_signed_and_flagged() -> None:
+    """GIVEN the signature box read as unclear, its ink in the upper half of the band
+    (a short signature), and one in the lower half (a smudge)
+    WHEN each is turned into the underskrift value
+    THEN the first is offered as signed and the second as unsigned, both with the
+    problem "Osäker underskrift" (a person still checks)."""
+    short = signature_value(read("unclear", 0.25, leans_ticked=True))
+    smudge = signature_value(read("unclear", 0.25, leans_ticked=False))
+
+    assert (short.value, short.problem) == (True, UNCLEAR_SIGNATURE)
+    assert (smudge.value, smudge.problem) == (False, UNCLEAR_SIGNATURE)

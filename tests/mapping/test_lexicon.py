@@ -13,10 +13,11 @@ from intake.mapping.lexicon import (
     read_list,
     snap_words,
 )
-from intake.mapping.text import TEXT_FROM_LIST, interpret_text
+from intake.mapping.text import TEXT_CASE, TEXT_FROM_LIST, interpret_text
 from intake.reads import TextRead
 from intake.settings import REVIEW_BELOW
 from tests.mapping.reads import CONTEXT
+from tests.mapping.test_text_calibration import engine_read
 
 WORDS = Lexicon(["Samordningsförbundet", "Halland", "Magnus", "Lind", "Eva-Lena", "mot", "jobb"])
 
@@ -212,6 +213,43 @@ def test_a_fairly_sure_read_of_an_unlisted_name_is_kept() -> None:
     THEN it is kept as read: the list only replaces words of garbled reads."""
     read = TextRead(text="Nour Ådahl", confidence=0.89, alternatives=[])
     assert interpret_text("namn", read, CONTEXT, lexicon="namn").value == "Nour Ådahl"
+
+
+@pytest.mark.parametrize(("written", "listed"), [
+    ("Viktor Näslund", "Viktor Åslund"),
+    ("Susanne Ådahl", "Susanne Dahl"),
+])
+def test_a_clearly_seen_unlisted_name_is_kept_however_low_the_word_confidence(
+    written: str, listed: str
+) -> None:
+    """GIVEN a typed name the list lacks (it has a name one or two letters away), every
+    letter seen clearly by the engine (sure, no runner-up) but its word confidence low
+    (0.63), and the same read with one letter contested
+    WHEN each is interpreted with the name list
+    THEN the clear read keeps the name as written, still in review for the engine's
+    doubt; the contested one is replaced by the listed name, in review too."""
+    clear = interpret_text("namn", engine_read(written, confidence=0.63), CONTEXT,
+                           lexicon="namn")
+    contested = interpret_text(
+        "namn", engine_read(written, confidence=0.63, contested={8: ("a", 0.3)}), CONTEXT,
+        lexicon="namn")
+
+    assert (clear.value, contested.value) == (written, listed)
+    assert clear.problem is not None and contested.problem is not None
+
+
+def test_a_typed_capital_read_as_its_small_letter_is_restored_and_still_reviewed() -> None:
+    """GIVEN typed names whose capital W the engine read as the same-shaped small w
+    ('Kristina wahlén', 'wilma Sörensen'), every letter seen clearly, surnames the list
+    lacks (it has 'Dahlén' and 'Jensen')
+    WHEN each is interpreted with the name list
+    THEN the name is as written, capital restored and no letter changed by the list,
+    and it goes to review saying the capitals looked wrong."""
+    for written, meant in [("Kristina wahlén", "Kristina Wahlén"),
+                           ("wilma Sörensen", "Wilma Sörensen")]:
+        value = interpret_text("namn", engine_read(written, confidence=0.79), CONTEXT,
+                               lexicon="namn")
+        assert (value.value, value.problem) == (meant, TEXT_CASE)
 
 
 def test_a_sure_read_with_a_gap_inside_a_listed_word_is_joined() -> None:

@@ -191,6 +191,19 @@ def test_fax_speckle_and_a_stroke_poking_into_the_box_are_no_signature() -> None
     assert value.confidence >= CONFIDENT
 
 
+def test_an_unclear_signature_box_leans_to_the_nearer_side_of_the_band() -> None:
+    """GIVEN signature ink just short of the shipped band's upper edge (a signature of
+    a few letters) and just above its lower edge
+    WHEN each is classified
+    THEN both are unclear, the first leaning ticked and the second not."""
+    band = THRESHOLDS.signature
+    short = ticks.classify(band.high * 0.95, band)
+    faint = ticks.classify(band.low * 1.5, band)
+
+    assert (short.state, short.leans_ticked) == ("unclear", True)
+    assert (faint.state, faint.leans_ticked) == ("unclear", False)
+
+
 def test_the_shipped_thresholds_were_learned_from_counted_samples() -> None:
     """GIVEN the shipped tick_thresholds.json
     WHEN it is loaded
