@@ -42,6 +42,18 @@ class Listed(BaseModel, frozen=True):
     wrong: int = 0
 
 
+class Named(BaseModel, frozen=True):
+    """Of the calibration reads of a kind that the engine doubted and its word list named
+    clearly -- every word of the value listed, each at least ``margin`` (log-odds) cheaper
+    than its runner-up: another listed word, the word kept as read, another of the
+    engine's readings -- ``p_right`` were right (``reads`` of them, ``wrong`` wrong)."""
+
+    margin: float = Field(ge=0.0)
+    p_right: float = Field(ge=0.0, le=1.0)
+    reads: int = 0
+    wrong: int = 0
+
+
 class TextKind(BaseModel, frozen=True):
     """A kind of free-text field: how its text is capitalised, and the signals learned
     for it (none until ``scripts/calibrate_text.py`` has learned them)."""
@@ -51,6 +63,8 @@ class TextKind(BaseModel, frozen=True):
     signals: tuple[Signal, ...] = ()
     #: how often a read made only of listed words was right (None: not measured)
     listed: Listed | None = None
+    #: how often a doubted read the word list named clearly was right (None: not measured)
+    named: Named | None = None
 
     def fired(self, evidence: dict[str, float]) -> Signal | None:
         """The least trusting signal the evidence sets off, if any."""

@@ -15,6 +15,7 @@ which names a test corpus uses.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -232,6 +233,9 @@ class WordSnap:
     text: str
     changed: int
     cost: float = 0.0  # of the chosen reading of every word, in the units of ``edit_cost``
+    #: how much dearer the runner-up of the least clear word was (another listed word,
+    #: or the word kept as read), in the same units: how clearly the list named each word
+    margin: float = math.inf
 
 
 def snap_words(
@@ -260,7 +264,7 @@ def snap_words(
     else:
         lists = dict.fromkeys(words_at, words)
     out: list[str] = list(pieces)
-    changed, cost = 0, 0.0
+    changed, cost, margin = 0, 0.0, math.inf
     k = 0
     while k < len(words_at):
         i = words_at[k]
@@ -270,6 +274,8 @@ def snap_words(
             out[i : i + 2 * count - 1] = [_cased(word, i == 0), *[""] * (2 * count - 2)]
             changed += 1
             cost += edit_cost * distance
+            margin = min(margin, _compound_margin(pieces[i : i + 2 * count - 1], word,
+                                                  lists[i], edit_cost))
             k += count
             continue
         options = _options(pieces[i], lists[i], edit_cost, keep)
@@ -281,35 +287,66 @@ def snap_words(
                 out[i : i + 3] = [_cased(pair[0][1], i == 0), "", ""]
                 changed += 1
                 cost += pair[0][0]
+                runner_up = min([split_cost, *(c for c, _ in pair[1:2])])
+                margin = min(margin, runner_up - pair[0][0])
                 k += 2
                 continue
         best = _cased(options[0][1], i == 0)
         cost += options[0][0]
+        margin = min(margin, _word_margin(pieces[i], options, lists[i], edit_cost))
         if best != pieces[i]:
             out[i] = best
             changed += 1
         k += 1
     if not compounds:
-        return WordSnap(text="".join(out), changed=changed, cost=cost)
+        return WordSnap(text="".join(out), changed=changed, cost=cost, margin=margin)
     text, joined = join_compounds("".join(out), words, edit_cost)
-    return WordSnap(text=text, changed=changed + joined[0], cost=cost + joined[1])
+    return WordSnap(text=text, changed=changed + joined[0], cost=cost + joined[1],
+                    margin=margin if not joined[0] else min(margin, joined[2]))
 
 
-def join_compounds(text: str, words: Lexicon, edit_cost: float) -> tuple[str, tuple[int, float]]:
-    """``text`` with the compounds :func:`_compound` finds joined, and (how many, cost):
-    snapping each piece on its own can leave a compound's parts as separate words
-    ("dam ordning Skörbundet" → "Samordning förbundet")."""
+def _word_margin(piece: str, options: list[tuple[float, str]], words: Lexicon,
+                 edit_cost: float) -> float:
+    """How much dearer the runner-up of ``options`` is; for a piece read as a listed
+    word, the listed word nearest it (what a misread of one would most likely be)."""
+    if len(options) > 1:
+        return options[1][0] - options[0][0]
+    if piece in words:
+        others = [d for d, w in words.nearest(piece, limit=2) if fold_case(w) != fold_case(piece)]
+        return edit_cost * others[0] if others else math.inf
+    return math.inf  # no letters, or one: kept as it stands
+
+
+def join_compounds(
+    text: str, words: Lexicon, edit_cost: float
+) -> tuple[str, tuple[int, float, float]]:
+    """``text`` with the compounds :func:`_compound` finds joined, and (how many, cost,
+    the least margin of one over the next nearest listed word): snapping each piece on
+    its own can leave a compound's parts as separate words ("dam ordning Skörbundet" →
+    "Samordning förbundet")."""
     pieces = _PIECES.findall(text)
-    joined, cost = 0, 0.0
+    joined, cost, margin = 0, 0.0, math.inf
     i = 0
     while i < len(pieces):
         compound = None if pieces[i][0].isspace() else _compound(pieces, i, words)
         if compound is not None:
             count, word, distance = compound
+            margin = min(margin, _compound_margin(pieces[i : i + 2 * count - 1], word, words,
+                                                  edit_cost))
             pieces[i : i + 2 * count - 1] = [_cased(word, i == 0)]
             joined, cost = joined + 1, cost + edit_cost * distance
         i += 1
-    return "".join(pieces), (joined, cost)
+    return "".join(pieces), (joined, cost, margin)
+
+
+def _compound_margin(pieces: list[str], word: str, words: Lexicon, edit_cost: float) -> float:
+    """How much nearer the pieces joined are to the compound ``word`` than to the next
+    nearest listed word of about its length."""
+    joined = "".join(p for p in pieces if not p.isspace())
+    scored = words.scored(joined)
+    mine = next((d for d, w in scored if w == word), 0.0)
+    others = [d for d, w in scored if w != word]
+    return edit_cost * (others[0] - mine) if others else math.inf
 
 
 def restore_marks(text: str, words: Lexicon) -> tuple[str, int]:

@@ -197,9 +197,11 @@ def outside(read: TextRead, start: int, end: int) -> TextRead:
 
 
 def _ort_value(read: TextRead, context: Context) -> FieldValue:
-    """The ort: a kommun when it clearly is one, else (for review) as written or, when
-    the read is doubtful, the kommun its first words clearly name or the one nearest."""
-    words = clean_text(read.text, letters_only=True)[0].split()
+    """The ort: a kommun when it clearly is one; else, read surely, the place as written
+    (SPEC §2.1: the ort is text, where the form was signed -- often a tätort, not a
+    kommun); else (for review) as written or the kommun its first words clearly name or
+    the one nearest. Only the words before a comma or "den" are the ort."""
+    words = _place_words(read.text)
     while words and (words[-1].casefold().strip(",.") == "den" or _garble(words[-1])):
         words.pop()
     text = " ".join(words).strip(",.:;- ")
@@ -209,17 +211,31 @@ def _ort_value(read: TextRead, context: Context) -> FieldValue:
     if snapped is not None:
         posterior = kommun_posterior(text, read.confidence)[1]
         return valued(snapped, posterior, KOMMUN_AMBIGUOUS, context)
+    if read.confidence >= context.review_below:
+        return FieldValue(value=text, confidence=read.confidence)
+    # a doubtful read: the ort may be its first words, the rest a garbled date
     confidence = min(read.confidence, _ORT_NOT_KOMMUN_CAP)
-    if read.confidence < context.review_below:
-        # a doubtful read: the ort may be its first words, the rest a garbled date
-        for count in range(len(words) - 1, 0, -1):
-            prefix, _ = snap_kommun(" ".join(words[:count]).strip(",.:;- "))
-            if prefix is not None:
-                return FieldValue(value=prefix, confidence=confidence, problem=ORT_NOT_KOMMUN)
-        nearest = _nearest_kommun(text)
-        if nearest is not None:
-            return FieldValue(value=nearest, confidence=confidence, problem=KOMMUN_NEAREST)
+    for count in range(len(words) - 1, 0, -1):
+        prefix, _ = snap_kommun(" ".join(words[:count]).strip(",.:;- "))
+        if prefix is not None:
+            return FieldValue(value=prefix, confidence=confidence, problem=ORT_NOT_KOMMUN)
+    nearest = _nearest_kommun(text)
+    if nearest is not None:
+        return FieldValue(value=nearest, confidence=confidence, problem=KOMMUN_NEAREST)
     return FieldValue(value=text, confidence=confidence, problem=ORT_NOT_KOMMUN)
+
+
+def _place_words(text: str) -> list[str]:
+    """The words of the ort: up to a comma or "den", as "Ort och datum" is written
+    ("Tranemo, 3 februari 2026", "Orust den 5 maj"): what follows is the date's, however
+    garbled its read ("Tranemo, I” LU" is Tranemo)."""
+    words = clean_text(text, letters_only=True)[0].split()
+    for i, word in enumerate(words):
+        if i and word.casefold() == "den":
+            return words[:i]
+        if word.endswith(","):
+            return words[: i + 1]
+    return words
 
 
 def _garble(word: str) -> bool:

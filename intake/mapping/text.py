@@ -12,7 +12,10 @@ engine's. Flags follow that calibrated confidence only: a read goes to review, w
 problem saying why, when its confidence is below where review of free text begins (the
 text line of ``intake/learned/data/review_lines.json``, fitted on calibration forms for
 a silent-error budget), so clean text the calibration trusts is not flagged "svårläst"
-or "tvekade" (issue 15).
+or "tvekade" (issue 15). A doubted read the word list names clearly (each word of the
+value far nearer one listed word than anything else) takes the share of such reads the
+calibration forms had right (``TextKind.named``; never for names), and a read the list
+only gave its capitals is judged as if so written (issue 12).
 """
 
 from __future__ import annotations
@@ -62,6 +65,8 @@ _SNAP_BELOW = 0.8  # a read this sure is an unlisted name rather than a garbled 
 _SNAP_READINGS = 8  # the engine's most probable readings a word list may explain
 #: keeping an unlisted word of n letters costs a + b·n (log-odds; an edit costs ``edit_cost``)
 _KEEP_COST = (2.5, 0.6)
+#: How much dearer (log-odds) than the winner a reading is still looked at as its runner-up
+_MARGIN_SEEN = 6.0
 
 
 def interpret_text(
@@ -77,19 +82,24 @@ def interpret_text(
     confidence *= _DIGITS_IN_WORDS if fixed else 1.0
     if name == "kommun":
         return kommun_value(text, confidence, context)
-    marked = 0
+    marked, snapped = 0, None
     text, clear = _as_seen(name, read, text, doubt, context)
     if lexicon is not None and confidence < _SNAP_BELOW:
         snapped = snap_text(text, lexicon, confidence, read, temper=context.priors.temper)
         if snapped.changed and not (clear and _letters(snapped.text) != _letters(text)):
-            return FieldValue(value=snapped.text, confidence=min(max(confidence, 0.0), 1.0),
-                              problem=doubt or TEXT_FROM_LIST)
+            return _snapped_value(name, read, text, fixed, snapped, (confidence, doubt),
+                                  lexicon, context)
+        if snapped.changed:  # a clear read keeps its letters: the list named another word
+            snapped = None
     if lexicon is not None and (confidence >= _SNAP_BELOW or clear):
         text = join_split_words(text, word_list(lexicon))
         text, marked = restore_marks(text, word_list(lexicon))
         doubt = doubt or (TEXT_FROM_LIST if marked else None)
     if lexicon is not None and not marked and not fixed and listed_exactly(text, lexicon):
         confidence, doubt = _listed_lift(name, read, text, confidence, doubt, context)
+        if snapped is not None and _above_listed_floor(name, read, context):
+            confidence, doubt = _named_lift(name, read, text, snapped, confidence, doubt,
+                                            context)
     if doubt is not None:
         return FieldValue(value=text, confidence=min(max(confidence, 0.0), 1.0), problem=doubt)
     return valued(text, confidence, TEXT_FIXED if fixed else TEXT_UNSURE, context)
@@ -139,6 +149,27 @@ def _letters(text: str) -> str:
     return "".join(text.split()).replace("-", "").casefold()
 
 
+def _snapped_value(
+    name: str, read: TextRead, text: str, fixed: bool, snapped: WordSnap,
+    doubted: tuple[float, str | None], lexicon: str, context: Context,
+) -> FieldValue:
+    """What the word list made of a doubted read. A read it only gave capitals ('ulf
+    Danielsson') is judged as if written so: a small first letter set off the doubt, and
+    the list answered it. A read it named clearly may leave review (``_named_lift``)."""
+    confidence, doubt = doubted
+    judged = text
+    if not fixed and snapped.text.casefold() == text.casefold():
+        judged = snapped.text
+        confidence, doubt = text_doubt(name, read, judged, context)
+    doubt = doubt or (TEXT_FROM_LIST if judged != snapped.text else None)
+    if not fixed and listed_exactly(snapped.text, lexicon):
+        confidence, doubt = _named_lift(name, read, judged, snapped, confidence, doubt, context)
+    if doubt is None:
+        return valued(snapped.text, confidence, TEXT_UNSURE, context)
+    return FieldValue(value=snapped.text, confidence=min(max(confidence, 0.0), 1.0),
+                      problem=doubt)
+
+
 def snap_text(
     text: str, lexicon_name: str, confidence: float, read: TextRead | None = None, *,
     temper: float,
@@ -158,25 +189,30 @@ def snap_text(
     best = snap(text)
     if read is None or aligned_alternatives(read) is None:
         return best
-    best_score = best.cost
+    best_score, runner_up = best.cost, math.inf
     readings = kbest_strings(char_dists(read, temper=temper), limit=_SNAP_READINGS)
     top_p = None
     for variant, p in readings:
         top_p = top_p or p
-        if math.log(top_p / max(p, 1e-12)) >= best_score:
-            break  # readings come most probable first: none after this can win
+        if math.log(top_p / max(p, 1e-12)) >= min(best_score + _MARGIN_SEEN, runner_up):
+            break  # readings come most probable first: none after this can win or run up
         cleaned = clean_text(variant, letters_only=True)[0]
         if not cleaned or cleaned == text:
             continue
         snapped = snap(cleaned, compounds=False)  # compounds only for the winner: dear
         score = snapped.cost + math.log(top_p / max(p, 1e-12))
         if score < best_score:
+            if snapped.text != best.text:
+                runner_up = best_score
             changed = max(snapped.changed, int(snapped.text != text))
             best, best_score = replace(snapped, changed=changed), score
+        elif snapped.text != best.text:
+            runner_up = min(runner_up, score)
     if best.text != text:
-        joined, (count, _) = join_compounds(best.text, words, edit)
-        best = replace(best, text=joined, changed=best.changed + count)
-    return best
+        joined, (count, _, margin) = join_compounds(best.text, words, edit)
+        best = replace(best, text=joined, changed=best.changed + count,
+                       margin=min(best.margin, margin))
+    return replace(best, margin=min(best.margin, runner_up - best_score))
 
 
 _NAME_PARTICLES = frozenset({"af", "av", "von", "van", "de", "der", "den", "la", "le", "di", "da"})
@@ -317,6 +353,40 @@ def _listed(word: str, words: Lexicon, *, capitalised: bool = False) -> bool:
 
 def _as_listed(word: str, words: Lexicon) -> bool:
     return words.words.get(fold_case(word)) == word
+
+
+#: Signals that are the engine's own doubt (which a clear naming by the word list may
+#: answer), not the shape of what was written (a small first letter, a lone letter, ...).
+_ENGINE_DOUBT = frozenset({"word_doubt", "char_doubt", "weak_chars", "runner_up",
+                           "variant_contested"})
+
+
+def _named_lift(
+    name: str, read: TextRead, text: str, snapped: WordSnap, confidence: float,
+    doubt: str | None, context: Context,
+) -> tuple[float, str | None]:
+    """A doubted read whose value is made of listed words the list named clearly (each
+    word at least ``TextKind.named.margin`` cheaper than its runner-up) takes the share
+    of such reads the calibration forms had right, when only the engine doubted ``text``
+    (its shape set off no signal). Kinds without ``named`` (names) are never lifted."""
+    kind = context.calibration.kind_of(name)
+    if kind is None or kind.named is None or snapped.margin < kind.named.margin:
+        return confidence, doubt
+    if doubt is None and confidence >= context.review_below:
+        return confidence, doubt
+    signal = kind.fired(text_evidence(read, text, capitals=kind.capitals))
+    if signal is not None and signal.evidence not in _ENGINE_DOUBT:
+        return confidence, doubt
+    lifted = max(confidence, kind.named.p_right)
+    return (lifted, None) if lifted >= context.review_below else (confidence, doubt)
+
+
+def _above_listed_floor(name: str, read: TextRead, context: Context) -> bool:
+    """Whether the engine was sure enough of a read of listed words, as read, for the list
+    to answer its doubt at all (``TextKind.listed.above``: below it, too few such reads
+    of the calibration forms to measure)."""
+    kind = context.calibration.kind_of(name)
+    return kind is not None and kind.listed is not None and read.confidence >= kind.listed.above
 
 
 def _listed_lift(

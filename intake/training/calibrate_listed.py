@@ -15,6 +15,13 @@ of each kind in ``intake/learned/data/text_calibration.json``::
     .venv/bin/python -m intake.training.calibrate_text collect CAL/STYLE --rows STYLE.jsonl
     .venv/bin/python -m intake.training.calibrate_listed --rows *.jsonl
 
+It fits too, per kind, the trust in a doubted read the list *names clearly*
+(``named``): every word of its value listed, each at least a margin (log-odds, in
+``intake.mapping.lexicon.snap_words``' units) cheaper than its runner-up -- another listed
+word, the word kept as read, another of the engine's readings. The margin is the lowest
+tried from which every such calibration read was right; names never get one
+(:data:`NEVER_LISTED`).
+
 Which reads the list answers depends on the signals (a read another signal sets off is
 not lifted), and ``calibrate_text calibrate`` rewrites the file without ``listed``: run
 this again after it.
@@ -26,14 +33,16 @@ import argparse
 import json
 import logging
 import sys
+from collections.abc import Callable
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from intake.evaluate import same_value
 from intake.forms import load_form
 from intake.learned.provenance import current_commit
-from intake.learned.text import Listed, TextCalibration
+from intake.learned.text import Listed, Named, TextCalibration
 from intake.mapping.text import listed_exactly
 from intake.samples.make import STYLES
 from intake.training.calibrate_text import OUTPUT, Row, field_rows, read_rows, replay
@@ -55,6 +64,12 @@ NEVER_LISTED = frozenset({"name"})
 
 #: (engine confidence, right) of one listed read
 Sample = tuple[float, bool]
+
+#: The margins (log-odds) a clear naming by the list is tried from, lowest first: below
+#: 2 an edit of a doubtful read (edit cost 1.5 at least) tells two listed words apart
+NAMED_MARGINS = tuple(round(2.0 + 0.25 * i, 2) for i in range(25))
+#: A kind with fewer calibration reads the list names clearly gets no ``named``.
+MIN_NAMED = 20
 
 
 def listed_samples(rows: list[Row], calibration: TextCalibration) -> dict[str, list[Sample]]:
@@ -100,8 +115,62 @@ def fit_listed(samples: list[Sample]) -> Listed | None:
                   wrong=len(wrong))
 
 
-def write_listed(rows: list[Row], sources: list[Path]) -> dict[str, Listed | None]:
-    """Fit every kind's ``listed`` on ``rows`` and write it into the shipped calibration."""
+def named_outcomes(
+    rows: list[Row], calibration: TextCalibration, kind: str, margin: float
+) -> list[bool]:
+    """Whether each read of ``kind`` on the calibration pages that a clear naming from
+    ``margin`` lifts (replayed with ``named`` at certainty) was right."""
+    probe = Named(margin=margin, p_right=1.0)
+    kinds = dict(calibration.kinds)
+    probing = calibration.model_copy(update={"kinds": kinds | {
+        kind: kinds[kind].model_copy(update={"named": probe})}})
+    bare = calibration.model_copy(update={"kinds": kinds | {
+        kind: kinds[kind].model_copy(update={"named": None})}})
+    outcomes: list[bool] = []
+    docs: dict[int, tuple[Any, Any]] = {}
+    for row, name, truth in field_rows(rows):
+        if name not in kinds[kind].fields:
+            continue
+        if id(row) not in docs:
+            docs[id(row)] = (replay(row, probing), replay(row, bare))
+        got, before = (doc.fields[name] for doc in docs[id(row)])
+        if got.confidence >= 1.0 > before.confidence:
+            outcomes.append(same_value(got.value, truth))
+    return outcomes
+
+
+def fit_named(outcomes_from: Callable[[float], list[bool]]) -> Named | None:
+    """The lowest margin of :data:`NAMED_MARGINS` from which every read the list named
+    clearly was right (``outcomes_from(margin)``: whether each read lifted from there was;
+    they only shrink as the margin grows, so the margins are bisected), and the share
+    right from there on; None with fewer than :data:`MIN_NAMED` reads. ``wrong``: the
+    most wrong reads a lower margin lifted."""
+    low, high = 0, len(NAMED_MARGINS)
+    wrong_below = 0
+    while low < high:
+        middle = (low + high) // 2
+        outcomes = outcomes_from(NAMED_MARGINS[middle])
+        log.info("from margin %.2f: %d reads, %d wrong", NAMED_MARGINS[middle],
+                 len(outcomes), outcomes.count(False))
+        if outcomes.count(False):
+            low, wrong_below = middle + 1, max(wrong_below, outcomes.count(False))
+        else:
+            high = middle
+    if low == len(NAMED_MARGINS):
+        return None
+    kept = outcomes_from(NAMED_MARGINS[low])
+    if len(kept) < MIN_NAMED:
+        return None
+    p_right = (sum(kept) + 1) / (len(kept) + 2)
+    return Named(margin=NAMED_MARGINS[low], p_right=round(p_right, 4), reads=len(kept),
+                 wrong=wrong_below)
+
+
+def write_listed(
+    rows: list[Row], sources: list[Path]
+) -> dict[str, Listed | Named | None]:
+    """Fit every kind's ``listed`` and ``named`` on ``rows`` and write them into the
+    shipped calibration."""
     raw = json.loads(OUTPUT.read_text(encoding="utf-8"))
     calibration = TextCalibration.model_validate(raw)
     samples = listed_samples(rows, calibration)
@@ -111,6 +180,13 @@ def write_listed(rows: list[Row], sources: list[Path]) -> dict[str, Listed | Non
         raw["kinds"][kind].pop("listed", None)
         if listed is not None:
             raw["kinds"][kind]["listed"] = listed.model_dump()
+    calibration = TextCalibration.model_validate(raw)
+    named = {kind: None if kind in NEVER_LISTED else fit_named(
+        partial(named_outcomes, rows, calibration, kind)) for kind in calibration.kinds}
+    for kind, clearly in named.items():
+        raw["kinds"][kind].pop("named", None)
+        if clearly is not None:
+            raw["kinds"][kind]["named"] = clearly.model_dump()
     styles = sorted({row["style"] for row in rows})
     provenance = raw["provenance"]
     provenance["made_by"] = (provenance["made_by"].split("; listed:")[0]
@@ -123,10 +199,13 @@ def write_listed(rows: list[Row], sources: list[Path]) -> dict[str, Listed | Non
         k: v for k, v in provenance.get("validation", {}).items() if not k.startswith("listed_")
     } | {f"listed_{kind}_{key}": float(getattr(listed, key))
          for kind, listed in fitted.items() if listed is not None
-         for key in ("above", "p_right", "reads", "wrong")}
+         for key in ("above", "p_right", "reads", "wrong")
+    } | {f"listed_named_{kind}_{key}": float(getattr(clearly, key))
+         for kind, clearly in named.items() if clearly is not None
+         for key in ("margin", "p_right", "reads", "wrong")}
     provenance["commit"], provenance["made_on"] = current_commit(), date.today().isoformat()
     OUTPUT.write_text(json.dumps(raw, indent=1, ensure_ascii=False) + "\n", "utf-8")
-    return fitted
+    return fitted | {f"{kind} named": clearly for kind, clearly in named.items()}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from intake.mapping.places import KOMMUN_NEAREST, kommuner, snap_kommun, split_ort_och_datum
+from intake.mapping.places import (
+    KOMMUN_NEAREST,
+    ORT_NOT_KOMMUN,
+    kommuner,
+    snap_kommun,
+    split_ort_och_datum,
+)
 from intake.mapping.text import interpret_text
 from intake.reads import TextRead
 from intake.settings import REVIEW_BELOW
@@ -94,13 +100,40 @@ def test_ort_och_datum_is_split(written: str, ort: str) -> None:
     assert min(ort_value.confidence, datum.confidence) >= REVIEW_BELOW
 
 
-def test_ort_that_is_no_kommun_is_kept_for_review() -> None:
-    """GIVEN a place that is not a kommun
+def test_a_surely_read_ort_that_is_no_kommun_is_the_ort_as_written() -> None:
+    """GIVEN a place that is not a kommun ("Kista", a district of Stockholm), read surely
     WHEN the line is split
-    THEN the ort is kept as written, under review; the date is unaffected."""
+    THEN the ort is the place as written and not flagged (SPEC §2.1: ort is text, where
+    the form was signed, not a kommun); the date is unaffected."""
     ort, datum = split_ort_och_datum(read_of("Kista 2026-03-14"), CONTEXT)
-    assert ort.value == "Kista" and ort.confidence < REVIEW_BELOW
+    assert (ort.value, ort.problem) == ("Kista", None)
+    assert ort.confidence >= REVIEW_BELOW
     assert datum.value == "2026-03-14"
+
+
+def test_a_doubtfully_read_ort_that_is_no_kommun_is_kept_for_review() -> None:
+    """GIVEN a doubtful read of a place that is no kommun and near none
+    WHEN the line is split
+    THEN it is kept as written, under review."""
+    read = TextRead(text="Kista 2026-03-14", confidence=0.5, alternatives=[])
+    ort, _ = split_ort_och_datum(read, CONTEXT)
+    assert ort.value == "Kista" and ort.confidence < REVIEW_BELOW
+
+
+@pytest.mark.parametrize(
+    ("line", "ort"),
+    [("Tranemo, I” LU", "Tranemo"), ("Svedala den D AY", "Svedala"),
+     ("Kumla, Va LOG", "Kumla"), ("Mullsjö den FOT 4-/0-2Y", "Mullsjö")],
+)
+def test_the_ort_is_what_stands_before_a_comma_or_den(line: str, ort: str) -> None:
+    """GIVEN "Ort och datum" read with its date garbled into letters after "Ort," or
+    "Ort den" (as people write it)
+    WHEN the line is split
+    THEN the ort is the kommun before the comma or "den", not flagged as no kommun."""
+    value, _ = split_ort_och_datum(TextRead(text=line, confidence=0.1, alternatives=[]),
+                                   CONTEXT)
+    assert value.value == ort
+    assert value.problem != ORT_NOT_KOMMUN
 
 
 def test_ort_och_datum_without_a_date_has_no_datum() -> None:
@@ -177,7 +210,7 @@ def test_a_doubtful_ort_followed_by_a_garbled_date_is_the_kommun_of_its_first_wo
 def test_a_sure_ort_that_is_no_kommun_is_kept_as_written() -> None:
     """GIVEN a surely read ort that is a town, not a kommun ("Kista")
     WHEN the line is split
-    THEN it is kept as written (for review), not replaced by a kommun."""
+    THEN it is kept as written, not replaced by a kommun."""
     value, _ = split_ort_och_datum(
         TextRead(text="Kista 2026-11-02", confidence=0.97, alternatives=[]), CONTEXT)
     assert value.value == "Kista"

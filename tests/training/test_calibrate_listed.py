@@ -44,3 +44,30 @@ def test_the_shipped_calibration_never_trusts_a_name_for_being_listed() -> None:
     assert "name" in NEVER_LISTED
     assert kinds["name"].listed is None
     assert kinds["organisation"].listed is not None
+
+
+def test_a_clear_naming_is_trusted_from_above_the_widest_margin_of_a_wrong_read() -> None:
+    """GIVEN reads the list named clearly, right at margins 2 to 9.75 and one wrong at 3.1
+    WHEN the trust in a clear naming is fitted
+    THEN it begins at the first margin tried above 3.1 and counts the reads from there."""
+    from intake.training.calibrate_listed import NAMED_MARGINS, fit_named
+
+    reads = [(2.0 + 0.25 * i, True) for i in range(32)] + [(3.1, False)]
+
+    def outcomes_from(margin: float) -> list[bool]:
+        return [right for m, right in reads if m >= margin]
+
+    fitted = fit_named(outcomes_from)
+    assert fitted is not None
+    assert fitted.margin == min(m for m in NAMED_MARGINS if m > 3.1)
+    assert fitted.reads == sum(m >= fitted.margin for m, _ in reads)
+    assert fitted.wrong == 1 and 0.9 < fitted.p_right < 1.0
+
+
+def test_the_shipped_calibration_never_lifts_a_name_for_a_clear_naming() -> None:
+    """GIVEN the shipped text calibration WHEN a name's kind is looked at THEN it has no
+    ``named``: a name near one listed name may be an unlisted one ('Rahimi' read
+    'Kaniri' is 'Karimi' to the list)."""
+    from intake.learned.text import load_text_calibration
+
+    assert load_text_calibration().kinds["name"].named is None

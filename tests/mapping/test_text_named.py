@@ -1,0 +1,89 @@
+"""A doubted free-text read the word list names clearly (``TextKind.named``, fitted by
+``intake.training.calibrate_listed``), and a read the list only gave its capitals."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from intake.learned.review import load_review_lines
+from intake.learned.text import Named, TextCalibration
+from intake.mapping.base import Context
+from intake.mapping.interpret import interpret
+from intake.mapping.lexicon import lexicon, snap_words
+from tests.mapping.reads import CONTEXT
+from tests.mapping.test_text_calibration import engine_read
+from tests.mapping.test_text_listed import field
+
+CLEAR = Named(margin=3.0, p_right=0.95, reads=40, wrong=0)
+
+
+def with_named(named: Named | None) -> Context:
+    """The pipeline's context (shipped lines and signals) with the organisations' ``named``."""
+    calibration = CONTEXT.calibration
+    kinds = {name: kind.model_copy(update={"named": named if name == "organisation" else None})
+             for name, kind in calibration.kinds.items()}
+    return replace(CONTEXT, review_lines=load_review_lines(),
+                   calibration=TextCalibration(kinds=kinds, provenance=calibration.provenance))
+
+
+def test_a_doubted_read_the_list_names_clearly_leaves_review_as_measured() -> None:
+    """GIVEN an insats read doubtfully ("Aktivitetskuset", 0.57, its k contested by an h)
+    that one listed word is
+    far nearer than any other, and a calibration that found such reads right 95 % of the
+    time
+    WHEN it is interpreted
+    THEN the listed word is the value at that confidence, not flagged; without the
+    measure it is flagged."""
+    read = engine_read("Aktivitetskuset", confidence=0.57, contested={10: ("h", 0.3)})
+    clear = interpret(field("9448", "insats"), read, with_named(CLEAR))
+    assert (clear.value, clear.confidence, clear.problem) == ("Aktivitetshuset", 0.95, None)
+    unmeasured = interpret(field("9448", "insats"), read, with_named(None))
+    assert unmeasured.value == "Aktivitetshuset" and unmeasured.problem is not None
+
+
+def test_a_read_as_near_two_listed_words_stays_in_review() -> None:
+    """GIVEN "Samverkansteam Säder" read doubtfully: Säter (a kommun) and Söder are
+    one letter from it each
+    WHEN it is interpreted with the clear-naming measure
+    THEN it still goes to review."""
+    read = engine_read("Samverkansteam Säder", confidence=0.45)
+    value = interpret(field("9449", "insats"), read, with_named(CLEAR))
+    assert value.problem is not None
+
+
+@pytest.mark.parametrize(("form", "name", "read", "value"), [
+    ("9449", "insats", "samordnad rehabilitering", "Samordnad rehabilitering"),
+    ("9449", "namn", "ulf Danielsson", "Ulf Danielsson"),
+])
+def test_a_sure_read_the_list_only_gave_its_capital_is_not_flagged(
+    form: str, name: str, read: str, value: str
+) -> None:
+    """GIVEN a sure read (0.95) whose only fault is a small first letter, and the word
+    list writes it with its capital
+    WHEN it is interpreted
+    THEN the value has the capital and is not flagged for its case."""
+    got = interpret(field(form, name), engine_read(read, confidence=0.95), with_named(None))
+    assert (got.value, got.problem) == (value, None)
+
+
+def test_a_small_first_letter_the_list_changed_more_than_stays_flagged() -> None:
+    """GIVEN a small first letter and a letter the list changed too ("ulf Damielsson")
+    WHEN it is interpreted
+    THEN it goes to review."""
+    got = interpret(field("9449", "namn"), engine_read("ulf Damielsson", confidence=0.95),
+                    with_named(None))
+    assert got.value == "Ulf Danielsson" and got.problem is not None
+
+
+def test_snapping_says_how_clearly_the_list_named_each_word() -> None:
+    """GIVEN a word one letter from one listed word and far from the others, and one
+    as near two listed words
+    WHEN they are snapped
+    THEN the first's margin over its runner-up is wide, the second's none."""
+    words = lexicon("organisation")
+    clear = snap_words("Aktivitetskuset", words, edit_cost=2.0, keep=(2.5, 0.6))
+    torn = snap_words("Säder", words, edit_cost=2.0, keep=(2.5, 0.6))
+    assert clear.text == "Aktivitetshuset" and clear.margin >= 4.0
+    assert torn.margin == 0.0
