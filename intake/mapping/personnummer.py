@@ -141,7 +141,8 @@ def _could_be_written(digits: str, value: str, whole: WholeField, today: date) -
     digit misread (which Luhn always catches) and the classifier saw ``value`` itself,
     glyph by glyph. Digits with no real date or an impossible century are a misreading,
     not a number anyone wrote. (hand-calib300 seed 77: of 4 right personnummer sent to
-    a person as read differently, 2 were such reads.)"""
+    a person as read differently, 2 were such reads, and 1 the engine's guess from
+    digits with no real date: :func:`_engine_guessed`.)"""
     kinds = _kinds(digits, today)
     if "valid" in kinds:
         return True

@@ -412,3 +412,19 @@ def test_an_engine_read_failing_luhn_still_disputes_a_number_the_classifier_corr
     value = interpret_personnummer(TextRead(text=misread, confidence=0.6, cuts=[cut]),
                                    CONTEXT)
     assert value.confidence < REVIEW_BELOW and value.problem
+
+
+def test_an_engine_guess_from_digits_that_cannot_exist_does_not_dispute_the_classifier() -> None:
+    """GIVEN the engine's digits another person's number with a month of 3x (no such
+    date), its alternatives giving the digit that makes it valid (its decoding guesses
+    that number, fairly sure), and the classifier's cut surer of a valid number
+    WHEN the personnummer is interpreted
+    THEN the classifier's number is kept above the review line."""
+    other = next(n for n in TEST_NUMBERS if n[:4] != PNR[:4] and n[4] != "3")
+    impossible = other[:4] + "3" + other[5:]
+    read = read_of(impossible, confidence=0.6,
+                   alternatives={4: [("3", 0.6), (other[4], 0.4)]})
+    value = interpret_personnummer(read.model_copy(update={"cuts": [cut_of(PNR, sure=0.995)]}),
+                                   CONTEXT)
+    assert value.value == PNR
+    assert value.confidence >= REVIEW_BELOW and value.problem is None
