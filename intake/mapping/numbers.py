@@ -59,6 +59,13 @@ _SLASH_AS_ONE = 0.5
 #: the calibration forms (``intake.training.calibrate_review``): at 0.25 a right date
 #: among many cuts that split a glyph wrongly read as unsure as a misread one.
 _INVALID_CUT = 0.03
+#: A percent or a code the classifier's cuts give at least this share of their
+#: probability stands against the engine's other reading (Tesseract reads a hand's
+#: single digits confidently wrong: a 9 as "4" at 0.95, "75" as "5", "100" as "10").
+#: Calibration forms (hand-calib300 seed 77, fax-calib200 seed 78): 8 percents and codes
+#: read so, the classifier's value right in all (its posterior 0.93-0.997); where the
+#: engine was right, the classifier's posterior was at most 0.49.
+CLASSIFIER_OUTVOTES = 0.9
 #: An engine's value corrected from its alternatives, not read as written.
 _CORRECTIONS = (DATE_CORRECTED, VALUE_CORRECTED)
 #: How the engine's month name was read (:func:`_written_month`).
@@ -97,13 +104,16 @@ def interpret_date(read: TextRead, context: Context) -> FieldValue:
 
 
 def _two_readers(as_read: FieldValue | None, whole: tuple[object, float], unsure: str,
-                 disagree: str, context: Context) -> FieldValue:
+                 disagree: str, context: Context, *, outvotes: float = 1.0) -> FieldValue:
     """The engine's reading of a field and the whole-field decoding of the classifier's
     cuts (value, posterior) as one: agreeing, as sure as the surer; both fairly sure of
-    different values, the likelier one for a person to decide; else the surer."""
+    different values, the likelier one for a person to decide -- unless the classifier
+    is at least ``outvotes`` sure; else the surer."""
     value, posterior = whole
     if as_read is not None and as_read.value == value:
         return valued(value, max(as_read.confidence, posterior), unsure, context)
+    if posterior >= outvotes:
+        return valued(value, posterior, unsure, context)
     if as_read is not None and as_read.value is not None \
             and min(as_read.confidence, posterior) >= CONTRADICTS:
         chosen = value if posterior > as_read.confidence else as_read.value
@@ -448,7 +458,8 @@ def _small_number(
     whole = whole_number(read.cuts, parse, context)
     if whole is None:
         return as_read or FieldValue(value=None, confidence=0.0, problem=bad)
-    return _two_readers(as_read, whole, VALUE_UNSURE, VALUE_READERS_DISAGREE, context)
+    return _two_readers(as_read, whole, VALUE_UNSURE, VALUE_READERS_DISAGREE, context,
+                        outvotes=CLASSIFIER_OUTVOTES)
 
 
 def _engine_number(

@@ -374,3 +374,57 @@ def test_a_sure_whole_field_read_the_engine_contradicts_is_flagged() -> None:
     value = interpret_personnummer(read, CONTEXT)
     assert value.value == PNR
     assert value.confidence < REVIEW_BELOW
+
+
+def test_an_engine_read_that_cannot_exist_does_not_dispute_the_classifier() -> None:
+    """GIVEN the engine fairly sure of twelve digits with a thirteenth month (no such
+    personnummer can exist), and the classifier's cut sure of a valid number
+    WHEN the personnummer is interpreted
+    THEN the classifier's number is kept above the review line: a misreading that no
+    one could have written is no second opinion."""
+    impossible = PNR[:4] + "13" + PNR[6:]
+    read = TextRead(text=impossible, confidence=0.6, cuts=[cut_of(PNR, sure=0.995)])
+    value = interpret_personnummer(read, CONTEXT)
+    assert value.value == PNR
+    assert value.confidence >= REVIEW_BELOW and value.problem is None
+
+
+def test_an_engine_read_failing_luhn_gives_way_to_the_number_the_classifier_saw() -> None:
+    """GIVEN the engine fairly sure of a number one digit off (its check digit fails),
+    and the classifier's cut seeing every glyph of a valid number
+    WHEN the personnummer is interpreted
+    THEN the valid number is kept above the review line."""
+    misread = PNR[:9] + "3" + PNR[10:]
+    read = TextRead(text=misread, confidence=0.6, cuts=[cut_of(PNR, sure=0.995)])
+    value = interpret_personnummer(read, CONTEXT)
+    assert value.value == PNR
+    assert value.confidence >= REVIEW_BELOW and value.problem is None
+
+
+def test_an_engine_read_failing_luhn_still_disputes_a_number_the_classifier_corrected() -> None:
+    """GIVEN the engine fairly sure of a number whose check digit fails, and the
+    classifier's likeliest glyphs reading yet another digit there, the valid number
+    only its decoding under Luhn found
+    WHEN the personnummer is interpreted
+    THEN it goes to a person: the writer may have written the invalid number."""
+    misread = PNR[:9] + "3" + PNR[10:]
+    cut = cut_of(PNR, sure=0.995, doubts={9: {"5": 0.55, "8": 0.44}})
+    value = interpret_personnummer(TextRead(text=misread, confidence=0.6, cuts=[cut]),
+                                   CONTEXT)
+    assert value.confidence < REVIEW_BELOW and value.problem
+
+
+def test_an_engine_guess_from_digits_that_cannot_exist_does_not_dispute_the_classifier() -> None:
+    """GIVEN the engine's digits another person's number with a month of 3x (no such
+    date), its alternatives giving the digit that makes it valid (its decoding guesses
+    that number, fairly sure), and the classifier's cut surer of a valid number
+    WHEN the personnummer is interpreted
+    THEN the classifier's number is kept above the review line."""
+    other = next(n for n in TEST_NUMBERS if n[:4] != PNR[:4] and n[4] != "3")
+    impossible = other[:4] + "3" + other[5:]
+    read = read_of(impossible, confidence=0.6,
+                   alternatives={4: [("3", 0.6), (other[4], 0.4)]})
+    value = interpret_personnummer(read.model_copy(update={"cuts": [cut_of(PNR, sure=0.995)]}),
+                                   CONTEXT)
+    assert value.value == PNR
+    assert value.confidence >= REVIEW_BELOW and value.problem is None
