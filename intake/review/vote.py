@@ -12,7 +12,7 @@ no evidence that they were read right (one writer's two forms are often misread 
 same way, 'Anne-Li' as 'Anneli' on both). A weak name reading that has the strong
 one's first name bears it out rather than contradicts it: the strong one is not
 flagged for it, nor is it by one hardly read (:func:`sheet.hardly_read`). Names alike
-only once folded are not confirmed when reading doubted their capitals. The consent's
+only once folded are not confirmed in a spelling with odd capitals. The consent's
 date and the registration's startdatum are checked against each other: a consent
 dated months before the start (or weeks after it) flags both dates. The document
 added later is weighed against those already read, so the outcome does not depend on
@@ -27,7 +27,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from intake.errors import ParseError
-from intake.mapping.text import TEXT_CASE
 from intake.review.names import (
     NAME_FIELD,
     Likeness,
@@ -152,17 +151,28 @@ def _vote_personnummer(a: Document, b: Document, *, settings: Settings) -> None:
 def _check_dates(a: Document, b: Document) -> None:
     """The consent's date and the registration's startdatum, read on two forms: a
     consent signed long before the start or well after it means one was misread (a
-    month '11' read '01'); both are flagged with what the other says."""
+    month '11' read '01'); the doubted one is flagged with what the other says, both
+    when neither is doubted."""
     consent, registration = (a, b) if a.form == "9443" else (b, a)
     signed, start = _day(value_of(consent, "datum")), _day(value_of(registration, START))
     if signed is None or start is None:
         return
     if start - SIGNED_BEFORE_START <= signed <= start + SIGNED_AFTER_START:
         return
-    flag(consent, "datum", f"Inregistreringen i samma batch har startdatum"
-         f" {start.isoformat()} – kontrollera datumet.")
-    flag(registration, START, f"Samtycket i samma batch är daterat {signed.isoformat()}"
-         " – kontrollera startdatum.")
+    doubted = {"datum": _doubted(consent, "datum"), START: _doubted(registration, START)}
+    either = not any(doubted.values())  # neither doubted: either may be the misread one
+    if doubted["datum"] or either:
+        flag(consent, "datum", f"Inregistreringen i samma batch har startdatum"
+             f" {start.isoformat()} – kontrollera datumet.")
+    if doubted[START] or either:
+        flag(registration, START, f"Samtycket i samma batch är daterat"
+             f" {signed.isoformat()} – kontrollera startdatum.")
+
+
+def _doubted(row: Document, name: str) -> bool:
+    """Already to be reviewed: the doubt found the misread date; the other is not
+    flagged for it (the doubted one's message names it)."""
+    return name in row.needs_review or name in row.problems
 
 
 def _day(value: object) -> date | None:
@@ -193,9 +203,9 @@ def _vote_name(a: Document, b: Document, *, review_below: float) -> None:
     if name_a is None and name_b is None:
         return
     if name_a is not None and name_b is not None and likeness(name_a, name_b) is Likeness.SAME:
-        if any(_case_doubted(row) for row in (a, b)):
-            return  # alike without case: the vote cannot answer a doubt about the case
         spelling = max((name_a, name_b), key=_accented)
+        if _odd_capitals(spelling):
+            return  # alike without case: the vote cannot answer a doubt about the case
         for row in (a, b):
             confirm(row, NAME_FIELD[row.form], spelling, source="batch")
         return
@@ -204,11 +214,12 @@ def _vote_name(a: Document, b: Document, *, review_below: float) -> None:
     _disagree_on_name(strong, weak, review_below=review_below)
 
 
-def _case_doubted(row: Document) -> bool:
-    """Whether reading doubted the name's capitals ('HaSsan'): folding hides them, so
-    two readings that agree after folding do not bear them out (one writer's two forms
-    are misread the same way)."""
-    return TEXT_CASE in row.problems.get(NAME_FIELD[row.form], "")
+def _odd_capitals(name: str) -> bool:
+    """Whether a part of ``name`` starts small or has a capital inside ('HaSsan'):
+    folding hides capitals, so two readings that agree after folding do not bear them
+    out (one writer's two forms are misread the same way)."""
+    parts = [p for p in name.replace("-", " ").split() if p[:1].isalpha()]
+    return any(not p[0].isupper() or any(c.isupper() for c in p[1:]) for p in parts)
 
 
 def _accented(name: str) -> int:

@@ -193,9 +193,9 @@ def test_hardly_read_other_name_does_not_flag_the_well_read(
 
 def test_names_alike_but_for_doubted_capitals_are_not_confirmed(
         client: TestClient, batch: int) -> None:
-    """GIVEN a 9448 and its 9443 both read 'HaSsan Mörk', each with its capitals doubted
-    WHEN they vote THEN neither name is confirmed: both stay flagged for the capitals
-    (one writer's two forms are misread the same way)."""
+    """GIVEN a 9448 and its 9443 both read 'HaSsan Mörk' (a capital inside), each with
+    its capitals doubted WHEN they vote THEN neither name is confirmed: both stay
+    flagged for the capitals (one writer's two forms are misread the same way)."""
     doubted = ("HaSsan Mörk", 0.97, "Stora och små bokstäver ser felaktiga ut; kontrollera")
     first = add(client, batch, read_form("9448", personnummer=KVINNA, namn=doubted))
     second = add(client, batch, read_form("9443", personnummer=KVINNA,
@@ -226,3 +226,27 @@ def test_consent_dated_months_before_the_start_flags_both_dates(
                                           datum="2026-10-28"))
     assert not Seen(client, first).flagged("startdatum")
     assert not Seen(client, second).flagged("datum")
+
+
+def test_consent_date_far_from_the_start_flags_only_the_doubted_date(
+        client: TestClient, batch: int) -> None:
+    """GIVEN a 9448 starting 2026-11-02, read sure, and its 9443 read unsure as dated
+    2026-01-28 WHEN they vote THEN the consent's date is flagged with the startdatum;
+    the well-read startdatum is not."""
+    first = add(client, batch, read_form("9448", personnummer=KVINNA, namn=ASA,
+                                         startdatum="2026-11-02"))
+    second = add(client, batch, read_form("9443", personnummer=KVINNA, namnfortydligande=ASA,
+                                          datum=("2026-01-28", 0.4, "Datumet är svårläst")))
+    consent = Seen(client, second)
+    assert consent.flagged("datum") and "startdatum 2026-11-02" in consent.problems["datum"]
+    assert not Seen(client, first).flagged("startdatum")
+
+
+def test_names_alike_in_a_plain_spelling_are_confirmed_though_capitals_were_doubted(
+        client: TestClient, batch: int) -> None:
+    """GIVEN a 9448 and its 9443 both read 'Hassan Mörk' sure, each with its capitals
+    doubted WHEN they vote THEN both names are confirmed: the spelling itself is plain."""
+    doubted = ("Hassan Mörk", 0.97, "Stora och små bokstäver ser felaktiga ut; kontrollera")
+    first = add(client, batch, read_form("9448", personnummer=KVINNA, namn=doubted))
+    add(client, batch, read_form("9443", personnummer=KVINNA, namnfortydligande=doubted))
+    assert not Seen(client, first).flagged("namn")
