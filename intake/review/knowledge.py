@@ -203,8 +203,8 @@ def match_open(session: Session, row: Document, *, actor: str, review_below: flo
 def _named_open(session: Session, row: Document, read: str, *,
                 actor: str) -> NearParticipation | None:
     """The one open participation of the förbund whose name is the name read (folded
-    alike), when the personnummer read is more than one digit from anyone's; None when
-    none or several are."""
+    alike), asked when no one's number is the one read and no one a digit off has the
+    name (so theirs is more digits off); None when none or several are."""
     name = text_of(row, "namn")
     if name is None or row.forbund_id is None:
         return None
