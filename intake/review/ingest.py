@@ -74,6 +74,10 @@ class UploadView(BaseModel):
     pages_total: int | None
     pages_done: int
     message: str | None
+    #: when the upload was accepted (stored, queued to be read)
+    created_at: datetime
+    #: when its reading ended (last page written, or failed); None while it is read
+    finished_at: datetime | None
 
 
 class BatchView(BaseModel):
@@ -159,7 +163,7 @@ def _add_upload(session: Session, batch: Batch, item: FileIn) -> Upload:
             Upload.sha256 == item.sha256, Upload.scope == scope, Upload.status != "duplicate"))
         if first is None:  # not the index of uploads read once: a real fault
             raise
-        row = Upload(status="duplicate", duplicate_of=first,
+        row = Upload(status="duplicate", duplicate_of=first, finished_at=fields["created_at"],
                      message=f"Samma fil som uppladdning {first}; läses inte igen.", **fields)
         session.add(row)
     return row

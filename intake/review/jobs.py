@@ -193,7 +193,7 @@ def retry_upload_in(session: Session, state: ServiceState, upload_id: int, *,
         raise NotRetryable("Bara en uppladdning som misslyckats kan läsas om.")
     if upload.pages_total is None or not state.files.upload_path(upload.sha256).is_file():
         raise NotRetryable("Filen kan inte läsas om; ladda upp den igen.")
-    upload.status, upload.message = "processing", None
+    upload.status, upload.message, upload.finished_at = "processing", None, None
     return _go_on(session, state, upload, then)
 
 
@@ -218,13 +218,13 @@ def read_in_turn(state: ServiceState, upload_id: int) -> None:
 
 def _finish(session: Session, state: ServiceState, upload: Upload) -> None:
     join_later_pages(session, state, upload)
-    upload.status, upload.message = "done", None
+    upload.status, upload.message, upload.finished_at = "done", None, now()
     upload.pages_done = upload.pages_total or 0
     purge_upload_if_done(state, upload)
 
 
 def _fail(state: ServiceState, upload: Upload, message: str, *, purge: bool) -> None:
-    upload.status, upload.message = "failed", message
+    upload.status, upload.message, upload.finished_at = "failed", message, now()
     if purge:  # a file that cannot be read; after a bug it stays, to be read again
         session = object_session(upload)
         if session is not None:  # the pages read wait no longer: joined, or each to review

@@ -79,6 +79,9 @@ class Upload(ReviewBase):
     pages_done: Mapped[int] = mapped_column(Integer, default=0)
     message: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: when reading ended: its last page written, or it failed; a duplicate's is its
+    #: ``created_at`` (r0012). None while it is read.
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     batch: Mapped[Batch] = relationship(back_populates="uploads")
     # in page order, whatever order the pages were read in
     documents: Mapped[list[Document]] = relationship(back_populates="upload",

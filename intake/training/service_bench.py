@@ -7,11 +7,18 @@ reading engine the service has is what is measured); an uploader and a granskare
 made for the run log in over HTTP. First a small warm-up batch is uploaded and read:
 its documents are what the granskare reviews. The granskare's latency for ``/ko``, a
 review page, its claim and approve is measured idle, then the measured batch (N
-generated pages) is uploaded through ``/api/batches`` and polled until read while the
-granskare keeps working, and idle again once it is read (the queue then as long as it
-got); the web process's resident memory is sampled during the upload. ``extract`` reads
-the very same files in this process, with the same number of workers, once before and
-once after the service (the machine may be busier at one time than the other).
+generated pages) is uploaded through ``/api/batches`` and polled until read (every
+second, as its batch page does) while the granskare keeps working, and idle again once
+it is read (the queue then as long as it got); the web process's resident memory is
+sampled during the upload. ``extract`` reads the very same files in this process, with
+the same number of workers, once before and once after the service (the machine may be
+busier at one time than the other).
+
+The service's time is the one it reports in the batch API: from the upload accepted
+(stored and queued) to its last page written, every document stored — not when a poll
+happened to see it (the upload request's own seconds are reported beside it). Processor
+seconds per page of extract and of the service's reading processes show where a
+difference comes from, whatever else the machine runs.
 
 Only the HTTP API is used: nothing here knows how the service reads.
 """
@@ -34,6 +41,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -57,8 +65,10 @@ STYLE = "typed-office300"
 IDLE_ROUNDS = 15
 #: documents the warm-up batch leaves to review: the idle rounds' and the busy ones'
 WARM_FORMS = 45
-#: how often the batch being read is polled (its end is seen this late at most)
-POLL_SECONDS = 0.1
+#: how often the batch being read is polled, as its page does (every 1.5 s): the
+#: service's time is what it records (accepted → last page written), not when a poll
+#: saw it, so polling more often would only take processor time from the readers
+POLL_SECONDS = 1.0
 
 
 class ServiceBenchError(IntakeError):
@@ -110,14 +120,25 @@ class ServiceBench:
     #: the measured batch each wrote (from its log), in the order they were started;
     #: empty when serve reads
     pages_per_worker: list[int] = field(default_factory=list)
-    #: of ``service_seconds``, the upload request itself (sent, stored, answered)
+    #: the upload request (sent, stored, answered): before ``service_seconds``, which
+    #: starts when the service accepted the upload
     upload_seconds: float = 0.0
+    #: from the upload request sent until a poll saw the batch read (the bench's view,
+    #: the upload and the poll interval included)
+    seen_seconds: float = 0.0
     #: the CPU priority extract read at (``nice`` above the bench's own)
     extract_nice: int = 0
     #: processor seconds the web process used while the batch was read (serving the
     #: reviewer and the polls, and with the local runner writing the pages), taken
     #: first from the readers at their lower priority; extract shares with nothing
     web_cpu_seconds: float = 0.0
+    #: processor seconds of the reading pools' processes while the batch was read
+    pool_cpu_seconds: float = 0.0
+    #: and of the processes owning them (serve's reading process, or the ``sus-intake
+    #: worker`` processes): the job engine, listing uploads, writing the pages read
+    owner_cpu_seconds: float = 0.0
+    #: processor seconds of each extract run (its process and its pool)
+    extract_cpu_seconds: list[float] = field(default_factory=list)
 
     @property
     def extract_rate(self) -> float:
@@ -135,13 +156,15 @@ class ServiceBench:
             f"extract   {self.extract_rate:6.2f} pages/s  (at nice +{self.extract_nice}; "
             f"runs before and after the service: "
             f"{', '.join(f'{s:.1f}' for s in self.extract_seconds)} s)",
-            f"service   {self.service_rate:6.2f} pages/s  ({self.service_seconds:.1f} s, "
-            f"upload until read; the upload request {self.upload_seconds:.1f} s of it)",
+            f"service   {self.service_rate:6.2f} pages/s  ({self.service_seconds:.1f} s from "
+            f"the upload accepted to its last page written, as the service records them; "
+            f"the upload request before it {self.upload_seconds:.1f} s, seen read by the "
+            f"bench's poll after {self.seen_seconds:.1f} s)",
             f"ratio     {self.service_rate / self.extract_rate:6.2f}× extract",
+            *self._cpu_lines(),
             f"web process CPU while reading: {self.web_cpu_seconds:.1f} s "
             f"({self.web_cpu_seconds / self.service_seconds / (os.cpu_count() or 1):.0%} of "
-            f"the machine: the reviewer's requests, the polls"
-            f"{'' if self.pages_per_worker else ', writing the pages'})",
+            f"the machine: the reviewer's requests, the polls)",
             f"web process peak RSS during the upload: {self.peak_rss_mb:.0f} MB "
             f"(high-water mark over the run {self.rss_high_water_mb:.0f} MB)",
         ]
@@ -165,6 +188,15 @@ class ServiceBench:
         lines += [f"not read: {failure}" for failure in self.failures]
         return lines
 
+    def _cpu_lines(self) -> list[str]:
+        if not self.extract_cpu_seconds:
+            return []
+        per_page = statistics.mean(self.extract_cpu_seconds) / self.pages
+        return [f"CPU per page: extract {per_page:.3f} s; the service's reading pool "
+                f"{self.pool_cpu_seconds / self.pages:.3f} s + its owner (job engine, "
+                f"page writes) {self.owner_cpu_seconds / self.pages:.3f} s + web process "
+                f"{self.web_cpu_seconds / self.pages:.3f} s"]
+
     def _phases(self) -> list[tuple[str, Latencies]]:
         return [("idle before", self.idle), ("while reading", self.busy),
                 ("idle after", self.idle_after)]
@@ -177,7 +209,11 @@ class ServiceBench:
             "extract_pages_per_second": self.extract_rate,
             "service_seconds": self.service_seconds,
             "service_pages_per_second": self.service_rate,
-            "upload_seconds": self.upload_seconds, "web_cpu_seconds": self.web_cpu_seconds,
+            "upload_seconds": self.upload_seconds, "seen_seconds": self.seen_seconds,
+            "web_cpu_seconds": self.web_cpu_seconds,
+            "pool_cpu_seconds": self.pool_cpu_seconds,
+            "owner_cpu_seconds": self.owner_cpu_seconds,
+            "extract_cpu_seconds": self.extract_cpu_seconds,
             "ratio": self.service_rate / self.extract_rate,
             "peak_rss_mb": self.peak_rss_mb, "rss_high_water_mb": self.rss_high_water_mb,
             "latency": {name: {what: {"p50": percentile(v, 50), "p95": percentile(v, 95),
@@ -216,7 +252,7 @@ def bench_service(*, pages: int, seed: int, workers: int, database_url: str | No
             files = [join_pdfs(files, root / "bench" / f"batch-{len(files)}p.pdf")]
         total = sum(pages_of(path) for path in files)
         nice = settings.reader_nice if extract_nice is None else extract_nice
-        extract_seconds = [_extract_seconds(files, settings, nice)]
+        extract_runs = [_extract_seconds(files, settings, nice)]
         with running_service(settings, root / "serve.log",
                              worker_processes=worker_processes) as (base_url, pid, logs):
             httpx2 = _http_client()
@@ -233,7 +269,7 @@ def bench_service(*, pages: int, seed: int, workers: int, database_url: str | No
                     review_round(reviewer, review_client, document_id, idle)
                 warm_written = [pages_written(log) for log in logs]  # the warm-up's pages
                 with sampled_rss(pid) as peak:
-                    cpu_before = cpu_seconds(pid)
+                    cpu_before = cpu_seconds(pid), readers_cpu_seconds(pid)
                     started = time.perf_counter()
                     batch_id = up.upload(files, forbund_id=uploader.forbund_id)
                     upload_seconds = time.perf_counter() - started
@@ -241,20 +277,25 @@ def bench_service(*, pages: int, seed: int, workers: int, database_url: str | No
                     batch, read_at = _review_while_reading(
                         up, reviewer, review_client, batch_id, to_review[idle_rounds:],
                         busy, pages=total, deadline=time.monotonic() + timeout_seconds)
-                    service_seconds = read_at - started
-                    web_cpu = cpu_seconds(pid) - cpu_before
+                    web_cpu = cpu_seconds(pid) - cpu_before[0]
+                    reader_cpu = [after - before for before, after in
+                                  zip(cpu_before[1], readers_cpu_seconds(pid), strict=True)]
                 idle_after = Latencies()
                 for document in batch["documents"][:idle_rounds]:
                     review_round(reviewer, review_client, document["id"], idle_after)
                 high_water = max(rss_high_water_mb(pid), peak[0])  # VmHWM lags a little
         per_worker = [pages_written(log) - warm
                       for log, warm in zip(logs, warm_written, strict=True)]
-        extract_seconds.append(_extract_seconds(files, settings, nice))  # the machine changes
+        extract_runs.append(_extract_seconds(files, settings, nice))  # the machine changes
         failures = [f"{u['filename']}: {u['status']} {u['message']}" for u in batch["uploads"]
                     if u["status"] != "done"]
         return ServiceBench(pages=total, workers=workers, files=len(files),
                             database="PostgreSQL" if database_url else "SQLite",
-                            extract_seconds=extract_seconds, service_seconds=service_seconds,
+                            extract_seconds=[seconds for seconds, _ in extract_runs],
+                            extract_cpu_seconds=[cpu for _, cpu in extract_runs],
+                            service_seconds=service_seconds(batch),
+                            seen_seconds=read_at - started, pool_cpu_seconds=reader_cpu[0],
+                            owner_cpu_seconds=reader_cpu[1],
                             idle=idle, busy=busy, idle_after=idle_after, peak_rss_mb=peak[0],
                             rss_high_water_mb=high_water, failures=failures,
                             pages_per_worker=per_worker, upload_seconds=upload_seconds,
@@ -271,22 +312,47 @@ def _http_client() -> Any:
     return httpx2
 
 
-def _extract_seconds(files: list[Path], settings: Settings, nice: int) -> float:
-    """Seconds ``extract`` takes on ``files``, in a process (and its pool) at ``nice``."""
+def _extract_seconds(files: list[Path], settings: Settings, nice: int) -> tuple[float, float]:
+    """Seconds ``extract`` takes on ``files``, in a process (and its pool) at ``nice``;
+    the processor seconds it used."""
+    before = os.times()
     if nice <= 0:
-        return _timed_extract(files, settings)
+        seconds = _timed_extract(files, settings)
+    else:
+        seconds = _extract_in_child(files, settings, nice)
+    after = os.times()
+    return seconds, sum(after[n] - before[n] for n in range(4))  # own and children's
+
+
+def _extract_in_child(files: list[Path], settings: Settings, nice: int) -> float:
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
     child = context.Process(target=_extract_at, args=(files, settings, nice, send))
     child.start()
     send.close()
     try:
-        seconds = float(receive.recv())
+        return float(receive.recv())
     except EOFError as exc:
         raise ServiceBenchError("extract avbröts i mätningen.") from exc
     finally:
         child.join()
-    return seconds
+
+
+def service_seconds(batch: dict[str, Any]) -> float:
+    """The service's own time for a batch read, from what its API reports: the first
+    upload accepted until the last one finished (its last page written: every document
+    stored). ServiceBenchError when an upload has no end yet."""
+    uploads = batch["uploads"]
+    if not uploads or any(u.get("finished_at") is None for u in uploads):
+        raise ServiceBenchError(f"Batch {batch['id']} saknar tid för när läsningen slutade.")
+    accepted = min(_moment(u["created_at"]) for u in uploads)
+    finished = max(_moment(u["finished_at"]) for u in uploads)
+    return (finished - accepted).total_seconds()
+
+
+def _moment(value: str) -> datetime:
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite's: naive UTC
 
 
 def _extract_at(files: list[Path], settings: Settings, nice: int, send: Any) -> None:
@@ -368,10 +434,9 @@ def _review_while_reading(up: ServiceApi, reviewer: ServiceApi, client: Any, bat
                           deadline: float) -> tuple[dict[str, Any], float]:
     """Review rounds while the batch is read, paced like a person, not a load test (a
     round every half second while documents last, then the queue page only); the batch
-    is polled beside them, often enough that its end is seen within ``POLL_SECONDS``
-    (a round's length added to each poll would count against the service). The batch
-    read and when that was seen (``time.perf_counter``). On a terminal a bar shows the
-    batch's ``pages`` read by the service."""
+    is polled beside them every ``POLL_SECONDS``, as its page polls. The batch read and
+    when that was seen (``time.perf_counter``). On a terminal a bar shows the batch's
+    ``pages`` read by the service."""
     with progress("Tjänsten läser", total=pages, unit="sida") as bar:
         return _rounds_until_read(up, reviewer, client, batch_id, documents, latencies,
                                   deadline=deadline, shown=bar)
@@ -525,6 +590,37 @@ def cpu_seconds(pid: int) -> float:
     """Processor seconds (user and system) the process has used, its own threads only."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def readers_cpu_seconds(web_pid: int) -> tuple[float, float]:
+    """Processor seconds used so far by the reading processes alive now, this process's
+    descendants but the web process (``serve``'s reading process and its pool are the
+    web process's children, ``sus-intake worker`` processes this one's): the pools'
+    processes (those with no children), and the processes owning them (the job engine,
+    writing the pages)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(parent, []).append(int(stat.parent.name))
+    pools = owners = 0.0
+    todo = list(children.get(os.getpid(), []))
+    while todo:
+        pid = todo.pop()
+        todo += children.get(pid, [])
+        if pid == web_pid:
+            continue
+        try:
+            seconds = cpu_seconds(pid)
+        except OSError:  # ended meanwhile
+            continue
+        if pid in children:
+            owners += seconds
+        else:
+            pools += seconds
+    return pools, owners
 
 
 def rss_high_water_mb(pid: int) -> float:

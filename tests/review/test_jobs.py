@@ -16,6 +16,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -231,6 +232,41 @@ def test_a_page_written_twice_at_once_keeps_one_document(
         assert upload_row(client, upload_id) == ("processing", 2, 1)
         assert jobs.store_page(state, upload_id, 2, read)
         assert upload_row(client, upload_id) == ("done", 2, 2)
+
+
+def test_the_batch_api_says_when_an_upload_was_accepted_and_when_its_reading_ended(
+        client: TestClient) -> None:
+    """GIVEN a 2-page upload being read WHEN only page 1 is written THEN the batch API
+    gives when it was accepted and no end yet; WHEN page 2 is written THEN the end,
+    not before it was accepted (what `bench --service` times the service by); WHEN it
+    fails and is read again THEN the end is cleared until it is read."""
+    upload_id = upload(client, blank_pdf_pages(2))
+    state = state_of(client)
+    jobs.list_upload(state, upload_id)
+    read = ReadPage(document=read_form("9448"), image=None)
+
+    def shown() -> dict[str, object]:
+        [batch] = client.get("/api/batches").json()
+        [row] = [u for u in batch["uploads"] if u["id"] == upload_id]
+        return dict(row)
+    jobs.store_page(state, upload_id, 1, read)
+    assert shown()["created_at"] and shown()["finished_at"] is None
+    jobs.store_page(state, upload_id, 2, read)
+    done = shown()
+    assert done["status"] == "done"
+    assert _moment(done["finished_at"]) >= _moment(done["created_at"])
+    other = upload(client, blank_pdf_pages(3))
+    jobs.list_upload(state, other)
+    jobs.fail_page(state, other, 1, RuntimeError("a bug"))
+    assert [u["finished_at"] is not None for u in client.get("/api/batches").json()[0]
+            ["uploads"]] == [True]
+    jobs.retry_upload(state, other)
+    assert client.get("/api/batches").json()[0]["uploads"][0]["finished_at"] is None
+
+
+def _moment(value: object) -> datetime:
+    moment = datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def test_pages_finishing_out_of_order_are_queued_in_page_order(

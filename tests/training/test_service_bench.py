@@ -153,3 +153,36 @@ def test_a_batch_read_before_the_reviewer_approved_anything_still_reports() -> N
     assert "p95 /ko while reading: 1.50× idle before" in report
     assert "approve      no requests" in report
     assert "p95 approve while reading" not in report
+
+
+def test_the_services_time_is_from_accepted_to_the_last_upload_finished() -> None:
+    """GIVEN a batch of two uploads as the API gives it (SQLite's naive UTC times and
+    PostgreSQL's with an offset), accepted at 10:00:00 and the last page written at
+    10:00:09.5
+    WHEN the service's time is taken THEN it is 9.5 s, whenever a poll saw it; an
+    upload still being read (no end) is refused rather than timed."""
+    batch = {"id": 3, "uploads": [
+        {"created_at": "2026-12-07T10:00:00.000000", "finished_at": "2026-12-07T10:00:04"},
+        {"created_at": "2026-12-07T10:00:00.010000+00:00",
+         "finished_at": "2026-12-07T11:00:09.500000+01:00"}]}
+    assert service_bench.service_seconds(batch) == pytest.approx(9.5)
+    batch["uploads"][1]["finished_at"] = None
+    with pytest.raises(service_bench.ServiceBenchError):
+        service_bench.service_seconds(batch)
+
+
+def test_report_gives_processor_seconds_per_page_of_extract_and_the_service() -> None:
+    """GIVEN extract's two runs using 18 and 20 processor seconds on 60 pages, and the
+    service's pool 17.4 s, its owner 1.2 s, the web process 0.6 s
+    WHEN the report is written THEN it gives each per page."""
+    latencies = Latencies(samples={"/ko": [0.1], "review page": [0.1], "claim": [0.02],
+                                   "approve": [0.05]})
+    result = ServiceBench(pages=60, workers=2, database="SQLite", files=60,
+                          extract_seconds=[9.0, 10.0], service_seconds=10.0, idle=latencies,
+                          busy=latencies, idle_after=latencies, peak_rss_mb=200.0,
+                          rss_high_water_mb=210.0, failures=[], web_cpu_seconds=0.6,
+                          extract_cpu_seconds=[18.0, 20.0], pool_cpu_seconds=17.4,
+                          owner_cpu_seconds=1.2)
+    report = "\n".join(result.report())
+    assert ("CPU per page: extract 0.317 s; the service's reading pool 0.290 s + its owner "
+            "(job engine, page writes) 0.020 s + web process 0.010 s") in report
