@@ -3,25 +3,19 @@
 Called once per document as it is added to the queue (:func:`read_with_store`):
 
 1. the förbund: the uploader's, unless the form clearly names another (flagged);
-2. the insats: among that förbund's insatser only (a misreading far nearer to one of
-   them than to the others is that one);
+2. the insats: among that förbund's insatser only;
 3. a FK 9449: matched to the förbund's open participations by personnummer and name
    together (one digit off with a matching name is a candidate, pre-filled and
-   flagged with its evidence; the number read exactly gives the person's name as SUS
-   spells it); a number misread in more digits is found by the name when one open
-   participant has it (the name confirmed, the number pre-filled and flagged); an
-   avslutningsdatum before the participation's start is flagged;
+   flagged with its evidence); an avslutningsdatum before the participation's start
+   is flagged;
 4. a FK 9443: matched to participations that wait for a consent (a mailed one
    nationally, one in a förbund's batch within that förbund);
 5. a FK 9443 and a FK 9448 of one person in one batch vote (:mod:`intake.review.vote`);
 6. the rules checked again, the fields to review chosen anew (:func:`sheet.recheck`).
 
-The store may raise a confidence only where it agrees with what was read — the same
-value, or a misreading that points to one value only (the uploader's förbund, an
-insats by a clear margin, the name of the person whose personnummer was read
-exactly), shown with what was read; where it differs it pre-fills or flags, with a
-Swedish message naming the evidence — never a silent change. Evidence comes from the
-document's own förbund only.
+The store may raise a confidence only where it agrees with what was read; where it
+differs it pre-fills or flags, with a Swedish message naming the evidence — never a
+silent change. Evidence comes from the document's own förbund only.
 """
 
 from __future__ import annotations
@@ -42,7 +36,6 @@ from intake.review.schema import Batch, Document
 from intake.review.sheet import (
     confirm,
     flag,
-    hardly_read,
     offer,
     prefill,
     recheck,
@@ -59,17 +52,12 @@ from sus_store import (
     list_insatser,
     lookup_forbund,
     lookup_insats,
-    named_participations,
     near_participations,
 )
 from sus_store.vocab import Status
 
 FORBUND, INSATS, PNR = "samverkansorganisation", "insats", "personnummer"
 END = "avslutningsdatum"
-#: A misread insats is the förbund's nearest one when it is this much nearer to it than
-#: to the förbund's next (similarity, 0–1; a suggestion needs 0.1): the förbund has a
-#: few insatser whose names differ in most letters, a misreading in a few.
-CLEAR_MARGIN = 0.3
 SUGGESTED_NAME = "Läst som '{read}'; närmaste namn i SUS är förvalt – kontrollera."
 
 
@@ -142,10 +130,7 @@ def choose_insats(session: Session, row: Document) -> None:
         return
     match = lookup_insats(session, read, forbund_id=row.forbund_id)
     chosen = match.suggestion
-    if chosen is not None and _clearly_nearest(session, match):
-        confirm(row, INSATS, chosen.name, source="sus")
-        row.insats_id = chosen.id
-    elif chosen is not None:
+    if chosen is not None:
         _take_named(row, INSATS, match)
         row.insats_id = chosen.id
     else:
@@ -154,18 +139,6 @@ def choose_insats(session: Session, row: Document) -> None:
         where = f"hos {owner} i SUS" if owner else "i SUS"
         _unknown(row, INSATS, match, [i.name for i in scope],
                  f"Insatsen '{read}' finns inte {where} – välj insats.")
-
-
-def _clearly_nearest(session: Session, match: NameMatch) -> bool:
-    """A misreading of one of the förbund's insatser so much nearer to it than to the
-    förbund's others (:data:`CLEAR_MARGIN`) — and no nearer to any insats elsewhere in
-    SUS — that reading and store agree: 'Cots För livet' is 'Lots för livet'."""
-    chosen = match.suggestion
-    if chosen is None or match.exact is not None or match.margin < CLEAR_MARGIN:
-        return False
-    anywhere = lookup_insats(session, match.written)
-    return bool(anywhere.candidates) and anywhere.candidates[0].id == chosen.id \
-        and anywhere.margin > 0
 
 
 def _unknown(row: Document, name: str, match: NameMatch | None, scope: list[str],
@@ -193,39 +166,8 @@ def match_open(session: Session, row: Document, *, actor: str, review_below: flo
     elif matching:
         flag(row, PNR, f"{len(matching)} öppna deltaganden i förbundet liknar personnumret"
              " och namnet – kontrollera.")
-    elif not any(p.distance == 0 for p in near) and (
-            named := _named_open(session, row, read, actor=actor)) is not None:
-        _take_named_participant(row, named)
     else:
         _no_open_participation(row, near)
-
-
-def _named_open(session: Session, row: Document, read: str, *,
-                actor: str) -> NearParticipation | None:
-    """The one open participation of the förbund whose name is the name read (folded
-    alike), asked when no one's number is the one read and no one a digit off has the
-    name (so theirs is more digits off); None when none or several are."""
-    name = text_of(row, "namn")
-    if name is None or row.forbund_id is None:
-        return None
-    named = named_participations(
-        session, read, named=lambda known: likeness(name, known) is Likeness.SAME,
-        statuses=(Status.OPEN,), actor=actor, forbund_id=row.forbund_id)
-    return named[0] if len(named) == 1 else None
-
-
-def _take_named_participant(row: Document, found: NearParticipation) -> None:
-    """A 9449 whose name is one open participant's, its personnummer misread in more
-    than one digit: the name confirmed (the reading and SUS agree), the participant's
-    personnummer pre-filled with the evidence, the insats pre-filled or flagged."""
-    read = value_of(row, PNR)
-    confirm(row, "namn", found.namn, source="sus")
-    prefill(row, PNR, found.personnummer,
-            f"Läst som {formatted(read)}; det enda öppna deltagandet i förbundet med namnet"
-            f" '{found.namn}' har {formatted(found.personnummer)} i {found.insats}"
-            f" ({found.distance} siffror skiljer) – förvalt, kontrollera.", source="sus")
-    _take_insats(row, found, certain=False, nearest=None)
-    _end_after_start(row, found)
 
 
 def _matching(row: Document, near: list[NearParticipation], *,
@@ -236,17 +178,8 @@ def _matching(row: Document, near: list[NearParticipation], *,
 
 
 def _no_open_participation(row: Document, near: list[NearParticipation]) -> None:
-    """No open participation matches by number and name: one with the number read but
-    another name flags the name — pre-filled with theirs, the number confirmed, when
-    the name was hardly read (:func:`sheet.hardly_read`; never a well-read name)."""
     same = [p for p in near if p.distance == 0]
-    if len(same) == 1 and hardly_read(row, "namn"):
-        read_name = text_of(row, "namn") or ""
-        confirm(row, PNR, same[0].personnummer, source="sus")
-        prefill(row, "namn", same[0].namn, f"Namnet är svårläst (läst som '{read_name}');"
-                f" det öppna deltagandet i förbundet med det här personnumret heter"
-                f" '{same[0].namn}' – förvalt, kontrollera.", source="sus")
-    elif same:
+    if same:
         flag(row, "namn", f"Personnumret har ett öppet deltagande i förbundet, men där heter"
              f" deltagaren '{same[0].namn}' – kontrollera.")
     elif PNR not in row.problems:
@@ -279,7 +212,7 @@ def _take_participant(row: Document, found: NearParticipation, *,
                 f"Läst som {formatted(value_of(row, PNR))}; närmaste öppna deltagande i"
                 f" förbundet: {formatted(found.personnummer)} i {found.insats} (en siffra"
                 f" skiljer, {agreement}) – förvalt, kontrollera.", source="sus")
-    if same_name or found.distance == 0:  # the number is theirs, the name alike
+    if same_name:
         confirm(row, "namn", found.namn, source="sus")
     else:
         prefill(row, "namn", found.namn, f"Läst som '{read_name}'; deltagandet i SUS heter"

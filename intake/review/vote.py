@@ -11,17 +11,11 @@ by its name votes on the personnummer only: that the names agree is what paired 
 no evidence that they were read right (one writer's two forms are often misread the
 same way, 'Anne-Li' as 'Anneli' on both). A weak name reading that has the strong
 one's first name bears it out rather than contradicts it: the strong one is not
-flagged for it, nor is it by one hardly read (:func:`sheet.hardly_read`). Names alike
-only once folded are not confirmed in a spelling with odd capitals. The consent's
-date and the registration's startdatum are checked against each other: a consent
-dated months before the start (or weeks after it) flags both dates. The document
-added later is weighed against those already read, so the outcome does not depend on
-which of the two a worker reads first.
+flagged for it. The document added later is weighed against those already read, so
+the outcome does not depend on which of the two a worker reads first.
 """
 
 from __future__ import annotations
-
-from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -41,7 +35,6 @@ from intake.review.sheet import (
     confidence_of,
     confirm,
     flag,
-    hardly_read,
     prefill,
     recheck,
     text_of,
@@ -52,13 +45,7 @@ from intake.settings import Settings
 from intake.sus.personnummer import parse_personnummer
 
 PNR = "personnummer"
-START = "startdatum"
 LABEL = {"9443": "samtycket", "9448": "inregistreringen"}
-#: A consent is signed at the start of a participation or before it: one dated more
-#: than this before the registration's startdatum, or more than this after it, means
-#: one of the two dates was misread (a month '11' read '01' is ten months off).
-SIGNED_BEFORE_START = timedelta(days=62)
-SIGNED_AFTER_START = timedelta(days=14)
 _OTHER = {"9443": "9448", "9448": "9443"}
 
 
@@ -70,7 +57,6 @@ def vote_in_batch(session: Session, row: Document, *, settings: Settings) -> Non
         return
     partner, by_number = paired
     _vote_personnummer(row, partner, settings=settings)
-    _check_dates(row, partner)
     if by_number:  # paired by the name, the names agree by construction: no evidence
         _vote_name(row, partner, review_below=below)
     recheck(partner, today=settings.current_day(), review_below=below)
@@ -148,40 +134,6 @@ def _vote_personnummer(a: Document, b: Document, *, settings: Settings) -> None:
          " – kontrollera.")
 
 
-def _check_dates(a: Document, b: Document) -> None:
-    """The consent's date and the registration's startdatum, read on two forms: a
-    consent signed long before the start or well after it means one was misread (a
-    month '11' read '01'); the doubted one is flagged with what the other says, both
-    when neither is doubted."""
-    consent, registration = (a, b) if a.form == "9443" else (b, a)
-    signed, start = _day(value_of(consent, "datum")), _day(value_of(registration, START))
-    if signed is None or start is None:
-        return
-    if start - SIGNED_BEFORE_START <= signed <= start + SIGNED_AFTER_START:
-        return
-    doubted = {"datum": _doubted(consent, "datum"), START: _doubted(registration, START)}
-    either = not any(doubted.values())  # neither doubted: either may be the misread one
-    if doubted["datum"] or either:
-        flag(consent, "datum", f"Inregistreringen i samma batch har startdatum"
-             f" {start.isoformat()} – kontrollera datumet.")
-    if doubted[START] or either:
-        flag(registration, START, f"Samtycket i samma batch är daterat"
-             f" {signed.isoformat()} – kontrollera startdatum.")
-
-
-def _doubted(row: Document, name: str) -> bool:
-    """Already to be reviewed: the doubt found the misread date; the other is not
-    flagged for it (the doubted one's message names it)."""
-    return name in row.needs_review or name in row.problems
-
-
-def _day(value: object) -> date | None:
-    try:
-        return date.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
-
-
 def _agreement(a: Document, b: Document) -> str:
     name_a, name_b = text_of(a, NAME_FIELD[a.form]), text_of(b, NAME_FIELD[b.form])
     same = likeness(name_a or "", name_b or "") is Likeness.SAME
@@ -204,22 +156,12 @@ def _vote_name(a: Document, b: Document, *, review_below: float) -> None:
         return
     if name_a is not None and name_b is not None and likeness(name_a, name_b) is Likeness.SAME:
         spelling = max((name_a, name_b), key=_accented)
-        if _odd_capitals(spelling):
-            return  # alike without case: the vote cannot answer a doubt about the case
         for row in (a, b):
             confirm(row, NAME_FIELD[row.form], spelling, source="batch")
         return
     strong, weak = sorted((a, b), key=lambda d: (text_of(d, NAME_FIELD[d.form]) is None,
                                                  -confidence_of(d, NAME_FIELD[d.form]), d.form))
     _disagree_on_name(strong, weak, review_below=review_below)
-
-
-def _odd_capitals(name: str) -> bool:
-    """Whether a part of ``name`` starts small or has a capital inside ('HaSsan'):
-    folding hides capitals, so two readings that agree after folding do not bear them
-    out (one writer's two forms are misread the same way)."""
-    parts = [p for p in name.replace("-", " ").split() if p[:1].isalpha()]
-    return any(not p[0].isupper() or any(c.isupper() for c in p[1:]) for p in parts)
 
 
 def _accented(name: str) -> int:
@@ -242,17 +184,9 @@ def _disagree_on_name(strong: Document, weak: Document, *, review_below: float) 
     else:
         flag(weak, field, f"I {LABEL[strong.form]} i samma batch står namnet '{kept}'"
              " – kontrollera.")
-    if read is not None and not _bears_out(read, kept, weak, review_below=review_below) \
-            and not _hardly_read(weak, strong, review_below=review_below):
+    if read is not None and not _bears_out(read, kept, weak, review_below=review_below):
         flag(strong, NAME_FIELD[strong.form], f"I {LABEL[weak.form]} i samma batch står"
              f" namnet '{read}' – kontrollera.")
-
-
-def _hardly_read(weak: Document, strong: Document, *, review_below: float) -> bool:
-    """Whether the weaker name was read so badly (:func:`sheet.hardly_read`) that it is
-    no evidence against a stronger one read well."""
-    return (hardly_read(weak, NAME_FIELD[weak.form])
-            and well_read(strong, NAME_FIELD[strong.form], review_below=review_below))
 
 
 def _bears_out(read: str, kept: str, weak: Document, *, review_below: float) -> bool:
