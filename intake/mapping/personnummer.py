@@ -124,7 +124,7 @@ def _disputed(value: FieldValue, read: TextRead, whole: WholeField | None,
         return value
     against_whole = whole.posterior >= UNSUPPORTED_BESIDE \
         and whole.share(value.value) < UNSUPPORTED
-    written = "".join(c for c in read.text if c.isdigit())
+    written = _written_digits(read)
     against_engine = read.confidence >= CONTRADICTS and len(written) in (10, 12) \
         and not value.value.endswith(written) \
         and _could_be_written(written, value.value, whole, context.today)
@@ -160,11 +160,16 @@ def _kinds(digits: str, today: date) -> set[str]:
 def _engine_guessed(as_read: FieldValue, read: TextRead, today: date) -> bool:
     """The engine's value is not what it read but a valid number its alternatives were
     corrected to, from digits that cannot be a personnummer at all."""
-    written = "".join(c for c in read.text if c.isdigit())
+    written = _written_digits(read)
     if as_read.value is None or len(written) not in (10, 12) \
             or as_read.value.endswith(written):
         return False
     return _kinds(written, today) == {"impossible"}
+
+
+def _written_digits(read: TextRead) -> str:
+    """The digits of the engine's text, as it read them (separators dropped)."""
+    return "".join(c for c in read.text if c.isdigit())
 
 
 def _as_read_by_engine(read: TextRead, context: Context) -> FieldValue:
