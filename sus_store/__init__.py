@@ -40,7 +40,7 @@ from sus_store.errors import (
     StoreError,
 )
 from sus_store.lookup import NameMatch, lookup_forbund, lookup_insats
-from sus_store.matching import NearParticipation, near_participations
+from sus_store.matching import NearParticipation, named_participations, near_participations
 from sus_store.organisation import (
     BudgetIn,
     ForbundIn,
@@ -112,7 +112,7 @@ __all__ = [
     "clean_orphans", "consent_candidates", "file_consent", "find_participations",
     "get_consent", "get_participation", "late_registrations", "link_consent", "list_forbund",
     "list_insatser", "lookup_forbund", "lookup_insats", "make_anonymous", "make_engine",
-    "near_participations",
+    "named_participations", "near_participations",
     "open_store", "participations_in", "read_consent_scan", "recategorise_insats",
     "register_anonymous",
     "register_anonymous_from", "register_in", "register_out", "register_volym",

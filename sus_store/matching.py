@@ -4,11 +4,14 @@ A reader that misreads one digit of a personnummer still lands next to the perso
 participation. :func:`near_participations` finds the live participations whose
 personnummer differs from the one read in at most one position, within one förbund
 when given (so another förbund's people are never offered), for the intake side to
-weigh together with the name. It decides nothing; the read is audited.
+weigh together with the name. :func:`named_participations` finds those of one
+förbund whose name the intake side's test accepts, for a personnummer misread in
+more than one digit. Neither decides anything; each read is audited.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from pydantic import BaseModel, Field
@@ -34,7 +37,8 @@ class NearParticipation(BaseModel):
     namn: str = Field(repr=False)
     startdatum: date
     has_consent: bool
-    #: how many of the twelve digits differ from the number read (0 or 1)
+    #: how many of the twelve digits differ from the number read (0 or 1 when found
+    #: by the number; any when found by the name)
     distance: int
 
 
@@ -57,6 +61,24 @@ def near_participations(session: Session, personnummer: str, *, statuses: tuple[
     audit.record(session, actor=actor, action="match", entity="participation",
                  after={"personnummer": audit.pseudonym(session, personnummer),
                         "forbund_id": forbund_id, "found": len(found)})
+    return sorted(found, key=lambda near: (near.distance, near.startdatum, near.id))
+
+
+def named_participations(session: Session, personnummer: str, *, named: Callable[[str], bool],
+                         statuses: tuple[Status, ...], actor: str,
+                         forbund_id: int) -> list[NearParticipation]:
+    """Participations of one förbund in ``statuses`` whose name ``named`` accepts, with
+    their distance from the twelve digits ``personnummer`` read, nearest first."""
+    consented = exists().where(Consent.participation_id == Participation.id)
+    query = (select(Participation, Insats, consented)
+             .join(Insats, Participation.insats_id == Insats.id)
+             .where(Insats.forbund_id == forbund_id,
+                    Participation.status.in_([s.value for s in statuses])))
+    found = [_near(row, insats, bool(has_consent), personnummer)
+             for row, insats, has_consent in session.execute(query) if named(row.namn)]
+    audit.record(session, actor=actor, action="match", entity="participation",
+                 after={"personnummer": audit.pseudonym(session, personnummer),
+                        "forbund_id": forbund_id, "by": "namn", "found": len(found)})
     return sorted(found, key=lambda near: (near.distance, near.startdatum, near.id))
 
 

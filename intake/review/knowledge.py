@@ -6,8 +6,11 @@ Called once per document as it is added to the queue (:func:`read_with_store`):
 2. the insats: among that förbund's insatser only;
 3. a FK 9449: matched to the förbund's open participations by personnummer and name
    together (one digit off with a matching name is a candidate, pre-filled and
-   flagged with its evidence); an avslutningsdatum before the participation's start
-   is flagged;
+   flagged with its evidence); a doubted number misread in more digits is found by
+   the name when one open participant has that name (the name, which agrees,
+   confirmed; the number pre-filled and flagged); a hardly read name beside a number
+   that is one participant's is pre-filled with theirs, flagged; an avslutningsdatum
+   before the participation's start is flagged;
 4. a FK 9443: matched to participations that wait for a consent (a mailed one
    nationally, one in a förbund's batch within that förbund);
 5. a FK 9443 and a FK 9448 of one person in one batch vote (:mod:`intake.review.vote`);
@@ -36,6 +39,7 @@ from intake.review.schema import Batch, Document
 from intake.review.sheet import (
     confirm,
     flag,
+    hardly_read,
     offer,
     prefill,
     recheck,
@@ -52,6 +56,7 @@ from sus_store import (
     list_insatser,
     lookup_forbund,
     lookup_insats,
+    named_participations,
     near_participations,
 )
 from sus_store.vocab import Status
@@ -166,8 +171,41 @@ def match_open(session: Session, row: Document, *, actor: str, review_below: flo
     elif matching:
         flag(row, PNR, f"{len(matching)} öppna deltaganden i förbundet liknar personnumret"
              " och namnet – kontrollera.")
+    elif not any(p.distance == 0 for p in near) \
+            and not well_read(row, PNR, review_below=review_below) \
+            and (named := _named_open(session, row, read, actor=actor)) is not None:
+        _take_named_participant(row, named)
     else:
         _no_open_participation(row, near)
+
+
+def _named_open(session: Session, row: Document, read: str, *,
+                actor: str) -> NearParticipation | None:
+    """The one open participation of the förbund whose name is the name read (folded
+    alike), asked when the number was doubted, no one's number is the one read and no
+    one a digit off has the name (so theirs is more digits off; a number read well is
+    not replaced by one far from it); None when none or several are."""
+    name = text_of(row, "namn")
+    if name is None or row.forbund_id is None:
+        return None
+    named = named_participations(
+        session, read, named=lambda known: likeness(name, known) is Likeness.SAME,
+        statuses=(Status.OPEN,), actor=actor, forbund_id=row.forbund_id)
+    return named[0] if len(named) == 1 else None
+
+
+def _take_named_participant(row: Document, found: NearParticipation) -> None:
+    """A 9449 whose name is one open participant's, its personnummer misread in more
+    than one digit: the name confirmed (reading and SUS agree on it), the participant's
+    personnummer pre-filled and flagged with the evidence, the insats as for a match."""
+    confirm(row, "namn", found.namn, source="sus")
+    prefill(row, PNR, found.personnummer,
+            f"Läst som {formatted(value_of(row, PNR))}; det enda öppna deltagandet i"
+            f" förbundet med namnet '{found.namn}' har {formatted(found.personnummer)} i"
+            f" {found.insats} ({found.distance} siffror skiljer) – förvalt, kontrollera.",
+            source="sus")
+    _take_insats(row, found, certain=False, nearest=None)
+    _end_after_start(row, found)
 
 
 def _matching(row: Document, near: list[NearParticipation], *,
@@ -178,8 +216,16 @@ def _matching(row: Document, near: list[NearParticipation], *,
 
 
 def _no_open_participation(row: Document, near: list[NearParticipation]) -> None:
+    """No open participation matches by number and name: one with the number read but
+    another name flags the name — pre-filled with theirs when the name was hardly read
+    (:func:`sheet.hardly_read`; a name read fairly is only flagged, never replaced)."""
     same = [p for p in near if p.distance == 0]
-    if same:
+    if len(same) == 1 and hardly_read(row, "namn"):
+        read_name = text_of(row, "namn") or ""
+        prefill(row, "namn", same[0].namn, f"Namnet är svårläst (läst som '{read_name}');"
+                f" det öppna deltagandet i förbundet med det här personnumret heter"
+                f" '{same[0].namn}' – förvalt, kontrollera.", source="sus")
+    elif same:
         flag(row, "namn", f"Personnumret har ett öppet deltagande i förbundet, men där heter"
              f" deltagaren '{same[0].namn}' – kontrollera.")
     elif PNR not in row.problems:

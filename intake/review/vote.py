@@ -11,8 +11,9 @@ by its name votes on the personnummer only: that the names agree is what paired 
 no evidence that they were read right (one writer's two forms are often misread the
 same way, 'Anne-Li' as 'Anneli' on both). A weak name reading that has the strong
 one's first name bears it out rather than contradicts it: the strong one is not
-flagged for it. The document added later is weighed against those already read, so
-the outcome does not depend on which of the two a worker reads first.
+flagged for it, nor by one hardly read (:func:`sheet.hardly_read`). The document
+added later is weighed against those already read, so the outcome does not depend
+on which of the two a worker reads first.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from intake.review.sheet import (
     confidence_of,
     confirm,
     flag,
+    hardly_read,
     prefill,
     recheck,
     text_of,
@@ -184,9 +186,17 @@ def _disagree_on_name(strong: Document, weak: Document, *, review_below: float) 
     else:
         flag(weak, field, f"I {LABEL[strong.form]} i samma batch står namnet '{kept}'"
              " – kontrollera.")
-    if read is not None and not _bears_out(read, kept, weak, review_below=review_below):
+    if read is not None and not _bears_out(read, kept, weak, review_below=review_below) \
+            and not _hardly_read(weak, strong, review_below=review_below):
         flag(strong, NAME_FIELD[strong.form], f"I {LABEL[weak.form]} i samma batch står"
              f" namnet '{read}' – kontrollera.")
+
+
+def _hardly_read(weak: Document, strong: Document, *, review_below: float) -> bool:
+    """Whether the weaker name was read so badly (:func:`sheet.hardly_read`) that it is
+    no evidence against a stronger one read well."""
+    return (hardly_read(weak, NAME_FIELD[weak.form])
+            and well_read(strong, NAME_FIELD[strong.form], review_below=review_below))
 
 
 def _bears_out(read: str, kept: str, weak: Document, *, review_below: float) -> bool:

@@ -132,6 +132,68 @@ def test_9449_read_as_the_open_participant_is_confirmed(
     assert seen.needs_review == []
 
 
+def test_9449_number_misread_in_several_digits_is_found_by_the_name(
+        client: TestClient, pyramis: int) -> None:
+    """GIVEN Åsa Öberg-Test the only open participant of that name in Pyramis WHEN her
+    9449 is read with her name unsure but right and four digits of her personnummer
+    wrong THEN the name, which SUS bears out, is confirmed, and her personnummer
+    pre-filled and flagged with what was read, her name and how many digits differ."""
+    participant(client, KVINNA)
+    participant(client, MAN, namn="Per Lind")
+    misread = "198010202386"
+    seen = Seen(client, add(client, pyramis, read_form(
+        "9449", personnummer=(misread, 0.3, "Personnumret är svårläst; kontrollera"),
+        namn=(ASA, 0.4, "Texten är svårläst"))))
+    assert seen.value("namn") == ASA and not seen.flagged("namn")
+    assert seen.value("personnummer") == KVINNA and seen.flagged("personnummer")
+    problem = seen.problems["personnummer"]
+    assert "Läst som 19801020-2386" in problem and f"namnet '{ASA}'" in problem
+    assert "19800102-2386" in problem and "4 siffror skiljer" in problem and "förvalt" in problem
+
+
+def test_9449_number_read_well_is_not_replaced_by_a_namesakes(
+        client: TestClient, pyramis: int) -> None:
+    """GIVEN Åsa Öberg-Test open in Pyramis WHEN a 9449 with her name and a personnummer
+    three digits from hers, read well, comes THEN the number read stays, flagged (no open
+    participation has it); hers is not pre-filled."""
+    participant(client, KVINNA)
+    seen = Seen(client, add(client, pyramis, read_form(
+        "9449", personnummer="198010022385", namn=(ASA, 0.4, "Texten är svårläst"))))
+    assert seen.value("personnummer") == "198010022385" and seen.flagged("personnummer")
+    assert all(KVINNA[8:] not in p for p in seen.problems.values())
+
+
+def test_9449_name_shared_by_two_open_participants_finds_no_one(
+        client: TestClient, pyramis: int) -> None:
+    """GIVEN two open participants named Åsa Öberg-Test WHEN a 9449 with that name and
+    a personnummer far from both is read THEN neither is offered: the name stays flagged
+    as read and the personnummer as read, with no participant's number in any message."""
+    participant(client, KVINNA)
+    participant(client, MAN)
+    seen = Seen(client, add(client, pyramis, read_form(
+        "9449", personnummer=("198010202386", 0.3, "svårläst"), namn=(ASA, 0.4, "svårläst"))))
+    assert seen.value("personnummer") == "198010202386" and seen.flagged("namn")
+    assert all(KVINNA[8:] not in p and MAN[8:] not in p for p in seen.problems.values())
+
+
+def test_9449_with_a_hardly_read_name_is_offered_the_participants_name(
+        client: TestClient, pyramis: int) -> None:
+    """GIVEN Åsa open in Pyramis WHEN her 9449 is read with her exact personnummer and
+    the name hardly read ('Asn ÖWrg', 0.1) THEN her name is pre-filled, flagged with what
+    was read; read fairly ('Ebba Öberg-Test', 0.5), the name is only flagged, not
+    replaced. Neither name agrees with SUS: the personnummer is not confirmed by it."""
+    participant(client, KVINNA)
+    seen = Seen(client, add(client, pyramis, read_form(
+        "9449", personnummer=(KVINNA, 0.5, "osäker"), namn=("Asn ÖWrg", 0.1))))
+    assert seen.value("namn") == ASA and seen.flagged("namn")
+    assert "läst som 'Asn ÖWrg'" in seen.problems["namn"] and "förvalt" in seen.problems["namn"]
+    assert seen.flagged("personnummer")
+    fair = Seen(client, add(client, pyramis, read_form(
+        "9449", personnummer=(KVINNA, 0.5, "osäker"), namn=("Ebba Öberg-Test", 0.5))))
+    assert fair.value("namn") == "Ebba Öberg-Test" and fair.flagged("namn")
+    assert fair.flagged("personnummer")
+
+
 def test_9449_whose_name_does_not_match_is_not_matched(
         client: TestClient, pyramis: int) -> None:
     """GIVEN Åsa's open participation WHEN a 9449 one digit off her personnummer names

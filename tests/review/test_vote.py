@@ -176,3 +176,17 @@ def test_a_namesake_does_not_take_the_partner_read_with_the_same_number(
     add(client, batch, read_form("9443", personnummer=KVINNA, namnfortydligande=ASA))
     seen = Seen(client, first)
     assert seen.confidence("personnummer") >= 0.9 and not seen.flagged("personnummer")
+
+
+def test_hardly_read_other_first_name_does_not_flag_the_well_read(
+        client: TestClient, batch: int) -> None:
+    """GIVEN a 9448 with 'Åsa Öberg-Test' well read and its 9443 hardly read as 'Ebba
+    Öberg-Test' (0.1) WHEN they vote THEN the 9448's name stands unflagged, and the
+    9443's is flagged with it."""
+    first = add(client, batch, read_form("9448", personnummer=KVINNA, namn=(ASA, 0.95)))
+    second = add(client, batch, read_form("9443", personnummer=KVINNA,
+                                          namnfortydligande=("Ebba Öberg-Test", 0.1)))
+    registration, consent = Seen(client, first), Seen(client, second)
+    assert not registration.flagged("namn")
+    assert consent.flagged("namnfortydligande") and ASA in consent.problems["namnfortydligande"]
+

@@ -1,4 +1,5 @@
-"""Participations near a read personnummer: the same or one digit off, of one förbund."""
+"""Participations near a read personnummer: the same or one digit off, of one förbund;
+or of one förbund by the name, with how far their number is from the one read."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from sus_store import (
     add_insats,
     audit_trail,
     list_forbund,
+    named_participations,
     near_participations,
     register_in,
 )
@@ -84,3 +86,19 @@ def test_the_search_is_audited_without_the_number(org: Store) -> None:
         (event, *_) = audit_trail(session, actor="granskare")
     assert event.action == "match" and event.after is not None
     assert event.after["found"] == 2 and KVINNA not in str(event.after)
+
+
+def test_found_by_the_name_within_the_forbund_with_the_distance(org: Store) -> None:
+    """GIVEN Åsa open in Pyramis and in Göteborg, Per waiting in Pyramis WHEN Pyramis
+    asks for open participations by a name test that accepts every name, with Åsa's
+    number misread in three digits THEN only her Pyramis participation is found, three
+    digits from the number read, and the search is audited without the number."""
+    misread = KVINNA[:6] + "999" + KVINNA[9:]
+    with org.transaction() as session:
+        (found,) = named_participations(session, misread, named=lambda namn: True,
+                                        statuses=(Status.OPEN,), actor="forbund",
+                                        forbund_id=_ids(org)[FORBUND])
+        (event, *_) = audit_trail(session, actor="forbund")
+    assert found.personnummer == KVINNA and found.distance == 3
+    assert event.after is not None and event.after["by"] == "namn"
+    assert misread not in str(event.after)
