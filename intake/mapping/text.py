@@ -368,9 +368,12 @@ def _named_lift(
     """A doubted read whose value is made of listed words the list named clearly (each
     word at least ``TextKind.named.margin`` cheaper than its runner-up) takes the share
     of such reads the calibration forms had right, when only the engine doubted ``text``
-    (its shape set off no signal). Kinds without ``named`` (names) are never lifted."""
+    (its shape set off no signal). Kinds without ``named`` (names) are never lifted, nor
+    a value the list made by dropping or adding letters (:func:`_letters_kept`)."""
     kind = context.calibration.kind_of(name)
     if kind is None or kind.named is None or snapped.margin < kind.named.margin:
+        return confidence, doubt
+    if not _letters_kept(text, snapped.text):
         return confidence, doubt
     if doubt is None and confidence >= context.review_below:
         return confidence, doubt
@@ -379,6 +382,15 @@ def _named_lift(
         return confidence, doubt
     lifted = max(confidence, kind.named.p_right)
     return (lifted, None) if lifted >= context.review_below else (confidence, doubt)
+
+
+def _letters_kept(text: str, value: str) -> bool:
+    """Whether the list's ``value`` has as many letters as the read ``text``, gaps aside
+    (it changed letters, gaps or case only). One with letters dropped or added may have
+    a word dropped or added: 'Samordningsförbundet Välfärdi Nacka' (the 'i' of 'Välfärd i
+    Nacka' written without its gap) was named 'Samordningsförbundet Välfärd Nacka', every
+    word listed and clearly named, and lifted out of review: a wrong förbund."""
+    return len(_letters(text)) == len(_letters(value))
 
 
 def _above_listed_floor(name: str, read: TextRead, context: Context) -> bool:
