@@ -12,6 +12,14 @@ import numpy as np
 cv2.setNumThreads(1)  # pages run in parallel processes; OpenCV threads would oversubscribe
 
 
+def decode_stored_grey(data: bytes) -> np.ndarray | None:
+    """The pixels of an 8-bit grey image file as stored (no EXIF turn, no conversion);
+    None when it is not one OpenCV decodes so."""
+    flags = cv2.IMREAD_UNCHANGED | cv2.IMREAD_IGNORE_ORIENTATION
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), flags)
+    return image if image is not None and image.ndim == 2 and image.dtype == np.uint8 else None
+
+
 def to_grey(image: np.ndarray) -> np.ndarray:
     if image.ndim == 2:
         return image if image.dtype == np.uint8 else image.astype(np.uint8)

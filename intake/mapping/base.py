@@ -22,6 +22,7 @@ import unicodedata
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from operator import getitem
 from typing import Any, TypeVar
 
 from intake.learned import Priors, ReviewLines, TextCalibration
@@ -193,23 +194,27 @@ def kbest_strings(dists: Sequence[Dist | None], limit: int = _KBEST) -> Iterator
     """The ``limit`` most probable strings over the positions, best first (lazy
     best-first search over the product of the per-position candidates)."""
     options = [sorted(d.items(), key=lambda item: -item[1]) if d else [(" ", 1.0)] for d in dists]
+    chars = [[char for char, _ in listed] for listed in options]
+    probabilities = [[p for _, p in listed] for listed in options]
     start = (0,) * len(options)
-    heap = [(-_product(options, start), start)]
+    heap = [(-_product(probabilities, start), start)]
     seen = {start}
     for _ in range(limit):
         if not heap:
             return
         neg_p, index = heapq.heappop(heap)
-        yield "".join(options[i][k][0] for i, k in enumerate(index)), -neg_p
+        yield "".join(map(getitem, chars, index)), -neg_p
         for i, k in enumerate(index):
-            successor = (*index[:i], k + 1, *index[i + 1 :])
-            if k + 1 < len(options[i]) and successor not in seen:
-                seen.add(successor)
-                heapq.heappush(heap, (-_product(options, successor), successor))
+            if k + 1 < len(chars[i]):
+                successor = (*index[:i], k + 1, *index[i + 1 :])
+                if successor not in seen:
+                    seen.add(successor)
+                    heapq.heappush(heap, (-_product(probabilities, successor), successor))
 
 
-def _product(options: list[list[tuple[str, float]]], index: tuple[int, ...]) -> float:
-    return math.prod(options[i][k][1] for i, k in enumerate(index))
+def _product(probabilities: list[list[float]], index: tuple[int, ...]) -> float:
+    """The string's probability: each position's chosen option's, multiplied in order."""
+    return math.prod(map(getitem, probabilities, index))
 
 
 @dataclass(frozen=True)

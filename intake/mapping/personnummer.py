@@ -339,6 +339,7 @@ class _Part:
     texts: tuple[str, ...]
     digits: np.ndarray  # (k, width)
     residue: np.ndarray  # (k,)
+    by_residue: tuple[np.ndarray, ...]  # per residue 0-9, the indices of its strings
 
 
 def _part(offset: int, texts: Sequence[str]) -> _Part:
@@ -348,7 +349,8 @@ def _part(offset: int, texts: Sequence[str]) -> _Part:
     contribution = digits * weights[np.newaxis, :]
     contribution = contribution // 10 + contribution % 10
     residue = np.where(positions <= 1, 0, contribution).sum(axis=1) % 10
-    return _Part(offset, tuple(texts), digits, residue)
+    by_residue = tuple(np.flatnonzero(residue == r) for r in range(10))
+    return _Part(offset, tuple(texts), digits, residue, by_residue)
 
 
 def _is_leap(year: int) -> bool:
@@ -393,12 +395,10 @@ def _table(rows: np.ndarray, part: _Part) -> _Table:
     scores = _scores(rows, part)
     total = np.bincount(part.residue, weights=scores, minlength=10)
     best_p, best = np.zeros(10), [""] * 10
-    if len(scores):
-        order = np.lexsort((scores, part.residue))
-        last = np.r_[part.residue[order][1:] != part.residue[order][:-1], True]
-        for index in order[last]:
-            best_p[part.residue[index]] = scores[index]
-            best[part.residue[index]] = part.texts[index]
+    for residue, members in enumerate(part.by_residue):
+        if len(members):  # the likeliest string, the last listed of equally likely ones
+            index = members[len(members) - 1 - int(np.argmax(scores[members][::-1]))]
+            best_p[residue], best[residue] = scores[index], part.texts[index]
     return _Table(total, best_p, best, float(scores.sum()))
 
 

@@ -172,11 +172,15 @@ def _centre_of_mass(image: np.ndarray) -> tuple[float, float]:
 
 
 def images_of(line: np.ndarray, glyphs: list[Glyph]) -> list[np.ndarray] | None:
+    """Each glyph's darkness (its own ink and the pixels next to it) normalised; None
+    when a glyph holds no ink. Only the glyph's columns are worked on: its ink lies
+    within them."""
     darkness = 1.0 - line.astype(np.float32) / 255
     images = []
     for glyph in glyphs:
-        own = imaging.dilate(glyph.ink, 3)
-        image = normalise(np.where(own, darkness, 0.0)[:, glyph.left : glyph.right])
+        columns = slice(glyph.left, glyph.right)
+        own = imaging.dilate(glyph.ink[:, columns], 3)
+        image = normalise(np.where(own, darkness[:, columns], 0.0))
         if image is None:
             return None
         images.append(image)

@@ -121,17 +121,22 @@ def _beam(parts: list[Cluster], options: dict[int, list[_Option]], slashes: bool
     """Partial cuts by the cluster they reach, at most BEAM per digit count."""
     reached: dict[int, list[_Partial]] = {0: [_Partial(0.0, (), 0)]}
     for i in range(len(parts)):
+        scored = [(option, *_option_score(option, slashes)) for option in options.get(i, [])]
         for partial in _best(reached.pop(i, [])):
-            for option in options.get(i, []):
-                digits, score = _digits_and_score(option.probabilities, slashes)
-                if option.span > 1:
-                    score += _MERGE_PENALTY
+            for option, digits, score in scored:
                 if partial.digits + digits > most:
                     continue
                 step = _Partial(partial.score + score, (*partial.options, option),
                                 partial.digits + digits)
                 reached.setdefault(i + option.span, []).append(step)
     return _best(reached.get(len(parts), []))
+
+
+def _option_score(option: _Option, slashes: bool) -> tuple[int, float]:
+    """:func:`_digits_and_score` of an option (the same for every partial cut it may
+    extend), with :data:`MERGE_PRIOR` where it merges two clusters."""
+    digits, score = _digits_and_score(option.probabilities, slashes)
+    return digits, (score + _MERGE_PENALTY if option.span > 1 else score)
 
 
 def _best(partials: list[_Partial]) -> list[_Partial]:

@@ -142,6 +142,7 @@ def read_text_fields(
     errors 3 -> 1, review down). Without it, Tesseract alone."""
     template = reading_template(form)
     configs = widget_configs(template.form)
+    digits = None if digits is None else digits.remembering()  # each glyph classified once
     return {
         widget.name: read_widget(aligned, widget, configs.get(widget.name, TEXT), engine, digits)
         for widget in template.layout.widgets

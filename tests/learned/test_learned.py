@@ -11,7 +11,12 @@ import pytest
 
 from intake.errors import ConfigurationError
 from intake.learned import Priors, ReadingModels
-from intake.learned.digits import DigitModel, load_digit_model, save_digit_model
+from intake.learned.digits import (
+    CONV_BATCH,
+    DigitModel,
+    load_digit_model,
+    save_digit_model,
+)
 from intake.learned.provenance import Provenance, current_commit
 from intake.learned.text import load_text_calibration
 from intake.learned.ticks import load_thresholds
@@ -66,6 +71,35 @@ def test_a_digit_read_with_shifts_is_the_mean_of_its_shifted_readings(tmp_path: 
     save_digit_model(once, tmp_path / "once.npz")
     assert load_digit_model(tmp_path / "ensemble.npz").shifts == shifts
     assert load_digit_model(tmp_path / "once.npz").shifts == ((0, 0),)
+
+
+def test_a_remembering_digit_model_reads_each_image_once_and_as_the_model_does() -> None:
+    """GIVEN the shipped digit classifier made remembering (as a page is read: its
+    lines' pieces are tried in several cuts)
+    WHEN it classifies glyphs, some of them twice, and then some of them again
+    THEN each glyph reads exactly as the model reads it, and each distinct glyph went
+    through the network once."""
+    model = load_digit_model()
+    remembering = model.remembering()
+    rng = np.random.default_rng(7)
+    glyphs = rng.random((5, 28, 28)).astype(np.float32)
+    batch = glyphs[[0, 1, 0, 2, 1]]
+    assert np.allclose(remembering.probabilities(batch), model.probabilities(batch), atol=1e-6)
+    assert remembering.seen is not None and len(remembering.seen) == 3
+    again = glyphs[[2, 3, 4, 0]]
+    assert np.allclose(remembering.probabilities(again), model.probabilities(again), atol=1e-6)
+    assert len(remembering.seen) == 5
+    assert model.seen is None  # the shared model remembers nothing
+
+
+def test_a_large_batch_of_glyphs_reads_as_each_glyph_alone() -> None:
+    """GIVEN more glyphs than go through the convolutions at a time
+    WHEN the shipped classifier reads them in one call
+    THEN each reads as it does alone (the batch is only split for speed)."""
+    model = load_digit_model()
+    glyphs = np.random.default_rng(8).random((CONV_BATCH + 5, 28, 28)).astype(np.float32)
+    alone = np.concatenate([model.probabilities(glyph[None]) for glyph in glyphs])
+    assert np.allclose(model.probabilities(glyphs), alone, atol=1e-6)
 
 
 def test_the_shipped_digit_model_reads_with_the_shifts_it_was_calibrated_with() -> None:

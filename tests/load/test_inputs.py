@@ -161,3 +161,25 @@ def test_photo_is_turned_upright_as_its_exif_says(tmp_path: Path) -> None:
     (only,) = read_input(path, dpi=200)
     assert only.image.shape == (300, 200) and only.dpi == 150
     assert only.image[:20].mean() < 60 and only.image[-20:].mean() > 200
+
+
+@pytest.mark.parametrize("exif", [False, True])
+def test_a_grey_png_reads_as_stored_unless_its_exif_turns_it(tmp_path: Path, exif: bool) -> None:
+    """GIVEN a grey PNG scan, once as it is and once stored on its side with EXIF
+    orientation 6
+    WHEN read
+    THEN the first gives exactly its stored pixels and resolution, the second comes out
+    upright (grey PNGs without EXIF are decoded by OpenCV, the rest by PIL)."""
+    path = tmp_path / "scan.png"
+    stored = Image.fromarray(np.random.default_rng(4).integers(0, 256, (200, 300), np.uint8))
+    stored.paste(0, (0, 0, 30, 200))  # a dark band at the stored image's left edge
+    saved = Image.Exif()
+    if exif:
+        saved[0x0112] = 6
+    stored.save(path, exif=saved, dpi=(150, 150))
+    (only,) = read_input(path, dpi=200)
+    assert round(only.dpi) == 150  # PNG stores dots per metre
+    if exif:
+        assert only.image.shape == (300, 200) and only.image[:20].mean() < 60
+    else:
+        assert np.array_equal(only.image, np.asarray(stored))

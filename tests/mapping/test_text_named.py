@@ -53,6 +53,28 @@ def test_a_read_as_near_two_listed_words_stays_in_review() -> None:
     assert value.problem is not None
 
 
+def test_a_read_the_list_named_by_dropping_a_word_stays_in_review() -> None:
+    """GIVEN 'Samordningsförbundet Välfärd i Nacka' read doubtfully with the gap before
+    the 'i' lost ('Välfärdi', its ä contested by an a), whose nearest listed words
+    'Samordningsförbundet Välfärd Nacka' the list names clearly, and the same read with
+    the 'i' apart; and an insats read with a letter too many ('Kraftsamlinng')
+    WHEN each is interpreted with the clear-naming measure
+    THEN the one named by dropping the 'i' (a word of the name) goes to review; the one
+    the list named letter for letter, and the one it named by dropping a letter no word
+    is spelt with alone, leave review."""
+    dropped = engine_read("Samordningsförbundet Välfärdi Nacka", confidence=0.5,
+                          contested={22: ("a", 0.3)})
+    value = interpret(field("9448", "samverkansorganisation"), dropped, with_named(CLEAR))
+    assert value.value == "Samordningsförbundet Välfärd Nacka" and value.problem is not None
+    kept = engine_read("Samordningsförbundet Välfärd I Nacka", confidence=0.5,
+                       contested={22: ("a", 0.3)})
+    value = interpret(field("9448", "samverkansorganisation"), kept, with_named(CLEAR))
+    assert (value.value, value.problem) == ("Samordningsförbundet Välfärd i Nacka", None)
+    doubled = engine_read("Kraftsamlinng", confidence=0.5, contested={3: ("t", 0.3)})
+    value = interpret(field("9448", "insats"), doubled, with_named(CLEAR))
+    assert (value.value, value.problem) == ("Kraftsamling", None)
+
+
 @pytest.mark.parametrize(("form", "name", "read", "value"), [
     ("9449", "insats", "samordnad rehabilitering", "Samordnad rehabilitering"),
     ("9449", "namn", "ulf Danielsson", "Ulf Danielsson"),
