@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from intake.review.clock import now
-from intake.review.jobqueue import enqueue_upload
+from intake.review.jobqueue import enqueue_uploads
 from intake.review.jobs import READING, read_in_turn
 from intake.review.queue import Viewer
 from intake.review.schema import FILENAME_LENGTH, Batch, Upload
@@ -129,20 +129,22 @@ def receive_upload(state: ServiceState, files: list[FileIn], *, username: str,
 def receive_batch(session: Session, state: ServiceState, files: list[FileIn], *,
                   username: str, forbund_id: int | None,
                   kept: list[str] | None = None) -> BatchView:
-    """Record the files of one upload as a batch; each new file is queued for reading,
+    """Record the files of one upload as a batch; the new files are queued for reading,
     the same bytes already read for this förbund (or for Diariet) are a duplicate.
     The SHA-256 of every file moved into ``uploads/`` is added to ``kept``."""
     batch = Batch(forbund_id=forbund_id, uploaded_by=username, created_at=now())
     session.add(batch)
     session.flush()
+    queued = []
     for item in files:
         row = _add_upload(session, batch, item)
         if row.status == "queued":
             state.files.keep_upload(item.path, item.sha256)
             session.flush()
-            enqueue_upload(session, row.id)
+            queued.append(row.id)
             if kept is not None:
                 kept.append(item.sha256)
+    enqueue_uploads(session, queued)  # one job lists them all
     session.flush()
     session.refresh(batch)
     return BatchView.model_validate(batch)

@@ -9,10 +9,13 @@ LISTEN/NOTIFY; each worker keeps a heartbeat, and the jobs a dead worker held
 another. A worker stopped with SIGTERM or SIGINT finishes the pages it is reading
 and exits.
 
-Two tasks: ``list_upload`` (one per upload: its pages counted, a ``read_page`` job
-queued per page still missing) and ``read_page`` (one page read in this worker's
-reading pool — the processes ``extract`` uses — and its document written once,
-:func:`intake.review.jobs.store_page`).
+Two tasks: ``list_uploads`` (one per upload request, however many files it brought:
+their pages counted, a ``read_page`` job queued per page still missing, all in one
+transaction) and ``read_page`` (one page read in this worker's reading pool — the
+processes ``extract`` uses — and its document written once,
+:func:`intake.review.jobs.store_page`). A job per file was an eighth of the worker's
+processor time on a batch of one-page files (its fetch, its own transactions, its
+end), and a page job looked up its upload's file in a transaction of its own.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from procrastinate import App, PsycopgConnector, SyncPsycopgConnector
@@ -45,7 +49,10 @@ if TYPE_CHECKING:  # reading is imported by the processes that read, not by the 
 log = logging.getLogger(__name__)
 
 QUEUE = "reading"
-LIST_TASK = "intake.list_upload"
+LIST_TASK = "intake.list_uploads"
+#: The listing job of one upload, as queued before uploads were listed per batch: run
+#: still if queued then.
+LIST_ONE_TASK = "intake.list_upload"
 #: The advisory lock of :func:`adopt_unqueued` ("SUSA").
 ADOPT_LOCK = 0x53555341
 PAGE_TASK = "intake.read_page"
@@ -57,6 +64,8 @@ AHEAD_PER_PROCESS = 2
 #: (procrastinate's default is 5 s: a notification missed while the worker was
 #: fetching left the processes idle that long, in a batch read in a few seconds).
 FETCH_POLL_SECONDS = 0.5
+#: Uploads whose file a worker remembers (their page jobs come close together).
+PATHS_KEPT = 256
 
 
 def uses_jobqueue(session_or_state: Session | ServiceState) -> bool:
@@ -80,19 +89,21 @@ def _queueing() -> App:
     return App(connector=SyncPsycopgConnector())
 
 
-def enqueue_upload(session: Session, upload_id: int) -> None:
-    """Queue the reading of a stored upload in ``session``'s transaction (PostgreSQL);
-    the local runner finds queued uploads by their status."""
-    if uses_jobqueue(session):
-        _defer(session, [{"task_name": LIST_TASK, "task_kwargs": {"upload_id": upload_id}}])
+def enqueue_uploads(session: Session, upload_ids: list[int]) -> None:
+    """Queue the reading of stored uploads, one job for all, in ``session``'s
+    transaction (PostgreSQL); the local runner finds queued uploads by their status."""
+    if upload_ids and uses_jobqueue(session):
+        _defer(session, [{"task_name": LIST_TASK,
+                          "task_kwargs": {"upload_ids": sorted(upload_ids)}}])
 
 
-def enqueue_pages(session: Session, upload_id: int, pages: list[int]) -> None:
-    """Queue a ``read_page`` job per page, in ``session``'s transaction (PostgreSQL)."""
-    if uses_jobqueue(session):
+def enqueue_pages(session: Session, todo: dict[int, list[int]]) -> None:
+    """Queue a ``read_page`` job per page (upload id → pages), all in one statement, in
+    ``session``'s transaction (PostgreSQL)."""
+    if todo and uses_jobqueue(session):
         _defer(session, [{"task_name": PAGE_TASK,
                           "task_kwargs": {"upload_id": upload_id, "page": page}}
-                         for page in pages])
+                         for upload_id, pages in sorted(todo.items()) for page in pages])
 
 
 def _defer(session: Session, specs: list[dict[str, Any]]) -> None:
@@ -112,9 +123,9 @@ def adopt_unqueued(state: ServiceState) -> list[int]:
             "SELECT id FROM review_upload WHERE status IN ('queued', 'processing')"
             " AND NOT EXISTS (SELECT 1 FROM procrastinate_jobs AS job"
             " WHERE job.status IN ('todo', 'doing')"
-            " AND (job.args ->> 'upload_id') = review_upload.id::text) ORDER BY id")))
-        for upload_id in stranded:
-            enqueue_upload(session, upload_id)
+            " AND ((job.args ->> 'upload_id') = review_upload.id::text"
+            " OR (job.args -> 'upload_ids') @> to_jsonb(review_upload.id))) ORDER BY id")))
+        enqueue_uploads(session, stranded)
     if stranded:
         log.warning("%d uploads waiting without a job were queued again", len(stranded))
     return stranded
@@ -129,13 +140,15 @@ class _Runtime:
 
     state: ServiceState
     pool: ProcessPoolExecutor
+    writer: Writer
     lock: threading.Lock = field(default_factory=threading.Lock)
+    #: the files of the uploads whose pages this worker read lately (upload id → path)
+    paths: dict[int, Path] = field(default_factory=dict)
 
     def read(self, upload_id: int, page: int) -> ReadPage:
         from intake.review.reading import read_page
 
-        with self.state.store.transaction(read_only=True) as session:
-            path = self.state.files.upload_path(session.get_one(Upload, upload_id).sha256)
+        path = self.path_of(upload_id)
         pool = self.pool
         try:
             return pool.submit(read_page, path, page).result()
@@ -144,6 +157,72 @@ class _Runtime:
                 if self.pool is pool:
                     self.pool = _pool(self.state)
             raise
+
+    def path_of(self, upload_id: int) -> Path:
+        """An upload's file, looked up once for all its page jobs (it never changes)."""
+        path = self.paths.get(upload_id)
+        if path is None:
+            with self.state.store.transaction(read_only=True) as session:
+                path = self.state.files.upload_path(session.get_one(Upload, upload_id).sha256)
+            with self.lock:
+                if len(self.paths) >= PATHS_KEPT:
+                    self.paths.clear()
+                self.paths[upload_id] = path
+        return path
+
+
+@dataclass
+class Write:
+    """A page read by a job, waiting to be written."""
+
+    page: jobs.PageRead
+    written: bool | None = None
+    error: Exception | None = None
+
+
+class Writer:
+    """The pages this worker's jobs read, written together: a job hands its page over
+    and waits until it is committed (a job ends only once its page is in); the job
+    whose turn it is writes every page then waiting, in one transaction
+    (:func:`intake.review.jobs.store_pages`). Alone, a page is written at once; pages
+    finishing while a write is under way go together in the next. Should that
+    transaction fail, its pages are written one by one, so that only the page at
+    fault fails its job."""
+
+    def __init__(self, state: ServiceState) -> None:
+        self._state = state
+        self._turn = threading.Lock()
+        self._lock = threading.Lock()
+        self._waiting: list[Write] = []
+
+    def write(self, upload_id: int, page: int, read: ReadPage) -> bool:
+        mine = Write((upload_id, page, read))
+        with self._lock:
+            self._waiting.append(mine)
+        with self._turn:
+            if mine.written is None and mine.error is None:  # not written by another
+                with self._lock:
+                    batch, self._waiting = self._waiting, []
+                self.write_together(batch)
+        if mine.error is not None:
+            raise mine.error
+        return bool(mine.written)
+
+    def write_together(self, batch: list[Write]) -> None:
+        try:
+            for item, written in zip(batch, jobs.store_pages(
+                    self._state, [item.page for item in batch]), strict=True):
+                item.written = written
+            return
+        except Exception as exc:
+            if len(batch) == 1:
+                batch[0].error = exc
+                return
+        for item in batch:
+            try:
+                item.written = jobs.store_page(self._state, *item.page)
+            except Exception as exc:
+                item.error = exc
 
 
 _RUNTIME: list[_Runtime] = []
@@ -155,8 +234,12 @@ def _runtime() -> _Runtime:
     return _RUNTIME[0]
 
 
+def _list_uploads(upload_ids: list[int]) -> None:
+    jobs.list_uploads(_runtime().state, upload_ids, then=enqueue_pages)
+
+
 def _list_upload(upload_id: int) -> None:
-    jobs.list_upload(_runtime().state, upload_id, then=enqueue_pages)
+    _list_uploads([upload_id])
 
 
 def _read_page(upload_id: int, page: int) -> None:
@@ -170,13 +253,14 @@ def _read_page(upload_id: int, page: int) -> None:
             log.exception("reading page %d of upload %d failed", page, upload_id)
         jobs.fail_page(runtime.state, upload_id, page, exc)
         return
-    jobs.store_page(runtime.state, upload_id, page, read)
+    runtime.writer.write(upload_id, page, read)
 
 
 def worker_app(state: ServiceState) -> App:
     """The procrastinate app a worker runs: its tasks, on the store's PostgreSQL."""
     app = App(connector=PsycopgConnector(conninfo=conninfo(state.settings.store_url())))
-    app.task(name=LIST_TASK, queue=QUEUE, retry=3)(_list_upload)
+    app.task(name=LIST_TASK, queue=QUEUE, retry=3)(_list_uploads)
+    app.task(name=LIST_ONE_TASK, queue=QUEUE, retry=3)(_list_upload)
     app.task(name=PAGE_TASK, queue=QUEUE, retry=3)(_read_page)
     return app
 
@@ -217,7 +301,7 @@ async def run_worker(state: ServiceState, pool: ProcessPoolExecutor, *, signals:
     by cancelling this coroutine); the pages being read are finished first, then the
     pool is shut down."""
     settings = state.settings
-    _RUNTIME[:] = [_Runtime(state=state, pool=pool)]
+    _RUNTIME[:] = [_Runtime(state=state, pool=pool, writer=Writer(state))]
     await asyncio.to_thread(adopt_unqueued, state)
     app = worker_app(state)
     try:

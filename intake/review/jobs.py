@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session, joinedload, object_session
 
 from intake.errors import InputError, IntakeError
 from intake.mapping.document import Document as ReadDocument
@@ -57,9 +57,12 @@ class NotRetryable(IntakeError):
 INTERNAL_FAILURE = "Ett internt fel avbröt läsningen. Uppladdningen kan läsas om."
 #: Statuses of an upload whose pages are still to be read.
 READING = ("queued", "processing")
-#: Given the pages an upload still needs read, in the transaction that listed them
-#: (an engine queues their jobs there: both happen, or neither).
-Then = Callable[[Session, int, list[int]], None]
+#: Given the pages each upload still needs read (upload id → pages), in the
+#: transaction that listed them (an engine queues their jobs there, all at once: both
+#: happen, or neither).
+Then = Callable[[Session, dict[int, list[int]]], None]
+#: A page read, to be written: its upload's id, its number and what was read.
+PageRead = tuple[int, int, "ReadPage"]
 
 
 def list_upload(state: ServiceState, upload_id: int, *, then: Then | None = None) -> list[int]:
@@ -68,30 +71,55 @@ def list_upload(state: ServiceState, upload_id: int, *, then: Then | None = None
     read the rest. [] when there is nothing to read (done, failed, duplicate, or a
     file that cannot be read, which fails the upload with the reason). The file's
     pages are counted before the write lock is taken (a stored file never changes)."""
-    counted = _count_pages(state, upload_id)
+    return list_uploads(state, [upload_id], then=then).get(upload_id, [])
+
+
+def list_uploads(state: ServiceState, upload_ids: list[int], *,
+                 then: Then | None = None) -> dict[int, list[int]]:
+    """:func:`list_upload` of the uploads of one batch in one transaction (one job on
+    PostgreSQL however many files were uploaded together): the pages each still
+    needs read, those with none left out."""
+    counted = _count_pages(state, upload_ids)
     with state.store.transaction() as session:
-        upload = session.get(Upload, upload_id, with_for_update=True)
-        if upload is None or upload.status not in READING:
+        todo: dict[int, list[int]] = {}
+        for upload_id in sorted(counted):
+            pages = _list_in(session, state, upload_id, counted[upload_id])
+            if pages:
+                todo[upload_id] = pages
+        if todo and then is not None:
+            then(session, todo)
+        return todo
+
+
+def _list_in(session: Session, state: ServiceState, upload_id: int,
+             counted: int | InputError | None) -> list[int]:
+    upload = session.get(Upload, upload_id, with_for_update=True)
+    if upload is None or upload.status not in READING:
+        return []
+    if upload.pages_total is None:
+        if counted is None:  # it was not waiting a moment ago: count it now
+            counted = _count_file(state, upload)
+        if isinstance(counted, InputError):
+            _fail(state, upload, counted.message.replace(upload.sha256, upload.filename),
+                  purge=True)
             return []
-        if upload.pages_total is None:
-            if counted is None:  # it was not waiting a moment ago: count it now
-                counted = _count_file(state, upload)
-            if isinstance(counted, InputError):
-                _fail(state, upload, counted.message.replace(upload.sha256, upload.filename),
-                      purge=True)
-                return []
-            upload.pages_total = counted
-        upload.status = "processing"
-        return _go_on(session, state, upload, then)
+        upload.pages_total = counted
+    upload.status = "processing"
+    return _go_on(session, state, upload)
 
 
-def _count_pages(state: ServiceState, upload_id: int) -> int | InputError | None:
-    """The pages of a waiting upload's file not yet counted; why it cannot be read."""
+def _count_pages(state: ServiceState,
+                 upload_ids: list[int]) -> dict[int, int | InputError | None]:
+    """The pages of the waiting uploads' files not yet counted; why one cannot be read
+    (None: not waiting to be counted)."""
     with state.store.transaction(read_only=True) as session:
-        upload = session.get(Upload, upload_id)
-        if upload is None or upload.status not in READING or upload.pages_total is not None:
-            return None
-    return _count_file(state, upload)  # outside the transaction: no lock held
+        uncounted = list(session.scalars(select(Upload).where(
+            Upload.id.in_(upload_ids), Upload.status.in_(READING),
+            Upload.pages_total.is_(None))))
+    counted: dict[int, int | InputError | None] = dict.fromkeys(upload_ids)
+    for upload in uncounted:  # outside the transaction: no lock held
+        counted[upload.id] = _count_file(state, upload)
+    return counted
 
 
 def _count_file(state: ServiceState, upload: Upload) -> int | InputError:
@@ -131,22 +159,45 @@ def store_page(state: ServiceState, upload_id: int, number: int, read: ReadPage)
     an earlier run of the same page job). The page completing the upload marks it
     done. Not durable (:meth:`sus_store.Store.transaction`): a page whose write a power
     cut lost is missing again, and read again."""
+    return store_pages(state, [(upload_id, number, read)])[0]
+
+
+def store_pages(state: ServiceState, reads: list[PageRead]) -> list[bool]:
+    """:func:`store_page` of several pages read, in one transaction: whether each was
+    written now (False: written already; the others are written all the same). They
+    are written in (upload, page) order, whatever order given, so that two workers
+    writing pages of the same uploads lock them in the same order."""
+    order = sorted(range(len(reads)), key=lambda n: reads[n][:2])
+    written = [False] * len(reads)
     with state.store.transaction(durable=False) as session:
-        upload = session.get_one(Upload, upload_id)
-        try:
-            with session.begin_nested():
-                add_document(session, state, upload, read.document, read.image, page=number,
-                             seconds=read.seconds)
-        except IntegrityError:
-            log.info("upload %d page %d was written already", upload_id, number)
-            return False
-        session.execute(update(Upload).where(Upload.id == upload_id)
-                        .values(pages_done=Upload.pages_done + 1))
-        log.info("upload %d page %d written by this worker", upload_id, number)
-        session.refresh(upload)
-        if upload.status == "processing" and not missing_pages(session, upload):
-            _finish(session, state, upload)
-        return True
+        for n in order:
+            written[n] = _store_in(session, state, *reads[n])
+    return written
+
+
+def _store_in(session: Session, state: ServiceState, upload_id: int, number: int,
+              read: ReadPage) -> bool:
+    upload = session.get_one(Upload, upload_id, options=[joinedload(Upload.batch)])
+    try:
+        with session.begin_nested():
+            add_document(session, state, upload, read.document, read.image, page=number,
+                         seconds=read.seconds)
+    except IntegrityError:
+        log.info("upload %d page %d was written already", upload_id, number)
+        return False
+    # the progress as committed (a page of the same upload written meanwhile by
+    # another worker included): only a count reaching the total asks which pages are
+    # missing, the page completing the upload being the one that sees it
+    done, status = session.execute(
+        update(Upload).where(Upload.id == upload_id)
+        .values(pages_done=Upload.pages_done + 1)
+        .returning(Upload.pages_done, Upload.status)
+        .execution_options(synchronize_session=False)).one()
+    log.info("upload %d page %d written by this worker", upload_id, number)
+    if status == "processing" and done >= (upload.pages_total or 0) \
+            and not missing_pages(session, upload):
+        _finish(session, state, upload)
+    return True
 
 
 def fail_page(state: ServiceState, upload_id: int, number: int, exc: BaseException) -> None:
@@ -165,14 +216,11 @@ def fail_page(state: ServiceState, upload_id: int, number: int, exc: BaseExcepti
             _fail(state, upload, INTERNAL_FAILURE, purge=False)
 
 
-def _go_on(session: Session, state: ServiceState, upload: Upload, then: Then | None
-           ) -> list[int]:
-    """The pages ``upload`` still needs read, handed to ``then``; none: it is done."""
+def _go_on(session: Session, state: ServiceState, upload: Upload) -> list[int]:
+    """The pages ``upload`` still needs read; none: it is done."""
     missing = missing_pages(session, upload)
     if not missing:
         _finish(session, state, upload)
-    elif then is not None:
-        then(session, upload.id, missing)
     return missing
 
 
@@ -194,7 +242,10 @@ def retry_upload_in(session: Session, state: ServiceState, upload_id: int, *,
     if upload.pages_total is None or not state.files.upload_path(upload.sha256).is_file():
         raise NotRetryable("Filen kan inte läsas om; ladda upp den igen.")
     upload.status, upload.message, upload.finished_at = "processing", None, None
-    return _go_on(session, state, upload, then)
+    missing = _go_on(session, state, upload)
+    if missing and then is not None:
+        then(session, {upload.id: missing})
+    return missing
 
 
 def read_in_turn(state: ServiceState, upload_id: int) -> None:

@@ -78,7 +78,7 @@ class LocalRunner:
                 uploaded.wait(POLL_SECONDS)
                 continue
             done, _ = wait(in_flight, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
-            if any(self._write(future, in_flight.pop(future)) for future in done):
+            if self._write([(future, in_flight.pop(future)) for future in done]):
                 for future in in_flight:  # a reading process died: its pages come again
                     future.cancel()
                 in_flight.clear()
@@ -87,8 +87,7 @@ class LocalRunner:
                 self._pools[:] = [pool]
         for future in [f for f in in_flight if f.cancel()]:
             del in_flight[future]  # not begun: the next runner reads it
-        for future in wait(in_flight).done:
-            self._write(future, in_flight[future])
+        self._write([(future, in_flight[future]) for future in wait(in_flight).done])
 
     def _todo(self, busy: set[_Page], limit: int) -> Iterator[tuple[int, int, Path]]:
         """Up to ``limit`` pages to read, oldest upload first, none of ``busy``: two
@@ -113,24 +112,37 @@ class LocalRunner:
                 if limit <= 0:
                     return
 
-    def _write(self, future: Future[ReadPage], item: _Page) -> bool:
-        """Write a page read; True when its reading process died (the pool is broken)."""
-        upload_id, page = item
+    def _write(self, done: list[tuple[Future[ReadPage], _Page]]) -> bool:
+        """Write the pages read, together (one transaction); True when a reading
+        process died (the pool is broken)."""
+        reads: list[jobs.PageRead] = []
+        broken = False
+        for future, (upload_id, page) in done:
+            try:
+                reads.append((upload_id, page, future.result()))
+            except BrokenProcessPool:
+                log.warning("a reading process died; page %d of upload %d is read again",
+                            page, upload_id)
+                broken = True
+            except Exception as exc:  # the file (InputError) or a bug: the upload says which
+                jobs.fail_page(self._state, upload_id, page, exc)
+        if len(reads) > 1:
+            try:
+                jobs.store_pages(self._state, reads)
+                return broken
+            except Exception:  # one by one: only the page at fault fails its upload
+                log.warning("writing %d pages together failed; one by one", len(reads))
+        for read in reads:
+            self._write_one(read)
+        return broken
+
+    def _write_one(self, read: jobs.PageRead) -> None:
+        upload_id, page, _ = read
         try:
-            read = future.result()
-        except BrokenProcessPool:
-            log.warning("a reading process died; page %d of upload %d is read again",
-                        page, upload_id)
-            return True
-        except Exception as exc:  # the file (InputError) or a bug: the upload says which
-            jobs.fail_page(self._state, upload_id, page, exc)
-            return False
-        try:
-            jobs.store_page(self._state, upload_id, page, read)
+            jobs.store_page(self._state, *read)
         except Exception as exc:  # a bug writing it: the upload fails, can be retried
             log.exception("writing page %d of upload %d failed", page, upload_id)
             jobs.fail_page(self._state, upload_id, page, exc)
-        return False
 
 
 @contextmanager

@@ -30,7 +30,14 @@ from intake.demo import case_for, consent_case_for
 from intake.review import jobs
 from intake.review.app import create_app
 from intake.review.ingest import process_next
-from intake.review.jobqueue import adopt_unqueued
+from intake.review.jobqueue import (
+    LIST_TASK,
+    PAGE_TASK,
+    Write,
+    Writer,
+    adopt_unqueued,
+    enqueue_pages,
+)
 from intake.review.reading import ReadPage
 from intake.review.schema import Document, Upload
 from intake.samples.make import write_cases
@@ -232,6 +239,80 @@ def test_a_page_written_twice_at_once_keeps_one_document(
         assert upload_row(client, upload_id) == ("processing", 2, 1)
         assert jobs.store_page(state, upload_id, 2, read)
         assert upload_row(client, upload_id) == ("done", 2, 2)
+
+
+def upload_files(client: TestClient, files: list[bytes]) -> list[int]:
+    """Several files in one upload request: their upload ids."""
+    token = login(client, "forbund")
+    kind, body = multipart([(f"fil-{n}.pdf", data) for n, data in enumerate(files)])
+    response = client.post("/api/batches", content=body,
+                           headers={"content-type": kind, "X-CSRF-Token": token})
+    assert response.status_code == 200, response.text
+    return [u["id"] for u in response.json()["uploads"]]
+
+
+@pytest.mark.postgres
+def test_files_uploaded_together_are_listed_by_one_job_and_their_pages_queued_at_once(
+        tmp_path: Path, postgres_service_url: str) -> None:
+    """GIVEN three files of 1, 2 and 3 pages uploaded in one request on PostgreSQL THEN
+    one job lists them all (not a job per file); WHEN it runs THEN a page job per page
+    of each file is queued, and every upload is being read."""
+    with service_client(tmp_path, database_url=postgres_service_url) as client:
+        ids = upload_files(client, [blank_pdf_pages(n) for n in (1, 2, 3)])
+        state = state_of(client)
+
+        def queued() -> list[tuple[str, dict[str, object]]]:
+            with state.store.transaction() as session:
+                return [(name, dict(args)) for name, args in session.execute(text(
+                    "SELECT task_name, args FROM procrastinate_jobs ORDER BY id"))]
+        assert queued() == [(LIST_TASK, {"upload_ids": ids})]
+        assert jobs.list_uploads(state, ids, then=enqueue_pages) == {
+            ids[0]: [1], ids[1]: [1, 2], ids[2]: [1, 2, 3]}
+        assert queued()[1:] == [(PAGE_TASK, {"upload_id": upload_id, "page": page})
+                                for upload_id, pages in zip(ids, (1, 2, 3), strict=True)
+                                for page in range(1, pages + 1)]
+        assert [upload_row(client, upload_id)[0] for upload_id in ids] == ["processing"] * 3
+
+
+@BOTH
+def test_pages_of_several_uploads_written_together_keep_one_document_each(
+        tmp_path: Path, database_url: str | None) -> None:
+    """GIVEN two uploads being read (2 pages and 1), page 1 of the first written
+    already by an earlier run of its job WHEN their pages are written together, in
+    one transaction THEN that page is not written again, each page has one document
+    and both uploads are done."""
+    with service_client(tmp_path, database_url=database_url) as client:
+        first, second = upload_files(client, [blank_pdf_pages(2), blank_pdf_pages(1)])
+        state = state_of(client)
+        jobs.list_uploads(state, [first, second])
+        read = ReadPage(document=read_form("9448"), image=None)
+        assert jobs.store_page(state, first, 1, read)
+
+        written = jobs.store_pages(state, [(second, 1, read), (first, 2, read),
+                                           (first, 1, read)])
+        assert written == [True, True, False]
+        with state.store.transaction() as session:
+            documents = Counter(session.execute(select(Document.upload_id, Document.page)))
+        assert documents == Counter([(first, 1), (first, 2), (second, 1)])
+        assert upload_row(client, first) == ("done", 2, 2)
+        assert upload_row(client, second) == ("done", 1, 1)
+
+
+def test_a_page_that_cannot_be_written_fails_only_its_own_job_not_those_written_with_it(
+        client: TestClient) -> None:
+    """GIVEN a worker's writer handed two pages at once, one of them impossible to
+    write (its upload is gone: a bug) WHEN it writes them THEN the other page is
+    written all the same and only the faulty page's job sees the error."""
+    upload_id = upload(client, blank_pdf_pages(1))
+    state = state_of(client)
+    jobs.list_upload(state, upload_id)
+    read = ReadPage(document=read_form("9448"), image=None)
+    together = [Write((upload_id, 1, read)), Write((upload_id + 1000, 1, read))]
+
+    Writer(state).write_together(together)
+    assert [item.written for item in together] == [True, None]
+    assert together[1].error is not None
+    assert upload_row(client, upload_id) == ("done", 1, 1)
 
 
 def test_the_batch_api_says_when_an_upload_was_accepted_and_when_its_reading_ended(
