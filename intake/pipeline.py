@@ -268,6 +268,10 @@ def _all_pages(paths: Iterable[Path], settings: Settings) -> Iterator[_Listed]:
 
 
 def _in_turn(listed: Iterator[_Listed], reader: Reader) -> Iterator[_Done]:
+    """Each page read here, one after another, as a pool's worker reads it: with one
+    BLAS thread (a second one spinning after the digit classifier's small products
+    took ~3x the processor time of ``extract --workers 1`` on hand pages)."""
+    _single_threaded_blas()
     for index, item in listed:
         yield index, item if isinstance(item, InputFailure) else _read(item, reader)
 

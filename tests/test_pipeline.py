@@ -227,6 +227,38 @@ def test_every_thread_of_a_reading_process_reads_at_its_lower_priority(
         pool.shutdown()
 
 
+def _blas_threads_after_extract(path: Path) -> set[int]:
+    """In a fresh process: ``extract`` one scan in turn (``workers`` 1), then the thread
+    count each loaded OpenBLAS would use for its next product."""
+    import ctypes
+
+    list(extract([path], SETTINGS))
+    counts = set()
+    for library in pipeline._loaded_libraries(pipeline.BLAS_LIBRARY):
+        loaded = ctypes.CDLL(library)
+        for name in ("scipy_openblas_get_num_threads64_", "openblas_get_num_threads64_",
+                     "openblas_get_num_threads"):
+            if (getter := getattr(loaded, name, None)) is not None:
+                counts.add(int(getter()))
+                break
+    return counts
+
+
+@pytest.mark.tesseract
+def test_extract_reading_in_turn_uses_one_blas_thread(
+        mini_batch: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """GIVEN ``extract --workers 1`` WHEN it reads a scan THEN numpy's OpenBLAS runs
+    with one thread, as a pool's worker does (a second one spinning after each of the
+    digit classifier's small products cost ~3x the processor time on hand pages)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    scan = next(p for p in mini_batch if "typed-office300" in p.name)
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS")  # the tests' own setting (conftest)
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as fresh:
+        assert fresh.submit(_blas_threads_after_extract, scan).result() == {1}
+
+
 # --- a learned template of two pages: a later page joins its form's document ---------
 
 
