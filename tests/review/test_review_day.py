@@ -13,6 +13,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
+from intake.forms import load_form
 from intake.review.deadlines import ForbundDeadlines
 from intake.review.jobs import INTERNAL_FAILURE
 from intake.review.schema import Document, Upload
@@ -217,3 +218,21 @@ def test_a_form_decided_with_another_names_that_document(client: TestClient) -> 
         response.text)
     first = client.get(f"/granska/{registration}").context["document"]  # type: ignore[attr-defined]
     assert first.decided_by_text == "av granskare"
+
+
+def test_the_queue_counts_each_documents_flagged_fields(client: TestClient) -> None:
+    """GIVEN two 9448 in the queue, one read sure of every field and one whose
+    startdatum was hardly read WHEN the granskare opens the queue THEN each row shows
+    how many of its fields are flagged, the doubted one's startdatum among them."""
+    batch = new_batch(client, forbund=forbund_id(client))
+    clean = add(client, batch, read_form("9448"))
+    doubted = add(client, batch, read_form("9448", startdatum=(TODAY, 0.2)))
+    login(client, "granskare")
+    queue = client.get("/ko").text
+    flagged = {int(m.group(1)): int(m.group(2)) for m in re.finditer(
+        r'<a href="/granska/(\d+)">.*?<td class="num">(\d+)</td>', queue, re.S)}
+    names = [field.name for field in load_form("9448").fields]
+    assert flagged == {d: sum(Seen(client, d).flagged(n) for n in names)
+                       for d in (clean, doubted)}
+    assert Seen(client, doubted).flagged("startdatum")
+    assert flagged[doubted] == flagged[clean] + 1

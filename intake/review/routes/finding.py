@@ -14,7 +14,7 @@ from intake.review.deps import CsrfChecked, CurrentUser, SessionDep
 from intake.review.queue import MAX_ROW_ID, get_document, release_claim
 from intake.review.search import SearchIn, search
 from intake.review.templating import templates
-from intake.review.views import document_view
+from intake.review.views import queue_row
 from sus_store import list_forbund
 
 router = APIRouter(include_in_schema=False)
@@ -36,7 +36,7 @@ def search_results(request: Request, session: SessionDep, user: CurrentUser,
     wanted = SearchIn(q=q.strip() or " ")
     found = search(session, user, wanted.q) if wanted.q.strip() else []
     return templates.TemplateResponse(request, "search.html", {
-        "user": user, "q": wanted.q.strip(), "documents": [document_view(d) for d in found],
+        "user": user, "q": wanted.q.strip(), "documents": [queue_row(d) for d in found],
         "forbund": {f.id: f.name for f in list_forbund(session)}},
         headers={"Cache-Control": "private, no-store"})
 

@@ -40,8 +40,8 @@ from intake.review.templating import templates
 from intake.review.views import (
     DECIDED_STATUSES,
     batch_detail,
-    document_view,
     page_image_of,
+    queue_row,
     shown,
 )
 from sus_store import (
@@ -157,7 +157,7 @@ def batch_page(batch_id: int, request: Request, session: SessionDep,
 @router.get("/ko")
 def queue_page(request: Request, session: SessionDep, user: CurrentUser,
                filters: Annotated[QueueFilter, Query()]) -> Response:
-    documents = [document_view(d) for d in session.scalars(queue_query(user, filters).limit(200))]
+    documents = [queue_row(d) for d in session.scalars(queue_query(user, filters).limit(200))]
     return templates.TemplateResponse(request, "queue.html", {
         "user": user, "documents": documents, "filters": filters,
         "forbund": list_forbund(session), "insatser": list_insatser(session),
