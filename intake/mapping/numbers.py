@@ -159,6 +159,11 @@ def whole_date(cuts: Sequence[Cut], context: Context, *,
             return None
         assert isinstance(chosen.value, date)
         used_month |= named
+        if not named and _letter_in_day_or_month(cut):
+            # a glyph the classifier took for a letter, where no month's name is
+            # written, read as its likeliest digit or a slash: not a digit it saw
+            return (chosen.value.isoformat(),
+                    min(chosen.confidence, context.priors.invalid_cap), False)
         return chosen.value.isoformat(), chosen.confidence, not chosen.corrected
 
     found = _decode_cuts(cuts, date_of)
@@ -292,6 +297,19 @@ def _cut_read(cut: Cut, priors: Priors, month: str | None,
             alternatives.append(choices)
     read = TextRead(text="".join(text).strip(), confidence=1.0, alternatives=alternatives)
     return read, named is not None
+
+
+def _letter_in_day_or_month(cut: Cut) -> bool:
+    """Whether a glyph the classifier took for a letter stands where a day or a month
+    is written: outside the first four glyphs of a group of four or eight with no slash
+    (a year: "2024", "20240706"). In a year, the form's range of years settles a glyph; in a day,
+    several digits may each make a real date."""
+    for group in _groups(cut):
+        classes = [int(np.argmax(cut.glyphs[i])) for i in group]
+        year = 0 if _SLASH in classes else 4 if len(group) in (4, 8) else 0
+        if _LETTER in classes[year:]:
+            return True
+    return False
 
 
 def _groups(cut: Cut) -> list[list[int]]:

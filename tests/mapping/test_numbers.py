@@ -199,6 +199,26 @@ def test_a_date_its_glyphs_read_is_not_doubted_for_a_lesser_choice() -> None:
     assert value.value == "2025-02-05" and value.problem is None
 
 
+def test_a_day_or_month_glyph_seen_as_a_letter_is_no_digit_read() -> None:
+    """GIVEN "12/11 2025" whose "11" ran together into one glyph the classifier took
+    for a letter (then a slash, then a 1), no month's name written
+    WHEN the date is interpreted
+    THEN whatever date it makes of that glyph (12 January) is under review."""
+    cut = cut_of("12/1 2025", sure=0.995, doubts={3: {"x": 0.44, "/": 0.31, "1": 0.2}})
+    value = interpret_date(TextRead(text="", confidence=0.0, cuts=[cut]), DATE_CONTEXT)
+    assert value.problem == DATE_UNSURE
+
+
+def test_a_year_glyph_seen_as_a_letter_is_settled_by_the_range_of_years() -> None:
+    """GIVEN "2024 06 12" whose second 2 the classifier took for a letter, its likeliest
+    digit a 2
+    WHEN the date is interpreted
+    THEN it is 2024-06-12, above the review line: only 2024 is a year a form may have."""
+    cut = cut_of("2024 06 12", sure=0.995, doubts={2: {"x": 0.44, "2": 0.31, "8": 0.2}})
+    value = interpret_date(TextRead(text="", confidence=0.0, cuts=[cut]), DATE_CONTEXT)
+    assert value.value == "2024-06-12" and value.problem is None
+
+
 def test_date_readers_that_disagree_leave_it_to_a_person() -> None:
     """GIVEN the engine sure of 2026-05-14 and the classifier's cut fairly sure of
     2026-03-14
