@@ -302,8 +302,8 @@ def _cut_read(cut: Cut, priors: Priors, month: str | None,
 def _letter_in_day_or_month(cut: Cut) -> bool:
     """Whether a glyph the classifier took for a letter stands where a day or a month
     is written: outside the first four glyphs of a group of four or eight with no slash
-    (a year: "2024", "20240706"). In a year, the form's range of years settles a glyph; in a day,
-    several digits may each make a real date."""
+    (a year: "2024", "20240706"). In a year, the form's range of years settles a glyph;
+    in a day, several digits may each make a real date."""
     for group in _groups(cut):
         classes = [int(np.argmax(cut.glyphs[i])) for i in group]
         year = 0 if _SLASH in classes else 4 if len(group) in (4, 8) else 0
