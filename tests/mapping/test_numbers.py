@@ -6,9 +6,11 @@ from dataclasses import replace
 
 import pytest
 
+from intake.learned.review import shipped_review_lines
 from intake.mapping.numbers import (
     DATE_CORRECTED,
     DATE_READERS_DISAGREE,
+    DATE_UNSURE,
     interpret_code,
     interpret_date,
     interpret_percent,
@@ -17,6 +19,10 @@ from intake.reads import TextRead
 from intake.settings import REVIEW_BELOW
 from intake.sus.values import BAD_CODE, BAD_PERCENT
 from tests.mapping.reads import CONTEXT, cut_of, read_of
+
+#: A date field's context as the pipeline makes it: review begins at the fitted line of
+#: dates (below ``REVIEW_BELOW``).
+DATE_CONTEXT = replace(CONTEXT, review_lines=shipped_review_lines()).for_type("date")
 
 
 @pytest.mark.parametrize(
@@ -169,6 +175,48 @@ def test_whole_date_keeps_to_real_dates() -> None:
     cut = cut_of("2026 13 14", doubts={4: {"1": 0.6, "0": 0.35}})
     value = interpret_date(TextRead(text="", confidence=0.0, cuts=[cut]), CONTEXT)
     assert value.value == "2026-03-14"
+
+
+def test_a_date_only_the_glyphs_lesser_choices_make_real_is_reviewed() -> None:
+    """GIVEN "2025 02 05" whose last 0 the classifier took for a 3 (day 35: no date),
+    giving a 2 a sixth of that and the 0 written less (as on a calibration form), the
+    engine reading nothing
+    WHEN the date is interpreted
+    THEN the real date the lesser choices make (25th) is under review: no glyph was
+    seen so, and a date has no check digit."""
+    doubt = {"3": 0.595, "x": 0.15, "9": 0.126, "2": 0.103, "0": 0.022}
+    cut = cut_of("2025 02 05", sure=0.995, doubts={6: doubt})
+    value = interpret_date(TextRead(text="", confidence=0.0, cuts=[cut]), DATE_CONTEXT)
+    assert value.value == "2025-02-25" and value.problem == DATE_UNSURE
+
+
+def test_a_date_its_glyphs_read_is_not_doubted_for_a_lesser_choice() -> None:
+    """GIVEN "2025 02 05" with every glyph clear
+    WHEN the date is interpreted from the classifier's cut alone
+    THEN it is that date, above the review line of dates."""
+    cut = cut_of("2025 02 05", sure=0.995)
+    value = interpret_date(TextRead(text="", confidence=0.0, cuts=[cut]), DATE_CONTEXT)
+    assert value.value == "2025-02-05" and value.problem is None
+
+
+def test_a_day_or_month_glyph_seen_as_a_letter_is_no_digit_read() -> None:
+    """GIVEN "12/11 2025" whose "11" ran together into one glyph the classifier took
+    for a letter (then a slash, then a 1), no month's name written
+    WHEN the date is interpreted
+    THEN whatever date it makes of that glyph (12 January) is under review."""
+    cut = cut_of("12/1 2025", sure=0.995, doubts={3: {"x": 0.44, "/": 0.31, "1": 0.2}})
+    value = interpret_date(TextRead(text="", confidence=0.0, cuts=[cut]), DATE_CONTEXT)
+    assert value.problem == DATE_UNSURE
+
+
+def test_a_year_glyph_seen_as_a_letter_is_settled_by_the_range_of_years() -> None:
+    """GIVEN "2024 06 12" whose second 2 the classifier took for a letter, its likeliest
+    digit a 2
+    WHEN the date is interpreted
+    THEN it is 2024-06-12, above the review line: only 2024 is a year a form may have."""
+    cut = cut_of("2024 06 12", sure=0.995, doubts={2: {"x": 0.44, "2": 0.31, "8": 0.2}})
+    value = interpret_date(TextRead(text="", confidence=0.0, cuts=[cut]), DATE_CONTEXT)
+    assert value.value == "2024-06-12" and value.problem is None
 
 
 def test_date_readers_that_disagree_leave_it_to_a_person() -> None:

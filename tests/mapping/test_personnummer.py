@@ -288,6 +288,18 @@ def test_whole_field_lets_the_check_digit_settle_a_torn_glyph() -> None:
     assert value.confidence < REVIEW_BELOW and value.problem == PNR_UNSURE
 
 
+def test_a_digit_the_check_digit_chose_for_a_glyph_seen_as_no_digit_is_reviewed() -> None:
+    """GIVEN a cut whose tenth glyph the classifier took for a letter (a digit written
+    oddly), its likeliest digit the one that makes the check digit pass, the others sure
+    WHEN the field is decoded as a whole
+    THEN the number is shown as a correction for review, not taken unseen: a writer's
+    wrong check digit would otherwise be made right without anyone noticing."""
+    cut = cut_of("19811218 9876", sure=0.995, doubts={9: {"x": 0.6, "8": 0.3}})
+    value = interpret_personnummer(TextRead(text="", confidence=0.0, cuts=[cut]), CONTEXT)
+    assert value.value == PNR
+    assert value.confidence < REVIEW_BELOW and value.problem == PNR_CORRECTED
+
+
 def test_whole_field_of_ten_digits_derives_the_century() -> None:
     """GIVEN a cut of ten digits (no century written)
     WHEN the field is decoded
