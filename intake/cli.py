@@ -332,7 +332,9 @@ def train() -> None:
 
 @train.command("digits")
 @click.option("--seed", type=int, default=1, show_default=True)
-@click.option("--epochs", type=click.IntRange(min=1), default=12, show_default=True)
+@click.option("--epochs", type=click.IntRange(min=1), default=None,
+              help="Passes over the glyphs (default: the shipped model's, "
+                   "intake.training.digits.EPOCHS).")
 @click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Where to write the model (default: the shipped file).")
 @click.option("--with-corrections", is_flag=True,
@@ -341,16 +343,18 @@ def train() -> None:
 @click.option("--corrections", "corrections_dir",
               type=click.Path(file_okay=False, path_type=Path), default=None,
               help="The reviewed glyphs (default: SUS_DATA_DIR/corrections).")
-def train_digits(seed: int, epochs: int, out_file: Path | None, with_corrections: bool,
+def train_digits(seed: int, epochs: int | None, out_file: Path | None, with_corrections: bool,
                  corrections_dir: Path | None) -> None:
     """The digit classifier, from digits written by people and the generator's fonts
     (about 15 minutes on 2 cores); prints its figures on the held-aside real digits."""
     import logging
 
     from intake.learned.digits import save_digit_model, weights_path
+    from intake.training.digits import EPOCHS
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     out = out_file or weights_path()
+    epochs = epochs or EPOCHS
     if corrections_dir is not None and not with_corrections:
         raise click.UsageError("--corrections hör till --with-corrections.")
     if with_corrections:

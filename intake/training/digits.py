@@ -51,6 +51,11 @@ log = logging.getLogger(__name__)
 #: Augmented real glyphs of each digit, and font-drawn glyphs of every class.
 REAL_PER_DIGIT = 3600
 FONT_PER_CLASS = 1400
+#: Passes over the glyphs (the cosine learning rate spans them all). 20 read no better
+#: (seed 1, same glyphs): the network fits its own augmented glyphs better (93 -> 95 %)
+#: but not the held-aside ones (scanned 88.2 -> 88.1 %, clean 96.0 -> 95.8 %, clean ECE
+#: 0.008 -> 0.015, temperature 1.25 -> 1.6): the fixed set of augmented glyphs, not the
+#: training time, is what holds it back.
 EPOCHS = 12
 #: The seed the held-aside digits are scanned with for the figures.
 FIGURES_SEED = 7

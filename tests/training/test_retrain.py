@@ -17,7 +17,7 @@ from intake.errors import ConfigurationError
 from intake.learned.corrections import add_glyphs
 from intake.learned.digits import DigitModel, load_digit_model, save_digit_model, weights_path
 from intake.samples.handwriting import digit_bank
-from intake.training import retrain
+from intake.training import digits, retrain
 from intake.training.digits import train_digit_model
 from intake.training.network import initial_model
 
@@ -111,3 +111,26 @@ def test_corrections_directory_needs_with_corrections(tmp_path: Path) -> None:
                                       "--out", str(tmp_path / "m.npz")])
     assert result.exit_code == 2 and "--with-corrections" in result.output
     assert not (tmp_path / "m.npz").exists()
+
+
+def test_retraining_without_epochs_trains_as_long_as_the_shipped_model(
+        tmp_path: Path, corrections: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """GIVEN no --epochs, and the shipped model trained for 7 epochs
+    (``intake.training.digits.EPOCHS``)
+    WHEN `train digits --with-corrections` runs
+    THEN the new model is trained for 7 epochs too, so that it is compared like with
+    like (not for a number the command line keeps apart)."""
+    asked: list[int] = []
+    monkeypatch.setattr(digits, "EPOCHS", 7)
+
+    def record(**kwargs: Any) -> retrain.Outcome:
+        asked.append(kwargs["epochs"])
+        return retrain.Outcome(path=tmp_path / "m.npz", replaced=False, new={},
+                               current={}, corrections=0)
+
+    monkeypatch.setattr(retrain, "retrain_with_corrections", record)
+    monkeypatch.setattr(retrain.Outcome, "report", lambda self: [])
+    result = CliRunner().invoke(cli, ["train", "digits", "--with-corrections", "--corrections",
+                                      str(corrections), "--out", str(tmp_path / "m.npz")])
+    assert result.exit_code == 0, result.output
+    assert asked == [7]
