@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import date
 
 from pydantic import BaseModel, Field
-from sqlalchemy import exists, or_, select
+from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.orm import Session
 
 from sus_store import audit
@@ -49,19 +49,13 @@ def near_participations(session: Session, personnummer: str, *, statuses: tuple[
     if len(personnummer) != 12 or not set(personnummer) <= _DIGITS:
         return []
     patterns = [personnummer[:i] + "_" + personnummer[i + 1:] for i in range(12)]
-    consented = exists().where(Consent.participation_id == Participation.id)
-    query = (select(Participation, Insats, consented)
-             .join(Insats, Participation.insats_id == Insats.id)
-             .where(or_(*(Participation.personnummer.like(p) for p in patterns)),
-                    Participation.status.in_([s.value for s in statuses])))
+    query = _participations(statuses).where(
+        or_(*(Participation.personnummer.like(p) for p in patterns)))
     if forbund_id is not None:
         query = query.where(Insats.forbund_id == forbund_id)
     found = [_near(row, insats, bool(has_consent), personnummer)
              for row, insats, has_consent in session.execute(query)]
-    audit.record(session, actor=actor, action="match", entity="participation",
-                 after={"personnummer": audit.pseudonym(session, personnummer),
-                        "forbund_id": forbund_id, "found": len(found)})
-    return sorted(found, key=lambda near: (near.distance, near.startdatum, near.id))
+    return _audited(session, found, personnummer, actor=actor, forbund_id=forbund_id)
 
 
 def named_participations(session: Session, personnummer: str, *, named: Callable[[str], bool],
@@ -69,16 +63,27 @@ def named_participations(session: Session, personnummer: str, *, named: Callable
                          forbund_id: int) -> list[NearParticipation]:
     """Participations of one förbund in ``statuses`` whose name ``named`` accepts, with
     their distance from the twelve digits ``personnummer`` read, nearest first."""
-    consented = exists().where(Consent.participation_id == Participation.id)
-    query = (select(Participation, Insats, consented)
-             .join(Insats, Participation.insats_id == Insats.id)
-             .where(Insats.forbund_id == forbund_id,
-                    Participation.status.in_([s.value for s in statuses])))
+    query = _participations(statuses).where(Insats.forbund_id == forbund_id)
     found = [_near(row, insats, bool(has_consent), personnummer)
              for row, insats, has_consent in session.execute(query) if named(row.namn)]
+    return _audited(session, found, personnummer, actor=actor, forbund_id=forbund_id,
+                    by="namn")
+
+
+def _participations(statuses: tuple[Status, ...]) -> Select[Participation, Insats, bool]:
+    """Participations in ``statuses`` with their insats and whether they have a consent."""
+    consented = exists().where(Consent.participation_id == Participation.id)
+    return (select(Participation, Insats, consented)
+            .join(Insats, Participation.insats_id == Insats.id)
+            .where(Participation.status.in_([s.value for s in statuses])))
+
+
+def _audited(session: Session, found: list[NearParticipation], personnummer: str, *,
+             actor: str, **asked: object) -> list[NearParticipation]:
+    """``found``, nearest first, the look-up audited (the number read as a pseudonym)."""
     audit.record(session, actor=actor, action="match", entity="participation",
-                 after={"personnummer": audit.pseudonym(session, personnummer),
-                        "forbund_id": forbund_id, "by": "namn", "found": len(found)})
+                 after={"personnummer": audit.pseudonym(session, personnummer), **asked,
+                        "found": len(found)})
     return sorted(found, key=lambda near: (near.distance, near.startdatum, near.id))
 
 
