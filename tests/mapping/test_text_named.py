@@ -75,6 +75,23 @@ def test_a_read_the_list_named_by_dropping_a_word_stays_in_review() -> None:
     assert (value.value, value.problem) == ("Kraftsamling", None)
 
 
+@pytest.mark.parametrize("written", ["Samordningsförbundet Välfärd  Nacka",
+                                     "Samordningsförbundet Välfärd | Nacka"])
+def test_a_read_with_a_word_the_engine_could_not_read_is_not_vouched_for(written: str) -> None:
+    """GIVEN "Samordningsförbundet Välfärd i Nacka" read doubtfully with its "i" lost: a
+    word the engine saw but could not read as letters (an empty word, two spaces in a
+    row, or a mark) between listed words the list names clearly
+    WHEN it is interpreted with the clear-naming and listed measures
+    THEN it goes to review; the same read without that word leaves it."""
+    read = engine_read(written, confidence=0.7, contested={22: ("a", 0.3)})
+    value = interpret(field("9448", "samverkansorganisation"), read, with_named(CLEAR))
+    assert value.problem is not None and value.confidence < 0.87
+    whole = engine_read("Samordningsförbundet Välfärd Nacka", confidence=0.7,
+                        contested={22: ("a", 0.3)})
+    value = interpret(field("9448", "samverkansorganisation"), whole, with_named(CLEAR))
+    assert value.problem is None
+
+
 @pytest.mark.parametrize(("form", "name", "read", "value"), [
     ("9449", "insats", "samordnad rehabilitering", "Samordnad rehabilitering"),
     ("9449", "namn", "ulf Danielsson", "Ulf Danielsson"),
