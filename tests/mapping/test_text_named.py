@@ -126,3 +126,27 @@ def test_snapping_says_how_clearly_the_list_named_each_word() -> None:
     torn = snap_words("Säder", words, edit_cost=2.0, keep=(2.5, 0.6))
     assert clear.text == "Aktivitetshuset" and clear.margin >= 4.0
     assert torn.margin == 0.0
+
+
+def test_a_sure_read_one_letter_from_a_listed_word_goes_to_review() -> None:
+    """GIVEN a samverkansorganisation read fairly surely (0.87) as 'Finsan Örebro':
+    'Finsan' is no listed word but one letter from 'Finsam'; and 'Finsam Örebro' so read
+    WHEN each is interpreted
+    THEN the first is kept as read but goes to review; the second does not."""
+    near = interpret(field("9448", "samverkansorganisation"),
+                     engine_read("Finsan Örebro", confidence=0.87), with_named(None))
+    assert near.value == "Finsan Örebro" and near.problem is not None
+    listed = interpret(field("9448", "samverkansorganisation"),
+                       engine_read("Finsam Örebro", confidence=0.87), with_named(None))
+    assert (listed.value, listed.problem) == ("Finsam Örebro", None)
+
+
+def test_a_listed_word_read_with_a_capital_inside_gets_its_case_as_listed() -> None:
+    """GIVEN 'Samordningsförbundet ÖStra Södertörn' read fairly surely (a hand's s taken
+    for its capital)
+    WHEN it is interpreted
+    THEN the value is written as the list writes it: 'Östra'."""
+    value = interpret(field("9449", "samverkansorganisation"),
+                      engine_read("Samordningsförbundet ÖStra Södertörn", confidence=0.88),
+                      with_named(None))
+    assert value.value == "Samordningsförbundet Östra Södertörn"
