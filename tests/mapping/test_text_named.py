@@ -150,3 +150,17 @@ def test_a_listed_word_read_with_a_capital_inside_gets_its_case_as_listed() -> N
                       engine_read("Samordningsförbundet ÖStra Södertörn", confidence=0.88),
                       with_named(None))
     assert value.value == "Samordningsförbundet Östra Södertörn"
+
+
+@pytest.mark.parametrize(("runner_up", "lifted"), [("o", True), ("a", False)])
+def test_a_listed_read_with_a_contested_letter_leaves_review_unless_both_are_listed(
+    runner_up: str, lifted: bool
+) -> None:
+    """GIVEN an insats read as 'Samtal och stöd' (every word listed) at 0.8, the engine
+    torn at the ö: by an o ('stod', no listed word), or by an a ('stad', listed too)
+    WHEN it is interpreted
+    THEN the list settles the first (not flagged); the second stays in review."""
+    read = engine_read("Samtal och stöd", confidence=0.8, contested={13: (runner_up, 0.3)})
+    value = interpret(field("9449", "insats"), read, with_named(None))
+    assert value.value == "Samtal och stöd"
+    assert (value.problem is None) is lifted
