@@ -237,7 +237,7 @@ def test_the_date_the_engine_read_and_the_cuts_agree() -> None:
     assert datum.confidence >= REVIEW_BELOW
 
 
-@pytest.mark.parametrize(("written", "expected"), [("Esköping", "Enköping"),
+@pytest.mark.parametrize(("written", "expected"), [("Öckera", "Öckerö"),
                                                    ("Vzemdö", "Värmdö")])
 def test_a_doubtful_read_one_kommun_clearly_names_is_that_kommun_unflagged(
     written: str, expected: str
@@ -246,12 +246,13 @@ def test_a_doubtful_read_one_kommun_clearly_names_is_that_kommun_unflagged(
     (0.0), nearer one kommun by a clear margin than any other
     WHEN it is interpreted
     THEN it is that kommun, not flagged (such reads were right on every calibration
-    form); a read as near two kommuner ('Habo', Håbo) is still flagged."""
+    form); a read as near two kommuner ('Habo', Håbo) is still flagged, and so is one
+    only an edit nearer one than the next ('Nack': Nacka, but 'Mark' was written)."""
     value = interpret_text("kommun", read_of(written, confidence=0.0), CONTEXT)
     assert (value.value, value.problem) == (expected, None)
     assert value.confidence >= REVIEW_BELOW
-    torn = interpret_text("kommun", read_of("Habo", confidence=0.0), CONTEXT)
-    assert torn.problem is not None
+    for torn in ("Habo", "Nack"):
+        assert interpret_text("kommun", read_of(torn, confidence=0.0), CONTEXT).problem
 
 
 def test_a_doubtful_ort_is_trusted_only_when_spelt_as_a_kommun() -> None:
