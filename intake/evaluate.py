@@ -91,13 +91,15 @@ def expected_forms(scans: list[Path], settings: Settings, models: ReadingModels 
     """Every form the truth files of ``scans`` expect (blank and unknown pages left
     out), read by ``extract``: (scan, the truth's document, the document found on its
     first page or None, its fields' SPEC types) -- what the calibration and analysis
-    scripts compare field by field."""
-    found: dict[str, list[Document]] = defaultdict(list)
-    for item in extract(scans, settings, models):
-        if not isinstance(item, InputFailure):
-            found[item.source].append(item)
+    scripts compare field by field. Scans of the same name in different folders (one
+    style's corpora of several seeds) are told apart: a document names only its file."""
+    found: dict[tuple[Path, str], list[Document]] = defaultdict(list)
+    for folder in dict.fromkeys(scan.parent for scan in scans):
+        for item in extract([s for s in scans if s.parent == folder], settings, models):
+            if not isinstance(item, InputFailure):
+                found[(folder, item.source)].append(item)
     for scan in scans:
-        by_page = {page: doc for doc in found[scan.name] for page in doc.pages}
+        by_page = {page: doc for doc in found[(scan.parent, scan.name)] for page in doc.pages}
         for expected in json.loads(truth_path(scan).read_text()):
             if expected["form"] in ("blank", "unknown"):
                 continue

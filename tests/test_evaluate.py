@@ -87,3 +87,36 @@ def test_a_two_page_form_whose_second_page_was_read_apart_loses_that_page_only()
     assert (reports[0].pages, reports[0].forms_right) == (2, 1)
     assert (reports[1].pages, reports[1].forms_right) == (2, 2)
     assert reports[0].fields_right == reports[1].fields_right == 5
+
+
+def test_same_named_scans_of_two_corpora_are_compared_with_their_own_truth(
+    tmp_path, monkeypatch
+) -> None:
+    """GIVEN two corpora of one style (two seeds) whose scans have the same names, each
+    read to a document of its own (extraction stubbed: its ort is the folder's)
+    WHEN the forms they expect are listed with what was found
+    THEN each truth is paired with the document read from its own folder."""
+    import json
+
+    from intake import evaluate
+    from intake.settings import Settings
+
+    scans = []
+    for seed in ("77", "81"):
+        folder = tmp_path / f"hand-calib300-{seed}" / "hand-calib300"
+        folder.mkdir(parents=True)
+        scan = folder / "a.png"
+        scan.write_bytes(b"")
+        scan.with_name("a.truth.json").write_text(json.dumps([TRUTH | {"fields": {
+            **TRUTH["fields"], "ort": seed}}]))
+        scans.append(scan)
+
+    def extract(paths, settings, models=None):
+        for path in paths:
+            yield doc(ort=path.parent.parent.name.rsplit("-", 1)[1]).model_copy(
+                update={"source": path.name})
+
+    monkeypatch.setattr(evaluate, "extract", extract)
+    found = list(evaluate.expected_forms(scans, Settings()))
+    assert [(e["fields"]["ort"], d.fields["ort"].value) for _, e, d, _ in found] == [
+        ("77", "77"), ("81", "81")]

@@ -3,7 +3,10 @@
 classifier was not fitted on (the train part's calibration share, the ``*-calib``
 sample styles; never the held-aside digits the figures are measured on); free text's,
 one per kind of field ("text:namn", …; "text" for the rest), by
-``intake.training.calibrate_text review-line`` on the same styles' cached pages.
+``intake.training.calibrate_text review-line`` on the same styles' cached pages; the
+ticked-box types' (single, multi, yesno) by ``calibrate_review --types
+single,multi,yesno`` on the same styles, their provenance apart (``choice_provenance``:
+their reads are the boxes' ink, which a new digit classifier does not move).
 
 A line is the confidence below which a value of that type goes to a person: the lowest
 at which the calibration forms' silent errors stay within the budget (of the type's

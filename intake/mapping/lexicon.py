@@ -353,7 +353,9 @@ def restore_marks(text: str, words: Lexicon) -> tuple[str, int]:
     """``text`` with each unlisted word that is a listed word but for the marks of å, ä
     or ö written as listed (a sure read of hand-printing misses the ring of an Å, or
     takes a speck for one), and how many words changed; a listed name read all small
-    ("välfärd") gets its capital without counting as a change."""
+    ("välfärd") gets its capital, and a listed word read with a capital inside it
+    ("ÖStra": a hand's s is its capital, smaller) its case as listed, without counting
+    as a change."""
     pieces = _PIECES.findall(text)
     changed = 0
     for i, piece in enumerate(pieces):
@@ -365,7 +367,15 @@ def restore_marks(text: str, words: Lexicon) -> tuple[str, int]:
             changed += 1
         elif piece.islower() and words.words.get(fold_case(piece), "")[:1].isupper():
             pieces[i] = words.words[fold_case(piece)]  # a name written small: as listed
+        elif _capital_inside(piece) and words.words.get(fold_case(piece), piece) != piece:
+            pieces[i] = _cased(words.words[fold_case(piece)], i == 0)  # 'ÖStra': as listed
     return "".join(pieces), changed
+
+
+def _capital_inside(word: str) -> bool:
+    """A capital after a small letter or after the first letter: hand-printed s, o, v, …
+    are their capitals only smaller, and a sure read can take one for the other."""
+    return any(c.isupper() for c in word[1:])
 
 
 def join_split_words(text: str, words: Lexicon) -> str:

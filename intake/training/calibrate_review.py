@@ -47,9 +47,14 @@ log = logging.getLogger(__name__)
 #: a few dozen calibration forms cannot show, and its misreads are valid numbers (Luhn
 #: holds for two digits swapped) that look as sure as right ones.
 TYPES = ("date", "percent", "code")
+#: The ticked-box types, fitted apart (``--types single,multi,yesno``): their reads come
+#: from the ink of the boxes, which a new digit classifier does not move. A box whose ink
+#: lies in the unclear band, or two ticks, is held for review whatever the line.
+CHOICE_TYPES = ("single", "multi", "yesno")
 #: Silent errors allowed on the calibration forms, as a share of the type's fields
 #: (issue 12: ≤ 0.3 % of hand fields).
-BUDGET = {"date": 0.003, "percent": 0.003, "code": 0.003}
+BUDGET = {"date": 0.003, "percent": 0.003, "code": 0.003,
+          "single": 0.003, "multi": 0.003, "yesno": 0.003}
 #: A type with fewer calibration fields gets no line (keeps ``review_below``).
 MIN_FIELDS = 50
 #: The line is this much above the lowest that kept the calibration forms within the
@@ -72,9 +77,11 @@ class Reading:
     held: bool  # sent to a person whatever the line
 
 
-def calibration_readings(folders: list[Path], settings: Settings) -> list[Reading]:
-    """Every digit field of the calibration forms in ``folders``, read with no
-    per-type line (refuses a folder of any style but a ``*-calib`` one)."""
+def calibration_readings(folders: list[Path], settings: Settings,
+                         types: tuple[str, ...] = TYPES) -> list[Reading]:
+    """Every field of ``types`` (default the digit types) of the calibration forms in
+    ``folders``, read with no per-type line (refuses a folder of any style but a
+    ``*-calib`` one)."""
     scans = [s for folder in folders for s in find_scans(folder)]
     for scan in scans:
         style = STYLES.get(scan.parent.name)
@@ -83,18 +90,18 @@ def calibration_readings(folders: list[Path], settings: Settings) -> list[Readin
                              "review lines on it")
     models = replace(ReadingModels.shipped(), review=ReviewLines())
     readings = []
-    for _scan, expected, doc, types in expected_forms(scans, settings, models):
+    for _scan, expected, doc, kinds in expected_forms(scans, settings, models):
         for name, truth in expected["fields"].items():
-            if types[name] not in TYPES:
+            if kinds[name] not in types:
                 continue
             if doc is None or doc.form != expected["form"]:
-                readings.append(Reading(types[name], 0.0, False, True))
+                readings.append(Reading(kinds[name], 0.0, False, True))
                 continue
             got = doc.fields[name]
             ruled = any(name in i.fields for i in doc.issues if i.severity == "error")
             problem = doc.problems.get(name)
             held = ruled or (problem is not None and problem not in BELOW_LINE)
-            readings.append(Reading(types[name], got.confidence,
+            readings.append(Reading(kinds[name], got.confidence,
                                     same_value(got.value, truth), held))
     return readings
 
@@ -134,10 +141,10 @@ def reliability(readings: list[Reading]) -> list[dict[str, float]]:
     return table
 
 
-def calibrate(folders: list[Path], settings: Settings) -> dict:
-    readings = calibration_readings(folders, settings)
+def calibrate(folders: list[Path], settings: Settings, types: tuple[str, ...] = TYPES) -> dict:
+    readings = calibration_readings(folders, settings, types)
     lines, measured, tables = {}, {}, {}
-    for kind in TYPES:
+    for kind in types:
         mine = [r for r in readings if r.type == kind]
         if len(mine) < MIN_FIELDS:
             continue
@@ -149,7 +156,9 @@ def calibrate(folders: list[Path], settings: Settings) -> dict:
     provenance = Provenance(
         made_by="python -m intake.training.calibrate_review DIR (DIR: sus-intake samples "
                 "make --style hand-calib300 --count 60 --seed 77; --style fax-calib200 "
-                "--count 30 --seed 78)",
+                "--count 30 --seed 78)" if types == TYPES else
+                f"python -m intake.training.calibrate_review --types {','.join(types)} "
+                + " ".join(sorted({f.name for f in folders})),
         data=f"{forms} calibration forms ({', '.join(styles)}): real digits of the train "
              "part's calibration share, never fitted on by the digit classifier; not the "
              "held-aside digits",
@@ -185,13 +194,49 @@ def keep_text_lines(fitted: dict[str, Any], path: Path) -> dict[str, Any]:
             "provenance": provenance}
 
 
+def keep_choice_lines(fitted: dict[str, Any], path: Path) -> dict[str, Any]:
+    """``fitted`` with the ticked-box types' lines already in ``path`` kept as they are,
+    with their tables and their own provenance (``choice_provenance``): they are fitted
+    apart (:data:`CHOICE_TYPES`), on the ink of the boxes."""
+    if not path.is_file():
+        return fitted
+    old = json.loads(path.read_text(encoding="utf-8"))
+    lines = {k: v for k, v in old.get("lines", {}).items() if k in CHOICE_TYPES}
+    if not lines:
+        return fitted
+    tables = {k: v for k, v in old.get("reliability", {}).items() if k in lines}
+    return fitted | {"lines": fitted["lines"] | lines,
+                     "reliability": fitted["reliability"] | tables,
+                     "choice_provenance": old.get("choice_provenance")}
+
+
+def with_choice_lines(fitted: dict[str, Any], path: Path) -> dict[str, Any]:
+    """The ticked-box types' lines (``fitted``) set among the lines already in ``path``,
+    which stay as they are; the fit's provenance is kept apart (``choice_provenance``)."""
+    old = json.loads(path.read_text(encoding="utf-8"))
+    return old | {"lines": old["lines"] | fitted["lines"],
+                  "reliability": old.get("reliability", {}) | fitted["reliability"],
+                  "choice_provenance": fitted["provenance"]}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Fit the review line of each digit field type.")
     parser.add_argument("folders", type=Path, nargs="+")
     parser.add_argument("--out", type=Path, default=lines_path())
+    parser.add_argument("--types", default=",".join(TYPES),
+                        help="the types to fit (default the digit types; the ticked-box "
+                             "types are fitted apart: single,multi,yesno)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    fitted = keep_text_lines(calibrate(args.folders, Settings()), args.out)
+    types = tuple(args.types.split(","))
+    if types != TYPES:
+        fitted = with_choice_lines(calibrate(args.folders, Settings(), types), args.out)
+        args.out.write_text(json.dumps(fitted, ensure_ascii=False, indent=1) + "\n",
+                            encoding="utf-8")
+        print({k: fitted["lines"][k] for k in types if k in fitted["lines"]})
+        return 0
+    fitted = keep_choice_lines(keep_text_lines(calibrate(args.folders, Settings()), args.out),
+                               args.out)
     args.out.write_text(json.dumps(fitted, ensure_ascii=False, indent=1) + "\n",
                         encoding="utf-8")
     for kind, line in fitted["lines"].items():

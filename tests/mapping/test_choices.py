@@ -3,7 +3,7 @@ signature box into signed or not (``intake.mapping.choices``)."""
 
 from __future__ import annotations
 
-from intake.forms import form_layout
+from intake.forms import form_layout, load_form
 from intake.mapping.choices import UNCLEAR, UNCLEAR_SIGNATURE, choice_values, signature_value
 from intake.reads import TickRead
 
@@ -78,3 +78,26 @@ def test_an_unclear_signature_with_ink_leaning_signed_is_offered_as_signed_and_f
 
     assert (short.value, short.problem) == (True, UNCLEAR_SIGNATURE)
     assert (smudge.value, smudge.problem) == (False, UNCLEAR_SIGNATURE)
+
+
+def test_with_the_shipped_lines_a_box_outside_the_unclear_band_is_not_reviewed() -> None:
+    """GIVEN a 9449 read on a page with a faint mark: one forsorjning box ticked, the
+    others empty at 0.75 (the cap of an empty box on such a page), a studerar box unclear
+    WHEN the document is built with the shipped review lines (fitted on calibration
+    forms, where every ticked-box field with no unclear box was right)
+    THEN forsorjning is not sent to review for its confidence; studerar is, unclear."""
+    from intake.learned.review import shipped_review_lines
+    from intake.mapping.base import FieldValue
+    from intake.mapping.document import build_document
+    from intake.settings import REVIEW_BELOW
+    from tests.mapping.reads import CONTEXT
+
+    ticks = {name: read("empty", 0.75) for name in checkboxes("9449")}
+    ticks["forsorjning.a_kassa"] = read("ticked")
+    ticks["studerar.ja"] = read("unclear", 0.4)
+    values = {f.name: FieldValue(value=None, confidence=1.0)
+              for f in load_form("9449").fields} | choice_values("9449", ticks)
+    document = build_document("x.png", 1, "9449", values, today=CONTEXT.today,
+                              review_below=REVIEW_BELOW, lines=shipped_review_lines())
+    assert "forsorjning" not in document.needs_review
+    assert "studerar" in document.needs_review

@@ -161,14 +161,19 @@ BORN_2000S = next(n for n in TEST_NUMBERS if n.startswith("200"))
 
 @pytest.mark.parametrize("number", [PNR, BORN_2000S])
 @pytest.mark.parametrize("hyphen", [True, False])
-def test_ten_digit_number_is_expanded_and_flagged(number: str, hyphen: bool) -> None:
-    """GIVEN a number written without the century (born 1981 or in the 2000s)
+def test_ten_digit_number_is_expanded_by_the_age(number: str, hyphen: bool) -> None:
+    """GIVEN a number written without the century (born 1981 or in the 2000s), read
+    surely; and the same read unsurely
     WHEN it is interpreted
-    THEN the century comes from a plausible age, and the problem says it was derived."""
+    THEN the century comes from a plausible age (only one century gives one), and the
+    sure read is not flagged for it; the unsure one is flagged as a ten-digit number
+    hard to read."""
     written = f"{number[2:8]}-{number[8:]}" if hyphen else number[2:]
     value = pnr_of(written)
-    assert value.value == number
-    assert value.problem == PNR_TEN_DIGITS
+    assert (value.value, value.problem) == (number, None)
+    assert value.confidence >= REVIEW_BELOW
+    unsure = interpret_personnummer(TextRead(text=written, confidence=0.3), CONTEXT)
+    assert (unsure.value, unsure.problem) == (number, PNR_TEN_DIGITS)
 
 
 def test_samordningsnummer_is_accepted() -> None:
@@ -301,14 +306,19 @@ def test_a_digit_the_check_digit_chose_for_a_glyph_seen_as_no_digit_is_reviewed(
 
 
 def test_whole_field_of_ten_digits_derives_the_century() -> None:
-    """GIVEN a cut of ten digits (no century written)
+    """GIVEN a cut of ten digits (no century written), its glyphs clear; and one whose
+    glyphs are torn between two digits
     WHEN the field is decoded
-    THEN the century comes from the plausible age, and the field says so."""
+    THEN the century comes from the plausible age: the clear one is not flagged, the
+    torn one is, as a ten-digit number hard to read."""
     value = interpret_personnummer(
         TextRead(text="", confidence=0.0, cuts=[cut_of("811218 9876")]), CONTEXT
     )
-    assert value.value == PNR
-    assert value.problem == PNR_TEN_DIGITS
+    assert (value.value, value.problem) == (PNR, None)
+    torn = interpret_personnummer(
+        TextRead(text="", confidence=0.0, cuts=[cut_of("811218 9876", sure=0.5)]), CONTEXT
+    )
+    assert torn.problem in (PNR_TEN_DIGITS, PNR_CORRECTED)
 
 
 def test_whole_field_weighs_every_cut_by_its_likelihood() -> None:

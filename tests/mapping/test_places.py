@@ -235,3 +235,32 @@ def test_the_date_the_engine_read_and_the_cuts_agree() -> None:
     _, datum = split_ort_och_datum(read, CONTEXT)
     assert datum.value == "2026-03-14"
     assert datum.confidence >= REVIEW_BELOW
+
+
+@pytest.mark.parametrize(("written", "expected"), [("Öckera", "Öckerö"),
+                                                   ("Vzemdö", "Värmdö")])
+def test_a_doubtful_read_one_kommun_clearly_names_is_that_kommun_unflagged(
+    written: str, expected: str
+) -> None:
+    """GIVEN a hand-printed kommun the engine read with letters wrong and no confidence
+    (0.0), nearer one kommun by a clear margin than any other
+    WHEN it is interpreted
+    THEN it is that kommun, not flagged (such reads were right on every calibration
+    form); a read as near two kommuner ('Habo', Håbo) is still flagged, and so is one
+    only an edit nearer one than the next ('Nack': Nacka, but 'Mark' was written)."""
+    value = interpret_text("kommun", read_of(written, confidence=0.0), CONTEXT)
+    assert (value.value, value.problem) == (expected, None)
+    assert value.confidence >= REVIEW_BELOW
+    for torn in ("Habo", "Nack"):
+        assert interpret_text("kommun", read_of(torn, confidence=0.0), CONTEXT).problem
+
+
+def test_a_doubtful_ort_is_trusted_only_when_spelt_as_a_kommun() -> None:
+    """GIVEN "Ort och datum" lines read with no confidence: 'Ydre' spelt as the kommun,
+    and 'Bålsta' (a tätort, two letters from the kommun Båstad)
+    WHEN they are split
+    THEN Ydre is the ort, not flagged; Bålsta is not silently made Båstad."""
+    ydre, _ = split_ort_och_datum(read_of("Ydre, 2025-06-23", confidence=0.0), CONTEXT)
+    assert (ydre.value, ydre.problem) == ("Ydre", None)
+    balsta, _ = split_ort_och_datum(read_of("Bålsta 2025-06-23", confidence=0.0), CONTEXT)
+    assert balsta.problem is not None and balsta.confidence < REVIEW_BELOW

@@ -75,6 +75,23 @@ def test_a_read_the_list_named_by_dropping_a_word_stays_in_review() -> None:
     assert (value.value, value.problem) == ("Kraftsamling", None)
 
 
+@pytest.mark.parametrize("written", ["Samordningsförbundet Välfärd  Nacka",
+                                     "Samordningsförbundet Välfärd | Nacka"])
+def test_a_read_with_a_word_the_engine_could_not_read_is_not_vouched_for(written: str) -> None:
+    """GIVEN "Samordningsförbundet Välfärd i Nacka" read doubtfully with its "i" lost: a
+    word the engine saw but could not read as letters (an empty word, two spaces in a
+    row, or a mark) between listed words the list names clearly
+    WHEN it is interpreted with the clear-naming and listed measures
+    THEN it goes to review; the same read without that word leaves it."""
+    read = engine_read(written, confidence=0.7, contested={22: ("a", 0.3)})
+    value = interpret(field("9448", "samverkansorganisation"), read, with_named(CLEAR))
+    assert value.problem is not None and value.confidence < 0.87
+    whole = engine_read("Samordningsförbundet Välfärd Nacka", confidence=0.7,
+                        contested={22: ("a", 0.3)})
+    value = interpret(field("9448", "samverkansorganisation"), whole, with_named(CLEAR))
+    assert value.problem is None
+
+
 @pytest.mark.parametrize(("form", "name", "read", "value"), [
     ("9449", "insats", "samordnad rehabilitering", "Samordnad rehabilitering"),
     ("9449", "namn", "ulf Danielsson", "Ulf Danielsson"),
@@ -109,3 +126,41 @@ def test_snapping_says_how_clearly_the_list_named_each_word() -> None:
     torn = snap_words("Säder", words, edit_cost=2.0, keep=(2.5, 0.6))
     assert clear.text == "Aktivitetshuset" and clear.margin >= 4.0
     assert torn.margin == 0.0
+
+
+def test_a_sure_read_one_letter_from_a_listed_word_goes_to_review() -> None:
+    """GIVEN a samverkansorganisation read fairly surely (0.87) as 'Finsan Örebro':
+    'Finsan' is no listed word but one letter from 'Finsam'; and 'Finsam Örebro' so read
+    WHEN each is interpreted
+    THEN the first is kept as read but goes to review; the second does not."""
+    near = interpret(field("9448", "samverkansorganisation"),
+                     engine_read("Finsan Örebro", confidence=0.87), with_named(None))
+    assert near.value == "Finsan Örebro" and near.problem is not None
+    listed = interpret(field("9448", "samverkansorganisation"),
+                       engine_read("Finsam Örebro", confidence=0.87), with_named(None))
+    assert (listed.value, listed.problem) == ("Finsam Örebro", None)
+
+
+def test_a_listed_word_read_with_a_capital_inside_gets_its_case_as_listed() -> None:
+    """GIVEN 'Samordningsförbundet ÖStra Södertörn' read fairly surely (a hand's s taken
+    for its capital)
+    WHEN it is interpreted
+    THEN the value is written as the list writes it: 'Östra'."""
+    value = interpret(field("9449", "samverkansorganisation"),
+                      engine_read("Samordningsförbundet ÖStra Södertörn", confidence=0.88),
+                      with_named(None))
+    assert value.value == "Samordningsförbundet Östra Södertörn"
+
+
+@pytest.mark.parametrize(("runner_up", "lifted"), [("o", True), ("a", False)])
+def test_a_listed_read_with_a_contested_letter_leaves_review_unless_both_are_listed(
+    runner_up: str, lifted: bool
+) -> None:
+    """GIVEN an insats read as 'Samtal och stöd' (every word listed) at 0.8, the engine
+    torn at the ö: by an o ('stod', no listed word), or by an a ('stad', listed too)
+    WHEN it is interpreted
+    THEN the list settles the first (not flagged); the second stays in review."""
+    read = engine_read("Samtal och stöd", confidence=0.8, contested={13: (runner_up, 0.3)})
+    value = interpret(field("9449", "insats"), read, with_named(None))
+    assert value.value == "Samtal och stöd"
+    assert (value.problem is None) is lifted

@@ -78,3 +78,41 @@ def test_refitting_the_digit_lines_keeps_the_free_text_lines(tmp_path: Path) -> 
     assert kept["provenance"]["validation"] == {"date_accuracy": 0.75,
                                                 "text_name_hand_review": 0.6}
     assert kept["provenance"]["made_by"] == "new dates; text: review-line"
+
+
+def test_the_ticked_box_lines_are_fitted_apart_and_kept_when_digits_are_refitted(
+    tmp_path: Path,
+) -> None:
+    """GIVEN shipped review lines with digit and free-text lines
+    WHEN the ticked-box types' lines are fitted (``--types single,multi,yesno``)
+    THEN they are set beside the others, which stay, with their own provenance; and
+    WHEN the digit lines are fitted again afterwards THEN the ticked-box lines stay."""
+    import json
+
+    from intake.training.calibrate_review import (
+        keep_choice_lines,
+        keep_text_lines,
+        with_choice_lines,
+    )
+
+    shipped = tmp_path / "review_lines.json"
+    shipped.write_text(json.dumps({
+        "lines": {"date": 0.59, "text": 0.89},
+        "reliability": {"date": [], "text": [1]},
+        "provenance": {"made_by": "dates; text: review-line", "data": "d; text: t",
+                       "note": "n; text silent budget", "validation": {"date_accuracy": 0.7}}}))
+    ticks = {"lines": {"single": 0.35, "yesno": 0.35}, "reliability": {"single": [4]},
+             "provenance": {"made_by": "ticks", "validation": {"single_review": 0.01}}}
+    shipped.write_text(json.dumps(with_choice_lines(ticks, shipped)))
+    written = json.loads(shipped.read_text())
+    assert written["lines"] == {"date": 0.59, "text": 0.89, "single": 0.35, "yesno": 0.35}
+    assert written["provenance"]["made_by"] == "dates; text: review-line"
+    assert written["choice_provenance"]["made_by"] == "ticks"
+
+    dates = {"lines": {"date": 0.68}, "reliability": {"date": [3]},
+             "provenance": {"made_by": "new dates", "data": "d2", "note": "n2",
+                            "validation": {"date_accuracy": 0.75}}}
+    again = keep_choice_lines(keep_text_lines(dates, shipped), shipped)
+    assert again["lines"] == {"date": 0.68, "text": 0.89, "single": 0.35, "yesno": 0.35}
+    assert again["reliability"]["single"] == [4]
+    assert again["choice_provenance"]["made_by"] == "ticks"
