@@ -3,21 +3,22 @@ the personnummer and the name, which vote.
 
 The two are paired when the personnummer read on both is the same, or one digit
 apart with matching names, or else the name read on both is the same (whatever the
-personnummer) — and only when the pair is the only one in the batch. Agreeing, both
-are confirmed (their confidence raised); differing, both are flagged with what the
-other read, and the weaker reading is pre-filled with the stronger where that is safe
-(a personnummer one digit off or missing; a name read badly but alike). A reading its
-reader doubted is no evidence against one read well: a valid personnummer read well
-stands unflagged beside a doubted one, which is pre-filled with it (flagged, with
-what was read and how many digits differ); a name hardly read, or bearing the
-well-read one out, is pre-filled with it and does not flag it. A pair found
-by its name votes on the personnummer only: that the names agree is what paired it,
-no evidence that they were read right (one writer's two forms are often misread the
-same way, 'Anne-Li' as 'Anneli' on both). A weak name reading that has the strong
-one's first name bears it out rather than contradicts it: the strong one is not
-flagged for it, nor by one hardly read (:func:`sheet.hardly_read`). The document
-added later is weighed against those already read, so the outcome does not depend
-on which of the two a worker reads first.
+personnummer), or else the personnummer two digits apart with matching names — and
+only when the pair is the only one in the batch. Agreeing, both are confirmed (their
+confidence raised); differing, both are flagged with what the other read, and the
+weaker reading is pre-filled with the stronger where that is safe (a personnummer
+one digit off or missing; a name read badly but alike). A reading its reader doubted
+is no evidence against one read well: a valid personnummer read well stands
+unflagged beside a doubted one, which is pre-filled with it (flagged, with what was
+read and how many digits differ); a name hardly read, or bearing the well-read one
+out, is pre-filled with it and does not flag it. A pair found by its name (or two
+digits apart by both) votes on the personnummer only: that the names agree is what
+paired it, no evidence that they were read right (one writer's two forms are often
+misread the same way, 'Anne-Li' as 'Anneli' on both). A weak name reading that has
+the strong one's first name bears it out rather than contradicts it: the strong one
+is not flagged for it, nor by one hardly read (:func:`sheet.hardly_read`). The
+document added later is weighed against those already read, so the outcome does not
+depend on which of the two a worker reads first.
 """
 
 from __future__ import annotations
@@ -77,8 +78,11 @@ def _partner(session: Session, row: Document, *,
     def by_number(a: Document, b: Document) -> bool:
         return _same_by_number(a, b, review_below=review_below)
 
+    def by_both(a: Document, b: Document) -> bool:
+        return _near_by_both(a, b, review_below=review_below)
+
     others = _open_in_batch(session, row.batch_id, _OTHER[row.form])
-    for same in (by_number, _same_by_name):
+    for same in (by_number, _same_by_name, by_both):
         found = [d for d in others if same(row, d)]
         if found:
             break
@@ -102,6 +106,17 @@ def _same_by_number(a: Document, b: Document, *, review_below: float) -> bool:
     if distance == 0:
         return True
     if distance != 1:
+        return False
+    name_a, name_b = text_of(a, NAME_FIELD[a.form]), text_of(b, NAME_FIELD[b.form])
+    sure = (well_read(a, NAME_FIELD[a.form], review_below=review_below)
+            or well_read(b, NAME_FIELD[b.form], review_below=review_below))
+    return name_b is not None and names_match(name_a, name_b, well_read=sure)
+
+
+def _near_by_both(a: Document, b: Document, *, review_below: float) -> bool:
+    """Personnummer two digits apart and matching names: neither alone pairs them, so,
+    as for a pair found by its name, they vote on the personnummer only."""
+    if digit_distance(value_of(a, PNR), value_of(b, PNR)) != 2:
         return False
     name_a, name_b = text_of(a, NAME_FIELD[a.form]), text_of(b, NAME_FIELD[b.form])
     sure = (well_read(a, NAME_FIELD[a.form], review_below=review_below)

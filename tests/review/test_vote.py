@@ -252,3 +252,33 @@ def test_fairly_read_other_first_name_is_not_replaced(client: TestClient, batch:
     consent = Seen(client, second)
     assert consent.value("namnfortydligande") == "Ebba Öberg-Test"
     assert consent.flagged("namnfortydligande") and ASA in consent.problems["namnfortydligande"]
+
+
+def test_numbers_two_digits_apart_and_close_names_vote_on_the_number(
+        client: TestClient, batch: int) -> None:
+    """GIVEN a 9448 read well as Åsa's and a 9443 read well but two digits off, its name
+    a letter off ('Åsa Öberg-Tesk') WHEN they vote THEN both personnummer are flagged
+    with what the other read (a number read well and wrong is not let through), neither
+    replaced; the names, part of what paired them, are not voted on."""
+    two_off = KVINNA[:9] + "99" + KVINNA[11]
+    first = add(client, batch, read_form("9448", personnummer=KVINNA, namn=ASA))
+    second = add(client, batch, read_form("9443", personnummer=(two_off, 0.95),
+                                          namnfortydligande=("Åsa Öberg-Tesk", 0.8)))
+    registration, consent = Seen(client, first), Seen(client, second)
+    assert registration.flagged("personnummer") and consent.flagged("personnummer")
+    assert registration.value("personnummer") == KVINNA
+    assert consent.value("personnummer") == two_off
+    assert two_off[8:] in registration.problems["personnummer"]
+    assert not registration.flagged("namn") and registration.value("namn") == ASA
+    assert consent.value("namnfortydligande") == "Åsa Öberg-Tesk"
+
+
+def test_numbers_two_digits_apart_with_other_names_do_not_vote(
+        client: TestClient, batch: int) -> None:
+    """GIVEN a 9448 of Åsa and a 9443 of Per Lind whose personnummer is two digits from
+    hers WHEN both are read THEN they do not vote: Åsa's number is not flagged."""
+    two_off = KVINNA[:9] + "99" + KVINNA[11]
+    first = add(client, batch, read_form("9448", personnummer=KVINNA, namn=ASA))
+    add(client, batch, read_form("9443", personnummer=(two_off, 0.95),
+                                 namnfortydligande="Per Lind"))
+    assert not Seen(client, first).flagged("personnummer")
