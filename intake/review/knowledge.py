@@ -9,8 +9,9 @@ Called once per document as it is added to the queue (:func:`read_with_store`):
    flagged with its evidence); a doubted number misread in more digits is found by
    the name when one open participant has that name (the name, which agrees,
    confirmed; the number pre-filled and flagged); a hardly read name beside a number
-   that is one participant's is pre-filled with theirs, flagged; an avslutningsdatum
-   before the participation's start is flagged;
+   that is one participant's is pre-filled with theirs, flagged (the number read well,
+   their insats is taken as for a match); an avslutningsdatum before the
+   participation's start is flagged;
 4. a FK 9443: matched to participations that wait for a consent (a mailed one
    nationally, one in a förbund's batch within that förbund);
 5. a FK 9443 and a FK 9448 of one person in one batch vote (:mod:`intake.review.vote`);
@@ -176,7 +177,7 @@ def match_open(session: Session, row: Document, *, actor: str, review_below: flo
             and (named := _named_open(session, row, read, actor=actor)) is not None:
         _take_named_participant(row, named)
     else:
-        _no_open_participation(row, near)
+        _no_open_participation(session, row, near, review_below=review_below)
 
 
 def _named_open(session: Session, row: Document, read: str, *,
@@ -215,16 +216,23 @@ def _matching(row: Document, near: list[NearParticipation], *,
     return [p for p in near if names_match(text_of(row, name), p.namn, well_read=sure)]
 
 
-def _no_open_participation(row: Document, near: list[NearParticipation]) -> None:
+def _no_open_participation(session: Session, row: Document, near: list[NearParticipation],
+                           *, review_below: float) -> None:
     """No open participation matches by number and name: one with the number read but
     another name flags the name — pre-filled with theirs when the name was hardly read
-    (:func:`sheet.hardly_read`; a name read fairly is only flagged, never replaced)."""
+    (:func:`sheet.hardly_read`; a name read fairly is only flagged, never replaced).
+    Then, the number read well, that participation is the person (a hardly read name is
+    no evidence against it): its insats is taken as for a match, and the
+    avslutningsdatum checked against its start."""
     same = [p for p in near if p.distance == 0]
     if len(same) == 1 and hardly_read(row, "namn"):
         read_name = text_of(row, "namn") or ""
         prefill(row, "namn", same[0].namn, f"Namnet är svårläst (läst som '{read_name}');"
                 f" det öppna deltagandet i förbundet med det här personnumret heter"
                 f" '{same[0].namn}' – förvalt, kontrollera.", source="sus")
+        if well_read(row, PNR, review_below=review_below):
+            _take_insats(row, same[0], certain=True, nearest=_nearest_insats(session, row))
+            _end_after_start(row, same[0])
     elif same:
         flag(row, "namn", f"Personnumret har ett öppet deltagande i förbundet, men där heter"
              f" deltagaren '{same[0].namn}' – kontrollera.")

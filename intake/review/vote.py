@@ -3,17 +3,22 @@ the personnummer and the name, which vote.
 
 The two are paired when the personnummer read on both is the same, or one digit
 apart with matching names, or else the name read on both is the same (whatever the
-personnummer) — and only when the pair is the only one in the batch. Agreeing, both
-are confirmed (their confidence raised); differing, both are flagged with what the
-other read, and the weaker reading is pre-filled with the stronger where that is safe
-(a personnummer one digit off or missing; a name read badly but alike). A pair found
-by its name votes on the personnummer only: that the names agree is what paired it,
-no evidence that they were read right (one writer's two forms are often misread the
-same way, 'Anne-Li' as 'Anneli' on both). A weak name reading that has the strong
-one's first name bears it out rather than contradicts it: the strong one is not
-flagged for it, nor by one hardly read (:func:`sheet.hardly_read`). The document
-added later is weighed against those already read, so the outcome does not depend
-on which of the two a worker reads first.
+personnummer), or else the personnummer two digits apart with matching names — and
+only when the pair is the only one in the batch. Agreeing, both are confirmed (their
+confidence raised); differing, both are flagged with what the other read, and the
+weaker reading is pre-filled with the stronger where that is safe (a personnummer
+one digit off or missing; a name read badly but alike). A reading its reader doubted
+is no evidence against one read well: a valid personnummer read well stands
+unflagged beside a doubted one, which is pre-filled with it (flagged, with what was
+read and how many digits differ); a name hardly read, or bearing the well-read one
+out, is pre-filled with it and does not flag it. A pair found by its name (or two
+digits apart by both) votes on the personnummer only: that the names agree is what
+paired it, no evidence that they were read right (one writer's two forms are often
+misread the same way, 'Anne-Li' as 'Anneli' on both). A weak name reading that has
+the strong one's first name bears it out rather than contradicts it: the strong one
+is not flagged for it, nor by one hardly read (:func:`sheet.hardly_read`). The
+document added later is weighed against those already read, so the outcome does not
+depend on which of the two a worker reads first.
 """
 
 from __future__ import annotations
@@ -73,8 +78,11 @@ def _partner(session: Session, row: Document, *,
     def by_number(a: Document, b: Document) -> bool:
         return _same_by_number(a, b, review_below=review_below)
 
+    def by_both(a: Document, b: Document) -> bool:
+        return _near_by_both(a, b, review_below=review_below)
+
     others = _open_in_batch(session, row.batch_id, _OTHER[row.form])
-    for same in (by_number, _same_by_name):
+    for same in (by_number, _same_by_name, by_both):
         found = [d for d in others if same(row, d)]
         if found:
             break
@@ -105,6 +113,17 @@ def _same_by_number(a: Document, b: Document, *, review_below: float) -> bool:
     return name_b is not None and names_match(name_a, name_b, well_read=sure)
 
 
+def _near_by_both(a: Document, b: Document, *, review_below: float) -> bool:
+    """Personnummer two digits apart and matching names: neither alone pairs them, so,
+    as for a pair found by its name, they vote on the personnummer only."""
+    if digit_distance(value_of(a, PNR), value_of(b, PNR)) != 2:
+        return False
+    name_a, name_b = text_of(a, NAME_FIELD[a.form]), text_of(b, NAME_FIELD[b.form])
+    sure = (well_read(a, NAME_FIELD[a.form], review_below=review_below)
+            or well_read(b, NAME_FIELD[b.form], review_below=review_below))
+    return name_b is not None and names_match(name_a, name_b, well_read=sure)
+
+
 def _same_by_name(a: Document, b: Document) -> bool:
     """The same name read on both (whatever their personnummer)."""
     name_a, name_b = text_of(a, NAME_FIELD[a.form]), text_of(b, NAME_FIELD[b.form])
@@ -120,8 +139,10 @@ def _vote_personnummer(a: Document, b: Document, *, settings: Settings) -> None:
     strong, weak = sorted((a, b), key=lambda d: (
         not _valid(value_of(d, PNR), settings=settings), -confidence_of(d, PNR), d.form))
     kept, read = value_of(strong, PNR), value_of(weak, PNR)
-    one_off = digit_distance(kept, read) == 1
-    if not _valid(kept, settings=settings) or (read is not None and not one_off):
+    distance = digit_distance(kept, read)
+    stands = _stands_against(strong, weak, settings=settings)
+    if not _valid(kept, settings=settings) or (read is not None and distance != 1
+                                                and not stands):
         flag(weak, PNR, f"I {LABEL[strong.form]} i samma batch står {formatted(kept)}"
              " – kontrollera.")
     elif read is None:
@@ -129,11 +150,24 @@ def _vote_personnummer(a: Document, b: Document, *, settings: Settings) -> None:
                 f" samma batch har {formatted(kept)} – förvalt, kontrollera.", source="batch")
         return
     else:
+        differ = "en siffra skiljer" if distance == 1 else f"{distance} siffror skiljer"
         prefill(weak, PNR, kept, f"Läst som {formatted(read)}; {LABEL[strong.form]} i samma"
-                f" batch har {formatted(kept)} (en siffra skiljer, {_agreement(a, b)})"
+                f" batch har {formatted(kept)} ({differ}, {_agreement(a, b)})"
                 " – förvalt, kontrollera.", source="batch")
-    flag(strong, PNR, f"I {LABEL[weak.form]} i samma batch lästes {formatted(read)}"
-         " – kontrollera.")
+    if not stands:
+        flag(strong, PNR, f"I {LABEL[weak.form]} i samma batch lästes {formatted(read)}"
+             " – kontrollera.")
+
+
+def _stands_against(strong: Document, weak: Document, *, settings: Settings) -> bool:
+    """Whether the stronger personnummer, valid and read well, stands against the weaker
+    one that reading itself doubted (below the line, or with a problem): a doubted
+    reading is no evidence against it, as a hardly read name is none against a
+    well-read one. The weaker is still pre-filled and flagged, with what was read."""
+    below = settings.review_below
+    return (_valid(value_of(strong, PNR), settings=settings)
+            and well_read(strong, PNR, review_below=below)
+            and not well_read(weak, PNR, review_below=below))
 
 
 def _agreement(a: Document, b: Document) -> str:
@@ -173,21 +207,24 @@ def _accented(name: str) -> int:
 
 def _disagree_on_name(strong: Document, weak: Document, *, review_below: float) -> None:
     """The weaker name pre-filled with the stronger when it was read badly, the stronger
-    well, and they are alike; otherwise both flagged with what the other says."""
+    well, and they are alike, or the weaker bears the stronger out (its first name) or
+    was hardly read (no evidence either way); otherwise both flagged with what the
+    other says."""
     kept, read = text_of(strong, NAME_FIELD[strong.form]), text_of(weak, NAME_FIELD[weak.form])
     assert kept is not None
     field = NAME_FIELD[weak.form]
+    no_evidence = read is None or _bears_out(read, kept, weak, review_below=review_below) \
+        or _hardly_read(weak, strong, review_below=review_below)
     safe = (not well_read(weak, field, review_below=review_below)
             and well_read(strong, NAME_FIELD[strong.form], review_below=review_below)
-            and names_match(read, kept, well_read=False))
+            and (no_evidence or names_match(read, kept, well_read=False)))
     if read is None or safe:
         prefill(weak, field, kept, f"Läst som '{read or ''}'; {LABEL[strong.form]} i samma"
                 f" batch har namnet '{kept}' – förvalt, kontrollera.", source="batch")
     else:
         flag(weak, field, f"I {LABEL[strong.form]} i samma batch står namnet '{kept}'"
              " – kontrollera.")
-    if read is not None and not _bears_out(read, kept, weak, review_below=review_below) \
-            and not _hardly_read(weak, strong, review_below=review_below):
+    if not no_evidence:
         flag(strong, NAME_FIELD[strong.form], f"I {LABEL[weak.form]} i samma batch står"
              f" namnet '{read}' – kontrollera.")
 

@@ -9,7 +9,9 @@ field is compared with the truth (:func:`intake.evaluate.same_value`).
 
 A reviewer's keystrokes per form (the review page is keyboard-driven): Enter approves
 a form, so a clean form costs 1; a flagged field whose pre-filled value is right
-costs 1 (Enter confirms it and moves on); a flagged field whose value is wrong costs
+costs 1 (Enter confirms it and moves on), and so does one whose value is wrong but
+whose first offered name (a förbund or insats SUS does not have: the closest
+preselected, which Enter takes) is right; a flagged field whose value is wrong costs
 the characters to type (:func:`chars_to_type`) plus that Enter. A wrong field that is
 not flagged costs nothing — it is a *silent error*, counted on its own.
 """
@@ -66,6 +68,8 @@ class FieldOutcome:
     shown: Any
     right: bool
     flagged: bool
+    #: the name the review page preselects for a flagged field (its first suggestion)
+    preselected: Any = None
 
 
 def chars_to_type(kind: str, expected: Any, shown: Any = None) -> int:
@@ -86,8 +90,13 @@ def chars_to_type(kind: str, expected: Any, shown: Any = None) -> int:
 def keystrokes(outcomes: list[FieldOutcome]) -> int:
     """A form's keystrokes: Enter to approve, plus each flagged field's (see the module)."""
     return 1 + sum(
-        1 if o.right else chars_to_type(o.kind, o.expected, o.shown) + 1
+        1 if o.right or _takes_preselected(o) else chars_to_type(o.kind, o.expected, o.shown) + 1
         for o in outcomes if o.flagged)
+
+
+def _takes_preselected(outcome: FieldOutcome) -> bool:
+    """Whether Enter on the flagged field takes the right value: the name preselected."""
+    return outcome.preselected is not None and same_value(outcome.preselected, outcome.expected)
 
 
 @dataclass
@@ -168,11 +177,12 @@ def outcomes_of(expected: dict[str, Any], found: dict[str, Any] | None) -> list[
     outcomes = []
     for name, value in expected["fields"].items():
         got = shown.get(name)
+        offered = (got or {}).get("suggestions") or [None]
         outcomes.append(FieldOutcome(
             name=name, kind=FIELD_TYPES[name], expected=value,
             shown=got["value"] if got else None,
             right=got is not None and same_value(got["value"], value),
-            flagged=unknown or bool(got and got["flagged"])))
+            flagged=unknown or bool(got and got["flagged"]), preselected=offered[0]))
     return outcomes
 
 

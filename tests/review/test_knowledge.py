@@ -253,6 +253,32 @@ def test_9449_misread_insats_pointing_to_the_participants_is_confirmed(
     assert seen.value("namn") == ASA and seen.flagged("namn")
 
 
+def test_9449_with_a_hardly_read_name_and_the_number_read_well_takes_the_insats(
+        client: TestClient, pyramis: int) -> None:
+    """GIVEN Åsa open in 'Steg till arbete' among two insatser of Pyramis since
+    2026-11-02 WHEN her 9449 is read with her exact personnummer read well, the name
+    hardly read ('Asn ÖWrg', 0.1), the insats garbled nearest to hers and an
+    avslutningsdatum before her start THEN the insats is hers, not flagged (the number
+    and the insats read point to her; the hardly read name is no evidence against
+    them), the name is pre-filled and flagged, and the date flagged with her start.
+    With the number doubted, the insats stays flagged."""
+    with state_of(client).store.transaction() as session:
+        add_insats(session, InsatsIn(forbund=FORBUND, name="Andra insatsen",
+                                     period_start=date(2020, 1, 1)), actor="test")
+    participant(client, KVINNA)
+    seen = Seen(client, add(client, pyramis, read_form(
+        "9449", personnummer=KVINNA, namn=("Asn ÖWrg", 0.1),
+        insats=("Stcg tiIl arbclo", 0.3), avslutningsdatum="2026-10-20")))
+    assert seen.value("insats") == INSATS and not seen.flagged("insats")
+    assert seen.fields["insats"]["read_as"] == "Stcg tiIl arbclo"
+    assert seen.value("namn") == ASA and seen.flagged("namn")
+    assert "2026-11-02" in seen.problems["avslutningsdatum"]
+    doubted = Seen(client, add(client, pyramis, read_form(
+        "9449", personnummer=(KVINNA, 0.5, "osäker"), namn=("Asn ÖWrg", 0.1),
+        insats=("Stcg tiIl arbclo", 0.3))))
+    assert doubted.flagged("insats")
+
+
 def test_9449_insats_nearest_another_is_not_confirmed_from_the_participant(
         client: TestClient, pyramis: int) -> None:
     """GIVEN Åsa open in 'Steg till arbete' WHEN her 9449 reads the insats garbled

@@ -39,20 +39,37 @@ def test_agreeing_names_keep_the_accented_spelling(client: TestClient, batch: in
     assert seen.value("namn") == ASA and not seen.flagged("namn")
 
 
-def test_differing_personnummer_flags_both_and_prefills_the_weaker(
+def test_doubted_personnummer_is_prefilled_from_the_well_read_one_which_stands(
         client: TestClient, batch: int) -> None:
-    """GIVEN a 9448 read with Åsa's personnummer and her 9443 read one digit off
-    WHEN they vote THEN the 9443 gets the 9448's number pre-filled, flagged with the
-    evidence, and the 9448 is flagged with what the 9443 read."""
+    """GIVEN a 9448 read well with Åsa's personnummer and her 9443 read one digit off,
+    doubted WHEN they vote THEN the 9443 gets the 9448's number pre-filled, flagged with
+    what was read and the evidence; the 9448's number, read well, stands unflagged: a
+    reading its reader doubted is no evidence against it."""
     first = add(client, batch, read_form("9448", personnummer=KVINNA, namn=ASA))
     second = add(client, batch, read_form("9443", personnummer=(KVINNA_MISREAD, 0.5),
                                           namnfortydligande=ASA))
     registration, consent = Seen(client, first), Seen(client, second)
     assert consent.value("personnummer") == KVINNA and consent.flagged("personnummer")
+    assert consent.fields["personnummer"]["read_as"] == KVINNA_MISREAD
     assert "en siffra skiljer, namnet stämmer" in consent.problems["personnummer"]
+    assert registration.value("personnummer") == KVINNA
+    assert not registration.flagged("personnummer")
+
+
+def test_differing_well_read_personnummer_flags_both_and_replaces_neither(
+        client: TestClient, batch: int) -> None:
+    """GIVEN a 9448 and its 9443 both read well, their personnummer one digit apart
+    WHEN they vote THEN both stay as read, each flagged with what the other read: a
+    disagreeing reading is never silently overwritten."""
+    first = add(client, batch, read_form("9448", personnummer=KVINNA, namn=ASA))
+    second = add(client, batch, read_form("9443", personnummer=(KVINNA_MISREAD, 0.95),
+                                          namnfortydligande=ASA))
+    registration, consent = Seen(client, first), Seen(client, second)
     assert registration.value("personnummer") == KVINNA
     assert registration.flagged("personnummer")
     assert KVINNA_MISREAD[8:] in registration.problems["personnummer"]
+    assert consent.flagged("personnummer")
+    assert KVINNA[8:] in consent.problems["personnummer"]
 
 
 def test_outcome_does_not_depend_on_which_is_read_first(client: TestClient) -> None:
@@ -122,13 +139,13 @@ def test_two_consents_of_one_person_do_not_vote(client: TestClient, batch: int) 
 def test_same_name_pairs_a_personnummer_misread_in_two_digits(
         client: TestClient, batch: int) -> None:
     """GIVEN a 9448 and its 9443 with the same name, both read unsure, and the
-    personnummer two digits apart WHEN they vote THEN both personnummer are flagged with
-    what the other read, neither replaced; the names, whose agreement paired them, are
-    not confirmed by it: they stay unsure."""
+    personnummer (both unsure too) two digits apart WHEN they vote THEN both personnummer
+    are flagged with what the other read, neither replaced; the names, whose agreement
+    paired them, are not confirmed by it: they stay unsure."""
     two_off = KVINNA[:9] + "99" + KVINNA[11]
     first = add(client, batch, read_form("9448", personnummer=(two_off, 0.3),
                                          namn=(ASA, 0.85)))
-    second = add(client, batch, read_form("9443", personnummer=KVINNA,
+    second = add(client, batch, read_form("9443", personnummer=(KVINNA, 0.8),
                                           namnfortydligande=(ASA, 0.85)))
     registration, consent = Seen(client, first), Seen(client, second)
     assert registration.flagged("namn") and consent.flagged("namnfortydligande")
@@ -190,3 +207,78 @@ def test_hardly_read_other_first_name_does_not_flag_the_well_read(
     assert not registration.flagged("namn")
     assert consent.flagged("namnfortydligande") and ASA in consent.problems["namnfortydligande"]
 
+
+
+def test_same_name_pair_prefills_a_doubted_number_from_the_well_read_one(
+        client: TestClient, batch: int) -> None:
+    """GIVEN a 9448 whose personnummer was read doubted two digits off and its 9443,
+    the same name, with the number read well WHEN they vote THEN the 9448 is pre-filled
+    with the 9443's number, flagged with what was read and how many digits differ; the
+    9443's stands unflagged."""
+    two_off = KVINNA[:9] + "99" + KVINNA[11]
+    first = add(client, batch, read_form("9448", personnummer=(two_off, 0.5, "osäker"),
+                                         namn=ASA))
+    second = add(client, batch, read_form("9443", personnummer=KVINNA, namnfortydligande=ASA))
+    registration, consent = Seen(client, first), Seen(client, second)
+    assert registration.value("personnummer") == KVINNA
+    assert registration.flagged("personnummer")
+    assert registration.fields["personnummer"]["read_as"] == two_off
+    assert "2 siffror skiljer" in registration.problems["personnummer"]
+    assert not consent.flagged("personnummer")
+
+
+def test_hardly_read_name_is_prefilled_from_the_well_read_one_whatever_its_first_name(
+        client: TestClient, batch: int) -> None:
+    """GIVEN a 9448 with 'Åsa Öberg-Test' read well and its 9443's name hardly read as
+    'Ebba Öberg-Test' (0.1) WHEN they vote THEN the 9443 is pre-filled with 'Åsa
+    Öberg-Test', flagged with what was read; the well-read name is untouched."""
+    first = add(client, batch, read_form("9448", personnummer=KVINNA, namn=(ASA, 0.95)))
+    second = add(client, batch, read_form("9443", personnummer=KVINNA,
+                                          namnfortydligande=("Ebba Öberg-Test", 0.1)))
+    registration, consent = Seen(client, first), Seen(client, second)
+    assert consent.value("namnfortydligande") == ASA
+    assert consent.flagged("namnfortydligande")
+    assert consent.fields["namnfortydligande"]["read_as"] == "Ebba Öberg-Test"
+    assert registration.value("namn") == ASA and not registration.flagged("namn")
+
+
+def test_fairly_read_other_first_name_is_not_replaced(client: TestClient, batch: int) -> None:
+    """GIVEN a 9448 with 'Åsa Öberg-Test' read well and its 9443 read fairly (0.4) as
+    'Ebba Öberg-Test' WHEN they vote THEN 'Ebba' stays on the 9443, flagged: a name read
+    fairly is never replaced by a different one."""
+    add(client, batch, read_form("9448", personnummer=KVINNA, namn=(ASA, 0.95)))
+    second = add(client, batch, read_form("9443", personnummer=KVINNA,
+                                          namnfortydligande=("Ebba Öberg-Test", 0.4)))
+    consent = Seen(client, second)
+    assert consent.value("namnfortydligande") == "Ebba Öberg-Test"
+    assert consent.flagged("namnfortydligande") and ASA in consent.problems["namnfortydligande"]
+
+
+def test_numbers_two_digits_apart_and_close_names_vote_on_the_number(
+        client: TestClient, batch: int) -> None:
+    """GIVEN a 9448 read well as Åsa's and a 9443 read well but two digits off, its name
+    a letter off ('Åsa Öberg-Tesk') WHEN they vote THEN both personnummer are flagged
+    with what the other read (a number read well and wrong is not let through), neither
+    replaced; the names, part of what paired them, are not voted on."""
+    two_off = KVINNA[:9] + "99" + KVINNA[11]
+    first = add(client, batch, read_form("9448", personnummer=KVINNA, namn=ASA))
+    second = add(client, batch, read_form("9443", personnummer=(two_off, 0.95),
+                                          namnfortydligande=("Åsa Öberg-Tesk", 0.8)))
+    registration, consent = Seen(client, first), Seen(client, second)
+    assert registration.flagged("personnummer") and consent.flagged("personnummer")
+    assert registration.value("personnummer") == KVINNA
+    assert consent.value("personnummer") == two_off
+    assert two_off[8:] in registration.problems["personnummer"]
+    assert not registration.flagged("namn") and registration.value("namn") == ASA
+    assert consent.value("namnfortydligande") == "Åsa Öberg-Tesk"
+
+
+def test_numbers_two_digits_apart_with_other_names_do_not_vote(
+        client: TestClient, batch: int) -> None:
+    """GIVEN a 9448 of Åsa and a 9443 of Per Lind whose personnummer is two digits from
+    hers WHEN both are read THEN they do not vote: Åsa's number is not flagged."""
+    two_off = KVINNA[:9] + "99" + KVINNA[11]
+    first = add(client, batch, read_form("9448", personnummer=KVINNA, namn=ASA))
+    add(client, batch, read_form("9443", personnummer=(two_off, 0.95),
+                                 namnfortydligande="Per Lind"))
+    assert not Seen(client, first).flagged("personnummer")

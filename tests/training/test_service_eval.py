@@ -63,6 +63,19 @@ def test_keystrokes_of_flagged_fields_confirmed_or_typed() -> None:
     assert keystrokes(fields) == 26
 
 
+def test_keystrokes_of_an_unknown_name_whose_preselected_suggestion_is_right() -> None:
+    """GIVEN a flagged insats read as a name SUS does not have, the right insats
+    preselected among the names offered, and a flagged förbund whose preselected name is
+    wrong WHEN counted THEN 1 + 1 (Enter takes the preselected insats) + 10 + 1 (the
+    förbund typed) = 13."""
+    fields = [FieldOutcome(name="insats", kind="text", expected="Växtkraft", shown="Växdkralt",
+                           right=False, flagged=True, preselected="Växtkraft"),
+              FieldOutcome(name="samverkansorganisation", kind="text", expected="Finsam Hjo",
+                           shown="Finsam Hjp", right=False, flagged=True,
+                           preselected="Finsam Hjoa")]
+    assert keystrokes(fields) == 1 + 1 + len("Finsam Hjo") + 1
+
+
 @pytest.mark.parametrize(("kind", "expected", "shown", "keys"), [
     ("text", "Åsa Öberg", "Asa", 9),
     ("percent", 75, 15, 2),
