@@ -42,6 +42,7 @@ from intake.review.routes import (
 from intake.review.scanner import ScannerThread
 from intake.review.security import session_secret
 from intake.review.servertiming import ServerTiming, watch_engine
+from intake.review.settle import settled
 from intake.review.state import ServiceState, open_service
 from intake.review.templating import templates
 from intake.review.throttle import LoginGuard
@@ -82,7 +83,8 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
         if scanner:
             scanner.start()
         try:
-            yield
+            with settled():
+                yield
         finally:
             if scanner:
                 scanner.stop()
