@@ -465,10 +465,10 @@ def make_reviewer(settings: Settings, uploader: Uploader) -> str:
 
 def warm_up(client: Any, documents: list[int]) -> None:
     """The queue and a review page asked for once, unmeasured, before the idle rounds:
-    a service that has just started renders its first pages from cold (templates
-    compiled, form layouts loaded: ~180 ms against ~20), which is no part of reviewing
-    beside a batch being read or not, and with 15 idle requests the p95 is their
-    slowest one."""
+    a service that has just started still opens its database connections and fills
+    SQLAlchemy's statement cache on its first pages (its templates and form layouts
+    are ready: ``intake.review.settle``), which is no part of reviewing beside a batch
+    being read or not."""
     for path in ("/ko", *(f"/granska/{d}" for d in documents[:1])):
         client.get(path)
 
