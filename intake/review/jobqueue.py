@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session
 
 from intake.errors import InputError
 from intake.review import jobs
+from intake.review.dbpriority import is_local, lower_backend
 from intake.review.schema import Upload
 from intake.review.state import ServiceState
 
@@ -258,7 +259,14 @@ def _read_page(upload_id: int, page: int) -> None:
 
 def worker_app(state: ServiceState) -> App:
     """The procrastinate app a worker runs: its tasks, on the store's PostgreSQL."""
-    app = App(connector=PsycopgConnector(conninfo=conninfo(state.settings.store_url())))
+    url = state.settings.store_url()
+    nice = state.settings.reader_nice if is_local(make_url(url).host) else 0
+
+    async def at_reader_priority(connection: Any) -> None:  # the jobs' backends too
+        if nice > 0:
+            lower_backend(connection.info.backend_pid, nice)
+
+    app = App(connector=PsycopgConnector(conninfo=conninfo(url), configure=at_reader_priority))
     app.task(name=LIST_TASK, queue=QUEUE, retry=3)(_list_uploads)
     app.task(name=LIST_ONE_TASK, queue=QUEUE, retry=3)(_list_upload)
     app.task(name=PAGE_TASK, queue=QUEUE, retry=3)(_read_page)

@@ -335,7 +335,7 @@ def bench_service(*, pages: int, seed: int, workers: int, database_url: str | No
                     batch_id = up.upload(files, forbund_id=uploader.forbund_id)
                     upload_seconds = time.perf_counter() - started
                     busy = Latencies()
-                    pace = Pace(samples=samples, started=time.monotonic(),
+                    pace = Pace(samples=samples,
                                 expected=extract_runs[0][0] / EXPECTED_RATIO)
                     batch, read_at = _review_while_reading(
                         up, reviewer, review_client, batch_id, left, busy, pages=total,
@@ -528,14 +528,16 @@ def review_round(reviewer: ServiceApi, client: Any, document_id: int,
 class Pace:
     """How the rounds while reading spread over the whole read: a round every ``pause``
     seconds, and a document claimed and approved in it only while the decisions so
-    far are behind 1.5 × ``samples`` spread evenly over the ``expected`` seconds of the
-    read (about two in three claims end in an approve), so that the approvals are timed
-    from its start to its end rather than all in its first seconds; the other rounds
-    look at the queue and a review page only."""
+    far are behind 1.5 × ``samples`` spread evenly over the batch's pages (about two in
+    three claims end in an approve), so that the approvals are timed from the read's
+    start to its end rather than all in its first seconds, however fast it goes; the
+    other rounds look at the queue and a review page only. ``read``: the share of the
+    pages read so far, as the last poll saw it."""
 
     samples: int
-    started: float
+    #: the seconds the read is expected to take (extract's over ``EXPECTED_RATIO``)
     expected: float
+    read: list[float] = field(default_factory=lambda: [0.0])
 
     @property
     def pause(self) -> float:
@@ -543,9 +545,7 @@ class Pace:
         return min(0.5, max(0.05, self.expected / (2 * self.samples)))
 
     def may_decide(self, decided: int) -> bool:
-        elapsed = time.monotonic() - self.started
-        return decided < min(2 * self.samples,
-                             1.5 * self.samples * elapsed / self.expected + 1)
+        return decided < 1.5 * self.samples * self.read[0] + 1
 
 
 def _review_while_reading(up: ServiceApi, reviewer: ServiceApi, client: Any, batch_id: int,
@@ -558,12 +558,13 @@ def _review_while_reading(up: ServiceApi, reviewer: ServiceApi, client: Any, bat
     batch's ``pages`` read by the service."""
     with progress("Tjänsten läser", total=pages, unit="sida") as bar:
         return _rounds_until_read(up, reviewer, client, batch_id, documents, latencies,
-                                  pace=pace, deadline=deadline, shown=bar)
+                                  pace=pace, pages=pages, deadline=deadline, shown=bar)
 
 
 def _rounds_until_read(up: ServiceApi, reviewer: ServiceApi, client: Any, batch_id: int,
                        documents: deque[int], latencies: Latencies, *, pace: Pace,
-                       deadline: float, shown: Progress) -> tuple[dict[str, Any], float]:
+                       pages: int, deadline: float,
+                       shown: Progress) -> tuple[dict[str, Any], float]:
     read: list[tuple[dict[str, Any], float]] = []
     failed: list[BaseException] = []
     finished = threading.Event()
@@ -578,6 +579,7 @@ def _rounds_until_read(up: ServiceApi, reviewer: ServiceApi, client: Any, batch_
                 done = sum(int(u.get("pages_done") or 0) for u in batch["uploads"])
                 shown.advance(max(0, done - seen))
                 seen = max(seen, done)
+                pace.read[0] = seen / max(1, pages)
                 if batch["done"]:
                     read.append((batch, time.perf_counter()))
                     return
