@@ -1,14 +1,16 @@
 """The reading side's PostgreSQL work at the readers' CPU priority.
 
 A PostgreSQL connection is served by a backend process of its own, started by the
-database server at the server's priority: the pages a worker writes, the jobs it
-fetches and its heartbeats ran at the priority of the reviewers' queries, which could
+database server at the server's priority: the pages a worker writes ran at the
+priority of the reviewers' queries, which could
 wait for a core behind them (``bench --service`` on PostgreSQL, 60 pages, a loaded
 machine: the slowest tenth of ``/ko`` while reading spent 91 ms in SQL against 41 idle
 after; the reading side's backends used ~5 ms of processor per page, so most of that
 was the machine's other work). When the database runs on this machine and this
 process may (the same user as the server, or root), a reading process's backends get
-its readers' ``nice``; a database elsewhere, or one this process may not touch, is
+its readers' ``nice`` (the engine's, which writes the pages; procrastinate's
+connections — job fetches, heartbeats — keep the server's: a heartbeat late on a busy
+machine gets a worker's jobs run again); a database elsewhere, or one this process may not touch, is
 left as it is (said once in the log). A backend lives as long as its connection, so
 the web process's connections are never affected."""
 

@@ -40,7 +40,6 @@ from sqlalchemy.orm import Session
 
 from intake.errors import InputError
 from intake.review import jobs
-from intake.review.dbpriority import is_local, lower_backend
 from intake.review.schema import Upload
 from intake.review.state import ServiceState
 
@@ -259,14 +258,9 @@ def _read_page(upload_id: int, page: int) -> None:
 
 def worker_app(state: ServiceState) -> App:
     """The procrastinate app a worker runs: its tasks, on the store's PostgreSQL."""
-    url = state.settings.store_url()
-    nice = state.settings.reader_nice if is_local(make_url(url).host) else 0
-
-    async def at_reader_priority(connection: Any) -> None:  # the jobs' backends too
-        if nice > 0:
-            lower_backend(connection.info.backend_pid, nice)
-
-    app = App(connector=PsycopgConnector(conninfo=conninfo(url), configure=at_reader_priority))
+    # its connections' backends keep the server's priority (not the readers' nice, as
+    # the page writes'): a heartbeat late on a busy machine gets its jobs run again
+    app = App(connector=PsycopgConnector(conninfo=conninfo(state.settings.store_url())))
     app.task(name=LIST_TASK, queue=QUEUE, retry=3)(_list_uploads)
     app.task(name=LIST_ONE_TASK, queue=QUEUE, retry=3)(_list_upload)
     app.task(name=PAGE_TASK, queue=QUEUE, retry=3)(_read_page)
