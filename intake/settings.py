@@ -85,6 +85,9 @@ class Settings(BaseSettings):
     #: who may read /metrics: with a token, whoever sends ``Authorization: Bearer TOKEN``
     #: (Prometheus' ``authorization`` setting); without one, only this machine (loopback)
     metrics_token: SecretStr | None = None
+    #: answers say where their time went (``Server-Timing``: SQL, lock waits, processor,
+    #: waiting for a core, garbage collection; ``intake.review.servertiming``)
+    server_timing: bool = False
 
     @field_validator("secret_key", "metrics_token")
     @classmethod

@@ -41,6 +41,8 @@ from intake.review.routes import (
 )
 from intake.review.scanner import ScannerThread
 from intake.review.security import session_secret
+from intake.review.servertiming import ServerTiming, watch_engine
+from intake.review.settle import settled
 from intake.review.state import ServiceState, open_service
 from intake.review.templating import templates
 from intake.review.throttle import LoginGuard
@@ -71,6 +73,8 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
         state: ServiceState = open_service(
             settings, uploaded=reading_signal() if run_worker else None)
         app.state.service = state
+        if settings.server_timing:
+            watch_engine(state.store.engine)
         app.state.metrics = ServiceMetrics(state)
         worker = Worker(state) if run_worker else None
         if worker:
@@ -79,7 +83,8 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
         if scanner:
             scanner.start()
         try:
-            yield
+            with settled():
+                yield
         finally:
             if scanner:
                 scanner.stop()
@@ -97,6 +102,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
                        streamed=frozenset({"/api/batches", form_templates.UPLOAD_PATH}))
     app.state.login_guard = LoginGuard(settings, pepper=secret.encode())
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(ServerTiming, enabled=settings.server_timing)
     app.add_middleware(RequestId, count_error=lambda kind: count_error(app, kind))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router)

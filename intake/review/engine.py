@@ -10,6 +10,7 @@ import threading
 from sqlalchemy.orm import Session
 
 from intake.review import jobqueue, jobs
+from intake.review.dbpriority import lower_backends
 from intake.review.state import ServiceState
 
 
@@ -18,6 +19,7 @@ def run_worker_process(state: ServiceState) -> None:
     pages being read and return."""
     from intake.review.runner import LocalRunner  # the reading side: not the web's
 
+    lower_backends(state.store.engine, state.settings.reader_nice)
     if jobqueue.uses_jobqueue(state):
         pool = jobqueue.reading_pool(state)
         asyncio.run(jobqueue.run_worker(state, pool, signals=True))

@@ -258,6 +258,8 @@ def _read_page(upload_id: int, page: int) -> None:
 
 def worker_app(state: ServiceState) -> App:
     """The procrastinate app a worker runs: its tasks, on the store's PostgreSQL."""
+    # its connections' backends keep the server's priority (not the readers' nice, as
+    # the page writes'): a heartbeat late on a busy machine gets its jobs run again
     app = App(connector=PsycopgConnector(conninfo=conninfo(state.settings.store_url())))
     app.task(name=LIST_TASK, queue=QUEUE, retry=3)(_list_uploads)
     app.task(name=LIST_ONE_TASK, queue=QUEUE, retry=3)(_list_upload)

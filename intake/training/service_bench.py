@@ -4,13 +4,20 @@ the same pages, in the same run, and what reviewers feel meanwhile.
 A fresh store (SQLite in a temporary folder, or an empty database given by URL) is
 populated; ``sus-intake serve`` runs as a subprocess on it, as deployed (so whatever
 reading engine the service has is what is measured); an uploader and a granskare
-made for the run log in over HTTP. First a small warm-up batch is uploaded and read:
-its documents are what the granskare reviews. The granskare's latency for ``/ko``, a
-review page, its claim and approve is measured idle, then the measured batch (N
-generated pages) is uploaded through ``/api/batches`` and polled until read (every
-second, as its batch page does) while the granskare keeps working, and idle again once
-it is read (the queue then as long as it got); the web process's resident memory is
-sampled during the upload. ``extract`` reads the very same files in this process, with
+made for the run log in over HTTP. First a warm-up batch is uploaded and read: its
+documents are what the granskare reviews first. The granskare's latency for ``/ko``, a
+review page, its claim and approve is measured idle (at least ``SAMPLES`` requests of
+each), then the measured batch (N generated pages) is uploaded through
+``/api/batches`` and polled until read (every second, as its batch page does) while
+the granskare keeps working, paced so that the requests spread over the whole read
+(:class:`Pace`) and reviewing the batch's documents as they are read; and idle again
+once it is read, on the batch's documents left, the queue then as long as it got — the
+baseline of the target (p95 while reading ≤ 1.5 × idle): ``/ko`` lists every open
+document, so its time grows with the queue, and the slowest requests of a read are
+near its end, where the queue is longest. Each request's ``Server-Timing`` (the bench
+turns it on) says where its time went in the web process: SQL, lock waits, processor,
+waiting for a core, garbage collection. The web process's resident memory is sampled
+during the upload. ``extract`` reads the very same files in this process, with
 the same number of workers, once before and once after the service (the machine may be
 busier at one time than the other).
 
@@ -37,7 +44,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -51,6 +58,7 @@ from intake.evaluate import truth_path
 from intake.forms.fill import join_pdfs as pdf_join
 from intake.progress import Progress, progress
 from intake.review.security import hash_password
+from intake.review.servertiming import parse as parse_timing
 from intake.review.state import open_service
 from intake.settings import Settings
 from intake.training.bench import run_extract
@@ -61,10 +69,16 @@ from sus_store.vocab import Role
 
 REVIEWER = "granskare-bench"
 STYLE = "typed-office300"
-#: review rounds (``/ko``, a review page, its claim, approve) measured with nothing being read
-IDLE_ROUNDS = 15
-#: documents the warm-up batch leaves to review: the idle rounds' and the busy ones'
-WARM_FORMS = 45
+#: requests timed per endpoint (``/ko``, a review page, approve) in each phase, at
+#: least: the p95 of 40 is their third slowest (nearest rank 38), so one slow request is
+#: not the figure (it was, with 15 idle rounds: the slowest of 15)
+SAMPLES = 40
+#: forms of the warm-up batch: the idle-before rounds' documents (about two in three
+#: can be claimed: a 9443 read with its 9448 is filed with it) and the first busy ones'
+WARM_FORMS = 70
+#: the ratio the service's reading is expected to reach of extract's: it paces the
+#: rounds while reading so that their requests spread over the whole read
+EXPECTED_RATIO = 0.9
 #: how often the batch being read is polled, as its page does (every 1.5 s): the
 #: service's time is what it records (accepted → last page written), not when a poll
 #: saw it, so polling more often would only take processor time from the readers
@@ -84,6 +98,38 @@ class Latencies:
     approved: int = 0
     #: refused claims and approvals by HTTP status and error code
     refused: Counter[str] = field(default_factory=Counter)
+    #: each request's ``Server-Timing`` (ms by part), in the order of ``samples``
+    timings: dict[str, list[dict[str, float]]] = field(default_factory=dict)
+
+    def record(self, what: str, seconds: float, response: Any) -> None:
+        self.samples[what].append(seconds)
+        header = response.headers.get("server-timing") if response is not None else None
+        self.timings.setdefault(what, []).append(parse_timing(header) if header else {})
+
+    def enough(self, samples: int, whats: tuple[str, ...] = ("/ko", "review page",
+                                                             "approve")) -> bool:
+        return all(len(self.samples[what]) >= samples for what in whats)
+
+    def split_line(self, what: str) -> str | None:
+        """Where the time of ``what``'s requests went in the web process (its
+        ``Server-Timing``), the median request's and the slowest tenth's on average."""
+        pairs = [(s, t) for s, t in zip(self.samples[what], self.timings.get(what, []),
+                                        strict=False) if t]
+        if not pairs:
+            return None
+        pairs.sort(key=lambda pair: pair[0])
+        slow = pairs[len(pairs) - max(1, len(pairs) // 10):]
+        median = pairs[(len(pairs) - 1) // 2]
+
+        def parts(chosen: list[tuple[float, dict[str, float]]]) -> str:
+            def mean(key: str) -> float:
+                return statistics.mean(t.get(key, 0.0) for _, t in chosen)
+            client = statistics.mean(1000 * s for s, _ in chosen)
+            return (f"{client:.0f} ms = app {mean('app'):.0f} (db {mean('db'):.0f}, "
+                    f"lock {mean('lock'):.0f}, cpu {mean('cpu'):.0f}, "
+                    f"runq {mean('runq'):.0f}, gc {mean('gc'):.0f}) + outside "
+                    f"{client - mean('app'):.0f}")
+        return (f"{what:12} median {parts([median])}; slowest {len(slow)}: {parts(slow)}")
 
     def line(self, what: str) -> str:
         values = self.samples[what]
@@ -174,18 +220,34 @@ class ServiceBench:
                          f"refused {sum(latencies.refused.values())}"
                          f"{': ' + refused if refused else ''}):")
             lines += [f"  {latencies.line(what)}" for what in latencies.samples]
-        for what, busy in self.busy.samples.items():
-            if not busy:  # a short batch can be read before the reviewer gets that far
-                continue
-            ratios = [f"{percentile(busy, 95) / percentile(idle, 95):.2f}× idle {name}"
-                      for name, idle in (("before", self.idle.samples[what]),
-                                         ("after", self.idle_after.samples[what])) if idle]
-            if ratios:
-                lines.append(f"p95 {what} while reading: " + ", ".join(ratios))
+            splits = [latencies.split_line(what) for what in latencies.samples]
+            if any(splits):
+                lines.append("  where the time went (ms, Server-Timing):")
+                lines += [f"    {split}" for split in splits if split]
+        lines += self._ratio_lines()
         if self.pages_per_worker:
             lines.append(f"pages written per worker process: "
                          f"{', '.join(str(n) for n in self.pages_per_worker)}")
         lines += [f"not read: {failure}" for failure in self.failures]
+        return lines
+
+    def _ratio_lines(self) -> list[str]:
+        """p95 while reading against idle after (the target's baseline: the queue as
+        long as at the end of the read, where the slowest requests of the read are) and
+        idle before (a shorter queue: ``/ko`` lists every open document)."""
+        lines = []
+        for what, busy in self.busy.samples.items():
+            if not busy:  # a short batch can be read before the reviewer gets that far
+                continue
+            ratios = [f"{percentile(busy, 95) / percentile(idle, 95):.2f}× idle {name}"
+                      for name, idle in (("after (target ≤ 1.5)", self.idle_after.samples[what]),
+                                         ("before", self.idle.samples[what])) if idle]
+            few = min(len(busy), len(self.idle.samples[what]),
+                      len(self.idle_after.samples[what]))
+            if ratios:
+                lines.append(f"p95 {what} while reading: " + ", ".join(ratios)
+                             + (f" (only {few} requests in a phase: < {SAMPLES})"
+                                if few < SAMPLES else ""))
         return lines
 
     def _cpu_lines(self) -> list[str]:
@@ -226,7 +288,7 @@ class ServiceBench:
 
 
 def bench_service(*, pages: int, seed: int, workers: int, database_url: str | None = None,
-                  participants: int = 60, idle_rounds: int = IDLE_ROUNDS,
+                  participants: int = 60, samples: int = SAMPLES,
                   warm_forms: int = WARM_FORMS, one_pdf: bool = False,
                   worker_processes: int = 0, extract_nice: int | None = None,
                   timeout_seconds: float = 3600) -> ServiceBench:
@@ -262,12 +324,10 @@ def bench_service(*, pages: int, seed: int, workers: int, database_url: str | No
                 reviewer = log_in(review_client, REVIEWER, reviewer_password)
                 warm_batch = up.wait(up.upload(warm, forbund_id=uploader.forbund_id),
                                      timeout_seconds=timeout_seconds)
-                to_review = [d["id"] for d in warm_batch["documents"]
-                             if d["form"] in ("9443", "9448", "9449")]
+                to_review = reviewable(warm_batch)
                 warm_up(review_client, to_review)
-                idle = Latencies()
-                for document_id in to_review[:idle_rounds]:
-                    review_round(reviewer, review_client, document_id, idle)
+                left = deque(to_review)
+                idle = idle_phase(reviewer, review_client, left, samples=samples)
                 warm_written = [pages_written(log) for log in logs]  # the warm-up's pages
                 with sampled_rss(pid) as peak:
                     cpu_before = cpu_seconds(pid), readers_cpu_seconds(pid)
@@ -275,15 +335,15 @@ def bench_service(*, pages: int, seed: int, workers: int, database_url: str | No
                     batch_id = up.upload(files, forbund_id=uploader.forbund_id)
                     upload_seconds = time.perf_counter() - started
                     busy = Latencies()
+                    pace = Pace(samples=samples,
+                                expected=extract_runs[0][0] / EXPECTED_RATIO)
                     batch, read_at = _review_while_reading(
-                        up, reviewer, review_client, batch_id, to_review[idle_rounds:],
-                        busy, pages=total, deadline=time.monotonic() + timeout_seconds)
+                        up, reviewer, review_client, batch_id, left, busy, pages=total,
+                        pace=pace, deadline=time.monotonic() + timeout_seconds)
                     web_cpu = cpu_seconds(pid) - cpu_before[0]
                     reader_cpu = [after - before for before, after in
                                   zip(cpu_before[1], readers_cpu_seconds(pid), strict=True)]
-                idle_after = Latencies()
-                for document in batch["documents"][:idle_rounds]:
-                    review_round(reviewer, review_client, document["id"], idle_after)
+                idle_after = idle_phase(reviewer, review_client, left, samples=samples)
                 high_water = max(rss_high_water_mb(pid), peak[0])  # VmHWM lags a little
         per_worker = [pages_written(log) - warm
                       for log, warm in zip(logs, warm_written, strict=True)]
@@ -405,12 +465,40 @@ def make_reviewer(settings: Settings, uploader: Uploader) -> str:
 
 def warm_up(client: Any, documents: list[int]) -> None:
     """The queue and a review page asked for once, unmeasured, before the idle rounds:
-    a service that has just started renders its first pages from cold (templates
-    compiled, form layouts loaded: ~180 ms against ~20), which is no part of reviewing
-    beside a batch being read or not, and with 15 idle requests the p95 is their
-    slowest one."""
+    a service that has just started still opens its database connections and fills
+    SQLAlchemy's statement cache on its first pages (its templates and form layouts
+    are ready: ``intake.review.settle``), which is no part of reviewing beside a batch
+    being read or not."""
     for path in ("/ko", *(f"/granska/{d}" for d in documents[:1])):
         client.get(path)
+
+
+def reviewable(batch: dict[str, Any]) -> list[int]:
+    """The documents of ``batch`` (as its API gives it) a granskare reviews."""
+    return [d["id"] for d in batch["documents"] if d["form"] in ("9443", "9448", "9449")]
+
+
+def idle_phase(reviewer: ServiceApi, client: Any, documents: deque[int], *,
+               samples: int) -> Latencies:
+    """Review rounds with nothing being read, on ``documents`` (taken from the left)
+    until ``/ko``, the review page and approve were each timed ``samples`` times; when
+    the documents run out first, the queue and a review page are looked at only."""
+    latencies, seen = Latencies(), None
+    while documents and not latencies.enough(samples):
+        seen = documents.popleft()
+        review_round(reviewer, client, seen, latencies)
+    while seen is not None and not latencies.enough(samples, ("/ko", "review page")):
+        look(client, seen, latencies)
+    return latencies
+
+
+def look(client: Any, document_id: int, latencies: Latencies) -> None:
+    """The queue and a review page, timed (nothing claimed: a round without a document)."""
+    for what, path in (("/ko", "/ko"), ("review page", f"/granska/{document_id}")):
+        response, seconds = _timed(partial(client.get, path))
+        latencies.record(what, seconds, response)
+        if response.status_code != 200:
+            raise ServiceBenchError(f"GET {what}: {response.status_code}")
 
 
 def review_round(reviewer: ServiceApi, client: Any, document_id: int,
@@ -418,56 +506,80 @@ def review_round(reviewer: ServiceApi, client: Any, document_id: int,
     """What a granskare does with one document: the queue, its page, the claim the page's
     script posts, approve. A document no longer open (filed with the 9448 it belongs
     to, say) cannot be claimed: its approve is skipped, as the page offers none."""
-    for what, path in (("/ko", "/ko"), ("review page", f"/granska/{document_id}")):
-        response, seconds = _timed(partial(client.get, path))
-        latencies.samples[what].append(seconds)
-        if response.status_code != 200:
-            raise ServiceBenchError(f"GET {what}: {response.status_code}")
+    look(client, document_id, latencies)
     headers = {"X-CSRF-Token": reviewer.token}
     response, seconds = _timed(lambda: client.post(f"/api/documents/{document_id}/claim",
                                                    headers=headers))
-    latencies.samples["claim"].append(seconds)
+    latencies.record("claim", seconds, response)
     if response.status_code != 200:
         latencies.refused[f"claim {response.status_code} {_code(response)}"] += 1
         return
     response, seconds = _timed(lambda: client.post(f"/api/documents/{document_id}/decision",
                                                    json={"action": "approve"},
                                                    headers=headers))
-    latencies.samples["approve"].append(seconds)
+    latencies.record("approve", seconds, response)
     if response.status_code == 200:
         latencies.approved += 1
     else:  # a rule refused it (a misread field, a missing consent): still a request
         latencies.refused[f"approve {response.status_code} {_code(response)}"] += 1
 
 
+@dataclass(frozen=True)
+class Pace:
+    """How the rounds while reading spread over the whole read: a round every ``pause``
+    seconds, and a document claimed and approved in it only while the decisions so
+    far are behind 1.5 × ``samples`` spread evenly over the batch's pages (about two in
+    three claims end in an approve), so that the approvals are timed from the read's
+    start to its end rather than all in its first seconds, however fast it goes; the
+    other rounds look at the queue and a review page only. ``read``: the share of the
+    pages read so far, as the last poll saw it."""
+
+    samples: int
+    #: the seconds the read is expected to take (extract's over ``EXPECTED_RATIO``)
+    expected: float
+    read: list[float] = field(default_factory=lambda: [0.0])
+
+    @property
+    def pause(self) -> float:
+        """A round at most every half second, as a person; more often for a short read."""
+        return min(0.5, max(0.05, self.expected / (2 * self.samples)))
+
+    def may_decide(self, decided: int) -> bool:
+        return decided < 1.5 * self.samples * self.read[0] + 1
+
+
 def _review_while_reading(up: ServiceApi, reviewer: ServiceApi, client: Any, batch_id: int,
-                          documents: list[int], latencies: Latencies, *, pages: int,
-                          deadline: float) -> tuple[dict[str, Any], float]:
-    """Review rounds while the batch is read, paced like a person, not a load test (a
-    round every half second while documents last, then the queue page only); the batch
-    is polled beside them every ``POLL_SECONDS``, as its page polls. The batch read and
-    when that was seen (``time.perf_counter``). On a terminal a bar shows the batch's
-    ``pages`` read by the service."""
+                          documents: deque[int], latencies: Latencies, *, pages: int,
+                          pace: Pace, deadline: float) -> tuple[dict[str, Any], float]:
+    """Review rounds while the batch is read, paced by ``pace``: on ``documents`` (taken
+    from the left), to which the batch's own documents are added as they are read; the
+    batch is polled beside them every ``POLL_SECONDS``, as its page polls. The batch read
+    and when that was seen (``time.perf_counter``). On a terminal a bar shows the
+    batch's ``pages`` read by the service."""
     with progress("Tjänsten läser", total=pages, unit="sida") as bar:
         return _rounds_until_read(up, reviewer, client, batch_id, documents, latencies,
-                                  deadline=deadline, shown=bar)
+                                  pace=pace, pages=pages, deadline=deadline, shown=bar)
 
 
 def _rounds_until_read(up: ServiceApi, reviewer: ServiceApi, client: Any, batch_id: int,
-                       documents: list[int], latencies: Latencies, *, deadline: float,
+                       documents: deque[int], latencies: Latencies, *, pace: Pace,
+                       pages: int, deadline: float,
                        shown: Progress) -> tuple[dict[str, Any], float]:
     read: list[tuple[dict[str, Any], float]] = []
     failed: list[BaseException] = []
     finished = threading.Event()
 
     def poll() -> None:
-        seen = 0
+        seen, known = 0, set(documents)
         try:
             while not finished.is_set():
                 batch = up.batch(batch_id)
+                documents.extend(d for d in reviewable(batch) if d not in known)
+                known.update(reviewable(batch))
                 done = sum(int(u.get("pages_done") or 0) for u in batch["uploads"])
                 shown.advance(max(0, done - seen))
                 seen = max(seen, done)
+                pace.read[0] = seen / max(1, pages)
                 if batch["done"]:
                     read.append((batch, time.perf_counter()))
                     return
@@ -481,15 +593,17 @@ def _rounds_until_read(up: ServiceApi, reviewer: ServiceApi, client: Any, batch_
 
     poller = threading.Thread(target=poll, name="bench-poll", daemon=True)
     poller.start()
-    queue = iter(documents)
+    last = documents[0] if documents else None
     try:
-        while not finished.wait(0.5):
-            document_id = next(queue, None)
-            if document_id is None:
-                _, seconds = _timed(lambda: client.get("/ko"))
-                latencies.samples["/ko"].append(seconds)
+        while not finished.wait(pace.pause):
+            if documents and pace.may_decide(len(latencies.samples["claim"])):
+                last = documents.popleft()
+                review_round(reviewer, client, last, latencies)
+            elif last is not None:
+                look(client, last, latencies)
             else:
-                review_round(reviewer, client, document_id, latencies)
+                response, seconds = _timed(lambda: client.get("/ko"))
+                latencies.record("/ko", seconds, response)
     finally:
         finished.set()
         poller.join()
@@ -525,7 +639,7 @@ def service_environment(settings: Settings) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("SUS_")}
     env.update(SUS_DATA_DIR=str(settings.data_dir), SUS_WORKERS=str(settings.workers),
                SUS_TODAY=settings.current_day().isoformat(),
-               SUS_LEARN_FROM_CORRECTIONS="false")
+               SUS_LEARN_FROM_CORRECTIONS="false", SUS_SERVER_TIMING="true")
     if settings.database_url:
         env["SUS_DATABASE_URL"] = settings.database_url
     return env
