@@ -81,9 +81,11 @@ _HEADED_MONTH = 5
 #: A word of five letters or more is a month's name misread when one month is clearly
 #: nearest and within this many edits per letter read ("nevenber" 2.0 from november;
 #: the runner-up at least one edit farther). Calibration forms (hand-calib300 seeds 77,
-#: 81; fax-calib200 seed 78): see the README's dates section.
+#: 81; fax-calib200 seed 78): "20 nevejuber 2 024" (3.0 from november, 4.0 from
+#: december) read right for review; no month snapped wrong.
 MONTH_MISREAD_SHARE = 0.4
-#: ... snapped so, but more edits off than this, the month is a guess for a person.
+#: ... snapped so, but more edits off than this, the month is a guess for a person (the
+#: old limit of a snap: within it a month read so stays as sure as a correction).
 _NEAR_MONTH = 2.0
 
 T = TypeVar("T", bound=Hashable)
