@@ -78,6 +78,15 @@ _CORRECTIONS = (DATE_CORRECTED, VALUE_CORRECTED)
 _READ, _SNAPPED, _GUESSED = "read", "snapped", "guessed"
 #: A word this long whose first three letters are a long month's may be that month.
 _HEADED_MONTH = 5
+#: A word of five letters or more is a month's name misread when one month is clearly
+#: nearest and within this many edits per letter read ("nevenber" 2.0 from november;
+#: the runner-up at least one edit farther). Calibration forms (hand-calib300 seeds 77,
+#: 81; fax-calib200 seed 78): "20 nevejuber 2 024" (3.0 from november, 4.0 from
+#: december) read right for review; no month snapped wrong.
+MONTH_MISREAD_SHARE = 0.4
+#: ... snapped so, but more edits off than this, the month is a guess for a person (the
+#: old limit of a snap: within it a month read so stays as sure as a correction).
+_NEAR_MONTH = 2.0
 
 T = TypeVar("T", bound=Hashable)
 
@@ -233,14 +242,15 @@ def _decode_cuts(cuts: Sequence[Cut], value_of: Callable[[Cut], tuple[T, float, 
 def _written_month(text: str) -> tuple[str | None, str]:
     """The one month name the engine read in ``text`` and how: letter-perfect
     (:data:`_READ`), snapped to the nearest name when that is clear (:data:`_SNAPPED`),
-    or a two-letter word one letter off one name only ("aj": :data:`_GUESSED`, a
-    person decides); None when it read none or several."""
+    or a guess a person decides (:data:`_GUESSED`): a two-letter word one letter off
+    one name only ("aj"), or a longer one more than :data:`_NEAR_MONTH` edits off
+    ("aktaber"); None when it read none or several."""
     found = []
     for word in re.findall(r"[^\W\d_]{2,}", text):
         nearest = _nearest_month(word).casefold().rstrip(".")
         if nearest in MONTHS and nearest != "den":
             how = _READ if nearest == word.casefold().rstrip(".") else \
-                _SNAPPED if len(word) > 2 else _GUESSED
+                _SNAPPED if len(word) > 2 and not _far_month(word) else _GUESSED
             found.append((nearest, how))
     return found[0] if len(found) == 1 else (None, _READ)
 
@@ -331,14 +341,31 @@ def _groups(cut: Cut) -> list[list[int]]:
 
 
 def _year_off_month(cut: Cut, groups: list[list[int]]) -> list[list[int]]:
-    """The last group split before its last four glyphs when letters (of the month's
-    name) stand before four digits or more in it: "5xx2025", the gap between "sept"
-    and "2025" too narrow to see."""
-    *rest, last = groups
-    letters = [n for n, i in enumerate(last) if int(np.argmax(cut.glyphs[i])) == _LETTER]
-    if rest and letters and len(last) - letters[-1] - 1 >= 4:
-        return [*rest, last[:-4], last[-4:]]
-    return groups
+    """The groups split where digits run into the letters of the month's name, the gap
+    too narrow to see: the last group before its last four glyphs when letters stand
+    before four digits or more in it ("5xx2025": "sept2025"), and the first group after
+    its first one or two glyphs when letters follow them ("10xxxxxxxx 2025":
+    "10februari")."""
+    split: list[list[int]] = []
+    for number, group in enumerate(groups):
+        letters = [n for n, i in enumerate(group) if int(np.argmax(cut.glyphs[i])) == _LETTER]
+        day = letters[0] if letters and number == 0 and letters[0] <= 2 else 0
+        last = number == len(groups) - 1 and (day or number)
+        year = len(group) - letters[-1] - 1 if letters and last else 0
+        cuts = [0, *([day] if day else []), *([len(group) - year] if year >= 4 else []),
+                len(group)]
+        split.extend(group[a:b] for a, b in zip(cuts, cuts[1:], strict=False))
+    if len(split) > 2 and _has_letter(cut, split[-2]) and len(split[-1]) > 4 \
+            and not _has_letter(cut, split[-1]):
+        # a year is four digits: what stands before them is the month's last letter
+        # ("21x 52026": "21mars 2026", its "s" seen as a 5)
+        extra = len(split[-1]) - 4
+        split[-2:] = [split[-2] + split[-1][:extra], split[-1][extra:]]
+    return split
+
+
+def _has_letter(cut: Cut, group: list[int]) -> bool:
+    return any(int(np.argmax(cut.glyphs[i])) == _LETTER for i in group)
 
 
 def _month_groups(cut: Cut, groups: list[list[int]]) -> range | None:
@@ -370,8 +397,11 @@ def _engine_date(read: TextRead, context: Context) -> FieldValue:
     assert isinstance(chosen.value, date)
     factor = _style_factor(chosen.text, chosen.value, context)
     confidence = min(chosen.confidence, read.confidence) * factor
-    if chosen.corrected:
-        confidence = min(confidence, priors.correction_cap)
+    if chosen.corrected or _fix_month_name(chosen.text) != chosen.text:
+        # (a month's name snapped from a misread word is a correction too; one far
+        # from the word read, a guess)
+        far = any(_far_month(word) for word in re.findall(r"[^\W\d_]{3,}", chosen.text))
+        confidence = min(confidence, priors.invalid_cap if far else priors.correction_cap)
     if chosen.corrected:  # reviewed however sure: a date has no check digit
         return FieldValue(value=chosen.value.isoformat(), confidence=confidence,
                           problem=DATE_CORRECTED)
@@ -440,13 +470,34 @@ def _fix_month_name(text: str) -> str:
     return re.sub(r"[^\W\d_]{3,}", lambda m: _nearest_month(m.group()), text)
 
 
+def _far_month(word: str) -> bool:
+    """Whether ``word`` is snapped to a month's name more than :data:`_NEAR_MONTH`
+    edits from it (for five letters or more; one edit for fewer)."""
+    lowered = word.casefold().rstrip(".")
+    nearest = _nearest_month(word).casefold().rstrip(".")
+    if nearest == lowered or nearest not in MONTHS:
+        return False
+    return edit_distance(lowered, nearest) > (1.0 if len(lowered) <= 4 else _NEAR_MONTH)
+
+
 def _nearest_month(word: str) -> str:
+    """The month's name ``word`` is most like, when one month is clearly nearest (its
+    name or its abbreviation: "aprl" is April either way) by the look-alike weighted
+    edit distance, within a share of the word's length (:data:`MONTH_MISREAD_SHARE`:
+    a hand-written month is seldom read letter-perfect, "nevenber", "aktaber"); else
+    ``word`` -- two months about as near ("revenber": november or december) are no
+    reading of either."""
     lowered = word.casefold().rstrip(".")
     if lowered in MONTHS or lowered == "den":
         return word
-    scored = sorted((edit_distance(lowered, name), name) for name in MONTHS)
-    (d1, best), (d2, _) = scored[0], scored[1]
-    allowed = 1.0 if len(lowered) <= 4 else 2.0
+    by_month: dict[int, tuple[float, str]] = {}
+    for name, number in MONTHS.items():
+        by_month[number] = min(by_month.get(number, (math.inf, name)),
+                               (edit_distance(lowered, name), name))
+    (d1, best), (d2, _) = sorted(by_month.values())[:2]
+    if edit_distance(lowered, "den") <= d1:
+        return word  # "der", "dem": the word written before a date
+    allowed = 1.0 if len(lowered) <= 4 else MONTH_MISREAD_SHARE * len(lowered)
     if d1 <= allowed and d2 - d1 >= 1.0:
         return best
     # a long month's first three letters read right, the rest garbled ("febrvn")

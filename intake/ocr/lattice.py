@@ -41,6 +41,10 @@ LETTER_SHARE = 0.1
 BLOTTED_WORD = 4
 #: A trailing date is at least this many digit-like marks ("8/8-26" has four digits).
 TAIL_MARKS = 4
+#: The words before a month's name that are its day: the first, and more only while
+#: they hold at most this many marks together (two digits, one of them perhaps seen as
+#: two: "1 4", a 14 written with a gap, its 4 seen as "x1").
+DAY_MARKS = 3
 _FLOOR = 1e-6
 #: How much likelier two neighbouring clusters are two glyphs than one glyph broken in
 #: two: without it a narrow "1" beside a digit merged into it ("19" read "9", "/1" read
@@ -178,35 +182,69 @@ def _cut(partial: _Partial, height: float) -> Cut:
 def date_tail(line: np.ndarray, model: DigitModel, *, month_named: bool = False
               ) -> np.ndarray | None:
     """The part of a prepared line that a date written after words takes (FK 9443's
-    "Ort och datum": "Stockholm 14/3 2026"): the trailing words (marks between spaces)
-    the classifier sees as digits or slashes, not letters — and, when the engine read
-    a month's name (``month_named``), one word of letters between two of them ("3 mars
-    2024") — to the end; None when they hold fewer than :data:`TAIL_MARKS` digit marks."""
+    "Ort och datum": "Stockholm 14/3 2026"): the trailing runs of marks the classifier
+    sees as digits or slashes, not letters — and, when the engine read a month's name
+    (``month_named``), one run of letters between two of them ("3 mars 2024") — to the
+    end; None when they hold fewer than :data:`TAIL_MARKS` digit marks. A run is a word
+    (marks between spaces) or, where a writer ran the month's name and the year
+    together ("Habo, 24 december2024"), the name's letters or the year (:func:`_runs`);
+    before the day of a month's name (:data:`DAY_MARKS`) stands the ort."""
     found = clusters(line)
     if found is None:
         return None
     parts, height = found
+    taken: list[tuple[list[Cluster], int]] = []  # (run, its digit marks), right to left
+    letters_left = 1 if month_named else 0
+    day: int | None = None  # digit marks taken before the month's name
+    for run, marks in reversed(_runs(line, parts, height, model,
+                                         month_named=month_named)):
+        if marks is None and letters_left and taken:
+            letters_left -= 1
+            taken.append((run, 0))
+            day = 0
+            continue
+        if marks is None or (day and day + marks > DAY_MARKS):
+            break  # (before the day of a month's name stands the ort, however it looks)
+        taken.append((run, marks))
+        day = None if day is None else day + marks
+    while taken and taken[-1][1] == 0:  # a run of letters only stands between digits
+        taken.pop()
+    if sum(marks for _, marks in taken) < TAIL_MARKS:
+        return None
+    return line[:, max(taken[-1][0][0].left - 4, 0):]
+
+
+def _runs(line: np.ndarray, parts: list[Cluster], height: float, model: DigitModel, *,
+          month_named: bool) -> list[tuple[list[Cluster], int | None]]:
+    """The line's words, each with its digit marks (None: a word of letters); where a
+    month is named, a last word of letters ending in digits split before them (the
+    year run into the month's name). A word of digits may hold one mark the
+    classifier takes for a letter (:func:`_digit_marks`)."""
     words: list[list[Cluster]] = []
     for cluster in parts:
         if not words or cluster.left - words[-1][-1].right > SPACE_GAP * height:
             words.append([])
         words[-1].append(cluster)
-    taken: list[tuple[list[Cluster], int]] = []  # (word, its digit marks), right to left
-    letters_left = 1 if month_named else 0
-    for word in reversed(words):
-        marks = _digit_marks(line, word, height, model)
-        if marks is None and letters_left and taken:
-            letters_left -= 1
-            taken.append((word, 0))
-            continue
-        if marks is None:
-            break
-        taken.append((word, marks))
-    while taken and taken[-1][1] == 0:  # a word of letters only stands between digits
-        taken.pop()
-    if sum(marks for _, marks in taken) < TAIL_MARKS:
-        return None
-    return line[:, max(taken[-1][0][0].left - 4, 0):]
+    runs: list[tuple[list[Cluster], int | None]] = [
+        (word, _digit_marks(line, word, height, model)) for word in words]
+    if month_named and runs[-1][1] is None and len(words[-1]) > 1:
+        runs[-1:] = [(run, _digit_marks(line, run, height, model))
+                     for run in _split_at_letters(line, words[-1], height, model)]
+    return runs
+
+
+def _split_at_letters(line: np.ndarray, word: list[Cluster], height: float,
+                      model: DigitModel) -> list[list[Cluster]]:
+    """A word of letters whose last marks the classifier sees as digits, at least
+    :data:`TAIL_MARKS` of them, cut before them ("december2024"); else the word as
+    it is (a mark seen as a digit among the letters is theirs: "dece6ber")."""
+    lettered = [_digit_marks(line, [cluster], height, model) is None for cluster in word]
+    last = max((i for i, letter in enumerate(lettered) if letter), default=len(word))
+    digits = _digit_marks(line, word[last + 1 :], height, model) if last < len(word) - 1 \
+        else None
+    if digits is None or digits < TAIL_MARKS:  # ("Lidingö," read "Lidingö" and "9,")
+        return [word]
+    return [word[: last + 1], word[last + 1 :]]
 
 
 def _digit_marks(line: np.ndarray, word: list[Cluster], height: float,

@@ -106,8 +106,11 @@ TEXT = FieldConfig()
 DATE_CUT_COUNTS = (4, 5, 6, 7, 8)
 #: ... and with a month's name, whose letters the classifier may take for digits.
 MONTH_CUT_COUNTS = tuple(range(4, 18))
-#: A word this long or longer may be a month's name misread (a third of its letters)
+#: A word this long or longer may be a month's name misread, by up to this share of the
+#: name's letters ("revenber" for november or december: then the month's cut counts are
+#: tried; which month it is, ``intake.mapping`` decides).
 MONTH_MISREAD_MIN = 5
+MONTH_MISREAD_SHARE = 0.4
 CONFIGS: dict[FieldType, FieldConfig] = {
     FieldType.TEXT: TEXT,
     FieldType.PERSONNUMMER: FieldConfig(
@@ -225,7 +228,7 @@ def _month_like(word: str) -> bool:
         return True
     if len(word) < MONTH_MISREAD_MIN or not word.isalpha():
         return False
-    return any(edit_distance(word, name) <= len(name) // 3
+    return any(edit_distance(word, name) <= round(MONTH_MISREAD_SHARE * len(name))
                or (word[:3] == name[:3] and abs(len(word) - len(name)) <= 2)
                for name in MONTH_NAMES if len(name) >= MONTH_MISREAD_MIN)
 

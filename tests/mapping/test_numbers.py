@@ -479,3 +479,47 @@ def test_a_percent_whose_digit_the_engine_lost_is_read_from_the_classifier() -> 
     value = interpret_percent(read, CONTEXT)
     assert value.value == 100
     assert value.problem is None
+
+
+def test_a_month_name_misread_in_a_third_of_its_letters_is_that_month_for_review() -> None:
+    """GIVEN "20 november 2024" whose month the engine read "nevejuber" (three edits
+    off november, four off any other month) and clean digits around it
+    WHEN the date is interpreted with the review line fitted for dates
+    THEN it is 20 November 2024, for a person to confirm."""
+    read = TextRead(text="20 nevejuber 2024", confidence=0.3, cuts=[cut_of("20 xxxxxxxx 2024")])
+    value = interpret_date(read, DATE_CONTEXT)
+    assert value.value == "2024-11-20"
+    assert value.confidence < DATE_CONTEXT.review_below
+
+
+def test_a_word_as_near_two_months_is_neither() -> None:
+    """GIVEN a month the engine read "revenber" (about as near november as december)
+    WHEN the date is interpreted
+    THEN no date is made of it."""
+    read = TextRead(text="18 revenber 2026", confidence=0.3, cuts=[cut_of("18 xxxxxxxx 2026")])
+    assert interpret_date(read, DATE_CONTEXT).value is None
+
+
+def test_a_month_abbreviated_and_misread_is_still_one_month() -> None:
+    """GIVEN "14 apr 2026" read "14 aprl 2026" (as near "apr" as "april": one month)
+    WHEN the date is interpreted
+    THEN it is 14 April 2026."""
+    assert interpret_date(read_of("14 aprl 2026"), CONTEXT).value == "2026-04-14"
+
+
+def test_a_day_run_into_the_month_name_is_split_off() -> None:
+    """GIVEN "10 februari 2025" written with no gap after the day ("10februari"), the
+    classifier seeing the letters run on from the 10, the engine garbling the year
+    WHEN the date is interpreted
+    THEN it is 10 February 2025."""
+    read = TextRead(text="10 febvari 2.035", confidence=0.0, cuts=[cut_of("10xxxxxxxx 2025")])
+    assert interpret_date(read, CONTEXT).value == "2025-02-10"
+
+
+def test_a_month_s_last_letter_seen_as_a_digit_before_the_year_is_the_month_s() -> None:
+    """GIVEN "21mars 2026" whose "s" the classifier took for a 5 ("21x 52026") and
+    whose month the engine read "ars"
+    WHEN the date is interpreted
+    THEN it is 21 March 2026: a year is four digits."""
+    read = TextRead(text="2 ars 2026", confidence=0.0, cuts=[cut_of("21x 52026")])
+    assert interpret_date(read, CONTEXT).value == "2026-03-21"

@@ -264,3 +264,15 @@ def test_a_doubtful_ort_is_trusted_only_when_spelt_as_a_kommun() -> None:
     assert (ydre.value, ydre.problem) == ("Ydre", None)
     balsta, _ = split_ort_och_datum(read_of("Bålsta 2025-06-23", confidence=0.0), CONTEXT)
     assert balsta.problem is not None and balsta.confidence < REVIEW_BELOW
+
+
+def test_a_place_and_a_date_with_its_month_run_into_the_year_are_split() -> None:
+    """GIVEN "Habo, 24 december2024" read "Huobo, &4 decenber 20 4" and the classifier's
+    cut of its date part, the month's letters running into the year
+    WHEN it is split
+    THEN the datum is 24 December 2024 and the ort what stands before the comma."""
+    read = TextRead(text="Huobo, &4 decenber 20 4", confidence=0.1,
+                    cuts=[cut_of("24 xxxxxxxx2024")])
+    ort, datum = split_ort_och_datum(read, CONTEXT)
+    assert datum.value == "2024-12-24"
+    assert ort.value == "Huobo"

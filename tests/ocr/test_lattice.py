@@ -155,3 +155,42 @@ def test_a_narrow_one_beside_a_digit_is_not_merged_into_it() -> None:
     ends = _beam(parts, {0: [one, merged], 1: [nine]}, slashes=True, most=8)
     best = max(ends, key=lambda partial: partial.score)
     assert [option.span for option in best.options] == [1, 1]
+
+
+def _drawn_width(text: str) -> int:
+    """How far ``text`` reaches into a line that begins with it (:func:`line_of` pads
+    both sides by 20 px)."""
+    return line_of(text).shape[1] - 20
+
+
+def test_a_month_name_run_into_the_year_still_gives_the_date_part() -> None:
+    """GIVEN "Habo, 24 december2024" written with no gap between the month's name and
+    the year, and an engine that read a month's name
+    WHEN the line's date part is found and cut
+    THEN it holds the day, the month's letters and the year, not the place."""
+    line = line_of("Habo, 24 december2024")
+    tail = date_tail(line, MODEL, month_named=True)
+    assert tail is not None
+    assert tail.shape[1] < line.shape[1] - _drawn_width("Habo,")
+    cuts = cut_line(tail, MODEL, lengths=MONTH_CUT_COUNTS, slashes=True)
+    assert cuts and _digits(cuts[0]).startswith("24 ") and _digits(cuts[0]).endswith("2024")
+
+
+def test_the_date_part_after_a_month_s_name_ends_at_the_day() -> None:
+    """GIVEN "Sjöbo 24 december 2024", whose place the classifier sees as five digits
+    WHEN the line's date part is found with the month named
+    THEN it begins at the day: what stands before the day is the ort's."""
+    line = line_of("Sjöbo 24 december 2024")
+    tail = date_tail(line, MODEL, month_named=True)
+    assert tail is not None
+    assert tail.shape[1] < line.shape[1] - _drawn_width("Sjöbo")
+
+
+def test_a_day_written_with_a_gap_in_it_is_the_date_part_s() -> None:
+    """GIVEN "Sjöbo 1 4 december 2024": a 14 written with a gap inside it
+    WHEN the line's date part is found with the month named
+    THEN it begins at the 1."""
+    line = line_of("Sjöbo 1 4 december 2024")
+    tail = date_tail(line, MODEL, month_named=True)
+    assert tail is not None
+    assert tail.shape[1] > line.shape[1] - _drawn_width("Sjöbo 1")

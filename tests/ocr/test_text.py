@@ -18,7 +18,7 @@ import pytest
 from intake.errors import ConfigurationError
 from intake.forms import form_layout
 from intake.forms.blank import blank_pdf
-from intake.forms.model import Rect
+from intake.forms.model import FieldType, Rect
 from intake.learned.digits import DigitModel, load_digit_model
 from intake.load.render import render_pdf
 from intake.ocr.tesseract import (
@@ -32,9 +32,12 @@ from intake.ocr.tesseract import (
     tesserocr_available,
 )
 from intake.ocr.text import (
+    CONFIGS,
     DIGITS,
+    MONTH_CUT_COUNTS,
     MONTH_LETTERS,
     TARGET_HEIGHT_PX,
+    _cut_counts,
     prepare_line,
     read_text_fields,
     restrict,
@@ -401,3 +404,14 @@ def test_tesserocr_and_pytesseract_read_the_same(style: str) -> None:
     )
 
     assert {k: r.text for k, r in first.items()} == {k: r.text for k, r in second.items()}
+
+
+@pytest.mark.parametrize("written", ["18 revenber 2026", "14 ckcber 2025", "3 decenber 2024"])
+def test_a_month_s_name_misread_in_a_third_of_its_letters_lets_its_letters_be_cut(
+    written: str,
+) -> None:
+    """GIVEN a date whose month's name the engine read with up to two in five letters
+    wrong ("revenber" for november)
+    WHEN the classifier's cuts are chosen
+    THEN they may hold the month's letters (the month's cut counts)."""
+    assert _cut_counts(CONFIGS[FieldType.DATE], written) == MONTH_CUT_COUNTS
