@@ -17,7 +17,7 @@ def _epochs(count: int) -> list[tuple[np.ndarray, np.ndarray]]:
     bank = digit_bank("train")
     few = type(bank)(bank.images[::50], bank.labels[::50])
     with Pool(1) as pool:
-        fresh = FreshRealDigits(few, 6, seed=4, epochs=count, pool=pool)
+        fresh = FreshRealDigits(few, 6, seed=4, epochs=count, pool=pool, refresh_every=3)
         return [fresh(epoch) for epoch in range(count)]
 
 
@@ -30,7 +30,6 @@ def test_each_epoch_remakes_some_real_digits_and_keeps_the_rest(
     second keeps about two thirds of the first's and has the rest new; and the same seed
     makes the same epochs."""
     monkeypatch.setattr(digits, "PIECE", 2)
-    monkeypatch.setattr(digits, "REFRESH_EVERY", 3)
     first, again = _epochs(3), _epochs(3)
     for (x, y), (x2, y2) in zip(first, again, strict=True):
         assert 5 <= np.bincount(y, minlength=10)[:10].min() <= 6
