@@ -283,12 +283,14 @@ def _as_prepared(darkness: np.ndarray) -> np.ndarray:
 
 def glyph_set(
     *, real: DigitBank | None, real_per_digit: int, font_per_class: int,
-    fonts: tuple[str, ...], seed: int,
+    fonts: tuple[str, ...], seed: int, with_real_digits: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Normalised glyphs (N × 28 × 28, float32) and class indices: ``real_per_digit``
     augmented real digits of each digit (cycling through ``real``), and
     ``font_per_class`` font-drawn glyphs of every class (the slash and the letters get
-    as many as a digit gets in all, so that no class is rare)."""
+    as many as a digit gets in all, so that no class is rare). Without
+    ``with_real_digits`` the augmented real digits are left out (the training makes
+    them afresh every epoch, :func:`real_digits`); the rest is as with them."""
     rng = random.Random(seed)
     images, labels = [], []
 
@@ -299,7 +301,7 @@ def glyph_set(
             labels.append(label)
 
     for label, name in enumerate(CLASSES):
-        if name in DIGITS and real is not None and real_per_digit:
+        if name in DIGITS and real is not None and real_per_digit and with_real_digits:
             mine = real.of(int(name))
             for k in range(real_per_digit):
                 add(real_glyph(mine[k % len(mine)], rng, real), label)
@@ -315,6 +317,22 @@ def glyph_set(
         for _ in range(count):
             add(render_glyph(rng.choice(chars), rng.choice(fonts), rng), label)
     return np.stack(images).astype(np.float32), np.array(labels, dtype=np.int64)
+
+
+def real_digits(real: DigitBank, digit: int, count: int, *, start: int,
+                seed: int | str) -> tuple[np.ndarray, np.ndarray]:
+    """``count`` augmented glyphs of ``digit`` from ``real``'s writing of it, beginning
+    at its ``start``-th (cycling), each a new random degradation for ``seed``: one
+    piece of an epoch's real digits (pieces go to worker processes)."""
+    rng = random.Random(seed)
+    mine = real.of(digit)
+    kept = [glyph for k in range(start, start + count)
+            if (glyph := real_glyph(mine[k % len(mine)], rng, real)) is not None
+            and float(glyph.mean()) < MAX_INK_SHARE]
+    if not kept:
+        return np.zeros((0, 28, 28), np.float32), np.zeros(0, np.int64)
+    label = CLASSES.index(str(digit))
+    return np.stack(kept).astype(np.float32), np.full(len(kept), label, np.int64)
 
 
 def correction_set(images: np.ndarray, labels: np.ndarray, *, copies: int,

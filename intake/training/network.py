@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +21,10 @@ log = logging.getLogger(__name__)
 CONV_WIDTHS = (16, 32)
 DENSE_WIDTHS = (128,)
 WEIGHT_DECAY = 1e-4
+
+
+Fresh = Callable[[int], tuple[np.ndarray, np.ndarray]]
+"""Glyphs and labels made for one epoch (its index)."""
 
 
 @dataclass
@@ -53,14 +58,19 @@ def initial_model(seed: int) -> DigitModel:
 
 
 def fit(model: DigitModel, x: np.ndarray, y: np.ndarray, *, epochs: int, seed: int,
-        batch: int = 128, rate: float = 1e-3) -> DigitModel:
-    """``model`` trained on glyphs ``x`` (N × 28 × 28) with labels ``y``."""
+        batch: int = 128, rate: float = 1e-3, fresh: Fresh | None = None) -> DigitModel:
+    """``model`` trained on glyphs ``x`` (N × 28 × 28) with labels ``y``, and in each
+    epoch also on the glyphs ``fresh`` makes for it (a new augmentation every epoch)."""
     noise = np.random.default_rng(seed)
     params = [p.copy() for layer in (*model.convs, *model.dense) for p in layer]
     moments = [(np.zeros_like(p), np.zeros_like(p)) for p in params]
     n_convs = len(model.convs)
     step = 0
+    fixed_x, fixed_y = x, y
     for epoch in range(epochs):
+        if fresh is not None:
+            new_x, new_y = fresh(epoch)
+            x, y = np.concatenate([fixed_x, new_x]), np.concatenate([fixed_y, new_y])
         lr = rate * 0.5 * (1 + math.cos(math.pi * epoch / epochs))
         order = noise.permutation(len(x))
         loss = 0.0

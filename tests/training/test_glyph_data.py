@@ -10,7 +10,7 @@ import numpy as np
 from intake.learned.digits import CLASSES
 from intake.samples.handwriting import digit_bank
 from intake.training.digits import split
-from intake.training.glyph_data import glyph_set, real_glyph, training_fonts
+from intake.training.glyph_data import glyph_set, real_digits, real_glyph, training_fonts
 
 
 def _keys(images: np.ndarray) -> set[bytes]:
@@ -54,3 +54,17 @@ def test_a_glyph_set_has_every_class_from_both_sources() -> None:
                          fonts=training_fonts(), seed=3)
     assert set(y.tolist()) == set(range(len(CLASSES)))
     assert x.shape[1:] == (28, 28) and np.array_equal(x, again)
+
+
+def test_real_digits_are_made_afresh_for_another_seed_and_alike_for_the_same() -> None:
+    """GIVEN a piece of one epoch's real digits (a digit, a start, a seed)
+    WHEN it is made again with the same seed, and with the next epoch's seed
+    THEN the same seed makes the same glyphs, all labelled with the digit, and another
+    seed a new degradation of the same writing (other glyphs)."""
+    bank = digit_bank("train")
+    x, y = real_digits(bank, 7, 12, start=5, seed="1:0:7:5")
+    again, _ = real_digits(bank, 7, 12, start=5, seed="1:0:7:5")
+    other, _ = real_digits(bank, 7, 12, start=5, seed="1:1:7:5")
+    assert len(y) >= 10 and set(y.tolist()) == {CLASSES.index("7")}
+    assert np.array_equal(x, again)
+    assert not _keys(x) & _keys(other)

@@ -79,3 +79,19 @@ def test_a_fitted_temperature_brings_the_confidence_to_the_accuracy() -> None:
     after = figures(tuned, held_x, held_y)
     assert after["ece"] < before["ece"]
     assert after["accuracy"] == before["accuracy"]
+
+
+def test_fitting_takes_each_epochs_fresh_glyphs() -> None:
+    """GIVEN no fixed glyphs, and new glyphs of the two easy classes made for every epoch
+    WHEN a network is fitted with them
+    THEN every epoch asked for its own glyphs once, in order, and it tells new ones apart."""
+    asked: list[int] = []
+
+    def fresh(epoch: int) -> tuple[np.ndarray, np.ndarray]:
+        asked.append(epoch)
+        return _bars(256, 10 + epoch)
+
+    empty = np.zeros((0, 28, 28), np.float32), np.zeros(0, np.int64)
+    model = fit(initial_model(3), *empty, epochs=3, seed=3, fresh=fresh)
+    assert asked == [0, 1, 2]
+    assert figures(model, *_bars(100, 2))["accuracy"] >= 0.95
