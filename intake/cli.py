@@ -280,12 +280,17 @@ def eval_service_cmd(styles: tuple[str, ...], count: int, seed: int, participant
               help="With --service: read by this many `sus-intake worker` processes beside "
                    "`serve --no-worker` (the --workers shared out among them), not by serve; "
                    "reports the pages each wrote.")
+@click.option("--latency-samples", type=click.IntRange(min=0), default=None,
+              help="With --service: requests timed per endpoint and phase (default 40); "
+                   "0 times none: the batch is read with no reviewer working beside it, "
+                   "only polled as its page polls (the throughput alone).")
 @click.option("--extract-nice", type=click.IntRange(min=0, max=19), default=None,
               help="With --service: the CPU priority (nice) extract reads at for the "
                    "comparison (default: SUS_READER_NICE, the service's readers').")
 def bench_cmd(out_dir: Path, pages: int | None, repeats: int, memory_pages: int, seed: int,
               service: bool, database_url: str | None, workers: int | None, one_pdf: bool,
-              json_file: Path | None, worker_processes: int, extract_nice: int | None) -> None:
+              json_file: Path | None, worker_processes: int, extract_nice: int | None,
+              latency_samples: int | None) -> None:
     """Pages/s of extraction vs full-page Tesseract on the same pages; peak memory.
     With --service: the service's pages/s vs extract's on the same pages."""
     from intake.settings import Settings
@@ -294,11 +299,13 @@ def bench_cmd(out_dir: Path, pages: int | None, repeats: int, memory_pages: int,
     if service:
         _bench_service(pages=pages or 60, seed=seed, workers=settings.workers,
                        database_url=database_url, one_pdf=one_pdf, json_file=json_file,
-                       worker_processes=worker_processes, extract_nice=extract_nice)
+                       worker_processes=worker_processes, extract_nice=extract_nice,
+                       latency_samples=latency_samples)
         return
-    if database_url or json_file or one_pdf or worker_processes or extract_nice is not None:
-        raise click.UsageError("--database-url, --one-pdf, --worker-processes, --extract-nice "
-                               "och --json hör till --service.")
+    if (database_url or json_file or one_pdf or worker_processes or extract_nice is not None
+            or latency_samples is not None):
+        raise click.UsageError("--database-url, --one-pdf, --worker-processes, --extract-nice, "
+                               "--latency-samples och --json hör till --service.")
     from intake.training.bench import bench, memory_report
 
     for line in bench(out_dir, pages=pages or 24, repeats=repeats, seed=seed,
@@ -311,14 +318,15 @@ def bench_cmd(out_dir: Path, pages: int | None, repeats: int, memory_pages: int,
 
 def _bench_service(*, pages: int, seed: int, workers: int, database_url: str | None,
                    one_pdf: bool, json_file: Path | None, worker_processes: int,
-                   extract_nice: int | None) -> None:
+                   extract_nice: int | None, latency_samples: int | None) -> None:
     import json
 
-    from intake.training.service_bench import bench_service, format_report
+    from intake.training.service_bench import SAMPLES, bench_service, format_report
 
     result = bench_service(pages=pages, seed=seed, workers=workers, database_url=database_url,
                            one_pdf=one_pdf, worker_processes=worker_processes,
-                           extract_nice=extract_nice)
+                           extract_nice=extract_nice,
+                           samples=SAMPLES if latency_samples is None else latency_samples)
     click.echo(format_report(result))
     if json_file:
         json_file.write_text(json.dumps(result.as_json(), ensure_ascii=False, indent=1) + "\n",

@@ -542,6 +542,8 @@ class Pace:
     @property
     def pause(self) -> float:
         """A round at most every half second, as a person; more often for a short read."""
+        if not self.samples:
+            return POLL_SECONDS
         return min(0.5, max(0.05, self.expected / (2 * self.samples)))
 
     def may_decide(self, decided: int) -> bool:
@@ -596,6 +598,8 @@ def _rounds_until_read(up: ServiceApi, reviewer: ServiceApi, client: Any, batch_
     last = documents[0] if documents else None
     try:
         while not finished.wait(pace.pause):
+            if not pace.samples:  # no reviewer: the read alone, as the batch page polls it
+                continue
             if documents and pace.may_decide(len(latencies.samples["claim"])):
                 last = documents.popleft()
                 review_round(reviewer, client, last, latencies)

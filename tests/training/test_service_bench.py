@@ -6,6 +6,8 @@ while a batch is read, and the web process's memory — all through the HTTP API
 from __future__ import annotations
 
 import json
+import time
+from collections import deque
 from pathlib import Path
 
 import pytest
@@ -186,3 +188,35 @@ def test_report_gives_processor_seconds_per_page_of_extract_and_the_service() ->
     report = "\n".join(result.report())
     assert ("CPU per page: extract 0.317 s; the service's reading pool 0.290 s + its owner "
             "(job engine, page writes) 0.020 s + web process 0.010 s") in report
+
+
+def test_with_no_latency_samples_the_batch_is_read_with_no_reviewer_beside_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """GIVEN `bench --service --latency-samples 0` (the throughput alone) and a batch
+    that is done at the third poll
+    WHEN the bench waits for it to be read
+    THEN the batch is polled until read and no reviewer request (/ko, a review page,
+    claim, approve) is sent meanwhile, though documents are waiting."""
+    monkeypatch.setattr(service_bench, "POLL_SECONDS", 0.01)
+    polls: list[int] = []
+
+    class Uploader:
+        def batch(self, batch_id: int) -> dict[str, object]:
+            polls.append(batch_id)
+            done = len(polls) >= 3
+            return {"done": done, "uploads": [{"pages_done": 2 if done else 1}],
+                    "documents": [{"id": 13, "form": "9448"}]}
+
+    class Client:
+        def get(self, url: str) -> None:
+            raise AssertionError(f"a reviewer request was sent: {url}")
+
+        post = get
+
+    latencies = Latencies()
+    batch, _ = service_bench._review_while_reading(
+        Uploader(), Client(), Client(), 5, deque([11, 12]),  # type: ignore[arg-type]
+        latencies, pages=2, pace=service_bench.Pace(samples=0, expected=1.0),
+        deadline=time.monotonic() + 30)
+    assert batch["done"] and len(polls) == 3
+    assert all(not values for values in latencies.samples.values())
