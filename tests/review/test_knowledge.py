@@ -221,14 +221,19 @@ def test_well_read_first_name_is_never_replaced_by_another_from_the_list(
     assert "Per Öberg-Test" in exact.problems["namn"]
 
 
-def test_9449_prefills_the_insats_of_the_open_participation(
-        client: TestClient, pyramis: int) -> None:
-    """GIVEN Åsa open in Pyramis's insats WHEN her 9449 has no insats written
-    THEN the insats of her participation is pre-filled, flagged with why."""
+def asa_open_beside_another_insats(client: TestClient) -> None:
+    """Åsa open in Pyramis's 'Steg till arbete', Pyramis having a second insats."""
     with state_of(client).store.transaction() as session:
         add_insats(session, InsatsIn(forbund=FORBUND, name="Andra insatsen",
                                      period_start=date(2020, 1, 1)), actor="test")
     participant(client, KVINNA)
+
+
+def test_9449_prefills_the_insats_of_the_open_participation(
+        client: TestClient, pyramis: int) -> None:
+    """GIVEN Åsa open in Pyramis's insats WHEN her 9449 has no insats written
+    THEN the insats of her participation is pre-filled, flagged with why."""
+    asa_open_beside_another_insats(client)
     seen = Seen(client, add(client, pyramis, read_form(
         "9449", personnummer=KVINNA, namn=ASA, insats=(None, 0.0))))
     assert seen.value("insats") == INSATS and seen.flagged("insats")
@@ -241,10 +246,7 @@ def test_9449_misread_insats_pointing_to_the_participants_is_confirmed(
     is read with her exact personnummer, her name a letter off and the insats garbled
     nearest to hers ('Stcg tiIl arbclo') THEN the insats is hers, not flagged: the
     person and the reading point to it independently; the name is pre-filled, flagged."""
-    with state_of(client).store.transaction() as session:
-        add_insats(session, InsatsIn(forbund=FORBUND, name="Andra insatsen",
-                                     period_start=date(2020, 1, 1)), actor="test")
-    participant(client, KVINNA)
+    asa_open_beside_another_insats(client)
     seen = Seen(client, add(client, pyramis, read_form(
         "9449", personnummer=KVINNA, namn=("Åsa Öberg-Tesl", 0.7),
         insats=("Stcg tiIl arbclo", 0.3))))
@@ -262,10 +264,7 @@ def test_9449_with_a_hardly_read_name_and_the_number_read_well_takes_the_insats(
     and the insats read point to her; the hardly read name is no evidence against
     them), the name is pre-filled and flagged, and the date flagged with her start.
     With the number doubted, the insats stays flagged."""
-    with state_of(client).store.transaction() as session:
-        add_insats(session, InsatsIn(forbund=FORBUND, name="Andra insatsen",
-                                     period_start=date(2020, 1, 1)), actor="test")
-    participant(client, KVINNA)
+    asa_open_beside_another_insats(client)
     seen = Seen(client, add(client, pyramis, read_form(
         "9449", personnummer=KVINNA, namn=("Asn ÖWrg", 0.1),
         insats=("Stcg tiIl arbclo", 0.3), avslutningsdatum="2026-10-20")))
@@ -283,10 +282,7 @@ def test_9449_insats_nearest_another_is_not_confirmed_from_the_participant(
         client: TestClient, pyramis: int) -> None:
     """GIVEN Åsa open in 'Steg till arbete' WHEN her 9449 reads the insats garbled
     nearest to Pyramis's other insats THEN her insats is pre-filled but flagged."""
-    with state_of(client).store.transaction() as session:
-        add_insats(session, InsatsIn(forbund=FORBUND, name="Andra insatsen",
-                                     period_start=date(2020, 1, 1)), actor="test")
-    participant(client, KVINNA)
+    asa_open_beside_another_insats(client)
     seen = Seen(client, add(client, pyramis, read_form(
         "9449", personnummer=KVINNA, namn=ASA, insats=("Andrc insalscn", 0.3))))
     assert seen.value("insats") == INSATS and seen.flagged("insats")
