@@ -158,10 +158,11 @@ def batch_page(batch_id: int, request: Request, session: SessionDep,
 def queue_page(request: Request, session: SessionDep, user: CurrentUser,
                filters: Annotated[QueueFilter, Query()]) -> Response:
     documents = [queue_row(d) for d in session.scalars(queue_query(user, filters).limit(200))]
+    forbund = list_forbund(session)
     return templates.TemplateResponse(request, "queue.html", {
         "user": user, "documents": documents, "filters": filters,
-        "forbund": list_forbund(session), "insatser": list_insatser(session),
-        "forbund_names": {f.id: f.name for f in list_forbund(session)}})
+        "forbund": forbund, "insatser": list_insatser(session),
+        "forbund_names": {f.id: f.name for f in forbund}})
 
 
 @router.get("/granska/nasta")
