@@ -103,21 +103,18 @@ def _open_in_batch(session: Session, batch_id: int, form: str) -> list[Document]
 def _same_by_number(a: Document, b: Document, *, review_below: float) -> bool:
     """The same personnummer read on both, or one digit apart with matching names."""
     distance = digit_distance(value_of(a, PNR), value_of(b, PNR))
-    if distance == 0:
-        return True
-    if distance != 1:
-        return False
-    name_a, name_b = text_of(a, NAME_FIELD[a.form]), text_of(b, NAME_FIELD[b.form])
-    sure = (well_read(a, NAME_FIELD[a.form], review_below=review_below)
-            or well_read(b, NAME_FIELD[b.form], review_below=review_below))
-    return name_b is not None and names_match(name_a, name_b, well_read=sure)
+    return distance == 0 or (distance == 1 and _names_agree(a, b, review_below=review_below))
 
 
 def _near_by_both(a: Document, b: Document, *, review_below: float) -> bool:
     """Personnummer two digits apart and matching names: neither alone pairs them, so,
     as for a pair found by its name, they vote on the personnummer only."""
-    if digit_distance(value_of(a, PNR), value_of(b, PNR)) != 2:
-        return False
+    return (digit_distance(value_of(a, PNR), value_of(b, PNR)) == 2
+            and _names_agree(a, b, review_below=review_below))
+
+
+def _names_agree(a: Document, b: Document, *, review_below: float) -> bool:
+    """The names read on both match (strictly when either was read well)."""
     name_a, name_b = text_of(a, NAME_FIELD[a.form]), text_of(b, NAME_FIELD[b.form])
     sure = (well_read(a, NAME_FIELD[a.form], review_below=review_below)
             or well_read(b, NAME_FIELD[b.form], review_below=review_below))
