@@ -22,6 +22,7 @@ from intake.mapping.base import (
     LOOKALIKE_DIGITS,
     Context,
     FieldValue,
+    Vote,
     empty,
     valued,
     vote,
@@ -84,6 +85,10 @@ _HEADED_MONTH = 5
 #: 81; fax-calib200 seed 78): "20 nevejuber 2 024" (3.0 from november, 4.0 from
 #: december) read right for review; no month snapped wrong.
 MONTH_MISREAD_SHARE = 0.4
+#: A year written in full, in glyphs; and the fewest glyphs a month's name written
+#: between a day and a year is taken to be when told by place (:func:`_placed_read`).
+_YEAR_GLYPHS = 4
+_PLACED_LETTERS = 2
 #: ... snapped so, but more edits off than this, the month is a guess for a person (the
 #: old limit of a snap: within it a month read so stays as sure as a correction).
 _NEAR_MONTH = 2.0
@@ -155,15 +160,21 @@ def whole_date(cuts: Sequence[Cut], context: Context, *,
     latest = context.today + timedelta(days=366)
     month, sureness = _written_month(written)
     lead = _written_day(written, month)
-    used_month = used_day = False
+    used_month = used_day = placed = False
 
     def date_of(cut: Cut) -> tuple[str, float, bool] | None:
-        nonlocal used_month, used_day
+        nonlocal used_month, used_day, placed
         read, named = _cut_read(cut, context.priors, month, lead)
         used_day |= named and len(_groups(cut)) == 1
-        chosen = vote(read, lambda text: _plausible_date(text, today=context.today,
-                                                        latest=latest), context.priors,
-                      prior=lambda value, text: _style_factor(text, value, context))
+        chosen = _vote_date(read, context, latest)
+        if chosen is None and month is not None:
+            # the month's letters taken for digits and run into the year with no gap
+            # seen ("15 1111712026": "15 juni 2026"): the day, the month's name, the
+            # year's last four glyphs
+            placed_read = _placed_read(cut, context.priors, month)
+            chosen = None if placed_read is None else _vote_date(placed_read, context, latest)
+            named = chosen is not None
+            placed |= named
         if chosen is None:
             return None
         assert isinstance(chosen.value, date)
@@ -188,7 +199,35 @@ def whole_date(cuts: Sequence[Cut], context: Context, *,
         posterior = min(posterior, context.priors.correction_cap
                         if sureness == _READ or (sureness == _SNAPPED and not used_day)
                         else context.priors.invalid_cap)
+    if placed:
+        # where the month's letters end and the year begins was told by counting the
+        # year's glyphs, not seen: a person confirms it
+        posterior = min(posterior, context.priors.invalid_cap)
     return str(best), posterior
+
+
+def _vote_date(read: TextRead, context: Context, latest: date) -> Vote | None:
+    return vote(read, lambda text: _plausible_date(text, today=context.today, latest=latest),
+                context.priors, prior=lambda value, text: _style_factor(text, value, context))
+
+
+def _placed_read(cut: Cut, priors: Priors, month: str) -> TextRead | None:
+    """A cut of a date whose month the engine read as a word, read by place: its short
+    first groups the day (one or two glyphs in all: "1 1" a day written with a gap), its
+    last four glyphs the year, the glyphs between them the month's letters (at least
+    :data:`_PLACED_LETTERS`), whatever the classifier took them for and wherever it saw
+    gaps; None when the cut opens with no such day (a word before it: "den 4")."""
+    groups = _groups(cut)
+    head = 0
+    while head < len(groups) - 1 and len(groups[head]) < _PLACED_LETTERS + 1:
+        head += 1
+    day = [index for group in groups[:head] for index in group]
+    between = len(cut.glyphs) - len(day) - _YEAR_GLYPHS
+    if not day or len(day) > 2 or between < _PLACED_LETTERS:
+        return None
+    year = len(cut.glyphs) - _YEAR_GLYPHS
+    placed = [day, list(range(len(day), year)), list(range(year, len(cut.glyphs)))]
+    return _cut_read(cut, priors, month, groups=placed)[0]
 
 
 def whole_number(cuts: Sequence[Cut], parse: Callable[[str], int | None],
@@ -266,16 +305,20 @@ def _written_day(text: str, month: str | None) -> str | None:
     return None
 
 
-def _cut_read(cut: Cut, priors: Priors, month: str | None,
-              day: str | None = None) -> tuple[TextRead, bool]:
+def _cut_read(cut: Cut, priors: Priors, month: str | None, day: str | None = None, *,
+              groups: list[list[int]] | None = None) -> tuple[TextRead, bool]:
     """A cut as a read: each glyph its likeliest digits or a slash (flattened as an
     engine's alternatives are; a slash may be a one written as a stroke), a space where
     a gap (or a dash) stands. Where ``month`` was read and one group of glyphs between
     others holds letters, that group is the month and the digits before and after it
     the day and the year; where the cut is one group only and the engine read ``day``
-    before the month, it is the year after them. Also whether the month was put in."""
-    groups = _groups(cut) if month is None else _year_off_month(cut, _groups(cut))
-    named = _month_groups(cut, groups) if month is not None else None
+    before the month, it is the year after them. Also whether the month was put in.
+    Given ``groups`` (day, month, year), they are the cut's, the month the middle one."""
+    if groups is not None:
+        named: range | None = range(1, 2)
+    else:
+        groups = _groups(cut) if month is None else _year_off_month(cut, _groups(cut))
+        named = _month_groups(cut, groups) if month is not None else None
     text: list[str] = []
     alternatives: list[list[tuple[str, float]]] = []
     if named is None and month is not None and day is not None and len(groups) == 1:

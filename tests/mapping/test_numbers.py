@@ -523,3 +523,34 @@ def test_a_month_s_last_letter_seen_as_a_digit_before_the_year_is_the_month_s() 
     THEN it is 21 March 2026: a year is four digits."""
     read = TextRead(text="2 ars 2026", confidence=0.0, cuts=[cut_of("21x 52026")])
     assert interpret_date(read, CONTEXT).value == "2026-03-21"
+
+
+@pytest.mark.parametrize(
+    ("written", "seen", "expected"),
+    [("5 juni d2", "15 1111712026", "2026-06-15"),
+     ("/8 november 2 02 /", "/8 x01/6317166317 2 02 4", "2024-11-18"),
+     ("[47 november 26 25", "1 1 x101/63x61310 2025", "2025-11-11")],
+)
+def test_a_month_s_letters_run_into_the_year_leave_the_year_its_last_four_glyphs(
+    written: str, seen: str, expected: str
+) -> None:
+    """GIVEN a date with its month written as a word the engine read, whose letters the
+    classifier took for digits run into the year, no gap seen between them ("juni 2026"
+    seen "1111712026"), or gaps seen inside the year ("2 02 4")
+    WHEN the date is interpreted
+    THEN the day is the short group before the letters, the year the last four glyphs,
+    the month the engine's -- for a person to confirm, the letters' end being counted,
+    not seen."""
+    value = interpret_date(TextRead(text=written, confidence=0.3, cuts=[cut_of(seen)]),
+                           DATE_CONTEXT)
+    assert value.value == expected
+    assert value.confidence < REVIEW_BELOW
+
+
+def test_a_word_before_the_day_is_no_day_by_place() -> None:
+    """GIVEN "den 4 februari 2025" cut with "den" as two glyphs before the day
+    WHEN the month's letters are placed by counting
+    THEN "den" and 4 together are no day (more than two glyphs): no date is made of them."""
+    read = TextRead(text="den 4 februari 2025", confidence=0.3,
+                    cuts=[cut_of("19 4 66x116717/2025")])
+    assert interpret_date(read, DATE_CONTEXT).value != "2025-02-19"
