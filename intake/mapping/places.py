@@ -146,6 +146,7 @@ def _kommun_variants(text: str) -> list[str]:
 # --- ort och datum (FK 9443) --------------------------------------------------------------
 
 _TOKEN = re.compile(r"\d+|[^\W\d_]+|\S")
+_MONTH_WORD = re.compile(r"[^\W\d_]{2,}")
 
 
 def split_ort_och_datum(read: TextRead, context: Context) -> tuple[FieldValue, FieldValue]:
@@ -161,7 +162,11 @@ def split_ort_och_datum(read: TextRead, context: Context) -> tuple[FieldValue, F
             else interpret_date(TextRead(text="", confidence=0.0, cuts=read.cuts), dated)
     else:
         ort_read = outside(read, *span)
-        inside = _inside(read, *span).model_copy(update={"cuts": read.cuts})
+        inside = _inside(read, *span)
+        # the rereads of the whole line vote on the date's month when it names one (a
+        # word of the ort is none: "Mardy" is no vote for mars)
+        rereads = read.rereads if _MONTH_WORD.search(inside.text) else []
+        inside = inside.model_copy(update={"cuts": read.cuts, "rereads": rereads})
         datum = interpret_date(inside, dated)
     return _ort_value(ort_read, context.for_type("text")), datum
 
