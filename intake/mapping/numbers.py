@@ -497,7 +497,8 @@ def _engine_date(read: TextRead, context: Context) -> FieldValue:
         # from the word read, a guess)
         far = any(_far_month(word) for word in re.findall(r"[^\W\d_]{3,}", chosen.text))
         confidence = min(confidence, priors.invalid_cap if far else priors.correction_cap)
-    if read.rereads and re.search(r"[^\W\d_]{3,}", chosen.text):
+    if read.rereads and any(word.casefold() != "den"
+                            for word in re.findall(r"[^\W\d_]{3,}", chosen.text)):
         # a month's name: as sure as the reads of the line agree on it
         month, how = _written_month(read.text, read.rereads)
         doubt = month is None or MONTHS[month] != chosen.value.month or how == _GUESSED

@@ -604,3 +604,14 @@ def test_a_short_year_marked_after_a_month_s_name_is_read() -> None:
     WHEN the date is interpreted
     THEN it is 8 August 2026."""
     assert interpret_date(read_of("8 augusti -26"), CONTEXT).value == "2026-08-08"
+
+
+def test_den_before_a_date_of_digits_is_no_month_to_doubt() -> None:
+    """GIVEN "den 14/3 2026" read alike four times (its word "den", no month's name)
+    WHEN the date is interpreted
+    THEN it is 14 March 2026 as sure as without the rereads."""
+    alone = interpret_date(read_of("den 14/3 2026"), CONTEXT)
+    again = interpret_date(read_of("den 14/3 2026").model_copy(
+        update={"rereads": ["den 14/3 2026"] * 3}), CONTEXT)
+    assert again.value == alone.value == "2026-03-14"
+    assert again.confidence == alone.confidence
