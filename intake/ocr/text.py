@@ -209,7 +209,7 @@ def read_widget(
             lengths = MONTH_CUT_COUNTS if _names_a_month(read.text) else DATE_CUT_COUNTS
             cuts = cut_line(tail, digits, lengths=lengths, slashes=True)
             read = read.model_copy(update={"cuts": cuts})
-    if (config.cut_counts or config.date_after_words) and _WORD.search(read.text):
+    if _may_name_a_month(config, read.text):
         read = read.model_copy(update={"rereads": reread_month(line, engine)})
     if prepared.stray_px >= FAINT_INK_PX:
         # beside the writing lie fragments of a stroke a fax broke up: a pale digit or
@@ -218,6 +218,16 @@ def read_widget(
         read = read.model_copy(update={"confidence": min(read.confidence, FAINT_CONFIDENCE)})
     log.debug("%s: %d chars, confidence %.2f", widget.name, len(read.text), read.confidence)
     return read
+
+
+def _may_name_a_month(config: FieldConfig, text: str) -> bool:
+    """Whether a date's first read holds a word that may be a month's name: any word in
+    a date box; in words then a date (9443's "Ort och datum"), a word after the first
+    other than "den" (the first is the ort's: "Heby den 20260729" holds no month)."""
+    words = _WORD.findall(text)
+    if config.date_after_words:
+        return any(word.casefold() != "den" for word in words[1:])
+    return bool(config.cut_counts) and bool(words)
 
 
 def reread_month(line: np.ndarray, engine: TextEngine) -> list[str]:

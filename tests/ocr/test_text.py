@@ -39,7 +39,9 @@ from intake.ocr.text import (
     MONTH_LETTERS,
     MONTH_REREADS,
     TARGET_HEIGHT_PX,
+    TEXT_THEN_DATE,
     _cut_counts,
+    _may_name_a_month,
     prepare_line,
     read_text_fields,
     read_widget,
@@ -461,3 +463,16 @@ def test_a_maj_whose_first_read_lost_a_letter_is_read_whole_again() -> None:
     read = _hand_date("19 maj 2025", "SteveHand.ttf", 2)
     assert "maj" not in read.text
     assert sum("maj" in reread.split() for reread in read.rereads) >= 2
+
+
+@pytest.mark.parametrize(
+    ("text", "reread"),
+    [("Vellinge, & juli AUC", True), ("Lilla Edet, 4/2 2025", True),
+     ("Heby den 20260729", False), ("Stockholm 2026-03-14", False)],
+)
+def test_ort_och_datum_is_read_again_only_for_a_word_after_the_ort(text: str,
+                                                                   reread: bool) -> None:
+    """GIVEN 9443's "Ort och datum" read as ``text``
+    WHEN it is decided whether the line is read again for a month's name
+    THEN only a word after the first (the ort's) other than "den" asks for it."""
+    assert _may_name_a_month(TEXT_THEN_DATE, text) is reread
