@@ -81,7 +81,10 @@ EPOCHS = 12
 #: but on the calibration forms (hand-calib300 77, 81, fax-calib200 78) one silent
 #: error each where the shipped model had none (its temperature fell 1.25 -> 1.05; the
 #: review lines were fitted with the shipped model): not the default until the lines
-#: are refitted with it.
+#: are refitted with it (``calibrate_review --digits CANDIDATE --out LINES``). N = 2
+#: costs ~62 CPU-s an epoch in the trainer and ~40 in the two workers (18,000 fresh
+#: glyphs), ~23-26 CPU-min for 12 epochs in all (seed 1; stopped after 2 epochs on a
+#: machine at load ~19, so not measured to the end).
 PIECE = 600
 WORKERS = 2
 #: The seed the held-aside digits are scanned with for the figures.
