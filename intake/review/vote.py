@@ -23,7 +23,7 @@ depend on which of the two a worker reads first.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from intake.errors import ParseError
@@ -35,6 +35,7 @@ from intake.review.names import (
     formatted,
     likeness,
     names_match,
+    person_keys,
 )
 from intake.review.schema import Document
 from intake.review.sheet import (
@@ -81,23 +82,36 @@ def _partner(session: Session, row: Document, *,
     def by_both(a: Document, b: Document) -> bool:
         return _near_by_both(a, b, review_below=review_below)
 
-    others = _open_in_batch(session, row.batch_id, _OTHER[row.form])
+    others = _alike_in_batch(session, row, row.batch_id, _OTHER[row.form])
     for same in (by_number, _same_by_name, by_both):
         found = [d for d in others if same(row, d)]
         if found:
             break
     if len(found) != 1:
         return None
-    rivals = [d for d in _open_in_batch(session, row.batch_id, row.form)
+    rivals = [d for d in _alike_in_batch(session, found[0], row.batch_id, row.form)
               if d is not row and same(d, found[0])]
     return None if rivals else (found[0], same is by_number)
 
 
-def _open_in_batch(session: Session, batch_id: int, form: str) -> list[Document]:
-    """The batch's documents of ``form`` that wait for review and no one has opened."""
+def _alike_in_batch(session: Session, person: Document, batch_id: int,
+                    form: str) -> list[Document]:
+    """The batch's documents of ``form`` that wait for review, that no one has opened,
+    and that may be ``person``'s by a pairing (in the order read): the same name key,
+    or a personnummer with one of its three groups of four digits where ``person``'s
+    has it — two numbers at most two digits apart share one. Asked by the documents'
+    keys (:attr:`Document.vote_personnummer`, :attr:`Document.vote_name`), not by
+    loading every open document of the batch."""
+    personnummer, name = person_keys(person.form, person.fields)
+    alike = [Document.vote_name == name] if name is not None else []
+    if personnummer is not None:
+        alike += [func.substr(Document.vote_personnummer, start + 1, 4)
+                  == personnummer[start:start + 4] for start in (0, 4, 8)]
+    if not alike:
+        return []
     return list(session.scalars(select(Document).where(
         Document.batch_id == batch_id, Document.form == form, Document.status == "review",
-        Document.claimed_by.is_(None)).order_by(Document.id)))
+        Document.claimed_by.is_(None), or_(*alike)).order_by(Document.id)))
 
 
 def _same_by_number(a: Document, b: Document, *, review_below: float) -> bool:
