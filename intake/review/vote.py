@@ -23,7 +23,9 @@ depend on which of the two a worker reads first.
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from itertools import combinations
+
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from intake.errors import ParseError
@@ -98,15 +100,16 @@ def _alike_in_batch(session: Session, person: Document, batch_id: int,
                     form: str) -> list[Document]:
     """The batch's documents of ``form`` that wait for review, that no one has opened,
     and that may be ``person``'s by a pairing (in the order read): the same name key,
-    or a personnummer with one of its three groups of four digits where ``person``'s
-    has it — two numbers at most two digits apart share one. Asked by the documents'
-    keys (:attr:`Document.vote_personnummer`, :attr:`Document.vote_name`), not by
-    loading every open document of the batch."""
+    or a personnummer with two of its four groups of three digits as ``person``'s has
+    them — two numbers at most two digits apart do. Asked by the documents' keys
+    (:attr:`Document.vote_personnummer`, :attr:`Document.vote_name`), not by loading
+    every open document of the batch."""
     personnummer, name = person_keys(person.form, person.fields)
     alike = [Document.vote_name == name] if name is not None else []
     if personnummer is not None:
-        alike += [func.substr(Document.vote_personnummer, start + 1, 4)
-                  == personnummer[start:start + 4] for start in (0, 4, 8)]
+        groups = [func.substr(Document.vote_personnummer, start + 1, 3)
+                  == personnummer[start:start + 3] for start in (0, 3, 6, 9)]
+        alike += [and_(a, b) for a, b in combinations(groups, 2)]
     if not alike:
         return []
     return list(session.scalars(select(Document).where(
