@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from itertools import combinations
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from intake.errors import ParseError
@@ -105,16 +105,30 @@ def _alike_in_batch(session: Session, person: Document, batch_id: int,
     (:attr:`Document.vote_personnummer`, :attr:`Document.vote_name`), not by loading
     every open document of the batch."""
     personnummer, name = person_keys(person.form, person.fields)
-    alike = [Document.vote_name == name] if name is not None else []
-    if personnummer is not None:
-        groups = [func.substr(Document.vote_personnummer, start + 1, 3)
-                  == personnummer[start:start + 3] for start in (0, 3, 6, 9)]
-        alike += [and_(a, b) for a, b in combinations(groups, 2)]
-    if not alike:
+    if personnummer is None and name is None:
         return []
-    return list(session.scalars(select(Document).where(
-        Document.batch_id == batch_id, Document.form == form, Document.status == "review",
-        Document.claimed_by.is_(None), or_(*alike)).order_by(Document.id)))
+    groups = {f"g{start}": personnummer[start:start + 3] if personnummer else None
+              for start in _GROUPS}
+    return list(session.scalars(_ALIKE, {"batch_id": batch_id, "form": form, "name": name,
+                                         **groups}))
+
+
+#: where a personnummer's four groups of three digits start
+_GROUPS = (0, 3, 6, 9)
+
+
+def _alike_query() -> Select[Document]:
+    """:func:`_alike_in_batch`'s question, made once (a key that is NULL matches none)."""
+    groups = [func.substr(Document.vote_personnummer, start + 1, 3) == bindparam(f"g{start}")
+              for start in _GROUPS]
+    return select(Document).where(
+        Document.batch_id == bindparam("batch_id"), Document.form == bindparam("form"),
+        Document.status == "review", Document.claimed_by.is_(None),
+        or_(Document.vote_name == bindparam("name"),
+            *(and_(a, b) for a, b in combinations(groups, 2)))).order_by(Document.id)
+
+
+_ALIKE = _alike_query()
 
 
 def _same_by_number(a: Document, b: Document, *, review_below: float) -> bool:
