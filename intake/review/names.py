@@ -52,6 +52,22 @@ def likeness(read: str, known: str) -> Likeness:
     return Likeness.CLOSE if _ratio(a, b) >= CLOSE_NAME else Likeness.DIFFERENT
 
 
+def name_key(name: str | None) -> str | None:
+    """``name``'s folded words in order: two names :func:`likeness` finds the same have
+    the same key. None for no name."""
+    return " ".join(sorted(fold(name).split())) or None if name else None
+
+
+def person_keys(form: str, fields: dict[str, dict[str, object]] | None
+                ) -> tuple[str | None, str | None]:
+    """The personnummer read on a form (its twelve digits) and the key of the name read
+    (:func:`name_key`): what finds the forms of one person in a batch."""
+    read = fields or {}
+    name = read.get(NAME_FIELD.get(form, ""), {}).get("value")
+    return (twelve_digits(read.get("personnummer", {}).get("value")),
+            name_key(name if isinstance(name, str) else None))
+
+
 def names_match(read: str | None, known: str, *, well_read: bool) -> bool:
     """Whether ``read`` may be the person called ``known``: the same name, or a close
     one whose first name — when it was read well — is the same."""

@@ -22,11 +22,13 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    event,
     select,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
+from intake.review.names import person_keys
 from sus_store.schema import NAMING  # the same constraint names as the store's tables
 
 
@@ -140,9 +142,23 @@ class Document(ReviewBase):
     #: ``PageReads``, r0011), kept until its upload is read, when the document of its
     #: form's pages is read again from its pages' reads together (personal data)
     reads: Mapped[list[dict[str, object]] | None] = mapped_column(JSON)
+    #: the personnummer and the name key read on the form (r0013; :func:`.names.person_keys`),
+    #: kept with ``fields`` — set from them whenever the row is written, gone with them:
+    #: the batch vote asks for the few documents that may be the same person's by these,
+    #: not for every open document of its batch with all that was read on it
+    vote_personnummer: Mapped[str | None] = mapped_column(String(12))
+    vote_name: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     upload: Mapped[Upload] = relationship(back_populates="documents")
+
+
+@event.listens_for(Document, "before_insert")
+@event.listens_for(Document, "before_update")
+def _keep_vote_keys(_mapper: object, _connection: object, row: Document) -> None:
+    """A document's vote keys follow its fields, however they changed (read, edited by the
+    store's knowledge or a reviewer, forgotten)."""
+    row.vote_personnummer, row.vote_name = person_keys(row.form, row.fields)
 
 
 def later_pages(session: Session, document: Document) -> list[Document]:

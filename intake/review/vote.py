@@ -23,7 +23,9 @@ depend on which of the two a worker reads first.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from itertools import combinations
+
+from sqlalchemy import Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from intake.errors import ParseError
@@ -35,6 +37,7 @@ from intake.review.names import (
     formatted,
     likeness,
     names_match,
+    person_keys,
 )
 from intake.review.schema import Document
 from intake.review.sheet import (
@@ -81,23 +84,51 @@ def _partner(session: Session, row: Document, *,
     def by_both(a: Document, b: Document) -> bool:
         return _near_by_both(a, b, review_below=review_below)
 
-    others = _open_in_batch(session, row.batch_id, _OTHER[row.form])
+    others = _alike_in_batch(session, row, row.batch_id, _OTHER[row.form])
     for same in (by_number, _same_by_name, by_both):
         found = [d for d in others if same(row, d)]
         if found:
             break
     if len(found) != 1:
         return None
-    rivals = [d for d in _open_in_batch(session, row.batch_id, row.form)
+    rivals = [d for d in _alike_in_batch(session, found[0], row.batch_id, row.form)
               if d is not row and same(d, found[0])]
     return None if rivals else (found[0], same is by_number)
 
 
-def _open_in_batch(session: Session, batch_id: int, form: str) -> list[Document]:
-    """The batch's documents of ``form`` that wait for review and no one has opened."""
-    return list(session.scalars(select(Document).where(
-        Document.batch_id == batch_id, Document.form == form, Document.status == "review",
-        Document.claimed_by.is_(None)).order_by(Document.id)))
+def _alike_in_batch(session: Session, person: Document, batch_id: int,
+                    form: str) -> list[Document]:
+    """The batch's documents of ``form`` that wait for review, that no one has opened,
+    and that may be ``person``'s by a pairing (in the order read): the same name key,
+    or a personnummer with two of its four groups of three digits as ``person``'s has
+    them — two numbers at most two digits apart do. Asked by the documents' keys
+    (:attr:`Document.vote_personnummer`, :attr:`Document.vote_name`), not by loading
+    every open document of the batch."""
+    personnummer, name = person_keys(person.form, person.fields)
+    if personnummer is None and name is None:
+        return []
+    groups = {f"g{start}": personnummer[start:start + 3] if personnummer else None
+              for start in _GROUPS}
+    return list(session.scalars(_ALIKE, {"batch_id": batch_id, "form": form, "name": name,
+                                         **groups}))
+
+
+#: where a personnummer's four groups of three digits start
+_GROUPS = (0, 3, 6, 9)
+
+
+def _alike_query() -> Select[Document]:
+    """:func:`_alike_in_batch`'s question, made once (a key that is NULL matches none)."""
+    groups = [func.substr(Document.vote_personnummer, start + 1, 3) == bindparam(f"g{start}")
+              for start in _GROUPS]
+    return select(Document).where(
+        Document.batch_id == bindparam("batch_id"), Document.form == bindparam("form"),
+        Document.status == "review", Document.claimed_by.is_(None),
+        or_(Document.vote_name == bindparam("name"),
+            *(and_(a, b) for a, b in combinations(groups, 2)))).order_by(Document.id)
+
+
+_ALIKE = _alike_query()
 
 
 def _same_by_number(a: Document, b: Document, *, review_below: float) -> bool:

@@ -63,6 +63,38 @@ def test_uploads_read_twice_before_the_unique_index_become_duplicates(tmp_path: 
     engine.dispose()
 
 
+def test_documents_read_before_the_vote_keys_get_them(tmp_path: Path) -> None:
+    """GIVEN review tables at r0012 holding a 9443 waiting for review and a document
+    whose reading was forgotten WHEN migrated to the newest THEN the 9443 has the keys
+    its partner is found by (the personnummer, the name folded), the other none: a
+    batch read across the upgrade still votes."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'sus.db'}")
+    upgrade_store(engine)
+    command.upgrade(alembic_config(engine), "r0012")
+    fields = ('{"personnummer": {"value": "198001022386", "confidence": 0.9},'
+              ' "namnfortydligande": {"value": " Åsa Öberg-Test", "confidence": 0.8}}')
+    document = ("INSERT INTO review_document (id, upload_id, batch_id, pages, form, status,"
+                " fields, needs_review, issues, problems, created_at, updated_at) VALUES"
+                " ({id}, 1, 1, '[1]', '9443', '{status}', {fields}, '[]', '[]', '{{}}',"
+                " '2026-11-25', '2026-11-25')")
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO review_batch (id, forbund_id, uploaded_by,"
+                                " created_at) VALUES (1, 7, 'a', '2026-11-25')"))
+        connection.execute(text("INSERT INTO review_upload (id, batch_id, filename, sha256,"
+                                " size, status, pages_done, created_at) VALUES (1, 1,"
+                                " 'f.pdf', 'abc', 1, 'done', 2, '2026-11-25')"))
+        connection.execute(text(document.format(id=1, status="review",
+                                                fields=f"'{fields}'")))
+        connection.execute(text(document.format(id=2, status="returned", fields="NULL")))
+    upgrade(engine)
+    with engine.begin() as connection:
+        rows = connection.execute(text("SELECT id, vote_personnummer, vote_name"
+                                       " FROM review_document ORDER BY id")).all()
+    assert [tuple(r) for r in rows] == [(1, "198001022386", "asa oberg test"),
+                                        (2, None, None)]
+    engine.dispose()
+
+
 @pytest.mark.postgres
 def test_nodes_starting_together_migrate_an_empty_postgresql_once(
         tmp_path: Path, postgres_service_url: str) -> None:

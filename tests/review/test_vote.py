@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 
+from intake.review.purge import forget_documents
+from intake.review.schema import Document
+from tests.review.conftest import state_of
 from tests.review.reads import ASA, Seen, add, forbund_id, new_batch, read_form
 from tests.sus_store.builders import KVINNA, MAN
 
@@ -282,3 +286,48 @@ def test_numbers_two_digits_apart_with_other_names_do_not_vote(
     add(client, batch, read_form("9443", personnummer=(two_off, 0.95),
                                  namnfortydligande="Per Lind"))
     assert not Seen(client, first).flagged("personnummer")
+
+
+def test_a_pair_in_a_long_batch_is_found_without_reading_the_batch(
+        client: TestClient, batch: int) -> None:
+    """GIVEN a batch where 30 other people's 9448 and 9443 wait for review, and Åsa's
+    9448 WHEN her 9443 is read into it, the name misread a little THEN the two vote as
+    in a batch of two (both numbers confirmed, her consent's name pre-filled) and of the
+    queue only her 9448 was loaded: writing a page costs the same however long its batch."""
+    for n in range(1, 31):  # no group of four digits in common with hers
+        number = f"{1900 + n}0615{5000 + n}"
+        add(client, batch, read_form("9448", personnummer=number, namn=f"Per Lind{n}"))
+        add(client, batch, read_form("9443", personnummer=number,
+                                     namnfortydligande=f"Per Lind{n}"))
+    first = add(client, batch, read_form("9448", personnummer=KVINNA, namn=ASA))
+    loaded: list[int] = []
+
+    def count(row: Document, _context: object) -> None:
+        loaded.append(row.id)
+
+    event.listen(Document, "load", count)
+    try:
+        second = add(client, batch, read_form("9443", personnummer=(KVINNA, 0.6),
+                                              namnfortydligande=("Åsa Öberg-Tesk", 0.5)))
+    finally:
+        event.remove(Document, "load", count)
+    registration, consent = Seen(client, first), Seen(client, second)
+    assert loaded == [first]
+    assert consent.value("personnummer") == KVINNA and not consent.flagged("personnummer")
+    assert registration.confidence("personnummer") >= 0.9
+    assert consent.value("namnfortydligande") == ASA and consent.flagged("namnfortydligande")
+
+
+def test_a_forgotten_document_keeps_no_vote_keys(client: TestClient, batch: int) -> None:
+    """GIVEN Åsa's 9448 in a batch, which keeps her personnummer and name as the keys its
+    partner is found by WHEN what was read on it is forgotten (sent back) THEN the keys
+    are gone with it: no personal data is left in the row."""
+    first = add(client, batch, read_form("9448", personnummer=KVINNA, namn=ASA))
+    state = state_of(client)
+    with state.store.transaction() as session:
+        row = session.get_one(Document, first)
+        assert (row.vote_personnummer, row.vote_name) == (KVINNA, "asa oberg test")
+        forget_documents(session, state, [row], status="returned", outcome="Skickad tillbaka.")
+    with state.store.transaction() as session:
+        row = session.get_one(Document, first)
+        assert (row.vote_personnummer, row.vote_name) == (None, None)
