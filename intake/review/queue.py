@@ -15,14 +15,7 @@ from sqlalchemy import ColumnElement, Select, and_, false, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from intake.review.schema import Batch, Document
-from sus_store import (
-    NotFound,
-    PermissionDenied,
-    forbund_for,
-    insatser_for,
-    list_insatser,
-    permissions_of,
-)
+from sus_store import Access, NotFound, PermissionDenied, access_of
 from sus_store.rows import MAX_ROW_ID
 from sus_store.vocab import Role
 
@@ -51,15 +44,21 @@ class Viewer(BaseModel):
         return self.is_admin or role in self.roles
 
 
-def viewer_for(session: Session, username: str, display_name: str, *, today: date) -> Viewer:
-    held = permissions_of(session, username, today=today)
-    insats_ids = frozenset(insatser_for(session, username, today=today))
-    review_forbund = frozenset(i.forbund_id for i in list_insatser(session) if i.id in insats_ids)
-    return Viewer(username=username, display_name=display_name,
-                  roles=frozenset(p.role for p in held),
-                  forbund_ids=frozenset(forbund_for(session, username, today=today)),
-                  insats_ids=insats_ids, review_forbund_ids=review_forbund,
-                  permission_ids=frozenset(p.id for p in held))
+def viewer_for(session: Session, username: str, *, today: date) -> Viewer:
+    """What ``username`` may see today (:class:`NotFound` for an unknown user)."""
+    return viewer_of(access_of(session, username, today=today))
+
+
+def viewer_of(access: Access) -> Viewer:
+    """The viewer a user's :class:`~sus_store.Access` makes."""
+    insats_ids = frozenset(access.insats_ids)
+    return Viewer(username=access.user.username, display_name=access.user.display_name,
+                  roles=frozenset(p.role for p in access.permissions),
+                  forbund_ids=frozenset(access.forbund_ids), insats_ids=insats_ids,
+                  review_forbund_ids=frozenset(forbund for insats, forbund
+                                               in access.insats_forbund.items()
+                                               if insats in insats_ids),
+                  permission_ids=frozenset(p.id for p in access.permissions))
 
 
 def visible(viewer: Viewer) -> ColumnElement[bool]:
