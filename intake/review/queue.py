@@ -9,6 +9,7 @@ admin everything. Anything else is "not found" — an id guessed is not a leak.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select, update
@@ -18,6 +19,9 @@ from intake.review.schema import Batch, Document
 from sus_store import Access, NotFound, PermissionDenied, access_of
 from sus_store.rows import MAX_ROW_ID
 from sus_store.vocab import Role
+
+#: A query of documents, or of some of their columns.
+Q = TypeVar("Q", bound=Select[Any])
 
 #: Statuses of documents still waiting for a person.
 OPEN_STATUSES = ("review", "waiting_consent")
@@ -118,9 +122,17 @@ class QueueFilter(BaseModel):
 
 
 def queue_query(viewer: Viewer, filters: QueueFilter) -> Select[Document]:
-    """Documents awaiting review, by SUS deadline (earliest first, none last), then age
-    (of their upload: an upload's pages in page order, whatever order they were read)."""
-    query = select(Document).where(visible(viewer))
+    """Documents awaiting review, in the queue's order (:func:`in_queue`)."""
+    return in_queue(select(Document), viewer, filters).options(
+        selectinload(Document.upload))  # its file name, shown
+
+
+def in_queue(query: Q, viewer: Viewer, filters: QueueFilter) -> Q:
+    """``query`` (of documents, or of some of their columns) limited to the queue
+    ``viewer`` sees with ``filters``, by SUS deadline (earliest first, none last), then
+    age (of their upload: an upload's pages in page order, whatever order they were
+    read)."""
+    query = query.where(visible(viewer))
     query = query.where(Document.status == filters.status if filters.status
                         else Document.status.in_(OPEN_STATUSES))
     for column, value in ((Document.forbund_id, filters.forbund_id),
@@ -129,8 +141,7 @@ def queue_query(viewer: Viewer, filters: QueueFilter) -> Select[Document]:
         if value is not None:
             query = query.where(column == value)
     return query.order_by(Document.deadline.is_(None), Document.deadline, Document.upload_id,
-                          Document.page, Document.created_at, Document.id
-                          ).options(selectinload(Document.upload))  # its file name, shown
+                          Document.page, Document.created_at, Document.id)
 
 
 def claim(session: Session, viewer: Viewer, document: Document, *, at: datetime,
