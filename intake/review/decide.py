@@ -35,7 +35,7 @@ from intake.review.purge import (
     personnummer_of,
     registrations_of,
 )
-from intake.review.queue import OPEN_STATUSES, Viewer, may_decide, release
+from intake.review.queue import OPEN_STATUSES, Viewer, lock_document, may_decide, release
 from intake.review.reading import pages_pdf
 from intake.review.schema import DECIDED_ON_READING, Document, Upload, later_pages
 from intake.review.state import ServiceState
@@ -221,7 +221,7 @@ def _closest(written: str, names: list[str], match: NameMatch) -> list[str]:
 def _lock(session: Session, document: Document) -> None:
     """Hold the document's row until this transaction ends, and read it as committed:
     whoever decides it at the same time waits here, then sees it decided."""
-    session.refresh(document, with_for_update=True)
+    lock_document(session, document)
 
 
 def _refuse_unless_open(document: Document, viewer: Viewer, *, claim_held: bool = False

@@ -92,15 +92,45 @@ def visible_batches(viewer: Viewer) -> ColumnElement[bool]:
     return or_(*seen)
 
 
-def get_document(session: Session, viewer: Viewer, document_id: int) -> Document:
-    """The document, if ``viewer`` may see it; NotFound otherwise (also when it exists)."""
+def get_document(session: Session, viewer: Viewer, document_id: int, *,
+                 lock: bool = False) -> Document:
+    """The document, if ``viewer`` may see it; NotFound otherwise (also when it exists).
+    ``lock``: its row held until the transaction ends, read as committed
+    (:func:`lock_document`) in the same statement."""
     row = None
     if 0 < document_id <= MAX_ROW_ID:
-        row = session.scalar(select(Document).where(Document.id == document_id,
-                                                    visible(viewer)))
+        query = select(Document).where(Document.id == document_id, visible(viewer))
+        if lock:
+            query = query.with_for_update().execution_options(populate_existing=True)
+        row = session.scalar(query)
     if row is None:
         raise NotFound(f"Dokument {document_id} finns inte.")
+    if lock:
+        _locked(session)[row.id] = _innermost(session)
     return row
+
+
+def lock_document(session: Session, document: Document) -> None:
+    """Hold the document's row until this transaction ends, and read it as committed
+    (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's write lock, taken at BEGIN, does
+    the same): whoever decides it at the same time waits here, then sees it decided.
+    Read once per transaction (or savepoint: one rolled back lets its locks go): held,
+    the row changes through this session alone."""
+    locked = _locked(session)
+    if locked.get(document.id) is _innermost(session):
+        return
+    session.refresh(document, with_for_update=True)
+    locked[document.id] = _innermost(session)
+
+
+def _locked(session: Session) -> dict[int, object]:
+    """The documents locked in ``session``, each with the transaction it was locked in."""
+    locked: dict[int, object] = session.info.setdefault("locked_documents", {})
+    return locked
+
+
+def _innermost(session: Session) -> object:
+    return session.get_nested_transaction() or session.get_transaction()
 
 
 def may_decide(viewer: Viewer, document: Document) -> bool:

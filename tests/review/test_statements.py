@@ -1,5 +1,6 @@
 """What a reviewer's requests ask of the database: who asks is read once per request
-(and afresh on every one), and the queue page's statements do not grow with the queue."""
+(and afresh on every one), the queue page's statements do not grow with the queue, and
+a decision reads the rows it locks once."""
 
 from __future__ import annotations
 
@@ -107,3 +108,20 @@ def test_the_queue_shows_each_document_as_its_row_says(client: TestClient) -> No
     assert rows == whole and len(rows) == 7
     assert {(r.flagged > 0, r.person is None) for r in rows if r.form == "9448"} == {
         (False, False), (True, True)}
+
+
+def test_approving_reads_the_document_and_its_consent_once_each(client: TestClient) -> None:
+    """GIVEN a claimed 9448 with its consent in the batch WHEN it is approved THEN the
+    document and the consent (filed with it) are each read by their id once, locked for
+    the decision — not first looked at and then read again to lock."""
+    document = forms(client, 1)[0]
+    token = login(client, "granskare")
+    headers = {"X-CSRF-Token": token}
+    client.post(f"/api/documents/{document}/claim", headers=headers)
+    with statements(client) as ran:
+        decided = client.post(f"/api/documents/{document}/decision",
+                              json={"action": "approve"}, headers=headers)
+    assert decided.status_code == 200, decided.text
+    by_id = [p[0] for s, p in ran
+             if re.match(r"SELECT .* FROM review_document WHERE review_document\.id = \?", s)]
+    assert sorted(by_id) == [document, document + 1]  # the 9448, then its 9443
