@@ -28,9 +28,9 @@ from sqlalchemy.orm import Session, object_session
 from intake.errors import ParseError
 from intake.review.clock import now
 from intake.review.purge import (
+    any_forgotten,
     documents_of,
     forget_documents,
-    forgotten,
     open_consents_of,
     personnummer_of,
     registrations_of,
@@ -517,7 +517,7 @@ def purge_upload_if_done(state: ServiceState, upload: Upload) -> None:
                             .with_for_update(key_share=True))
     waiting = session.scalar(select(func.count(Document.id)).where(
         Document.upload_id == upload.id, Document.status.in_(OPEN_STATUSES)))
-    gone = any(forgotten(d) for d in upload.documents)
+    gone = any_forgotten(session, upload.id)
     if status in ("done", "failed") and (not waiting or gone) \
             and not _bytes_still_needed(upload):
         state.files.remove_upload(upload.sha256)

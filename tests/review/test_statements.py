@@ -125,3 +125,22 @@ def test_approving_reads_the_document_and_its_consent_once_each(client: TestClie
     by_id = [p[0] for s, p in ran
              if re.match(r"SELECT .* FROM review_document WHERE review_document\.id = \?", s)]
     assert sorted(by_id) == [document, document + 1]  # the 9448, then its 9443
+
+
+def test_deciding_does_not_load_every_document_of_the_upload(client: TestClient) -> None:
+    """GIVEN a claimed 9448 WHEN it is approved THEN whether its upload's file may go is
+    asked of the upload's forgotten documents alone: no statement loads every document
+    of the upload (an upload may be a batch of 200 pages, and every decision asks)."""
+    document = forms(client, 1)[0]
+    token = login(client, "granskare")
+    headers = {"X-CSRF-Token": token}
+    client.post(f"/api/documents/{document}/claim", headers=headers)
+    with statements(client) as ran:
+        decided = client.post(f"/api/documents/{document}/decision",
+                              json={"action": "approve"}, headers=headers)
+    assert decided.status_code == 200, decided.text
+    whole = [s for s, _ in ran if re.match(
+        r"SELECT review_document\.id, review_document\.upload_id, .* FROM review_document"
+        r" WHERE (\? = review_document\.upload_id|review_document\.upload_id = \?)"
+        r"( ORDER BY .*)?$", s)]
+    assert whole == []
