@@ -83,10 +83,12 @@ from sus_store.reports import (
     yearly_summary,
 )
 from sus_store.users import (
+    Access,
     PermissionView,
     UserIn,
     UsernameTaken,
     UserView,
+    access_of,
     create_user,
     deactivate_user,
     forbund_for,
@@ -119,7 +121,8 @@ __all__ = [
     "registered_names", "registration_deadlines", "set_budget", "unlinked_consents", "upgrade",
     "Arssammanstallning", "AvslutsanledningRapport", "StartadeAvslutadeRapport",
     "StodForeEfterRapport", "avslutsanledning", "started_ended", "support_before_after",
-    "yearly_summary", "PermissionView", "UserIn", "UsernameTaken", "UserView", "create_user",
+    "yearly_summary", "Access", "PermissionView", "access_of", "UserIn", "UsernameTaken",
+    "UserView", "create_user",
     "deactivate_user", "forbund_for", "get_user", "grant", "insatser_for", "latest_valid_until",
     "list_users",
     "password_hash_of", "permissions_of", "require", "revoke", "set_password_hash",

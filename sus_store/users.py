@@ -273,6 +273,53 @@ def permissions_of(session: Session, username: str, *, today: date) -> list[Perm
     return [_permission_view(row, user) for row in _current(session, username, today=today)]
 
 
+class Access(BaseModel):
+    """A user as a request checks them, read at once (one statement for the user, one
+    for their permissions): who they are, the password hash a login was granted on
+    (never shown), the permissions that hold today (none once deactivated), the
+    insatser they review and the förbund they upload for (every one for an admin, as
+    :func:`insatser_for` and :func:`forbund_for`) and the förbund of each of those
+    insatser."""
+
+    model_config = ConfigDict(frozen=True)
+
+    user: UserView
+    password_hash: str | None = Field(default=None, repr=False)
+    permissions: list[PermissionView]
+    insats_ids: list[int]
+    forbund_ids: list[int]
+    insats_forbund: dict[int, int]
+
+
+def access_of(session: Session, username: str, *, today: date) -> Access:
+    """The user named ``username`` and what they hold ``today``; :class:`NotFound` for
+    an unknown user."""
+    user = _user_row(session, username)
+    held: list[tuple[Permission, int | None]] = []
+    if user.active:
+        held = [(row, owner) for row, owner in session.execute(
+            select(Permission, Insats.forbund_id)
+            .outerjoin(Insats, Insats.id == Permission.insats_id)
+            .where(Permission.user_id == user.id, Permission.granted_on <= today,
+                   Permission.valid_until >= today)
+            .order_by(Permission.role, Permission.id))]
+    rows = [row for row, _owner in held]
+    if any(row.role == Role.ADMIN.value for row in rows):
+        every = {i: f for i, f in session.execute(select(Insats.id, Insats.forbund_id)
+                                                   .order_by(Insats.id))}
+        insats_ids, insats_forbund = list(every), every
+        forbund_ids = list(session.scalars(select(Forbund.id).order_by(Forbund.id)))
+    else:
+        insats_ids = _ids_held(rows, Role.GRANSKARE, "insats_id")
+        forbund_ids = _ids_held(rows, Role.UPPLADDARE, "forbund_id")
+        insats_forbund = {row.insats_id: owner for row, owner in held
+                          if row.insats_id in insats_ids and owner is not None}
+    return Access(user=_user_view(user), password_hash=user.password_hash if user.active
+                  else None, permissions=[_permission_view(row, user) for row in rows],
+                  insats_ids=insats_ids, forbund_ids=forbund_ids,
+                  insats_forbund=insats_forbund)
+
+
 class _Scope(BaseModel, frozen=True):
     """What a check asks about: a förbund, or an insats and the förbund it belongs to."""
 
@@ -347,5 +394,10 @@ def _scope_ids(
     held = _current(session, username, today=today)
     if any(row.role == Role.ADMIN.value for row in held):
         return list(session.scalars(select(every).order_by(every)))
+    return _ids_held(held, role, scope)
+
+
+def _ids_held(held: list[Permission], role: Role, scope: str) -> list[int]:
+    """The ids ``held``'s ``role`` permissions name in column ``scope``, sorted."""
     return sorted({getattr(row, scope) for row in held
                    if row.role == role.value and getattr(row, scope) is not None})

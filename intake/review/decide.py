@@ -28,14 +28,14 @@ from sqlalchemy.orm import Session, object_session
 from intake.errors import ParseError
 from intake.review.clock import now
 from intake.review.purge import (
+    any_forgotten,
     documents_of,
     forget_documents,
-    forgotten,
     open_consents_of,
     personnummer_of,
     registrations_of,
 )
-from intake.review.queue import OPEN_STATUSES, Viewer, may_decide, release
+from intake.review.queue import OPEN_STATUSES, Viewer, lock_document, may_decide, release
 from intake.review.reading import pages_pdf
 from intake.review.schema import DECIDED_ON_READING, Document, Upload, later_pages
 from intake.review.state import ServiceState
@@ -221,7 +221,7 @@ def _closest(written: str, names: list[str], match: NameMatch) -> list[str]:
 def _lock(session: Session, document: Document) -> None:
     """Hold the document's row until this transaction ends, and read it as committed:
     whoever decides it at the same time waits here, then sees it decided."""
-    session.refresh(document, with_for_update=True)
+    lock_document(session, document)
 
 
 def _refuse_unless_open(document: Document, viewer: Viewer, *, claim_held: bool = False
@@ -517,7 +517,7 @@ def purge_upload_if_done(state: ServiceState, upload: Upload) -> None:
                             .with_for_update(key_share=True))
     waiting = session.scalar(select(func.count(Document.id)).where(
         Document.upload_id == upload.id, Document.status.in_(OPEN_STATUSES)))
-    gone = any(forgotten(d) for d in upload.documents)
+    gone = any_forgotten(session, upload.id)
     if status in ("done", "failed") and (not waiting or gone) \
             and not _bytes_still_needed(upload):
         state.files.remove_upload(upload.sha256)

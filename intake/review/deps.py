@@ -19,14 +19,14 @@ from sqlalchemy.orm import Session
 from intake.errors import IntakeError
 from intake.forms.store import TemplateStore
 from intake.review.clock import now
-from intake.review.queue import Viewer, viewer_for
+from intake.review.queue import Viewer, viewer_of
 from intake.review.security import new_csrf_token, same_token
 from intake.review.sessions import session_user, still_granted
 from intake.review.state import ServiceState
 from intake.review.throttle import LoginGuard
 from intake.review.tokens import TokenRefused, digest, token_owner
 from intake.review.views import PageBoxes
-from sus_store import PermissionDenied, get_user, password_hash_of
+from sus_store import Access, PermissionDenied, access_of
 from sus_store.errors import NotFound
 from sus_store.vocab import Role
 
@@ -156,7 +156,8 @@ def token_user(request: Request, secret: str) -> str:
 def current_user(request: Request, session: SessionDep, today: TodayDep) -> Viewer:
     """The user of the request's live session (``intake.review.sessions``), or of its API
     token: NotLoggedIn when there is none, the account is stopped, or its password or
-    permissions changed."""
+    permissions changed. Checked afresh on every request — the user and their
+    permissions read once each (``sus_store.access_of``), never kept between requests."""
     secret = bearer_token(request)
     if secret is not None:
         return _token_viewer(session, token_user(request, secret), today)
@@ -164,30 +165,30 @@ def current_user(request: Request, session: SessionDep, today: TodayDep) -> View
     if login is None:
         request.session.clear()
         raise NotLoggedIn("Logga in för att fortsätta.")
-    try:
-        user = get_user(session, login.username)
-    except NotFound:
-        user = None
-    if user is None or not user.active:
+    access = _access(session, login.username, today)
+    if access is None or not access.user.active:
         request.session.clear()
         raise NotLoggedIn("Kontot finns inte eller är avstängt.")
-    viewer = viewer_for(session, user.username, user.display_name, today=today)
-    if not still_granted(login, password_hash=password_hash_of(session, user.username),
-                         permission_ids=set(viewer.permission_ids)):
+    if not still_granted(login, password_hash=access.password_hash,
+                         permission_ids={p.id for p in access.permissions}):
         request.session.clear()
         raise NotLoggedIn("Lösenordet eller behörigheterna har ändrats. Logga in igen.")
-    return viewer
+    return viewer_of(access)
+
+
+def _access(session: Session, username: str, today: date) -> Access | None:
+    try:
+        return access_of(session, username, today=today)
+    except NotFound:
+        return None
 
 
 def _token_viewer(session: Session, username: str, today: date) -> Viewer:
     """A token's user as they are today: an account stopped since refuses the token."""
-    try:
-        user = get_user(session, username)
-    except NotFound:
-        user = None
-    if user is None or not user.active:
+    access = _access(session, username, today)
+    if access is None or not access.user.active:
         raise TokenRefused("Kontot bakom API-nyckeln finns inte eller är avstängt.")
-    return viewer_for(session, user.username, user.display_name, today=today)
+    return viewer_of(access)
 
 
 CurrentUser = Annotated[Viewer, Depends(current_user)]

@@ -40,6 +40,15 @@ def forgotten(document: Document) -> bool:
     return document.status in FORGOTTEN_STATUSES and document.fields is None
 
 
+def any_forgotten(session: Session, upload_id: int) -> bool:
+    """Whether a document of the upload is :func:`forgotten`: asked of those decided so
+    alone, not of every document of the upload loaded whole (a reviewer's every
+    decision asks it, and an upload may be a batch of 200 pages)."""
+    return any(fields is None for fields in session.scalars(
+        select(Document.fields).where(Document.upload_id == upload_id,
+                                      Document.status.in_(FORGOTTEN_STATUSES))))
+
+
 def personnummer_of(document: Document) -> str | None:
     value = (document.fields or {}).get("personnummer", {}).get("value")
     return value if isinstance(value, str) and value else None

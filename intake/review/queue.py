@@ -9,22 +9,19 @@ admin everything. Anything else is "not found" — an id guessed is not a leak.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from intake.review.schema import Batch, Document
-from sus_store import (
-    NotFound,
-    PermissionDenied,
-    forbund_for,
-    insatser_for,
-    list_insatser,
-    permissions_of,
-)
+from sus_store import Access, NotFound, PermissionDenied, access_of
 from sus_store.rows import MAX_ROW_ID
 from sus_store.vocab import Role
+
+#: A query of documents, or of some of their columns.
+Q = TypeVar("Q", bound=Select[Any])
 
 #: Statuses of documents still waiting for a person.
 OPEN_STATUSES = ("review", "waiting_consent")
@@ -51,15 +48,21 @@ class Viewer(BaseModel):
         return self.is_admin or role in self.roles
 
 
-def viewer_for(session: Session, username: str, display_name: str, *, today: date) -> Viewer:
-    held = permissions_of(session, username, today=today)
-    insats_ids = frozenset(insatser_for(session, username, today=today))
-    review_forbund = frozenset(i.forbund_id for i in list_insatser(session) if i.id in insats_ids)
-    return Viewer(username=username, display_name=display_name,
-                  roles=frozenset(p.role for p in held),
-                  forbund_ids=frozenset(forbund_for(session, username, today=today)),
-                  insats_ids=insats_ids, review_forbund_ids=review_forbund,
-                  permission_ids=frozenset(p.id for p in held))
+def viewer_for(session: Session, username: str, *, today: date) -> Viewer:
+    """What ``username`` may see today (:class:`NotFound` for an unknown user)."""
+    return viewer_of(access_of(session, username, today=today))
+
+
+def viewer_of(access: Access) -> Viewer:
+    """The viewer a user's :class:`~sus_store.Access` makes."""
+    insats_ids = frozenset(access.insats_ids)
+    return Viewer(username=access.user.username, display_name=access.user.display_name,
+                  roles=frozenset(p.role for p in access.permissions),
+                  forbund_ids=frozenset(access.forbund_ids), insats_ids=insats_ids,
+                  review_forbund_ids=frozenset(forbund for insats, forbund
+                                               in access.insats_forbund.items()
+                                               if insats in insats_ids),
+                  permission_ids=frozenset(p.id for p in access.permissions))
 
 
 def visible(viewer: Viewer) -> ColumnElement[bool]:
@@ -89,15 +92,45 @@ def visible_batches(viewer: Viewer) -> ColumnElement[bool]:
     return or_(*seen)
 
 
-def get_document(session: Session, viewer: Viewer, document_id: int) -> Document:
-    """The document, if ``viewer`` may see it; NotFound otherwise (also when it exists)."""
+def get_document(session: Session, viewer: Viewer, document_id: int, *,
+                 lock: bool = False) -> Document:
+    """The document, if ``viewer`` may see it; NotFound otherwise (also when it exists).
+    ``lock``: its row held until the transaction ends, read as committed
+    (:func:`lock_document`) in the same statement."""
     row = None
     if 0 < document_id <= MAX_ROW_ID:
-        row = session.scalar(select(Document).where(Document.id == document_id,
-                                                    visible(viewer)))
+        query = select(Document).where(Document.id == document_id, visible(viewer))
+        if lock:
+            query = query.with_for_update().execution_options(populate_existing=True)
+        row = session.scalar(query)
     if row is None:
         raise NotFound(f"Dokument {document_id} finns inte.")
+    if lock:
+        _locked(session)[row.id] = _innermost(session)
     return row
+
+
+def lock_document(session: Session, document: Document) -> None:
+    """Hold the document's row until this transaction ends, and read it as committed
+    (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's write lock, taken at BEGIN, does
+    the same): whoever decides it at the same time waits here, then sees it decided.
+    Read once per transaction (or savepoint: one rolled back lets its locks go): held,
+    the row changes through this session alone."""
+    locked = _locked(session)
+    if locked.get(document.id) is _innermost(session):
+        return
+    session.refresh(document, with_for_update=True)
+    locked[document.id] = _innermost(session)
+
+
+def _locked(session: Session) -> dict[int, object]:
+    """The documents locked in ``session``, each with the transaction it was locked in."""
+    locked: dict[int, object] = session.info.setdefault("locked_documents", {})
+    return locked
+
+
+def _innermost(session: Session) -> object:
+    return session.get_nested_transaction() or session.get_transaction()
 
 
 def may_decide(viewer: Viewer, document: Document) -> bool:
@@ -119,9 +152,17 @@ class QueueFilter(BaseModel):
 
 
 def queue_query(viewer: Viewer, filters: QueueFilter) -> Select[Document]:
-    """Documents awaiting review, by SUS deadline (earliest first, none last), then age
-    (of their upload: an upload's pages in page order, whatever order they were read)."""
-    query = select(Document).where(visible(viewer))
+    """Documents awaiting review, in the queue's order (:func:`in_queue`)."""
+    return in_queue(select(Document), viewer, filters).options(
+        selectinload(Document.upload))  # its file name, shown
+
+
+def in_queue(query: Q, viewer: Viewer, filters: QueueFilter) -> Q:
+    """``query`` (of documents, or of some of their columns) limited to the queue
+    ``viewer`` sees with ``filters``, by SUS deadline (earliest first, none last), then
+    age (of their upload: an upload's pages in page order, whatever order they were
+    read)."""
+    query = query.where(visible(viewer))
     query = query.where(Document.status == filters.status if filters.status
                         else Document.status.in_(OPEN_STATUSES))
     for column, value in ((Document.forbund_id, filters.forbund_id),
@@ -130,8 +171,7 @@ def queue_query(viewer: Viewer, filters: QueueFilter) -> Select[Document]:
         if value is not None:
             query = query.where(column == value)
     return query.order_by(Document.deadline.is_(None), Document.deadline, Document.upload_id,
-                          Document.page, Document.created_at, Document.id
-                          ).options(selectinload(Document.upload))  # its file name, shown
+                          Document.page, Document.created_at, Document.id)
 
 
 def claim(session: Session, viewer: Viewer, document: Document, *, at: datetime,

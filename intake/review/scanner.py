@@ -241,7 +241,7 @@ class Scanner:
             user = get_user(session, self.config.username)
             if not user.active:
                 raise IntakeError(f"Tjänsteanvändaren {user.username} är avstängd.")
-            viewer = viewer_for(session, user.username, user.display_name,
+            viewer = viewer_for(session, user.username,
                                 today=self.state.settings.current_day())
         if upload_forbund(viewer, inbox.forbund_id) != inbox.forbund_id:
             raise IntakeError(f"Tjänsteanvändaren {user.username} får inte ladda upp för"

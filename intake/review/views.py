@@ -3,6 +3,7 @@ snippets' boxes, values, confidences and rule messages — flagged fields first.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from functools import cache
 from typing import Any
@@ -16,6 +17,7 @@ from intake.forms.model import PAGE_HEIGHT_MM, PAGE_WIDTH_MM, PageLayout
 from intake.forms.store import TemplateError, TemplateStore
 from intake.review.ingest import UploadView
 from intake.review.names import NAME_FIELD
+from intake.review.queue import QueueFilter, Viewer, in_queue
 from intake.review.schema import (
     DECIDED_ON_READING,
     DECIDED_WITH,
@@ -194,16 +196,39 @@ def document_view(document: Document, boxes: PageBoxes | None = None,
         page=document.page)
 
 
+#: What a queue row is made of: these columns of the document, and its upload's file name.
+_QUEUE_COLUMNS = ("id", "batch_id", "forbund_id", "form", "status", "deadline", "claimed_by",
+                  "needs_review", "fields", "page")
+
+
 def queue_row(document: Document) -> QueueRow:
+    return _queue_row({c: getattr(document, c) for c in _QUEUE_COLUMNS},
+                      document.upload.filename if document.upload else None)
+
+
+def queue_rows(session: Session, viewer: Viewer, filters: QueueFilter, *,
+               limit: int) -> list[QueueRow]:
+    """The first ``limit`` documents of the queue ``viewer`` sees with ``filters``, as its
+    rows: only the columns shown, as plain rows with the upload's file name joined — no
+    document built whole (that was half of the queue page's processor time at 200)."""
+    query = in_queue(select(*(getattr(Document, c) for c in _QUEUE_COLUMNS), Upload.filename)
+                     .join_from(Document, Upload, Document.upload_id == Upload.id),
+                     viewer, filters)
+    return [_queue_row(row._mapping, row.filename)
+            for row in session.execute(query.limit(limit))]
+
+
+def _queue_row(document: Mapping[Any, Any], filename: str | None) -> QueueRow:
+    fields = document["fields"]
     return QueueRow(
-        id=document.id, batch_id=document.batch_id, forbund_id=document.forbund_id,
-        form=document.form, status=document.status, deadline=document.deadline,
-        claimed_by=document.claimed_by,
-        flagged=sum(name in document.needs_review for name in _field_names(document)),
-        person=_text(document, NAME_FIELD.get(document.form)),
-        masked_personnummer=masked(_text(document, "personnummer")),
-        filename=document.upload.filename if document.upload else None,
-        page=document.page)
+        id=document["id"], batch_id=document["batch_id"], forbund_id=document["forbund_id"],
+        form=document["form"], status=document["status"], deadline=document["deadline"],
+        claimed_by=document["claimed_by"],
+        flagged=sum(name in document["needs_review"]
+                    for name in _names_read(document["form"], fields)),
+        person=_text_in(fields, NAME_FIELD.get(document["form"])),
+        masked_personnummer=masked(_text_in(fields, "personnummer")),
+        filename=filename, page=document["page"])
 
 
 #: Statuses someone or something decided (a page with no form, "info", never was up).
@@ -230,7 +255,11 @@ def _decided_with(document: Document) -> int | None:
 
 
 def _text(document: Document, name: str | None) -> str | None:
-    value = (document.fields or {}).get(name or "", {}).get("value")
+    return _text_in(document.fields, name)
+
+
+def _text_in(fields: dict[str, dict[str, object]] | None, name: str | None) -> str | None:
+    value = (fields or {}).get(name or "", {}).get("value")
     return value.strip() or None if isinstance(value, str) else None
 
 
@@ -279,9 +308,14 @@ def shown_list(session: Session, actor: str, documents: list[Document], *,
 
 
 def _field_names(document: Document) -> list[str]:
-    if document.form not in ("9443", "9448", "9449") or document.fields is None:
+    return _names_read(document.form, document.fields)
+
+
+def _names_read(form: str, fields: dict[str, dict[str, object]] | None) -> list[str]:
+    """The fields of ``form`` when it was read (none for a page with no form)."""
+    if form not in ("9443", "9448", "9449") or fields is None:
         return []
-    return [field.name for field in load_form(document.form).fields]
+    return [field.name for field in load_form(form).fields]
 
 
 def _field_view(document: Document, name: str, page: list[PageOf],

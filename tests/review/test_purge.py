@@ -302,7 +302,7 @@ def test_batch_upload_loses_the_purged_persons_page_but_keeps_the_others(
         with state.store.transaction() as session:
             ids = _two_person_upload(session, state)
         with state.store.transaction() as session:
-            viewer = viewer_for(session, "granskare", "Granskare", today=TODAY)
+            viewer = viewer_for(session, "granskare", today=TODAY)
             document = session.get_one(Document, ids[0])
             claim(session, viewer, document, at=now(), seconds=90)
             decide(session, state, document, "reject", viewer=viewer, today=TODAY)
@@ -327,7 +327,7 @@ def test_forgotten_scan_loses_its_file_name_and_cover_page(tmp_path: Path) -> No
             ids = _two_person_upload(session, state, filename="Åsa Öberg-Test.pdf",
                                      second_form="unknown")
         with state.store.transaction() as session:
-            viewer = viewer_for(session, "granskare", "Granskare", today=TODAY)
+            viewer = viewer_for(session, "granskare", today=TODAY)
             document = session.get_one(Document, ids[0])
             claim(session, viewer, document, at=now(), seconds=90)
             decide(session, state, document, "reject", viewer=viewer, today=TODAY)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from intake.review.schema import LoginSession
 from intake.review.security import hash_password
-from sus_store import grant, permissions_of, revoke, set_password_hash
+from sus_store import deactivate_user, grant, permissions_of, revoke, set_password_hash
 from tests.review.conftest import TODAY, login, state_of
 
 
@@ -62,6 +62,20 @@ def test_taking_a_permission_away_ends_the_users_sessions(client: TestClient) ->
     with state_of(client).store.transaction() as session:
         held = permissions_of(session, "granskare", today=TODAY)
         revoke(session, held[0].id, actor="admin")
+    assert not _logged_in(client)
+    page = client.get("/ko", follow_redirects=False)
+    assert page.status_code == 303 and page.headers["location"].startswith("/login")
+
+
+def test_a_user_stopped_while_logged_in_is_refused_at_the_next_request(
+        client: TestClient) -> None:
+    """GIVEN a granskare who has just opened a page WHEN an admin stops their account
+    THEN their very next request is refused (nothing of who they are is kept between
+    requests), a page sends them to the login."""
+    login(client, "granskare")
+    assert _logged_in(client)
+    with state_of(client).store.transaction() as session:
+        deactivate_user(session, "granskare", actor="admin")
     assert not _logged_in(client)
     page = client.get("/ko", follow_redirects=False)
     assert page.status_code == 303 and page.headers["location"].startswith("/login")

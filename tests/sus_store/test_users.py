@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 from pydantic import ValidationError
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from sus_store.audit import audit_trail
@@ -15,6 +16,7 @@ from sus_store.errors import NotFound, PermissionDenied, RuleViolation
 from sus_store.users import (
     UserIn,
     UsernameTaken,
+    access_of,
     create_user,
     deactivate_user,
     forbund_for,
@@ -22,6 +24,7 @@ from sus_store.users import (
     grant,
     insatser_for,
     latest_valid_until,
+    password_hash_of,
     permissions_of,
     require,
     revoke,
@@ -398,6 +401,79 @@ def test_admin_may_review_and_upload_for_all(store: Store, world: World) -> None
         assert insatser_for(session, "anna", today=TODAY) == sorted(
             [world.a1, world.a2, world.b1])
         assert forbund_for(session, "anna", today=TODAY) == sorted([world.a, world.b])
+
+
+def _access_as_read_apart(session: Session, username: str, day: date) -> dict[str, object]:
+    """What the separate functions say of ``username`` on ``day``."""
+    return {"user": get_user(session, username),
+            "password_hash": password_hash_of(session, username),
+            "permissions": permissions_of(session, username, today=day),
+            "insats_ids": insatser_for(session, username, today=day),
+            "forbund_ids": forbund_for(session, username, today=day)}
+
+
+def _selects(store: Store) -> list[str]:
+    """The SELECT statements ``store`` runs from now on (appended as they run)."""
+    ran: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            ran.append(statement)
+
+    event.listen(store.engine, "before_cursor_execute", seen)
+    return ran
+
+
+def test_access_of_says_what_the_separate_functions_say_in_two_statements(
+        store: Store, world: World) -> None:
+    """GIVEN a granskare for a1 and b1 (current) and a2 (expired), uploader for B, with a
+    password WHEN their access is read at once THEN it holds the same user, password
+    hash, permissions, insatser and förbund as the separate functions, each insats with
+    its förbund — read in two statements (the user, their permissions)."""
+    with store.transaction() as session:
+        create_user(session, UserIn(username="anna", display_name="Anna", password_hash=HASH),
+                    actor="admin")
+        for insats_id, valid_until in ((world.b1, NEXT_YEAR), (world.a1, NEXT_YEAR),
+                                       (world.a2, date(2026, 3, 25))):
+            grant(session, username="anna", role=Role.GRANSKARE, valid_until=valid_until,
+                  today=TODAY, insats_id=insats_id, actor="admin")
+        grant(session, username="anna", role=Role.UPPLADDARE, valid_until=NEXT_YEAR,
+              today=TODAY, forbund_id=world.b, actor="admin")
+    day = date(2026, 4, 1)
+    with store.transaction() as session:
+        ran = _selects(store)
+        access = access_of(session, "Anna", today=day)
+        assert len(ran) == 2
+        apart = _access_as_read_apart(session, "anna", day)
+    assert (access.user, access.password_hash, access.permissions, access.insats_ids,
+            access.forbund_ids) == tuple(apart.values())
+    assert access.insats_forbund == {world.a1: world.a, world.b1: world.b}
+
+
+def test_access_of_an_admin_covers_every_insats_and_forbund(store: Store, world: World) -> None:
+    """GIVEN an admin WHEN their access is read THEN every insats (with its förbund) and
+    every förbund, as the separate functions list them."""
+    _granted(store, Role.ADMIN)
+    with store.transaction() as session:
+        access = access_of(session, "anna", today=TODAY)
+        apart = _access_as_read_apart(session, "anna", TODAY)
+    assert (access.insats_ids, access.forbund_ids) == (apart["insats_ids"],
+                                                       apart["forbund_ids"])
+    assert access.insats_forbund == {world.a1: world.a, world.a2: world.a, world.b1: world.b}
+
+
+def test_access_of_a_deactivated_user_holds_nothing(store: Store, world: World) -> None:
+    """GIVEN a granskare with a password WHEN they are deactivated THEN their access
+    holds no permission, insats or password hash; an unknown user is NotFound."""
+    _granted(store, Role.GRANSKARE, insats_id=world.a1)
+    with store.transaction() as session:
+        deactivate_user(session, "anna", actor="admin")
+    with store.transaction() as session:
+        access = access_of(session, "anna", today=TODAY)
+        with pytest.raises(NotFound):
+            access_of(session, "nobody", today=TODAY)
+    assert not access.user.active
+    assert (access.permissions, access.insats_ids, access.password_hash) == ([], [], None)
 
 
 # --- Audit ------------------------------------------------------------------------------------

@@ -175,7 +175,7 @@ class Corrections(BaseModel):
 @router.put("/documents/{document_id}/fields", dependencies=[CsrfChecked])
 def correct_fields(document_id: RowId, body: Corrections, session: SessionDep,
                    user: CurrentUser, today: TodayDep, boxes: PageBoxesDep) -> DocumentView:
-    document = get_document(session, user, document_id)
+    document = get_document(session, user, document_id, lock=True)
     correct(session, document, body.values, viewer=user, today=today)
     return shown(session, user.username, document, boxes=boxes)
 
@@ -188,7 +188,7 @@ class DecisionIn(BaseModel):
 @router.post("/documents/{document_id}/decision", dependencies=[CsrfChecked])
 def decide_document(document_id: RowId, body: DecisionIn, session: SessionDep,
                     state: StateDep, user: CurrentUser, today: TodayDep) -> Decision:
-    document = get_document(session, user, document_id)
+    document = get_document(session, user, document_id, lock=True)
     return decide(session, state, document, body.action, viewer=user, today=today,
                   reason=body.reason)
 

@@ -29,7 +29,6 @@ from intake.review.queue import (
     hand_out_next,
     held_by_other,
     may_decide,
-    queue_query,
     visible,
     visible_batches,
 )
@@ -41,7 +40,7 @@ from intake.review.views import (
     DECIDED_STATUSES,
     batch_detail,
     page_image_of,
-    queue_row,
+    queue_rows,
     shown,
 )
 from sus_store import (
@@ -157,7 +156,7 @@ def batch_page(batch_id: int, request: Request, session: SessionDep,
 @router.get("/ko")
 def queue_page(request: Request, session: SessionDep, user: CurrentUser,
                filters: Annotated[QueueFilter, Query()]) -> Response:
-    documents = [queue_row(d) for d in session.scalars(queue_query(user, filters).limit(200))]
+    documents = queue_rows(session, user, filters, limit=200)
     forbund = list_forbund(session)
     return templates.TemplateResponse(request, "queue.html", {
         "user": user, "documents": documents, "filters": filters,
