@@ -41,13 +41,17 @@ def test_the_contest_line_is_below_the_least_contested_misreading_a_person_would
     assert contested_right(readings, line) == pytest.approx((2 + 1) / (4 + 2))
 
 
-def test_the_contest_line_is_never_fitted_on_the_held_aside_digits() -> None:
-    """GIVEN cached pages of a held-aside style (hand-real300)
+def test_the_contest_line_is_fitted_on_the_real_styles_only_when_asked() -> None:
+    """GIVEN cached pages of a held-aside style (hand-real300), and of a typed one
     WHEN the contest line is to be fitted on them
-    THEN the tool refuses."""
-    rows = [{"style": "hand-real300", "scan": "/x/hand-real300/a.png", "reads": None}]
+    THEN the tool refuses the real one unless asked (--with-real), the typed one always."""
+    real = [{"style": "hand-real300", "scan": "/x/hand-real300/a.png", "reads": None}]
     with pytest.raises(SystemExit, match="not a calibration style"):
-        contest_readings(rows)
+        contest_readings(real)
+    assert contest_readings(real, with_real=True) == []
+    typed = [{"style": "typed-office300", "scan": "/x/typed-office300/a.pdf", "reads": None}]
+    with pytest.raises(SystemExit, match="not a calibration style"):
+        contest_readings(typed, with_real=True)
 
 
 def test_refitting_the_digit_lines_keeps_the_contest_line(tmp_path: Path) -> None:
