@@ -602,3 +602,14 @@ def test_a_day_only_the_engine_read_goes_to_a_person() -> None:
     read = TextRead(text="4 oktober 2025", confidence=0.72, cuts=[cut_of("2025")])
     value = interpret_date(read, DATE_CONTEXT)
     assert value.value == "2025-10-04" and value.problem == DATE_UNSURE
+
+
+def test_the_shipped_contest_line_sends_a_percent_read_from_a_contested_glyph() -> None:
+    """GIVEN the shipped review lines and an arbete_procent "75" the classifier read as
+    95, its 7 at 0.45 beside the 9's 0.5 (hand-real300 seed 77, silent at 0.49 before)
+    WHEN the percent is interpreted as the pipeline does
+    THEN it goes to a person."""
+    cut = cut_of("95", sure=0.99, doubts={0: {"9": 0.5, "7": 0.45}})
+    context = replace(CONTEXT, review_lines=shipped_review_lines()).for_type("percent")
+    value = interpret_percent(TextRead(text="15", confidence=0.29, cuts=[cut]), context)
+    assert value.problem is not None
