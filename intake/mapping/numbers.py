@@ -28,6 +28,7 @@ from intake.mapping.base import (
 )
 from intake.mapping.lexicon import edit_distance
 from intake.reads import Cut, TextRead
+from intake.settings import REVIEW_BELOW
 from intake.sus.values import (
     BAD_CODE,
     BAD_PERCENT,
@@ -147,9 +148,15 @@ def _two_readers(as_read: FieldValue | None, whole: Whole, unsure: str,
     different values, the likelier one for a person to decide -- unless the classifier
     is at least ``outvotes`` sure; else the surer."""
     value, posterior = whole.value, whole.posterior
+    if as_read is not None and as_read.value == value and whole.borrowed:
+        # the engine alone read a part (the day): as sure as any field must be to pass
+        # without a fitted line, or it is a guess (a typed "25 januari" at 0.95 passes;
+        # a hand's "4 oktober" at 0.72, a 9 written, does not)
+        sure = as_read.confidence >= REVIEW_BELOW
+        return valued(value, min(as_read.confidence, context.priors.correction_cap)
+                      if sure else posterior, unsure, context)
     if as_read is not None and as_read.value == value:
-        return valued(value, posterior if whole.borrowed
-                      else max(as_read.confidence, posterior), unsure, context)
+        return valued(value, max(as_read.confidence, posterior), unsure, context)
     if posterior >= outvotes:
         return valued(value, posterior, unsure, context)
     if as_read is not None and as_read.value is not None \

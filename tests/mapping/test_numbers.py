@@ -613,3 +613,14 @@ def test_the_shipped_contest_line_sends_a_percent_read_from_a_contested_glyph() 
     context = replace(CONTEXT, review_lines=shipped_review_lines()).for_type("percent")
     value = interpret_percent(TextRead(text="15", confidence=0.29, cuts=[cut]), context)
     assert value.problem is not None
+
+
+def test_a_typed_day_the_engine_read_surely_passes_though_the_cut_holds_only_the_year(
+) -> None:
+    """GIVEN a typed "25 januari 2024" the engine read at 0.95, the classifier's cut of
+    the line holding only the year (typed-office300 seed 80)
+    WHEN the date is interpreted
+    THEN it passes: the engine is as sure as a field must be without a fitted line."""
+    read = TextRead(text="25 januari 2024", confidence=0.95, cuts=[cut_of("2024")])
+    value = interpret_date(read, DATE_CONTEXT)
+    assert value.value == "2024-01-25" and value.problem is None
