@@ -259,10 +259,10 @@ def vote(read: TextRead, parse: Callable[[str], T | None], priors: Priors, *,
         if value is None:
             nonsense += p
             continue
-        valid.append((text, p, value))
+        likely = p * (1.0 if prior is None else prior(value, text))
+        valid.append((text, likely, value))
         mass[value] = mass.get(value, 0.0) + p
-        weighed[value] = weighed.get(value, 0.0) + p * (1.0 if prior is None
-                                                        else prior(value, text))
+        weighed[value] = weighed.get(value, 0.0) + likely
         source.setdefault(value, text)
     if not mass:
         return None
