@@ -99,6 +99,9 @@ class TextRead(Model):
     confidence: float
     alternatives: list[list[tuple[str, float]]] = Field(default_factory=list)
     cuts: list[Cut] = Field(default_factory=list)
+    #: for a date with a month's name: the line read again at other scales and page
+    #: segmentation modes, each read a vote on which month the word is
+    rereads: list[str] = Field(default_factory=list)
 
 
 class PageReads(Model):

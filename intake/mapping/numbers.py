@@ -22,6 +22,7 @@ from intake.mapping.base import (
     LOOKALIKE_DIGITS,
     Context,
     FieldValue,
+    Vote,
     empty,
     valued,
     vote,
@@ -86,6 +87,19 @@ _HEADED_MONTH = 5
 #: 81; fax-calib200 seed 78): "20 nevejuber 2 024" (3.0 from november, 4.0 from
 #: december) read right for review; no month snapped wrong.
 MONTH_MISREAD_SHARE = 0.4
+#: How many of a date's reads (the first and its rereads) must name a month for it to
+#: stand as read (one of them letter-perfect) or as snapped; fewer, or another month
+#: named by any read, and the month is a guess for a person (:func:`_month_vote`).
+#: Calibration forms (hand-real300 seeds 77, 81, 91, 95, fax-real200 78, phone-real 79,
+#: typed-office300 80, 30-60 forms each; four reads a date): no month the vote took as
+#: read or snapped was wrong (63 right), where the first read alone took "jun" for a
+#: "jan" letter-perfect (no reread named jun clearly: now a guess, reviewed).
+MONTH_READ_SHARE = 0.75
+MONTH_SNAP_SHARE = 0.5
+#: A year written in full, in glyphs; and the fewest glyphs a month's name written
+#: between a day and a year is taken to be when told by place (:func:`_placed_read`).
+_YEAR_GLYPHS = 4
+_PLACED_LETTERS = 2
 #: ... snapped so, but more edits off than this, the month is a guess for a person (the
 #: old limit of a snap: within it a month read so stays as sure as a correction).
 _NEAR_MONTH = 2.0
@@ -114,7 +128,7 @@ def interpret_date(read: TextRead, context: Context) -> FieldValue:
     if not read.text.strip() and not read.cuts:
         return empty(read, context)
     as_read = _engine_date(read, context) if read.text.strip() else None
-    whole = whole_date(read.cuts, context, written=read.text)
+    whole = whole_date(read.cuts, context, written=read.text, rereads=read.rereads)
     if whole is None:
         return as_read or FieldValue(value=None, confidence=0.0, problem=DATE_UNSURE)
     return _with_contest(_two_readers(as_read, whole, DATE_UNSURE, DATE_READERS_DISAGREE,
@@ -183,8 +197,8 @@ class Whole(NamedTuple):
     borrowed: bool = False
 
 
-def whole_date(cuts: Sequence[Cut], context: Context, *,
-               written: str = "") -> Whole | None:
+def whole_date(cuts: Sequence[Cut], context: Context, *, written: str = "",
+               rereads: Sequence[str] = ()) -> Whole | None:
     """Segmentations × glyph probabilities: each cut of the line (weighted by how likely
     its glyphs are whole characters) read as the k likeliest strings, which must be a
     real date in the form's range; the date with the most probability over all cuts,
@@ -195,17 +209,21 @@ def whole_date(cuts: Sequence[Cut], context: Context, *,
     if not cuts:
         return None
     latest = context.today + timedelta(days=366)
-    month, sureness = _written_month(written)
+    month, sureness = _written_month(written, rereads)
     lead = _written_day(written, month)
-    used_month = used_day = False
+    used_month = used_day = by_place = False
 
     def date_of(cut: Cut) -> tuple[str, float, bool, float] | None:
         nonlocal used_month, used_day
-        read, named = _cut_read(cut, context.priors, month, lead)
-        used_day |= named and len(_groups(cut)) == 1
-        chosen = vote(read, lambda text: _plausible_date(text, today=context.today,
-                                                        latest=latest), context.priors,
-                      prior=lambda value, text: _style_factor(text, value, context))
+        if by_place:
+            assert month is not None
+            placed = _placed_read(cut, context.priors, month)
+            read, named = (placed, True) if placed is not None else \
+                (TextRead(text="", confidence=0.0), False)
+        else:
+            read, named = _cut_read(cut, context.priors, month, lead)
+        used_day |= named and len(_groups(cut)) == 1 and not by_place
+        chosen = _vote_date(read, context, latest)
         if chosen is None:
             return None
         assert isinstance(chosen.value, date)
@@ -220,6 +238,12 @@ def whole_date(cuts: Sequence[Cut], context: Context, *,
                 chosen.contested)
 
     found = _decode_cuts(cuts, date_of)
+    if found is None and month is not None:
+        # no cut reads a date as its groups stand: the month's letters taken for digits
+        # and run into the year with no gap seen ("15 1111712026": "15 juni 2026") --
+        # each cut read by place, the day, the month's name, the year's last four glyphs
+        by_place = True
+        found = _decode_cuts(cuts, date_of)
     if found is None:
         return None
     best, posterior, as_seen, contested = found
@@ -236,7 +260,35 @@ def whole_date(cuts: Sequence[Cut], context: Context, *,
         # the month as the engine read it, not the classifier: snapped or guessed
         posterior = min(posterior, context.priors.correction_cap
                         if sureness == _SNAPPED else context.priors.invalid_cap)
+    if by_place:
+        # where the month's letters end and the year begins was told by counting the
+        # year's glyphs, not seen: a person confirms it
+        posterior = min(posterior, context.priors.invalid_cap)
     return Whole(str(best), posterior, contested, borrowed=used_day)
+
+
+def _vote_date(read: TextRead, context: Context, latest: date) -> Vote | None:
+    return vote(read, lambda text: _plausible_date(text, today=context.today, latest=latest),
+                context.priors, prior=lambda value, text: _style_factor(text, value, context))
+
+
+def _placed_read(cut: Cut, priors: Priors, month: str) -> TextRead | None:
+    """A cut of a date whose month the engine read as a word, read by place: its short
+    first groups the day (one or two glyphs in all: "1 1" a day written with a gap), its
+    last four glyphs the year, the glyphs between them the month's letters (at least
+    :data:`_PLACED_LETTERS`), whatever the classifier took them for and wherever it saw
+    gaps; None when the cut opens with no such day (a word before it: "den 4")."""
+    groups = _groups(cut)
+    head = 0
+    while head < len(groups) - 1 and len(groups[head]) < _PLACED_LETTERS + 1:
+        head += 1
+    day = [index for group in groups[:head] for index in group]
+    between = len(cut.glyphs) - len(day) - _YEAR_GLYPHS
+    if not day or len(day) > 2 or between < _PLACED_LETTERS:
+        return None
+    year = len(cut.glyphs) - _YEAR_GLYPHS
+    placed = [day, list(range(len(day), year)), list(range(year, len(cut.glyphs)))]
+    return _cut_read(cut, priors, month, groups=placed)[0]
 
 
 def whole_number(cuts: Sequence[Cut], parse: Callable[[str], int | None],
@@ -293,7 +345,46 @@ def _decode_cuts(cuts: Sequence[Cut],
     return best, min(1.0, mass[best] / total), best in seen, contested[best][1]
 
 
-def _written_month(text: str) -> tuple[str | None, str]:
+def _written_month(text: str, rereads: Sequence[str] = ()) -> tuple[str | None, str]:
+    """The month's name written in a date, as the engine read it in ``text``
+    (:func:`_month_in`) and, with ``rereads`` (the line read again otherwise), as most of
+    the reads name it (:func:`_month_vote`)."""
+    if not rereads:
+        return _month_in(text)
+    return _month_vote([_month_in(read) for read in (text, *rereads)])
+
+
+def _month_vote(named: Sequence[tuple[str | None, str]]) -> tuple[str | None, str]:
+    """The month most reads name and how surely: its share of the reads that name it
+    clearly (a read that only guesses it, "eb" for feb, is no vote) at least
+    :data:`MONTH_READ_SHARE` with one read letter-perfect, read; at least
+    :data:`MONTH_SNAP_SHARE`, snapped; less, or another month named by a read, a guess
+    for a person. None when no read names a month."""
+    votes: dict[int, list[tuple[str, str]]] = {}
+    for month, how in named:
+        if month is not None:
+            votes.setdefault(MONTHS[month], []).append((month, how))
+    if not votes:
+        return None, _READ
+    number = max(sorted(votes), key=lambda n: len(votes[n]))
+    share = month_share(named, number)
+    ways = votes[number]
+    name = next((m for m, how in ways if how == _READ), ways[0][0])
+    if len(votes) > 1 or share < MONTH_SNAP_SHARE:
+        return name, _GUESSED
+    perfect = any(how == _READ for _, how in ways)
+    return name, _READ if perfect and share >= MONTH_READ_SHARE else _SNAPPED
+
+
+def month_share(named: Sequence[tuple[str | None, str]], number: int) -> float:
+    """The share of the reads of a month's name that name month ``number`` clearly (a
+    read that only guesses it, "eb" for feb, is no vote): the probability that the word
+    is that month, as the reads agree."""
+    return sum(m is not None and how != _GUESSED and MONTHS[m] == number
+               for m, how in named) / max(len(named), 1)
+
+
+def _month_in(text: str) -> tuple[str | None, str]:
     """The one month name the engine read in ``text`` and how: letter-perfect
     (:data:`_READ`), snapped to the nearest name when that is clear (:data:`_SNAPPED`),
     or a guess a person decides (:data:`_GUESSED`): a two-letter word one letter off
@@ -315,21 +406,25 @@ def _written_day(text: str, month: str | None) -> str | None:
     if month is None:
         return None
     for found in re.finditer(r"(?<!\d)(\d{1,2})\s*\.?\s*([^\W\d_]{2,})", text):
-        if _nearest_month(found.group(2)).casefold().rstrip(".") == month:
+        if MONTHS.get(_nearest_month(found.group(2)).casefold().rstrip(".")) == MONTHS[month]:
             return found.group(1)
     return None
 
 
-def _cut_read(cut: Cut, priors: Priors, month: str | None,
-              day: str | None = None) -> tuple[TextRead, bool]:
+def _cut_read(cut: Cut, priors: Priors, month: str | None, day: str | None = None, *,
+              groups: list[list[int]] | None = None) -> tuple[TextRead, bool]:
     """A cut as a read: each glyph its likeliest digits or a slash (flattened as an
     engine's alternatives are; a slash may be a one written as a stroke), a space where
     a gap (or a dash) stands. Where ``month`` was read and one group of glyphs between
     others holds letters, that group is the month and the digits before and after it
     the day and the year; where the cut is one group only and the engine read ``day``
-    before the month, it is the year after them. Also whether the month was put in."""
-    groups = _groups(cut) if month is None else _year_off_month(cut, _groups(cut))
-    named = _month_groups(cut, groups) if month is not None else None
+    before the month, it is the year after them. Also whether the month was put in.
+    Given ``groups`` (day, month, year), they are the cut's, the month the middle one."""
+    if groups is not None:
+        named: range | None = range(1, 2)
+    else:
+        groups = _groups(cut) if month is None else _year_off_month(cut, _groups(cut))
+        named = _month_groups(cut, groups) if month is not None else None
     text: list[str] = []
     alternatives: list[list[tuple[str, float]]] = []
     if named is None and month is not None and day is not None and len(groups) == 1:
@@ -456,6 +551,13 @@ def _engine_date(read: TextRead, context: Context) -> FieldValue:
         # from the word read, a guess)
         far = any(_far_month(word) for word in re.findall(r"[^\W\d_]{3,}", chosen.text))
         confidence = min(confidence, priors.invalid_cap if far else priors.correction_cap)
+    if read.rereads and any(word.casefold() != "den"
+                            for word in re.findall(r"[^\W\d_]{3,}", chosen.text)):
+        # a month's name: as sure as the reads of the line agree on it
+        month, how = _written_month(read.text, read.rereads)
+        doubt = month is None or MONTHS[month] != chosen.value.month or how == _GUESSED
+        confidence = min(confidence, priors.invalid_cap if doubt else
+                         priors.correction_cap if how == _SNAPPED else 1.0)
     if chosen.corrected:  # reviewed however sure: a date has no check digit
         return FieldValue(value=chosen.value.isoformat(), confidence=confidence,
                           problem=DATE_CORRECTED)

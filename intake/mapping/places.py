@@ -146,6 +146,7 @@ def _kommun_variants(text: str) -> list[str]:
 # --- ort och datum (FK 9443) --------------------------------------------------------------
 
 _TOKEN = re.compile(r"\d+|[^\W\d_]+|\S")
+_DIGIT = re.compile(r"\d")
 
 
 def split_ort_och_datum(read: TextRead, context: Context) -> tuple[FieldValue, FieldValue]:
@@ -161,7 +162,12 @@ def split_ort_och_datum(read: TextRead, context: Context) -> tuple[FieldValue, F
             else interpret_date(TextRead(text="", confidence=0.0, cuts=read.cuts), dated)
     else:
         ort_read = outside(read, *span)
-        inside = _inside(read, *span).model_copy(update={"cuts": read.cuts})
+        # the rereads of the whole line vote on the date's month from its first digit
+        # on: the words before it are the ort's ("Mardy 2025-07-28" is no vote for mars)
+        rereads = [reread[found.start():] for reread in read.rereads
+                   if (found := _DIGIT.search(reread))]
+        inside = _inside(read, *span).model_copy(update={"cuts": read.cuts,
+                                                         "rereads": rereads})
         datum = interpret_date(inside, dated)
     return _ort_value(ort_read, context.for_type("text")), datum
 

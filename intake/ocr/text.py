@@ -111,13 +111,24 @@ MONTH_CUT_COUNTS = tuple(range(4, 18))
 #: tried; which month it is, ``intake.mapping`` decides).
 MONTH_MISREAD_MIN = 5
 MONTH_MISREAD_SHARE = 0.4
+#: What a date is written with: digits, separators and the letters of the months' names.
+DATE_CHARACTERS = DIGITS + "-/. " + MONTH_LETTERS
+#: The rereads of a date line holding a word (:func:`reread_month`): page segmentation
+#: mode and scale. Chosen on the calibration forms (hand-real300 seeds 77, 81, 91,
+#: fax-real200 seed 78): these three read month words the first read missed or garbled
+#: ("Vellinge, & juli AUC": juli in all three; "10 Mecember": december) and vote against
+#: a month read letter-perfect but wrong ("lc jun 202-44" for 16 jan 2024: no reread
+#: names jun clearly).
+MONTH_REREADS = ((7, 1.4), (8, 1.0), (7, 0.75))
+#: Two letters or more in a row: a word, perhaps a month's name.
+_WORD = re.compile(r"[^\W\d_]{2,}")
 CONFIGS: dict[FieldType, FieldConfig] = {
     FieldType.TEXT: TEXT,
     FieldType.PERSONNUMMER: FieldConfig(
         whitelist=DIGITS + "-+ ", digit_counts=(10, 12), slash_is_one=True, count_slack=1
     ),
     FieldType.DATE: FieldConfig(
-        whitelist=DIGITS + "-/. " + MONTH_LETTERS, digit_counts=(6, 7, 8),
+        whitelist=DATE_CHARACTERS, digit_counts=(6, 7, 8),
         merge_digits=False,  # no check digit: a changed digit went wrong unseen (measure_digits)
         agreement=False,  # on an unseen hand both engines read 9 as 3: 3 silent of 55 dates
         cut_counts=DATE_CUT_COUNTS,
@@ -198,6 +209,8 @@ def read_widget(
             lengths = MONTH_CUT_COUNTS if _names_a_month(read.text) else DATE_CUT_COUNTS
             cuts = cut_line(tail, digits, lengths=lengths, slashes=True)
             read = read.model_copy(update={"cuts": cuts})
+    if _may_name_a_month(config, read.text):
+        read = read.model_copy(update={"rereads": reread_month(line, engine)})
     if prepared.stray_px >= FAINT_INK_PX:
         # beside the writing lie fragments of a stroke a fax broke up: a pale digit or
         # letter may be missing from what was read ("75" read "7")
@@ -205,6 +218,28 @@ def read_widget(
         read = read.model_copy(update={"confidence": min(read.confidence, FAINT_CONFIDENCE)})
     log.debug("%s: %d chars, confidence %.2f", widget.name, len(read.text), read.confidence)
     return read
+
+
+def _may_name_a_month(config: FieldConfig, text: str) -> bool:
+    """Whether a date's first read holds a word that may be a month's name: any word in
+    a date box; in words then a date (9443's "Ort och datum"), a word after the first
+    other than "den" (the first is the ort's: "Heby den 20260729" holds no month)."""
+    words = _WORD.findall(text)
+    if config.date_after_words:
+        return any(word.casefold() != "den" for word in words[1:])
+    return bool(config.cut_counts) and bool(words)
+
+
+def reread_month(line: np.ndarray, engine: TextEngine) -> list[str]:
+    """The line of a date read again (:data:`MONTH_REREADS`: other scales and page
+    segmentation modes, the date's characters only), for a vote on its month's name: a
+    hand-written word the engine misreads one way at one scale is seldom misread the
+    same way at every other, and a word read alike by most is as written."""
+    reads = []
+    for psm, scale in MONTH_REREADS:
+        scaled = line if scale == 1.0 else imaging.resize(line, scale)
+        reads.append(engine.read_line(scaled, psm=psm, whitelist=DATE_CHARACTERS).text)
+    return reads
 
 
 def _cut_counts(config: FieldConfig, text: str) -> tuple[int, ...] | None:

@@ -68,6 +68,8 @@ _DATE_PATTERNS = tuple(
         rf"(?P<d>[0-9]{{1,2}}){_SEP}(?P<m>[0-9]{{1,2}}){_SEP}(?P<y>[0-9]{{4}})",
         rf"{_DAY_MONTH}{_SEP}(?P<yy>[0-9]{{2}})",
         r"(?P<d>[0-9]{1,2})\.? ?(?P<name>[a-zåäö]+)\.?,? ?(?P<y>[0-9]{4})",
+        # "8 augusti -26", "8 aug '26": a short year after a month's name is marked so
+        r"(?P<d>[0-9]{1,2})\.? ?(?P<name>[a-zåäö]+)\.?,? ?[-'’](?P<yy>[0-9]{2})",
     )
 )
 _PERCENT = re.compile(r"\s*([0-9]{1,3})\s*%?\s*")

@@ -16,6 +16,10 @@ saved with it). A type with too few calibration fields keeps ``review_below``.
     sus-intake samples make --style hand-calib300 --count 60 --seed 77 --out DIR
     sus-intake samples make --style fax-calib200 --count 30 --seed 78 --out DIR
     .venv/bin/python -m intake.training.calibrate_review DIR
+
+A candidate digit model is calibrated before it is shipped with ``--digits MODEL --out
+FILE``: the lines fitted for it (the free-text and ticked-box lines kept from the
+shipped file) go beside it, to be shipped together.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from typing import Any
 
 from intake.evaluate import expected_forms, find_scans, same_value
 from intake.learned import ReadingModels, ReviewLines
+from intake.learned.digits import load_digit_model
 from intake.learned.provenance import Provenance, current_commit
 from intake.learned.review import lines_path
 from intake.mapping.base import EMPTY_UNSURE
@@ -78,10 +83,11 @@ class Reading:
 
 
 def calibration_readings(folders: list[Path], settings: Settings,
-                         types: tuple[str, ...] = TYPES) -> list[Reading]:
+                         types: tuple[str, ...] = TYPES,
+                         digits: Path | None = None) -> list[Reading]:
     """Every field of ``types`` (default the digit types) of the calibration forms in
-    ``folders``, read with no per-type line (refuses a folder of any style but a
-    ``*-calib`` one)."""
+    ``folders``, read with no per-type line and the digit model in ``digits`` (default
+    the shipped one); refuses a folder of any style but a ``*-calib`` one."""
     scans = [s for folder in folders for s in find_scans(folder)]
     for scan in scans:
         style = STYLES.get(scan.parent.name)
@@ -92,6 +98,8 @@ def calibration_readings(folders: list[Path], settings: Settings,
     # (the contest line stays: a value it sends to a person is held, as in the pipeline)
     models = replace(shipped, review=ReviewLines(
         contested=shipped.review.contested, contested_right=shipped.review.contested_right))
+    if digits is not None:
+        models = replace(models, digits=load_digit_model(digits))
     readings = []
     for _scan, expected, doc, kinds in expected_forms(scans, settings, models):
         for name, truth in expected["fields"].items():
@@ -133,6 +141,16 @@ def figures(readings: list[Reading], line: float) -> dict[str, float]:
     }
 
 
+def _made_by(folders: list[Path], types: tuple[str, ...], digits: Path | None) -> str:
+    model = "" if digits is None else f" --digits {digits.name}"
+    if types == TYPES:
+        return ("python -m intake.training.calibrate_review DIR (DIR: sus-intake samples "
+                "make --style hand-calib300 --count 60 --seed 77; --style fax-calib200 "
+                f"--count 30 --seed 78){model}")
+    return (f"python -m intake.training.calibrate_review --types {','.join(types)} "
+            + " ".join(sorted({f.name for f in folders})) + model)
+
+
 def reliability(readings: list[Reading]) -> list[dict[str, float]]:
     """Per confidence bin: how many values (not held) and what share was right."""
     table = []
@@ -144,8 +162,9 @@ def reliability(readings: list[Reading]) -> list[dict[str, float]]:
     return table
 
 
-def calibrate(folders: list[Path], settings: Settings, types: tuple[str, ...] = TYPES) -> dict:
-    readings = calibration_readings(folders, settings, types)
+def calibrate(folders: list[Path], settings: Settings, types: tuple[str, ...] = TYPES,
+              digits: Path | None = None) -> dict:
+    readings = calibration_readings(folders, settings, types, digits)
     lines, measured, tables = {}, {}, {}
     for kind in types:
         mine = [r for r in readings if r.type == kind]
@@ -157,11 +176,7 @@ def calibrate(folders: list[Path], settings: Settings, types: tuple[str, ...] = 
     styles = sorted({s.parent.name for folder in folders for s in find_scans(folder)})
     forms = sum(len(find_scans(folder)) for folder in folders)
     provenance = Provenance(
-        made_by="python -m intake.training.calibrate_review DIR (DIR: sus-intake samples "
-                "make --style hand-calib300 --count 60 --seed 77; --style fax-calib200 "
-                "--count 30 --seed 78)" if types == TYPES else
-                f"python -m intake.training.calibrate_review --types {','.join(types)} "
-                + " ".join(sorted({f.name for f in folders})),
+        made_by=_made_by(folders, types, digits),
         data=f"{forms} calibration forms ({', '.join(styles)}): real digits of the train "
              "part's calibration share, never fitted on by the digit classifier; not the "
              "held-aside digits",
@@ -235,20 +250,27 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Fit the review line of each digit field type.")
     parser.add_argument("folders", type=Path, nargs="+")
     parser.add_argument("--out", type=Path, default=lines_path())
+    parser.add_argument("--digits", type=Path, default=None,
+                        help="the digit model to read with (default the shipped one): "
+                             "a candidate's lines, written to --out beside it")
     parser.add_argument("--types", default=",".join(TYPES),
                         help="the types to fit (default the digit types; the ticked-box "
                              "types are fitted apart: single,multi,yesno)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     types = tuple(args.types.split(","))
+    # the lines not fitted now come from --out, or the shipped file for a new one
+    kept_from = args.out if args.out.is_file() else lines_path()
     if types != TYPES:
-        fitted = with_choice_lines(calibrate(args.folders, Settings(), types), args.out)
+        fitted = with_choice_lines(calibrate(args.folders, Settings(), types, args.digits),
+                                   kept_from)
         args.out.write_text(json.dumps(fitted, ensure_ascii=False, indent=1) + "\n",
                             encoding="utf-8")
         print({k: fitted["lines"][k] for k in types if k in fitted["lines"]})
         return 0
     fitted = keep_contest(keep_choice_lines(
-        keep_text_lines(calibrate(args.folders, Settings()), args.out), args.out), args.out)
+        keep_text_lines(calibrate(args.folders, Settings(), digits=args.digits), kept_from),
+        kept_from), kept_from)
     args.out.write_text(json.dumps(fitted, ensure_ascii=False, indent=1) + "\n",
                         encoding="utf-8")
     for kind, line in fitted["lines"].items():

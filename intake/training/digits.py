@@ -12,6 +12,8 @@ calibrates on: as they are (MNIST-normalised) and scanned (the augmentation, ano
 seed), and on the hand font kept out of training.
 
     .venv/bin/sus-intake train digits [--seed 1]          # writes the shipped model
+    .venv/bin/python -m intake.training.digits train --refresh-every 2 \
+        [--conv-widths 16,32 --dense-widths 128] --out FILE  # a candidate beside it
     .venv/bin/python -m intake.training.digits figures [--model PATH]
 """
 
@@ -20,6 +22,7 @@ from __future__ import annotations
 import argparse
 import logging
 import random
+import resource
 import sys
 import time
 from datetime import date
@@ -49,7 +52,14 @@ from intake.training.glyph_data import (
     render_glyph,
     training_fonts,
 )
-from intake.training.network import figures, fit, fit_temperature, initial_model
+from intake.training.network import (
+    CONV_WIDTHS,
+    DENSE_WIDTHS,
+    figures,
+    fit,
+    fit_temperature,
+    initial_model,
+)
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +81,10 @@ EPOCHS = 12
 #: but on the calibration forms (hand-calib300 77, 81, fax-calib200 78) one silent
 #: error each where the shipped model had none (its temperature fell 1.25 -> 1.05; the
 #: review lines were fitted with the shipped model): not the default until the lines
-#: are refitted with it.
+#: are refitted with it (``calibrate_review --digits CANDIDATE --out LINES``). N = 2
+#: costs ~62 CPU-s an epoch in the trainer and ~40 in the two workers (18,000 fresh
+#: glyphs), ~23-26 CPU-min for 12 epochs in all (seed 1; stopped after 2 epochs on a
+#: machine at load ~19, so not measured to the end).
 PIECE = 600
 WORKERS = 2
 #: The seed the held-aside digits are scanned with for the figures.
@@ -88,13 +101,17 @@ def train_digit_model(*, seed: int = 1, epochs: int = EPOCHS,
                       real_per_digit: int = REAL_PER_DIGIT,
                       font_per_class: int = FONT_PER_CLASS,
                       corrections: tuple[np.ndarray, np.ndarray] | None = None,
-                      refresh_every: int = 0) -> DigitModel:
+                      refresh_every: int = 0,
+                      conv_widths: tuple[int, ...] = CONV_WIDTHS,
+                      dense_widths: tuple[int, ...] = DENSE_WIDTHS) -> DigitModel:
     """A model trained from ``seed``, its temperature fitted on train-part digits kept
     apart, its figures measured on the held-aside digits. ``corrections`` (glyphs
     reviewers confirmed, ``intake.learned.corrections``) join what it is fitted on.
     With ``refresh_every`` the real digits are partly made afresh every epoch
-    (:class:`FreshRealDigits`), else one fixed augmented set."""
-    started = time.monotonic()
+    (:class:`FreshRealDigits`), else one fixed augmented set. ``conv_widths`` and
+    ``dense_widths`` shape the network (default the shipped one's)."""
+    started, cpu_started = time.monotonic(), cpu_seconds()
+    initial = initial_model(seed, conv_widths=conv_widths, dense_widths=dense_widths)
     fitted, calibration = split(digit_bank("train"), CALIBRATION_SHARE, seed)
     fonts = training_fonts()
     x, y = glyph_set(real=fitted, real_per_digit=real_per_digit,
@@ -109,10 +126,9 @@ def train_digit_model(*, seed: int = 1, epochs: int = EPOCHS,
         with Pool(WORKERS) as pool:
             fresh = FreshRealDigits(fitted, real_per_digit, seed=seed, epochs=epochs,
                                     pool=pool, refresh_every=refresh_every)
-            fitted_model = fit(initial_model(seed), x, y, epochs=epochs, seed=seed,
-                               fresh=fresh)
+            fitted_model = fit(initial, x, y, epochs=epochs, seed=seed, fresh=fresh)
     else:
-        fitted_model = fit(initial_model(seed), x, y, epochs=epochs, seed=seed)
+        fitted_model = fit(initial, x, y, epochs=epochs, seed=seed)
     model = DigitModel(dense=fitted_model.dense, convs=fitted_model.convs, shifts=TEST_SHIFTS)
     cx, cy = glyph_set(real=calibration, real_per_digit=real_per_digit // 8,
                        font_per_class=font_per_class // 8, fonts=fonts, seed=seed + 1000)
@@ -120,11 +136,15 @@ def train_digit_model(*, seed: int = 1, epochs: int = EPOCHS,
     model = DigitModel(dense=model.dense, convs=model.convs, temperature=temperature,
                        shifts=TEST_SHIFTS)
     measured = held_aside_figures(model)
-    log.info("held aside: %s (%.0f s in all)", measured, time.monotonic() - started)
+    cpu = cpu_seconds() - cpu_started
+    log.info("held aside: %s (%.0f s in all, %.0f CPU-seconds)", measured,
+             time.monotonic() - started, cpu)
+    shape = "" if (conv_widths, dense_widths) == (CONV_WIDTHS, DENSE_WIDTHS) else (
+        f" --conv-widths {_widths(conv_widths)} --dense-widths {_widths(dense_widths)}")
     provenance = Provenance(
         made_by=f"sus-intake train digits --seed {seed} --epochs {epochs}"
                 + (" --with-corrections" if reviewed else "")
-                + (f" --refresh-every {refresh_every}" if refresh_every else ""),
+                + (f" --refresh-every {refresh_every}" if refresh_every else "") + shape,
         data=(f"{len(y)} glyphs: {real_per_digit} a digit augmented from the "
               f"{len(fitted)} real train digits kept for fitting"
               + (f" (made apart, one in {refresh_every} afresh every epoch)"
@@ -139,6 +159,9 @@ def train_digit_model(*, seed: int = 1, epochs: int = EPOCHS,
         seed=seed, commit=current_commit(), made_on=date.today(), corrections=reviewed,
         validation={f"{k}_{m}": v for k, figs in measured.items() for m, v in figs.items()
                     if m != "glyphs"},
+        note=f"network: 3x3 convolutions {_widths(conv_widths)}, dense "
+             f"{_widths(dense_widths)}; trained in {cpu:.0f} CPU-seconds (user + system, "
+             "with the augmenting workers)",
     )
     return DigitModel(dense=model.dense, convs=model.convs, temperature=temperature,
                       provenance=provenance, shifts=TEST_SHIFTS)
@@ -200,6 +223,26 @@ def held_aside_figures(model: DigitModel) -> dict[str, dict[str, float]]:
     }
 
 
+def cpu_seconds() -> float:
+    """Processor seconds (user + system) of this process and its finished children
+    (the augmenting workers once their pool is closed): a machine shared with other
+    work makes the wall-clock time meaningless."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _widths(widths: tuple[int, ...]) -> str:
+    return ",".join(str(w) for w in widths)
+
+
+def _parse_widths(text: str) -> tuple[int, ...]:
+    widths = tuple(int(w) for w in text.split(",") if w.strip())
+    if not widths or min(widths) < 1:
+        raise argparse.ArgumentTypeError(f"widths must be positive integers: {text!r}")
+    return widths
+
+
 def _stack(images: list[np.ndarray | None]) -> np.ndarray:
     return np.stack([np.zeros((28, 28), np.float32) if i is None else i for i in images])
 
@@ -218,6 +261,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="font-drawn glyphs per class")
     parser.add_argument("--refresh-every", type=int, default=0,
                         help="make one in N of the real glyphs afresh every epoch (0: a fixed set)")
+    parser.add_argument("--conv-widths", type=_parse_widths, default=CONV_WIDTHS,
+                        help="channels of each 3x3 convolution (default: the shipped "
+                             f"{_widths(CONV_WIDTHS)})")
+    parser.add_argument("--dense-widths", type=_parse_widths, default=DENSE_WIDTHS,
+                        help=f"dense layers before the output (default {_widths(DENSE_WIDTHS)})")
     parser.add_argument("--model", type=Path, default=None, help="figures: the model to measure")
     parser.add_argument("--out", type=Path, default=weights_path())
     args = parser.parse_args(argv)
@@ -227,8 +275,11 @@ def main(argv: list[str] | None = None) -> int:
         for name, figs in held_aside_figures(model).items():
             print(f"{name:14} " + "  ".join(f"{k} {v:g}" for k, v in figs.items()))
         return 0
+    if len(args.conv_widths) > 2:
+        parser.error("--conv-widths: at most 2 convolutions (each halves the 28 pixels)")
     model = train_digit_model(seed=args.seed, epochs=args.epochs, real_per_digit=args.real,
-                              font_per_class=args.font, refresh_every=args.refresh_every)
+                              font_per_class=args.font, refresh_every=args.refresh_every,
+                              conv_widths=args.conv_widths, dense_widths=args.dense_widths)
     save_digit_model(model, args.out)
     log.info("wrote %s (%d bytes, %d classes)", args.out, args.out.stat().st_size, len(CLASSES))
     return 0

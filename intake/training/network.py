@@ -38,8 +38,14 @@ class _Cache:
     pooled: np.ndarray | None = None
 
 
-def initial_model(seed: int) -> DigitModel:
-    """Random weights (He initialisation for the ReLU layers)."""
+def initial_model(seed: int, *, conv_widths: tuple[int, ...] = CONV_WIDTHS,
+                  dense_widths: tuple[int, ...] = DENSE_WIDTHS) -> DigitModel:
+    """Random weights (He initialisation for the ReLU layers) of a network of
+    ``conv_widths`` convolutions and ``dense_widths`` dense layers (default the shipped
+    shape)."""
+    if 28 % 2 ** len(conv_widths):
+        raise ValueError(f"{len(conv_widths)} convolutions: 2 x 2 pooling cannot halve 28 "
+                         "pixels that often (at most 2)")
     noise = np.random.default_rng(seed)
 
     def layer(inputs: int, outputs: int, gain: float = 2.0) -> Layer:
@@ -47,11 +53,11 @@ def initial_model(seed: int) -> DigitModel:
         return weights.astype(np.float32), np.zeros(outputs, np.float32)
 
     convs, channels = [], 1
-    for width in CONV_WIDTHS:
+    for width in conv_widths:
         convs.append(layer(9 * channels, width))
         channels = width
-    side = 28 // 2 ** len(CONV_WIDTHS)
-    sizes = (side * side * channels, *DENSE_WIDTHS, len(CLASSES))
+    side = 28 // 2 ** len(conv_widths)
+    sizes = (side * side * channels, *dense_widths, len(CLASSES))
     dense = [layer(a, b, 1.0 if i == len(sizes) - 2 else 2.0)
              for i, (a, b) in enumerate(zip(sizes, sizes[1:], strict=False))]
     return DigitModel(dense=tuple(dense), convs=tuple(convs))

@@ -528,6 +528,98 @@ def test_a_month_s_last_letter_seen_as_a_digit_before_the_year_is_the_month_s() 
     assert interpret_date(read, CONTEXT).value == "2026-03-21"
 
 
+@pytest.mark.parametrize(
+    ("written", "seen", "expected"),
+    [("5 juni d2", "15 1111712026", "2026-06-15"),
+     ("/8 november 2 02 /", "/8 x01/6317166317 2 02 4", "2024-11-18"),
+     ("[47 november 26 25", "1 1 x101/63x61310 2025", "2025-11-11")],
+)
+def test_a_month_s_letters_run_into_the_year_leave_the_year_its_last_four_glyphs(
+    written: str, seen: str, expected: str
+) -> None:
+    """GIVEN a date with its month written as a word the engine read, whose letters the
+    classifier took for digits run into the year, no gap seen between them ("juni 2026"
+    seen "1111712026"), or gaps seen inside the year ("2 02 4")
+    WHEN the date is interpreted
+    THEN the day is the short group before the letters, the year the last four glyphs,
+    the month the engine's -- for a person to confirm, the letters' end being counted,
+    not seen."""
+    value = interpret_date(TextRead(text=written, confidence=0.3, cuts=[cut_of(seen)]),
+                           DATE_CONTEXT)
+    assert value.value == expected
+    assert value.confidence < REVIEW_BELOW
+
+
+def test_a_word_before_the_day_is_no_day_by_place() -> None:
+    """GIVEN "den 4 februari 2025" cut with "den" as two glyphs before the day
+    WHEN the month's letters are placed by counting
+    THEN "den" and 4 together are no day (more than two glyphs): no date is made of them."""
+    read = TextRead(text="den 4 februari 2025", confidence=0.3,
+                    cuts=[cut_of("19 4 66x116717/2025")])
+    assert interpret_date(read, DATE_CONTEXT).value != "2025-02-19"
+
+
+def test_a_short_month_the_first_read_lost_is_read_by_the_rereads() -> None:
+    """GIVEN "19 maj 2025" written by hand, the first read "19 aj 2025" (its m lost) and
+    the line read again three times, "maj" letter-perfect in each
+    WHEN the date is interpreted
+    THEN it is 19 May 2025, above the review line: three reads of four agree."""
+    read = TextRead(text="19 aj 2025", confidence=0.4, cuts=[cut_of("19 xxx 2025")],
+                    rereads=["19 maj 2025", "/9 maj 2025", "19 maj 20s"])
+    value = interpret_date(read, DATE_CONTEXT)
+    assert value.value == "2025-05-19"
+    assert value.confidence >= DATE_CONTEXT.review_lines.line("date", REVIEW_BELOW)
+
+
+def test_a_month_read_letter_perfect_once_but_not_again_is_for_a_person() -> None:
+    """GIVEN "16 jan 2024" whose first read names "jun" letter-perfect, the three rereads
+    naming no month ("mun", "pra", "jenn")
+    WHEN the date is interpreted
+    THEN it goes to review, whatever month it holds: one read of four is no reading."""
+    read = TextRead(text="16 jun 2024", confidence=0.9, cuts=[cut_of("16 xxx 2024")],
+                    rereads=["mun 202-4", "16 pra 2094", "6 jenn 202-4"])
+    value = interpret_date(read, DATE_CONTEXT)
+    assert value.confidence < DATE_CONTEXT.review_lines.line("date", REVIEW_BELOW)
+
+
+def test_reads_naming_two_months_leave_the_month_to_a_person() -> None:
+    """GIVEN a short month's name read "jan" twice and "jun" twice
+    WHEN the date is interpreted
+    THEN it goes to review."""
+    read = TextRead(text="4 jan 2025", confidence=0.9, cuts=[cut_of("4 xxx 2025")],
+                    rereads=["4 jun 2025", "4 jan 2025", "4 jun 2025"])
+    value = interpret_date(read, DATE_CONTEXT)
+    assert value.confidence < DATE_CONTEXT.review_lines.line("date", REVIEW_BELOW)
+
+
+def test_a_garbled_word_far_from_every_month_is_no_month() -> None:
+    """GIVEN a date whose word no read brings near a month's name ("xqzw", "pqrt")
+    WHEN the date is interpreted
+    THEN no date is made of it without review."""
+    read = TextRead(text="4 xqzw 2025", confidence=0.9, cuts=[cut_of("4 xxxx 2025")],
+                    rereads=["4 pqrt 2025", "4 xqzw 2025", "4 wqzv 2025"])
+    value = interpret_date(read, DATE_CONTEXT)
+    assert value.value is None or value.confidence < REVIEW_BELOW
+
+
+def test_a_short_year_marked_after_a_month_s_name_is_read() -> None:
+    """GIVEN "8 augusti -26" (a way people write a date)
+    WHEN the date is interpreted
+    THEN it is 8 August 2026."""
+    assert interpret_date(read_of("8 augusti -26"), CONTEXT).value == "2026-08-08"
+
+
+def test_den_before_a_date_of_digits_is_no_month_to_doubt() -> None:
+    """GIVEN "den 14/3 2026" read alike four times (its word "den", no month's name)
+    WHEN the date is interpreted
+    THEN it is 14 March 2026 as sure as without the rereads."""
+    alone = interpret_date(read_of("den 14/3 2026"), CONTEXT)
+    again = interpret_date(read_of("den 14/3 2026").model_copy(
+        update={"rereads": ["den 14/3 2026"] * 3}), CONTEXT)
+    assert again.value == alone.value == "2026-03-14"
+    assert again.confidence == alone.confidence
+
+
 #: The shipped review lines with a contest line: a value whose glyph's runner-up makes
 #: another valid value at 0.2 of its probability or more goes to a person.
 CONTEST_LINES: ReviewLines = shipped_review_lines().model_copy(

@@ -276,3 +276,28 @@ def test_a_place_and_a_date_with_its_month_run_into_the_year_are_split() -> None
     ort, datum = split_ort_och_datum(read, CONTEXT)
     assert datum.value == "2024-12-24"
     assert ort.value == "Huobo"
+
+
+def test_an_ort_like_a_month_s_name_is_no_vote_on_the_date_s_month() -> None:
+    """GIVEN "Mora 2025-07-28" whose rereads read the ort "mars" (a month's name)
+    WHEN Ort och datum is split
+    THEN the date is 28 July 2025, as sure as without them: the words before the date's
+    first digit are the ort's."""
+    read = read_of("Mora 2025-07-28")
+    alone = split_ort_och_datum(read, CONTEXT)[1]
+    again = split_ort_och_datum(read.model_copy(
+        update={"rereads": ["mars 2025-07-28", "mars 2025-07-28", "mora 2025-07-28"]}),
+        CONTEXT)[1]
+    assert again.value == alone.value == "2025-07-28"
+    assert again.confidence == alone.confidence
+
+
+def test_a_garbled_month_in_ort_och_datum_is_read_by_the_rereads() -> None:
+    """GIVEN "Avesta 10 december 2024" read "Avesta 10 Mecember IGLY", the rereads
+    reading december (one letter-perfect) and the classifier the digits
+    WHEN Ort och datum is split
+    THEN the date is 10 December 2024."""
+    read = TextRead(text="Avesta 10 Mecember IGLY", confidence=0.3,
+                    cuts=[cut_of("10 xxxxxxxx 2024")],
+                    rereads=["vesta 10 cember 4", "vesta 10 ecember 4", "vesta 10 december 4"])
+    assert split_ort_och_datum(read, CONTEXT)[1].value == "2024-12-10"

@@ -18,7 +18,7 @@ import pytest
 from intake.errors import ConfigurationError
 from intake.forms import form_layout
 from intake.forms.blank import blank_pdf
-from intake.forms.model import FieldType, Rect
+from intake.forms.model import FieldType, Rect, Widget
 from intake.learned.digits import DigitModel, load_digit_model
 from intake.load.render import render_pdf
 from intake.ocr.tesseract import (
@@ -33,17 +33,23 @@ from intake.ocr.tesseract import (
 )
 from intake.ocr.text import (
     CONFIGS,
+    DATE_CHARACTERS,
     DIGITS,
     MONTH_CUT_COUNTS,
     MONTH_LETTERS,
+    MONTH_REREADS,
     TARGET_HEIGHT_PX,
+    TEXT_THEN_DATE,
     _cut_counts,
+    _may_name_a_month,
     prepare_line,
     read_text_fields,
+    read_widget,
     restrict,
 )
 from intake.reads import PAGE_H_PX, PAGE_W_PX, TextRead, mm_to_px
 from intake.samples.content import Case, make_case
+from intake.samples.make import STYLES
 from intake.training.measure_text import aligned_case
 
 
@@ -415,3 +421,58 @@ def test_a_month_s_name_misread_in_a_third_of_its_letters_lets_its_letters_be_cu
     WHEN the classifier's cuts are chosen
     THEN they may hold the month's letters (the month's cut counts)."""
     assert _cut_counts(CONFIGS[FieldType.DATE], written) == MONTH_CUT_COUNTS
+
+
+# --- a month's name read again ---------------------------------------------------------
+
+
+def _start_widget() -> Widget:  # 9448's startdatum
+    return next(w for w in form_layout("9448").widgets if w.name == "startdatum")
+
+
+@pytest.mark.parametrize(("written", "rereads"), [("14 mars 2026", 3), ("2026-03-14", 0)])
+def test_a_date_holding_a_word_is_read_again_for_its_month(written: str, rereads: int) -> None:
+    """GIVEN a date box whose first read holds a word ("14 mars 2026") or only digits
+    WHEN the widget is read
+    THEN a word's line is read again at other scales and modes, with the date's
+    characters, each reread kept for the month's vote; a date of digits is read once."""
+    page = scanned("9448", (("startdatum", written),), "typed-office300", 3)
+    engine = FakeEngine(default=written)
+
+    read = read_widget(page, _start_widget(), CONFIGS[FieldType.DATE], engine)
+
+    assert read.rereads == [written] * rereads
+    assert [(psm, whitelist) for psm, whitelist, _ in engine.calls[1:]] == \
+        [(psm, DATE_CHARACTERS) for psm, _ in MONTH_REREADS][:rereads]
+
+
+def _hand_date(written: str, font: str, seed: int) -> TextRead:
+    style = STYLES["hand-office300"].model_copy(update={"hand_fonts": (font,)})
+    page = aligned_case(Case(form="9448", written={"startdatum": written}), style,
+                        random.Random(seed))
+    return read_widget(page, _start_widget(), CONFIGS[FieldType.DATE], shared_engine(),
+                       shipped_digits().remembering())
+
+
+@pytest.mark.tesseract
+def test_a_maj_whose_first_read_lost_a_letter_is_read_whole_again() -> None:
+    """GIVEN "19 maj 2025" hand-printed (SteveHand) whose first read lost the m ("aj",
+    which alone is only a guess of maj)
+    WHEN the widget is read
+    THEN most rereads of the line read "maj" letter-perfect: enough to vote it May."""
+    read = _hand_date("19 maj 2025", "SteveHand.ttf", 2)
+    assert "maj" not in read.text
+    assert sum("maj" in reread.split() for reread in read.rereads) >= 2
+
+
+@pytest.mark.parametrize(
+    ("text", "reread"),
+    [("Vellinge, & juli AUC", True), ("Lilla Edet, 4/2 2025", True),
+     ("Heby den 20260729", False), ("Stockholm 2026-03-14", False)],
+)
+def test_ort_och_datum_is_read_again_only_for_a_word_after_the_ort(text: str,
+                                                                   reread: bool) -> None:
+    """GIVEN 9443's "Ort och datum" read as ``text``
+    WHEN it is decided whether the line is read again for a month's name
+    THEN only a word after the first (the ort's) other than "den" asks for it."""
+    assert _may_name_a_month(TEXT_THEN_DATE, text) is reread

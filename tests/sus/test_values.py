@@ -116,6 +116,8 @@ def test_swedish_month_names_and_abbreviations(name: str, month: int) -> None:
         pytest.param("46-01-01", date(2046, 1, 1), id="20-years-ahead-is-this-century"),
         pytest.param("47-01-01", date(1947, 1, 1), id="more-than-20-ahead-is-last-century"),
         pytest.param("000101", date(2000, 1, 1), id="00-is-2000"),
+        pytest.param("8 augusti -26", date(2026, 8, 8), id="month-name-dash-26"),
+        pytest.param("8 aug '26", date(2026, 8, 8), id="month-abbreviation-apostrophe-26"),
     ],
 )
 def test_two_digit_year_is_put_near_today(written: str, expected: date) -> None:
@@ -175,6 +177,7 @@ def test_today_defaults_to_the_real_date() -> None:
         pytest.param("", values.UNREADABLE_DATE, id="empty"),
         pytest.param("hej", values.UNREADABLE_DATE, id="word"),
         pytest.param("14/3", values.UNREADABLE_DATE, id="no-year"),
+        pytest.param("8 augusti 26", values.UNREADABLE_DATE, id="month-name-bare-two-digits"),
         pytest.param("2026-03", values.UNREADABLE_DATE, id="no-day"),
         pytest.param("2026-03-14-15", values.UNREADABLE_DATE, id="extra-part"),
         pytest.param("2026314", values.UNREADABLE_DATE, id="seven-digits"),

@@ -116,3 +116,36 @@ def test_the_ticked_box_lines_are_fitted_apart_and_kept_when_digits_are_refitted
     assert again["lines"] == {"date": 0.68, "text": 0.89, "single": 0.35, "yesno": 0.35}
     assert again["reliability"]["single"] == [4]
     assert again["choice_provenance"]["made_by"] == "ticks"
+
+
+def test_a_candidate_model_gets_its_own_lines_beside_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """GIVEN a candidate digit model not yet shipped, and a new lines file for it
+    WHEN the digit types' lines are fitted with --digits MODEL --out FILE
+    THEN the forms are read with the candidate, its lines go to FILE with the shipped
+    free-text and ticked-box lines beside them, and the shipped file is untouched."""
+    import json
+
+    from intake.learned.review import lines_path
+    from intake.training import calibrate_review
+
+    shipped_before = lines_path().read_bytes()
+    read_with: list[Path | None] = []
+
+    def fitted(folders: list[Path], settings: Settings, types: tuple[str, ...] = (),
+               digits: Path | None = None) -> dict:
+        read_with.append(digits)
+        return {"lines": {"date": 0.71, "percent": 0.5}, "reliability": {},
+                "provenance": {"made_by": "candidate", "data": "d", "note": "n",
+                               "validation": {}}}
+
+    monkeypatch.setattr(calibrate_review, "calibrate", fitted)
+    candidate, out = tmp_path / "candidate.npz", tmp_path / "candidate-lines.json"
+    calibrate_review.main([str(tmp_path), "--digits", str(candidate), "--out", str(out)])
+
+    assert read_with == [candidate]
+    lines = json.loads(out.read_text())["lines"]
+    shipped = json.loads(shipped_before)["lines"]
+    assert lines["date"] == 0.71 and lines["percent"] == 0.5
+    assert lines["text:namn"] == shipped["text:namn"] and lines["yesno"] == shipped["yesno"]
+    assert lines_path().read_bytes() == shipped_before

@@ -4,6 +4,7 @@ epoch learns from."""
 from __future__ import annotations
 
 from multiprocessing import Pool
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -36,3 +37,16 @@ def test_each_epoch_remakes_some_real_digits_and_keeps_the_rest(
         assert np.array_equal(x, x2) and np.array_equal(y, y2)
     kept = {g.tobytes() for g in first[0][0]} & {g.tobytes() for g in first[1][0]}
     assert 36 <= len(kept) <= 40 and len(first[1][0]) - len(kept) >= 16
+
+
+def test_three_convolutions_are_refused_before_any_training(tmp_path: Path) -> None:
+    """GIVEN --conv-widths naming three convolutions (2 x 2 pooling cannot halve 28
+    pixels three times) WHEN training is asked for
+    THEN it is a usage error, nothing is trained and no model is written."""
+    out = tmp_path / "m.npz"
+    with pytest.raises(SystemExit) as stopped:
+        digits.main(["train", "--conv-widths", "8,8,8", "--out", str(out)])
+    assert stopped.value.code == 2 and not out.exists()
+    with pytest.raises(SystemExit):
+        digits.main(["train", "--dense-widths", "0", "--out", str(out)])
+    assert not out.exists()

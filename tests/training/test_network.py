@@ -95,3 +95,17 @@ def test_fitting_takes_each_epochs_fresh_glyphs() -> None:
     model = fit(initial_model(3), *empty, epochs=3, seed=3, fresh=fresh)
     assert asked == [0, 1, 2]
     assert figures(model, *_bars(100, 2))["accuracy"] >= 0.95
+
+
+def test_a_wider_network_has_the_widths_asked_for_and_the_same_output() -> None:
+    """GIVEN convolutions of 24 and 48 channels and a dense layer of 160 asked for
+    WHEN a network is made THEN its layers have those widths and it still gives one
+    probability per class; three convolutions (28 pixels cannot be halved three
+    times) are refused."""
+    model = initial_model(2, conv_widths=(24, 48), dense_widths=(160,))
+    assert [w.shape for w, _ in model.convs] == [(9, 24), (9 * 24, 48)]
+    assert [w.shape for w, _ in model.dense] == [(7 * 7 * 48, 160), (160, len(CLASSES))]
+    p = model.probabilities(np.zeros((2, 28, 28), np.float32))
+    assert p.shape == (2, len(CLASSES)) and np.allclose(p.sum(axis=1), 1.0)
+    with pytest.raises(ValueError, match="at most 2"):
+        initial_model(2, conv_widths=(8, 8, 8))
