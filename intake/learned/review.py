@@ -35,6 +35,14 @@ class ReviewLines(BaseModel, frozen=True):
     #: may have a line of its own, "TYPE:NAME" ("text:namn": free text is fitted per
     #: kind of field, names apart from organisations)
     lines: dict[str, float] = Field(default_factory=dict)
+    #: how contested a digit field's value may be (``FieldValue.contested``: the
+    #: likeliest other valid value one glyph away, as a share of the chosen one's
+    #: probability) before a person decides whatever its confidence; None: never.
+    #: Fitted by ``intake.training.calibrate_contested`` on the calibration forms
+    contested: float | None = None
+    #: the share of the calibration forms' values so contested that were right: the
+    #: most such a value's confidence may be
+    contested_right: float = 0.5
     provenance: Provenance | None = None
 
     def line(self, field_type: str, review_below: float, field: str | None = None) -> float:
@@ -57,7 +65,10 @@ def load_review_lines(path: Path | None = None) -> ReviewLines:
     source = path or lines_path()
     try:
         raw = json.loads(source.read_text(encoding="utf-8"))
-        return ReviewLines(lines=raw["lines"], provenance=raw.get("provenance"))
+        contest = raw.get("contested") or {}
+        return ReviewLines(lines=raw["lines"], contested=contest.get("line"),
+                           contested_right=contest.get("right", 0.5),
+                           provenance=raw.get("provenance"))
     except (OSError, KeyError, TypeError, ValueError) as exc:
         raise ConfigurationError(
             f"{source} is missing or broken ({exc}); "

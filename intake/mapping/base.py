@@ -25,6 +25,8 @@ from datetime import date
 from operator import getitem
 from typing import Any, TypeVar
 
+from pydantic import Field
+
 from intake.learned import Priors, ReviewLines, TextCalibration
 from intake.learned.text import load_text_calibration
 from intake.reads import Model, TextRead
@@ -50,6 +52,10 @@ class FieldValue(Model):
     value: Any
     confidence: float
     problem: str | None = None
+    #: how close the digit classifier came to reading another valid value by one
+    #: glyph (:attr:`Vote.contested`), where the value is the classifier's reading;
+    #: for calibration, never in what is written out
+    contested: float = Field(default=0.0, exclude=True)
 
 
 @dataclass(frozen=True)
@@ -225,6 +231,11 @@ class Vote:
     confidence: float
     corrected: bool
     text: str
+    #: how close another valid value came by one character: the largest probability,
+    #: against the chosen value's string, of a string one character from it that makes
+    #: a different valid value (a day "21" whose 2 could be the 3 of "31": 0 when no
+    #: single character's runner-up makes another value)
+    contested: float = 0.0
 
 
 def vote(read: TextRead, parse: Callable[[str], T | None], priors: Priors, *,
@@ -237,6 +248,7 @@ def vote(read: TextRead, parse: Callable[[str], T | None], priors: Priors, *,
     mass: dict[T, float] = {}
     weighed: dict[T, float] = {}
     source: dict[T, str] = {}
+    valid: list[tuple[str, float, T]] = []
     seen = nonsense = 0.0
     first: T | None = None
     for rank, (text, p) in enumerate(kbest_strings(char_dists(read))):
@@ -247,9 +259,10 @@ def vote(read: TextRead, parse: Callable[[str], T | None], priors: Priors, *,
         if value is None:
             nonsense += p
             continue
+        likely = p * (1.0 if prior is None else prior(value, text))
+        valid.append((text, likely, value))
         mass[value] = mass.get(value, 0.0) + p
-        weighed[value] = weighed.get(value, 0.0) + p * (1.0 if prior is None
-                                                        else prior(value, text))
+        weighed[value] = weighed.get(value, 0.0) + likely
         source.setdefault(value, text)
     if not mass:
         return None
@@ -257,7 +270,18 @@ def vote(read: TextRead, parse: Callable[[str], T | None], priors: Priors, *,
     chosen = first if prior is None and first is not None else likeliest
     denominator = sum(mass.values()) + max(0.0, 1.0 - seen) + priors.rho_unparseable * nonsense
     share = min(1.0, weighed[chosen] / denominator)
-    return Vote(chosen, share, chosen != first, source[chosen])
+    return Vote(chosen, share, chosen != first, source[chosen],
+                _contested(valid, chosen, source[chosen]))
+
+
+def _contested(valid: list[tuple[str, float, T]], chosen: T, text: str) -> float:
+    """:attr:`Vote.contested`: of the valid strings (text, probability, value), the
+    likeliest one character from ``text`` that makes another value, as a share of
+    ``text``'s probability."""
+    own = next(p for t, p, _ in valid if t == text)
+    return max((min(p / own, 1.0) for t, p, value in valid
+                if value != chosen and len(t) == len(text)
+                and sum(a != b for a, b in zip(t, text, strict=True)) == 1), default=0.0)
 
 
 # --- words ------------------------------------------------------------------------------

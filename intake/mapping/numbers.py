@@ -10,7 +10,7 @@ import math
 import re
 from collections.abc import Callable, Hashable, Sequence
 from datetime import date, timedelta
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 import numpy as np
 
@@ -29,6 +29,7 @@ from intake.mapping.base import (
 )
 from intake.mapping.lexicon import edit_distance
 from intake.reads import Cut, TextRead
+from intake.settings import REVIEW_BELOW
 from intake.sus.values import (
     BAD_CODE,
     BAD_PERCENT,
@@ -46,6 +47,7 @@ DATE_CORRECTED = "Datumet är rättat efter OCR-alternativen; kontrollera"
 DATE_OUT_OF_RANGE = "Datumet ligger utanför rimligt intervall; kontrollera"
 VALUE_UNSURE = "Värdet är svårläst; kontrollera"
 VALUE_CORRECTED = "Värdet är rättat efter OCR-alternativen; kontrollera"
+DIGIT_CONTESTED = "En siffra kan läsas som en annan, som ger ett annat giltigt värde; kontrollera"
 DATE_READERS_DISAGREE = "Datumet läses olika av textläsaren och sifferläsaren; kontrollera"
 VALUE_READERS_DISAGREE = "Värdet läses olika av textläsaren och sifferläsaren; kontrollera"
 #: The classes a glyph of a date may be (digits, then the slash) and how many are kept.
@@ -129,16 +131,44 @@ def interpret_date(read: TextRead, context: Context) -> FieldValue:
     whole = whole_date(read.cuts, context, written=read.text, rereads=read.rereads)
     if whole is None:
         return as_read or FieldValue(value=None, confidence=0.0, problem=DATE_UNSURE)
-    return _two_readers(as_read, whole, DATE_UNSURE, DATE_READERS_DISAGREE, context)
+    return _with_contest(_two_readers(as_read, whole, DATE_UNSURE, DATE_READERS_DISAGREE,
+                                      context), whole, context)
 
 
-def _two_readers(as_read: FieldValue | None, whole: tuple[object, float], unsure: str,
+def _with_contest(value: FieldValue, whole: Whole, context: Context) -> FieldValue:
+    """``value`` told how contested the classifier's reading is, when it is that one;
+    contested at or past the fitted line (``ReviewLines.contested``), it goes to a
+    person however sure the field is, and is no surer than such values were on the
+    calibration forms: one glyph decides between two real values, and the classifier's
+    runner-up at a glyph of a hand it never saw is often the digit written (hand-real300
+    seed 77: a code's 7 read 4, its 7 at 0.26, both readers agreeing at 0.92; a year's 6
+    read 4 at 0.61; a percent's 75 read 95 at 0.49)."""
+    if value.value != whole.value or not whole.contested:
+        return value
+    value = value.model_copy(update={"contested": whole.contested})
+    lines = context.review_lines
+    if lines.contested is None or whole.contested < lines.contested \
+            or value.problem is not None:
+        return value
+    return value.model_copy(update={
+        "confidence": min(value.confidence, lines.contested_right),
+        "problem": DIGIT_CONTESTED})
+
+
+def _two_readers(as_read: FieldValue | None, whole: Whole, unsure: str,
                  disagree: str, context: Context, *, outvotes: float = 1.0) -> FieldValue:
     """The engine's reading of a field and the whole-field decoding of the classifier's
     cuts (value, posterior) as one: agreeing, as sure as the surer; both fairly sure of
     different values, the likelier one for a person to decide -- unless the classifier
     is at least ``outvotes`` sure; else the surer."""
-    value, posterior = whole
+    value, posterior = whole.value, whole.posterior
+    if as_read is not None and as_read.value == value and whole.borrowed:
+        # the engine alone read a part (the day): as sure as any field must be to pass
+        # without a fitted line, or it is a guess (a typed "25 januari" at 0.95 passes;
+        # a hand's "4 oktober" at 0.72, a 9 written, does not)
+        sure = as_read.confidence >= REVIEW_BELOW
+        return valued(value, min(as_read.confidence, context.priors.correction_cap)
+                      if sure else posterior, unsure, context)
     if as_read is not None and as_read.value == value:
         return valued(value, max(as_read.confidence, posterior), unsure, context)
     if posterior >= outvotes:
@@ -155,8 +185,20 @@ def _two_readers(as_read: FieldValue | None, whole: tuple[object, float], unsure
     return valued(value, posterior, unsure, context)
 
 
+class Whole(NamedTuple):
+    """A field decoded from the classifier's cuts: the value, its posterior, and how
+    contested it is (:attr:`~intake.mapping.base.Vote.contested`)."""
+
+    value: object
+    posterior: float
+    contested: float = 0.0
+    #: a part of the value (a date's day) is the engine's reading, not the classifier's:
+    #: the engine agreeing with it is no second reader
+    borrowed: bool = False
+
+
 def whole_date(cuts: Sequence[Cut], context: Context, *, written: str = "",
-               rereads: Sequence[str] = ()) -> tuple[str, float] | None:
+               rereads: Sequence[str] = ()) -> Whole | None:
     """Segmentations × glyph probabilities: each cut of the line (weighted by how likely
     its glyphs are whole characters) read as the k likeliest strings, which must be a
     real date in the form's range; the date with the most probability over all cuts,
@@ -171,7 +213,7 @@ def whole_date(cuts: Sequence[Cut], context: Context, *, written: str = "",
     lead = _written_day(written, month)
     used_month = used_day = by_place = False
 
-    def date_of(cut: Cut) -> tuple[str, float, bool] | None:
+    def date_of(cut: Cut) -> tuple[str, float, bool, float] | None:
         nonlocal used_month, used_day
         if by_place:
             assert month is not None
@@ -190,8 +232,10 @@ def whole_date(cuts: Sequence[Cut], context: Context, *, written: str = "",
             # a glyph the classifier took for a letter, where no month's name is
             # written, read as its likeliest digit or a slash: not a digit it saw
             return (chosen.value.isoformat(),
-                    min(chosen.confidence, context.priors.invalid_cap), False)
-        return chosen.value.isoformat(), chosen.confidence, not chosen.corrected
+                    min(chosen.confidence, context.priors.invalid_cap), False,
+                    chosen.contested)
+        return (chosen.value.isoformat(), chosen.confidence, not chosen.corrected,
+                chosen.contested)
 
     found = _decode_cuts(cuts, date_of)
     if found is None and month is not None:
@@ -202,21 +246,25 @@ def whole_date(cuts: Sequence[Cut], context: Context, *, written: str = "",
         found = _decode_cuts(cuts, date_of)
     if found is None:
         return None
-    best, posterior, as_seen = found
+    best, posterior, as_seen, contested = found
     if not as_seen:
         # no cut's likeliest glyphs read this date: the glyphs' lesser choices made it
         # real, and on a hand the classifier never saw they are its least sure part
         posterior *= GUESSED_GLYPHS
-    if used_month and (sureness != _READ or used_day):
-        # the month (and the day) as the engine read them, not the classifier
+    if used_day:
+        # the day as the engine read it, and no glyph of the classifier's: one reader's
+        # digit, unchecked, where any other day makes a date as real (hand-real300 seed
+        # 77: "9 oktober" read "4 oktober" at 0.51, the cut holding only the year)
+        posterior = min(posterior, context.priors.invalid_cap)
+    elif used_month and sureness != _READ:
+        # the month as the engine read it, not the classifier: snapped or guessed
         posterior = min(posterior, context.priors.correction_cap
-                        if sureness == _READ or (sureness == _SNAPPED and not used_day)
-                        else context.priors.invalid_cap)
+                        if sureness == _SNAPPED else context.priors.invalid_cap)
     if by_place:
         # where the month's letters end and the year begins was told by counting the
         # year's glyphs, not seen: a person confirms it
         posterior = min(posterior, context.priors.invalid_cap)
-    return str(best), posterior
+    return Whole(str(best), posterior, contested, borrowed=used_day)
 
 
 def _vote_date(read: TextRead, context: Context, latest: date) -> Vote | None:
@@ -244,7 +292,7 @@ def _placed_read(cut: Cut, priors: Priors, month: str) -> TextRead | None:
 
 
 def whole_number(cuts: Sequence[Cut], parse: Callable[[str], int | None],
-                 context: Context) -> tuple[int, float] | None:
+                 context: Context) -> Whole | None:
     """A percent or a code decoded from the classifier's cuts as :func:`whole_date`
     decodes a date: the value ``parse`` accepts with the most probability over all
     cuts, and that share."""
@@ -254,41 +302,47 @@ def whole_number(cuts: Sequence[Cut], parse: Callable[[str], int | None],
     # than a writer's slip: it weighs as much against the valid reading as a cut does.
     priors = context.priors.model_copy(update={"rho_unparseable": _INVALID_CUT})
 
-    def number_of(cut: Cut) -> tuple[int, float, bool] | None:
+    def number_of(cut: Cut) -> tuple[int, float, bool, float] | None:
         chosen = vote(_cut_read(cut, priors, None)[0], parse, priors)
         if chosen is None:
             return None
         assert isinstance(chosen.value, int)
-        return chosen.value, chosen.confidence, True  # (no lesser choice doubted here)
+        # (no lesser choice doubted here)
+        return chosen.value, chosen.confidence, True, chosen.contested
 
     found = _decode_cuts(cuts, number_of)
-    return None if found is None else (int(found[0]), found[1])
+    return None if found is None else Whole(int(found[0]), found[1], found[3])
 
 
-def _decode_cuts(cuts: Sequence[Cut], value_of: Callable[[Cut], tuple[T, float, bool] | None]
-                 ) -> tuple[T, float, bool] | None:
+def _decode_cuts(cuts: Sequence[Cut],
+                 value_of: Callable[[Cut], tuple[T, float, bool, float] | None]
+                 ) -> tuple[T, float, bool, float] | None:
     """Each cut (weighted by how likely its glyphs are whole characters) read by
-    ``value_of`` as a value, its share, and whether the cut's likeliest glyphs read it;
-    the value with the most weight over all cuts, that part of the whole (a cut reading
-    no valid value weighs :data:`_INVALID_CUT` of its own) and whether some cut's
-    likeliest glyphs read it."""
+    ``value_of`` as a value, its share, whether the cut's likeliest glyphs read it and
+    how contested it is (:attr:`~intake.mapping.base.Vote.contested`); the value with
+    the most weight over all cuts, that part of the whole (a cut reading no valid value
+    weighs :data:`_INVALID_CUT` of its own), whether some cut's likeliest glyphs read
+    it, and how contested it is on the heaviest cut that reads it."""
     top = max(cut.log_weight for cut in cuts)
     mass: dict[T, float] = {}
     seen: set[T] = set()
+    contested: dict[T, tuple[float, float]] = {}  # value -> (heaviest weight, contested)
     total = 0.0
     for cut in cuts:
         weight = math.exp(cut.log_weight - top)
         found = value_of(cut)
         if found is not None:
-            value, share, as_seen = found
+            value, share, as_seen, doubt = found
             mass[value] = mass.get(value, 0.0) + weight * share
             if as_seen:
                 seen.add(value)
+            if weight > contested.get(value, (-1.0, 0.0))[0]:
+                contested[value] = (weight, doubt)
         total += weight if found is not None else weight * _INVALID_CUT
     if not mass:
         return None
     best = max(sorted(mass, key=str), key=mass.__getitem__)
-    return best, min(1.0, mass[best] / total), best in seen
+    return best, min(1.0, mass[best] / total), best in seen, contested[best][1]
 
 
 def _written_month(text: str, rereads: Sequence[str] = ()) -> tuple[str | None, str]:
@@ -643,8 +697,8 @@ def _small_number(
     whole = whole_number(read.cuts, parse, context)
     if whole is None:
         return as_read or FieldValue(value=None, confidence=0.0, problem=bad)
-    return _two_readers(as_read, whole, VALUE_UNSURE, VALUE_READERS_DISAGREE, context,
-                        outvotes=CLASSIFIER_OUTVOTES)
+    return _with_contest(_two_readers(as_read, whole, VALUE_UNSURE, VALUE_READERS_DISAGREE,
+                                      context, outvotes=CLASSIFIER_OUTVOTES), whole, context)
 
 
 def _engine_number(

@@ -94,7 +94,10 @@ def calibration_readings(folders: list[Path], settings: Settings,
         if style is None or style.digit_part != "calibration":
             raise SystemExit(f"{scan}: not a calibration style (*-calib); refusing to fit "
                              "review lines on it")
-    models = replace(ReadingModels.shipped(), review=ReviewLines())
+    shipped = ReadingModels.shipped()
+    # (the contest line stays: a value it sends to a person is held, as in the pipeline)
+    models = replace(shipped, review=ReviewLines(
+        contested=shipped.review.contested, contested_right=shipped.review.contested_right))
     if digits is not None:
         models = replace(models, digits=load_digit_model(digits))
     readings = []
@@ -225,6 +228,15 @@ def keep_choice_lines(fitted: dict[str, Any], path: Path) -> dict[str, Any]:
                      "choice_provenance": old.get("choice_provenance")}
 
 
+def keep_contest(fitted: dict[str, Any], path: Path) -> dict[str, Any]:
+    """``fitted`` with the contest line already in ``path`` kept as it is (fitted apart
+    by ``intake.training.calibrate_contested``)."""
+    if not path.is_file():
+        return fitted
+    old = json.loads(path.read_text(encoding="utf-8"))
+    return fitted | ({"contested": old["contested"]} if "contested" in old else {})
+
+
 def with_choice_lines(fitted: dict[str, Any], path: Path) -> dict[str, Any]:
     """The ticked-box types' lines (``fitted``) set among the lines already in ``path``,
     which stay as they are; the fit's provenance is kept apart (``choice_provenance``)."""
@@ -256,9 +268,9 @@ def main(argv: list[str] | None = None) -> int:
                             encoding="utf-8")
         print({k: fitted["lines"][k] for k in types if k in fitted["lines"]})
         return 0
-    fitted = keep_choice_lines(
+    fitted = keep_contest(keep_choice_lines(
         keep_text_lines(calibrate(args.folders, Settings(), digits=args.digits), kept_from),
-        kept_from)
+        kept_from), kept_from)
     args.out.write_text(json.dumps(fitted, ensure_ascii=False, indent=1) + "\n",
                         encoding="utf-8")
     for kind, line in fitted["lines"].items():

@@ -6,11 +6,14 @@ from dataclasses import replace
 
 import pytest
 
+from intake.learned import ReviewLines
 from intake.learned.review import shipped_review_lines
+from intake.mapping.base import Context
 from intake.mapping.numbers import (
     DATE_CORRECTED,
     DATE_READERS_DISAGREE,
     DATE_UNSURE,
+    DIGIT_CONTESTED,
     interpret_code,
     interpret_date,
     interpret_percent,
@@ -615,3 +618,101 @@ def test_den_before_a_date_of_digits_is_no_month_to_doubt() -> None:
         update={"rereads": ["den 14/3 2026"] * 3}), CONTEXT)
     assert again.value == alone.value == "2026-03-14"
     assert again.confidence == alone.confidence
+
+
+#: The shipped review lines with a contest line: a value whose glyph's runner-up makes
+#: another valid value at 0.2 of its probability or more goes to a person.
+CONTEST_LINES: ReviewLines = shipped_review_lines().model_copy(
+    update={"contested": 0.2, "contested_right": 0.6})
+
+
+def contested(kind: str) -> Context:
+    """A field of type ``kind``'s context as the pipeline makes it, with the contest line."""
+    return replace(CONTEXT, review_lines=CONTEST_LINES).for_type(kind)
+
+
+def test_a_code_both_readers_agree_on_goes_to_a_person_when_its_glyph_is_contested() -> None:
+    """GIVEN an avslutningsanledning 7 the engine read as "4" at 0.92 and the classifier
+    read as 4 with the 7 a close runner-up (0.26: as on hand-real300 seed 77)
+    WHEN the code is interpreted
+    THEN it is 4 but flagged, no surer than such codes were on the calibration forms."""
+    cut = cut_of("4", doubts={0: {"4": 0.7, "7": 0.26}})
+    value = interpret_code(TextRead(text="4", confidence=0.92, cuts=[cut]),
+                           contested("code"))
+    assert value.value == 4 and value.problem == DIGIT_CONTESTED
+    assert value.confidence <= 0.6
+
+
+def test_a_percent_whose_leading_digit_is_contested_goes_to_a_person() -> None:
+    """GIVEN an arbete_procent "75" the classifier read as 95, its 7 at nearly the 9's
+    probability, the engine reading "15" unsure
+    WHEN the percent is interpreted
+    THEN it is flagged for a person (not a silent 95)."""
+    cut = cut_of("95", sure=0.99, doubts={0: {"9": 0.5, "7": 0.45}})
+    value = interpret_percent(TextRead(text="15", confidence=0.29, cuts=[cut]),
+                              contested("percent"))
+    assert value.problem is not None
+
+
+def test_a_date_whose_day_could_be_another_real_day_goes_to_a_person() -> None:
+    """GIVEN an avslutningsdatum "21/3 2025" whose 2 the classifier gave 0.7 and a 3
+    0.3 (day 31: as real), the engine agreeing at 0.87
+    WHEN the date is interpreted
+    THEN it is flagged as contested, whatever the engine's confidence."""
+    cut = cut_of("21/3 2025", sure=0.995, doubts={0: {"2": 0.7, "3": 0.28}})
+    value = interpret_date(TextRead(text="21/3 2025", confidence=0.87, cuts=[cut]),
+                           contested("date"))
+    assert value.value == "2025-03-21" and value.problem == DIGIT_CONTESTED
+
+
+def test_a_date_whose_runner_up_makes_no_real_date_is_not_contested() -> None:
+    """GIVEN "29/3 2025" whose 2 the classifier gave 0.7 and a 4 0.28 (day 49: no date)
+    WHEN the date is interpreted with the engine agreeing at 0.95
+    THEN nothing contests it: it passes."""
+    cut = cut_of("29/3 2025", sure=0.995, doubts={0: {"2": 0.7, "4": 0.28}})
+    value = interpret_date(TextRead(text="29/3 2025", confidence=0.95, cuts=[cut]),
+                           contested("date"))
+    assert value.value == "2025-03-29" and value.problem is None
+    assert value.contested < 0.05
+
+
+def test_a_clearly_written_date_is_not_contested() -> None:
+    """GIVEN "14/3 2025" with every glyph clear
+    WHEN the date is interpreted with a contest line
+    THEN it passes, barely contested."""
+    cut = cut_of("14/3 2025", sure=0.995)
+    value = interpret_date(TextRead(text="14/3 2025", confidence=0.95, cuts=[cut]),
+                           contested("date"))
+    assert value.problem is None and value.contested < 0.2
+
+
+def test_a_day_only_the_engine_read_goes_to_a_person() -> None:
+    """GIVEN "9 oktober 2025" the engine read as "4 oktober 2025" (0.72) while the
+    classifier's cut of the line holds only the year (hand-real300 seed 77)
+    WHEN the date is interpreted
+    THEN it is the engine's date but under review: one reader's digit, unchecked."""
+    read = TextRead(text="4 oktober 2025", confidence=0.72, cuts=[cut_of("2025")])
+    value = interpret_date(read, DATE_CONTEXT)
+    assert value.value == "2025-10-04" and value.problem == DATE_UNSURE
+
+
+def test_the_shipped_contest_line_sends_a_percent_read_from_a_contested_glyph() -> None:
+    """GIVEN the shipped review lines and an arbete_procent "75" the classifier read as
+    95, its 7 at 0.45 beside the 9's 0.5 (hand-real300 seed 77, silent at 0.49 before)
+    WHEN the percent is interpreted as the pipeline does
+    THEN it goes to a person."""
+    cut = cut_of("95", sure=0.99, doubts={0: {"9": 0.5, "7": 0.45}})
+    context = replace(CONTEXT, review_lines=shipped_review_lines()).for_type("percent")
+    value = interpret_percent(TextRead(text="15", confidence=0.29, cuts=[cut]), context)
+    assert value.problem is not None
+
+
+def test_a_typed_day_the_engine_read_surely_passes_though_the_cut_holds_only_the_year(
+) -> None:
+    """GIVEN a typed "25 januari 2024" the engine read at 0.95, the classifier's cut of
+    the line holding only the year (typed-office300 seed 80)
+    WHEN the date is interpreted
+    THEN it passes: the engine is as sure as a field must be without a fitted line."""
+    read = TextRead(text="25 januari 2024", confidence=0.95, cuts=[cut_of("2024")])
+    value = interpret_date(read, DATE_CONTEXT)
+    assert value.value == "2024-01-25" and value.problem is None
