@@ -114,14 +114,7 @@ def test_approving_reads_the_document_and_its_consent_once_each(client: TestClie
     """GIVEN a claimed 9448 with its consent in the batch WHEN it is approved THEN the
     document and the consent (filed with it) are each read by their id once, locked for
     the decision — not first looked at and then read again to lock."""
-    document = forms(client, 1)[0]
-    token = login(client, "granskare")
-    headers = {"X-CSRF-Token": token}
-    client.post(f"/api/documents/{document}/claim", headers=headers)
-    with statements(client) as ran:
-        decided = client.post(f"/api/documents/{document}/decision",
-                              json={"action": "approve"}, headers=headers)
-    assert decided.status_code == 200, decided.text
+    document, ran = _approve_claimed(client)
     by_id = [p[0] for s, p in ran
              if re.match(r"SELECT .* FROM review_document WHERE review_document\.id = \?", s)]
     assert sorted(by_id) == [document, document + 1]  # the 9448, then its 9443
@@ -131,16 +124,22 @@ def test_deciding_does_not_load_every_document_of_the_upload(client: TestClient)
     """GIVEN a claimed 9448 WHEN it is approved THEN whether its upload's file may go is
     asked of the upload's forgotten documents alone: no statement loads every document
     of the upload (an upload may be a batch of 200 pages, and every decision asks)."""
-    document = forms(client, 1)[0]
-    token = login(client, "granskare")
-    headers = {"X-CSRF-Token": token}
-    client.post(f"/api/documents/{document}/claim", headers=headers)
-    with statements(client) as ran:
-        decided = client.post(f"/api/documents/{document}/decision",
-                              json={"action": "approve"}, headers=headers)
-    assert decided.status_code == 200, decided.text
+    document, ran = _approve_claimed(client)
     whole = [s for s, _ in ran if re.match(
         r"SELECT review_document\.id, review_document\.upload_id, .* FROM review_document"
         r" WHERE (\? = review_document\.upload_id|review_document\.upload_id = \?)"
         r"( ORDER BY .*)?$", s)]
     assert whole == []
+
+
+def _approve_claimed(client: TestClient) -> tuple[int, list[tuple[str, Any]]]:
+    """Claims the first 9448 as granskare and approves it; its id and the statements
+    the approval ran."""
+    document = forms(client, 1)[0]
+    headers = {"X-CSRF-Token": login(client, "granskare")}
+    client.post(f"/api/documents/{document}/claim", headers=headers)
+    with statements(client) as ran:
+        decided = client.post(f"/api/documents/{document}/decision",
+                              json={"action": "approve"}, headers=headers)
+    assert decided.status_code == 200, decided.text
+    return document, ran

@@ -67,6 +67,16 @@ def _granted(store: Store, role: Role, *, today: date = TODAY, valid_until: date
                      today=today, forbund_id=forbund_id, insats_id=insats_id, actor="admin").id
 
 
+def _granskare_a1_b1_uploader_b(session: Session, world: World) -> None:
+    """anna: granskare for a1 and b1 (current) and a2 (expired), uploader for B."""
+    for insats_id, valid_until in ((world.b1, NEXT_YEAR), (world.a1, NEXT_YEAR),
+                                   (world.a2, date(2026, 3, 25))):
+        grant(session, username="anna", role=Role.GRANSKARE, valid_until=valid_until,
+              today=TODAY, insats_id=insats_id, actor="admin")
+    grant(session, username="anna", role=Role.UPPLADDARE, valid_until=NEXT_YEAR,
+          today=TODAY, forbund_id=world.b, actor="admin")
+
+
 # --- Users --------------------------------------------------------------------------------
 
 
@@ -380,12 +390,7 @@ def test_insatser_for_lists_the_granskares_current_insatser(store: Store, world:
     THEN they are a1 and b1."""
     with store.transaction() as session:
         _user(session)
-        for insats_id, valid_until in ((world.b1, NEXT_YEAR), (world.a1, NEXT_YEAR),
-                                       (world.a2, date(2026, 3, 25))):
-            grant(session, username="anna", role=Role.GRANSKARE, valid_until=valid_until,
-                  today=TODAY, insats_id=insats_id, actor="admin")
-        grant(session, username="anna", role=Role.UPPLADDARE, valid_until=NEXT_YEAR,
-              today=TODAY, forbund_id=world.b, actor="admin")
+        _granskare_a1_b1_uploader_b(session, world)
     with store.transaction() as session:
         assert insatser_for(session, "anna", today=date(2026, 4, 1)) == sorted(
             [world.a1, world.b1])
@@ -433,12 +438,7 @@ def test_access_of_says_what_the_separate_functions_say_in_two_statements(
     with store.transaction() as session:
         create_user(session, UserIn(username="anna", display_name="Anna", password_hash=HASH),
                     actor="admin")
-        for insats_id, valid_until in ((world.b1, NEXT_YEAR), (world.a1, NEXT_YEAR),
-                                       (world.a2, date(2026, 3, 25))):
-            grant(session, username="anna", role=Role.GRANSKARE, valid_until=valid_until,
-                  today=TODAY, insats_id=insats_id, actor="admin")
-        grant(session, username="anna", role=Role.UPPLADDARE, valid_until=NEXT_YEAR,
-              today=TODAY, forbund_id=world.b, actor="admin")
+        _granskare_a1_b1_uploader_b(session, world)
     day = date(2026, 4, 1)
     with store.transaction() as session:
         ran = _selects(store)
