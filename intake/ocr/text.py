@@ -210,7 +210,7 @@ def read_widget(
         read = second_opinion(
             read, line, digits, lengths=config.digit_counts, merge=config.merge_digits,
             slashes=not config.slash_is_one, slack=config.count_slack,
-            agreement=config.agreement, cut_lengths=_cut_counts(config, read),
+            agreement=config.agreement, cut_lengths=_cut_counts(config, read.text, read.month_word),
         )
     if digits is not None and config.date_after_words:
         named = _names_a_month(read.text) or names_a_month(read.month_word)
@@ -257,11 +257,12 @@ def reread_month(line: np.ndarray, engine: TextEngine) -> list[str]:
     return reads
 
 
-def _cut_counts(config: FieldConfig, read: TextRead) -> tuple[int, ...] | None:
+def _cut_counts(config: FieldConfig, text: str, month_word: list[float] | None = None
+                ) -> tuple[int, ...] | None:
     """The digit counts the classifier's cuts may have: for a date whose month the
-    engine read as a word (or the month classifier names), its letters may pass for
-    digits too."""
-    if config.cut_counts and (_names_a_month(read.text) or names_a_month(read.month_word)):
+    engine read as a word in ``text`` (or the month classifier names in ``month_word``),
+    its letters may pass for digits too."""
+    if config.cut_counts and (_names_a_month(text) or names_a_month(month_word or [])):
         return MONTH_CUT_COUNTS
     return config.cut_counts or None
 
