@@ -97,12 +97,9 @@ MONTH_MISREAD_SHARE = 0.4
 #: "jan" letter-perfect (no reread named jun clearly: now a guess, reviewed).
 MONTH_READ_SHARE = 0.75
 MONTH_SNAP_SHARE = 0.5
-#: The month classifier's month (``intake.learned.months``), at least this sure, stands
-#: where the engine named none (snapped: for a person to confirm); at least
-#: :data:`MONTH_WORD_CONFIRMS` and agreeing with a month the engine's reads snapped, the
-#: month stands as read.
-MONTH_WORD_SURE = 0.8
-MONTH_WORD_CONFIRMS = 2.0  # (off: not yet measured)
+#: The month classifier's month (``intake.learned.months``) at least this sure and
+#: agreeing with a month the engine's reads snapped: the month stands as read.
+MONTH_WORD_CONFIRMS = 2.0  # (off: not measured yet)
 #: A year written in full, in glyphs; and the fewest glyphs a month's name written
 #: between a day and a year is taken to be when told by place (:func:`_placed_read`).
 _YEAR_GLYPHS = 4
@@ -391,26 +388,22 @@ def _month_vote(named: Sequence[tuple[str | None, str]]) -> tuple[str | None, st
 def _with_classifier(voted: tuple[str | None, str],
                      month_word: Sequence[float]) -> tuple[str | None, str]:
     """The engine's month (``voted``: name, how) and the month classifier's reading of
-    the word (:func:`~intake.learned.months.named_month`: the month it names) as one.
-    Where no read of the engine named a month, the classifier's is the month: snapped
-    (a person confirms it) when it is at least :data:`MONTH_WORD_SURE` sure, else a
-    guess. Where both name one and they differ, a sure classifier sends the month to a
-    person: the engine's when its reads agreed letter-perfect, else the classifier's; an
-    unsure one leaves the engine's as it was. Agreeing, a snapped month stands as read
-    when the classifier is sure (:data:`MONTH_WORD_CONFIRMS`)."""
+    the word (:func:`~intake.learned.months.named_month`: the month it names, if it is
+    sure) as one. Where no read of the engine named a month, the classifier's is the
+    month, snapped (a person confirms it). Where both name one and they differ, a person
+    decides: the engine's month when its reads agreed letter-perfect, else the
+    classifier's. Agreeing, a snapped month stands as read when the classifier is at
+    least :data:`MONTH_WORD_CONFIRMS` sure."""
     named = named_month(month_word)
     if named is None:
         return voted
     number, chance = named
-    said = MONTH_NAMES[number - 1]
     name, how = voted
     if name is None:
-        return said, _SNAPPED if chance >= MONTH_WORD_SURE else _GUESSED
+        return MONTH_NAMES[number - 1], _SNAPPED
     if MONTHS[name] == number:
         return (name, _READ) if how == _SNAPPED and chance >= MONTH_WORD_CONFIRMS else voted
-    if chance < MONTH_WORD_SURE:
-        return voted
-    return (name if how == _READ else said), _GUESSED
+    return (name if how == _READ else MONTH_NAMES[number - 1]), _GUESSED
 
 
 def month_share(named: Sequence[tuple[str | None, str]], number: int) -> float:

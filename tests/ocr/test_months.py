@@ -50,18 +50,18 @@ def test_a_month_word_in_the_held_out_font_is_read_as_its_month_when_sure() -> N
     """GIVEN each month's name hand-printed ("8 maj 2026") in the font the classifier
     never saw, twice
     WHEN the words are read
-    THEN a third or more are read as their month, and every one it is sure of (0.9 or
-    more) is."""
-    read, sure = [], []
+    THEN every month the classifier names (it is sure of) is the one written, and it
+    names one for a fifth of the words or more (the rest it leaves to the engine)."""
+    named, lines = [], 0
     for seed in range(2):
         for number, name in enumerate(MONTH_NAMES, start=1):
             found = named_month(read_month(_line(f"8 {name} 2026", seed * 100 + number),
                                            DIGITS.remembering(), MONTHS))
-            read.append(found is not None and found[0] == number)
-            if found is not None and found[1] >= 0.9:
-                sure.append(found[0] == number)
-    assert sum(read) >= len(read) / 3, read
-    assert all(sure), sure
+            lines += 1
+            if found is not None:
+                named.append((name, MONTH_NAMES[found[0] - 1]))
+    assert all(written == read for written, read in named), named
+    assert len(named) >= lines / 5, named
 
 
 def test_a_word_that_is_no_month_is_not_forced_into_one() -> None:
