@@ -276,7 +276,7 @@ def train_month_model(*, seed: int = 1, epochs: int = EPOCHS,
     provenance = Provenance(
         made_by=f"sus-intake train months --seed {seed}",
         data=(f"{per_class} date lines a class (12 months, no month) hand-printed with the "
-              f"sample generator's fonts but {', '.join(held_out)} and MORE_FONTS, scanned "
+              f"sample generator's fonts (not {', '.join(held_out)}) and MORE_FONTS, scanned "
               f"(intake.training.months); temperature on {CALIBRATE_PER_CLASS} a class "
               f"apart; figures on {MEASURE_PER_CLASS} a class in {', '.join(held_out)}"),
         seed=seed, commit=current_commit(), made_on=date.today(), validation=validation,
