@@ -378,6 +378,18 @@ def train_digits(seed: int, epochs: int | None, out_file: Path | None, with_corr
     click.echo(f"wrote {out}")
 
 
+@train.command("months")
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Where to write the model (default: the shipped file).")
+def train_months(seed: int, out_file: Path | None) -> None:
+    """The month-word classifier, from date lines hand-printed with the generator's
+    fonts but the held-out one (a few minutes); prints its figures on that font."""
+    from intake.training.months import main as months_main
+
+    months_main(["train", "--seed", str(seed), *(["--out", str(out_file)] if out_file else [])])
+
+
 def _retrain_digits(*, seed: int, epochs: int, out: Path, corrections_dir: Path | None) -> None:
     from intake.settings import Settings
     from intake.training.retrain import retrain_with_corrections

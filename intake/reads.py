@@ -102,6 +102,9 @@ class TextRead(Model):
     #: for a date with a month's name: the line read again at other scales and page
     #: segmentation modes, each read a vote on which month the word is
     rereads: list[str] = Field(default_factory=list)
+    #: for a date with a word between its day and year: the month classifier's
+    #: probabilities that the word is each month (then no month), empty when not read
+    month_word: list[float] = Field(default_factory=list)
 
 
 class PageReads(Model):

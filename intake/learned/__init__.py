@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from intake.learned.digits import DigitModel, load_digit_model
+from intake.learned.months import MonthModel, load_month_model
 from intake.learned.priors import Priors
 from intake.learned.review import ReviewLines, load_review_lines
 from intake.learned.text import TextCalibration, load_text_calibration
@@ -29,15 +30,18 @@ class ReadingModels:
     priors: Priors = field(default_factory=Priors)
     #: where review begins per field type (none: ``Settings.review_below`` for all)
     review: ReviewLines = field(default_factory=ReviewLines)
+    #: the month-word classifier (None: a month's name is read by Tesseract alone)
+    months: MonthModel | None = None
 
     @classmethod
     def shipped(cls) -> ReadingModels:
         """The models shipped in ``intake/learned/data``, loaded now."""
         return cls(ticks=load_thresholds(), text=load_text_calibration(),
-                   digits=load_digit_model(), review=load_review_lines())
+                   digits=load_digit_model(), review=load_review_lines(),
+                   months=load_month_model())
 
 
 __all__ = [
-    "DigitModel", "Priors", "ReadingModels", "ReviewLines", "TextCalibration",
+    "DigitModel", "MonthModel", "Priors", "ReadingModels", "ReviewLines", "TextCalibration",
     "TickThresholds",
 ]

@@ -159,7 +159,8 @@ def split_ort_och_datum(read: TextRead, context: Context) -> tuple[FieldValue, F
     if span is None:
         ort_read = read
         datum = FieldValue(value=None, confidence=0.0, problem=DATE_MISSING) if not read.cuts \
-            else interpret_date(TextRead(text="", confidence=0.0, cuts=read.cuts), dated)
+            else interpret_date(TextRead(text="", confidence=0.0, cuts=read.cuts,
+                                         month_word=read.month_word), dated)
     else:
         ort_read = outside(read, *span)
         # the rereads of the whole line vote on the date's month from its first digit
@@ -167,7 +168,8 @@ def split_ort_och_datum(read: TextRead, context: Context) -> tuple[FieldValue, F
         rereads = [reread[found.start():] for reread in read.rereads
                    if (found := _DIGIT.search(reread))]
         inside = _inside(read, *span).model_copy(update={"cuts": read.cuts,
-                                                         "rereads": rereads})
+                                                         "rereads": rereads,
+                                                         "month_word": read.month_word})
         datum = interpret_date(inside, dated)
     return _ort_value(ort_read, context.for_type("text")), datum
 

@@ -32,7 +32,8 @@ def read_fields(
     return PageReads(
         form=template.form,
         ticks=read_ticks(aligned, template, models.ticks),
-        texts=read_text_fields(aligned, template, engine=engine, digits=models.digits),
+        texts=read_text_fields(aligned, template, engine=engine, digits=models.digits,
+                               months=models.months),
         signature=signature,
         template=template.ref,
     )

@@ -187,7 +187,7 @@ def date_tail(line: np.ndarray, model: DigitModel, *, month_named: bool = False
     (``month_named``), one run of letters between two of them ("3 mars 2024") — to the
     end; None when they hold fewer than :data:`TAIL_MARKS` digit marks. A run is a word
     (marks between spaces) or, where a writer ran the month's name and the year
-    together ("Habo, 24 december2024"), the name's letters or the year (:func:`_runs`);
+    together ("Habo, 24 december2024"), the name's letters or the year (:func:`date_runs`);
     before the day of a month's name (:data:`DAY_MARKS`) stands the ort."""
     found = clusters(line)
     if found is None:
@@ -196,8 +196,8 @@ def date_tail(line: np.ndarray, model: DigitModel, *, month_named: bool = False
     taken: list[tuple[list[Cluster], int]] = []  # (run, its digit marks), right to left
     letters_left = 1 if month_named else 0
     day: int | None = None  # digit marks taken before the month's name
-    for run, marks in reversed(_runs(line, parts, height, model,
-                                         month_named=month_named)):
+    for run, marks in reversed(date_runs(line, parts, height, model,
+                                             month_named=month_named)):
         if marks is None and letters_left and taken:
             letters_left -= 1
             taken.append((run, 0))
@@ -214,8 +214,8 @@ def date_tail(line: np.ndarray, model: DigitModel, *, month_named: bool = False
     return line[:, max(taken[-1][0][0].left - 4, 0):]
 
 
-def _runs(line: np.ndarray, parts: list[Cluster], height: float, model: DigitModel, *,
-          month_named: bool) -> list[tuple[list[Cluster], int | None]]:
+def date_runs(line: np.ndarray, parts: list[Cluster], height: float, model: DigitModel, *,
+              month_named: bool) -> list[tuple[list[Cluster], int | None]]:
     """The line's words, each with its digit marks (None: a word of letters); where a
     month is named, a last word of letters ending in digits split before them (the
     year run into the month's name). A word of digits may hold one mark the

@@ -24,7 +24,9 @@ from intake.forms import FieldType, load_form
 from intake.forms.model import Rect, Widget
 from intake.forms.reading import ReadingTemplate, reading_template
 from intake.learned.digits import DigitModel
+from intake.learned.months import MonthModel
 from intake.ocr.lattice import cut_line, date_tail
+from intake.ocr.months import names_a_month, read_month
 from intake.ocr.opinion import second_opinion
 from intake.ocr.tesseract import TextEngine
 from intake.reads import TextRead, mm_to_px
@@ -147,7 +149,7 @@ TEXT_THEN_DATE = FieldConfig(date_after_words=True)
 
 def read_text_fields(
     aligned: np.ndarray, form: str | ReadingTemplate, *, engine: TextEngine,
-    digits: DigitModel | None,
+    digits: DigitModel | None, months: MonthModel | None = None,
 ) -> dict[str, TextRead]:
     """What is written in each text widget of ``form`` (a template, or a form id for
     its built-in layout) on a page aligned to it; the
@@ -158,7 +160,8 @@ def read_text_fields(
     configs = widget_configs(template.form)
     digits = None if digits is None else digits.remembering()  # each glyph classified once
     return {
-        widget.name: read_widget(aligned, widget, configs.get(widget.name, TEXT), engine, digits)
+        widget.name: read_widget(aligned, widget, configs.get(widget.name, TEXT), engine, digits,
+                                 months)
         for widget in template.layout.widgets
         if widget.kind == "text"
     }
@@ -184,10 +187,11 @@ def widget_configs(form_id: str) -> dict[str, FieldConfig]:
 
 def read_widget(
     aligned: np.ndarray, widget: Widget, config: FieldConfig, engine: TextEngine,
-    digits: DigitModel | None = None,
+    digits: DigitModel | None = None, months: MonthModel | None = None,
 ) -> TextRead:
     """Read one text widget; an empty box gives ``""`` without calling the engine. A
-    field of digits gets the ``digits`` classifier's second opinion."""
+    field of digits gets the ``digits`` classifier's second opinion; a date's word
+    between its day and year the ``months`` classifier's reading."""
     prepared = prepare_line(aligned, widget.rect)
     if prepared.image is None:
         return _empty(widget, prepared.stray_px)
@@ -195,21 +199,27 @@ def read_widget(
     read = engine.read_line(line, psm=config.psm, whitelist=config.whitelist)
     if config.fallback_psms and not _good_enough(read, config):
         read = _with_fallbacks(line, read, config, engine)
+    if digits is not None and months is not None and (config.cut_counts
+                                                      or config.date_after_words):
+        read = read.model_copy(update={"month_word": read_month(
+            line, digits, months, after_words=config.date_after_words,
+            letters_read=_letter_after_digit(read.text))})
     if digits is not None and config.digit_counts:
         # A second opinion per digit from the project's own classifier (issue 3 lever):
         # +5.5 points exact personnummer on generated hands, no new silent errors.
         read = second_opinion(
             read, line, digits, lengths=config.digit_counts, merge=config.merge_digits,
             slashes=not config.slash_is_one, slack=config.count_slack,
-            agreement=config.agreement, cut_lengths=_cut_counts(config, read.text),
+            agreement=config.agreement, cut_lengths=_cut_counts(config, read.text, read.month_word),
         )
     if digits is not None and config.date_after_words:
-        tail = date_tail(line, digits, month_named=_names_a_month(read.text))
+        named = _names_a_month(read.text) or names_a_month(read.month_word)
+        tail = date_tail(line, digits, month_named=named)
         if tail is not None:
-            lengths = MONTH_CUT_COUNTS if _names_a_month(read.text) else DATE_CUT_COUNTS
+            lengths = MONTH_CUT_COUNTS if named else DATE_CUT_COUNTS
             cuts = cut_line(tail, digits, lengths=lengths, slashes=True)
             read = read.model_copy(update={"cuts": cuts})
-    if _may_name_a_month(config, read.text):
+    if _may_name_a_month(config, read.text) or names_a_month(read.month_word):
         read = read.model_copy(update={"rereads": reread_month(line, engine)})
     if prepared.stray_px >= FAINT_INK_PX:
         # beside the writing lie fragments of a stroke a fax broke up: a pale digit or
@@ -218,6 +228,11 @@ def read_widget(
         read = read.model_copy(update={"confidence": min(read.confidence, FAINT_CONFIDENCE)})
     log.debug("%s: %d chars, confidence %.2f", widget.name, len(read.text), read.confidence)
     return read
+
+
+def _letter_after_digit(text: str) -> bool:
+    """Whether the engine read a letter after a digit: a word after a date's day."""
+    return re.search(r"\d\D*[^\W\d_]", text) is not None
 
 
 def _may_name_a_month(config: FieldConfig, text: str) -> bool:
@@ -242,10 +257,12 @@ def reread_month(line: np.ndarray, engine: TextEngine) -> list[str]:
     return reads
 
 
-def _cut_counts(config: FieldConfig, text: str) -> tuple[int, ...] | None:
+def _cut_counts(config: FieldConfig, text: str, month_word: list[float] | None = None
+                ) -> tuple[int, ...] | None:
     """The digit counts the classifier's cuts may have: for a date whose month the
-    engine read as a word, its letters may pass for digits too."""
-    if config.cut_counts and _names_a_month(text):
+    engine read as a word in ``text`` (or the month classifier names in ``month_word``),
+    its letters may pass for digits too."""
+    if config.cut_counts and (_names_a_month(text) or names_a_month(month_word or [])):
         return MONTH_CUT_COUNTS
     return config.cut_counts or None
 

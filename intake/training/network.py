@@ -39,13 +39,16 @@ class _Cache:
 
 
 def initial_model(seed: int, *, conv_widths: tuple[int, ...] = CONV_WIDTHS,
-                  dense_widths: tuple[int, ...] = DENSE_WIDTHS) -> DigitModel:
+                  dense_widths: tuple[int, ...] = DENSE_WIDTHS,
+                  shape: tuple[int, int] = (28, 28), classes: int = len(CLASSES)
+                  ) -> DigitModel:
     """Random weights (He initialisation for the ReLU layers) of a network of
     ``conv_widths`` convolutions and ``dense_widths`` dense layers (default the shipped
-    shape)."""
-    if 28 % 2 ** len(conv_widths):
-        raise ValueError(f"{len(conv_widths)} convolutions: 2 x 2 pooling cannot halve 28 "
-                         "pixels that often (at most 2)")
+    digit model's shape) over ``shape`` images, with ``classes`` outputs."""
+    if any(side % 2 ** len(conv_widths) for side in shape):
+        most = min((side & -side).bit_length() - 1 for side in shape)
+        raise ValueError(f"{len(conv_widths)} convolutions: 2 x 2 pooling cannot halve "
+                         f"{shape} pixels that often (at most {most})")
     noise = np.random.default_rng(seed)
 
     def layer(inputs: int, outputs: int, gain: float = 2.0) -> Layer:
@@ -56,8 +59,8 @@ def initial_model(seed: int, *, conv_widths: tuple[int, ...] = CONV_WIDTHS,
     for width in conv_widths:
         convs.append(layer(9 * channels, width))
         channels = width
-    side = 28 // 2 ** len(conv_widths)
-    sizes = (side * side * channels, *dense_widths, len(CLASSES))
+    rows, columns = (side // 2 ** len(conv_widths) for side in shape)
+    sizes = (rows * columns * channels, *dense_widths, classes)
     dense = [layer(a, b, 1.0 if i == len(sizes) - 2 else 2.0)
              for i, (a, b) in enumerate(zip(sizes, sizes[1:], strict=False))]
     return DigitModel(dense=tuple(dense), convs=tuple(convs))

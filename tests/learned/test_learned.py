@@ -17,6 +17,7 @@ from intake.learned.digits import (
     load_digit_model,
     save_digit_model,
 )
+from intake.learned.months import MONTH_CLASSES
 from intake.learned.provenance import Provenance, current_commit
 from intake.learned.text import load_text_calibration
 from intake.learned.ticks import load_thresholds
@@ -133,3 +134,18 @@ def test_other_priors_are_a_new_object_not_a_patch() -> None:
     uncapped = replace(shipped, priors=Priors(pnr_correction_factor=1.0))
     assert uncapped.priors.pnr_correction_factor == 1.0
     assert shipped.priors.pnr_correction_factor == Priors().pnr_correction_factor < 1.0
+
+
+def test_the_month_classifier_names_its_seed_its_data_and_its_held_out_font() -> None:
+    """GIVEN the shipped month-word classifier
+    WHEN it is loaded
+    THEN its provenance names the command and seed that rebuild it, the fonts it was
+    learned from and the one kept out, and its accuracy and calibration on that one."""
+    months = ReadingModels.shipped().months
+    assert months is not None and months.provenance is not None
+    provenance = months.provenance
+    assert provenance.seed is not None and f"--seed {provenance.seed}" in provenance.made_by
+    assert "train months" in provenance.made_by
+    assert "SteveHand.ttf" in provenance.data and provenance.commit
+    assert {"held_out_font_accuracy", "held_out_font_ece"} <= set(provenance.validation)
+    assert months.network.dense[-1][0].shape[1] == len(MONTH_CLASSES)

@@ -716,3 +716,49 @@ def test_a_typed_day_the_engine_read_surely_passes_though_the_cut_holds_only_the
     read = TextRead(text="25 januari 2024", confidence=0.95, cuts=[cut_of("2024")])
     value = interpret_date(read, DATE_CONTEXT)
     assert value.value == "2024-01-25" and value.problem is None
+
+
+def _month_word(month: int, chance: float) -> list[float]:
+    """The month classifier's reading of a word: ``month`` (13: no month) at
+    ``chance``, the rest spread over the other classes."""
+    rest = (1.0 - chance) / 12
+    return [chance if number == month else rest for number in range(1, 14)]
+
+
+def test_a_month_only_the_month_classifier_read_fills_the_date_for_review() -> None:
+    """GIVEN "8 maj 2026" whose month the engine read as "w" (no month) and the month
+    classifier read as maj, sure
+    WHEN the date is interpreted
+    THEN it is 8 May 2026, for a person to confirm."""
+    read = TextRead(text="8 w 2026", confidence=0.3, cuts=[cut_of("8 xx 2026")],
+                    rereads=["8 w 2026", "8 1 2026", ""], month_word=_month_word(5, 0.97))
+    value = interpret_date(read, DATE_CONTEXT)
+    assert value.value == "2026-05-08"
+    assert value.confidence < REVIEW_BELOW
+
+
+def test_a_month_classifier_that_disagrees_with_the_engine_sends_the_date_to_review(
+) -> None:
+    """GIVEN "12 juni 2025" read "juni" letter-perfect by every read of the engine, and
+    the month classifier sure it is juli
+    WHEN the date is interpreted
+    THEN the engine's month stands and a person decides."""
+    read = TextRead(text="12 juni 2025", confidence=0.95, cuts=[cut_of("12 xxxx 2025")],
+                    rereads=["12 juni 2025"] * 3, month_word=_month_word(7, 0.95))
+    value = interpret_date(read, DATE_CONTEXT)
+    assert value.value == "2025-06-12"
+    assert value.confidence < REVIEW_BELOW
+    agreeing = read.model_copy(update={"month_word": _month_word(6, 0.95)})
+    assert interpret_date(agreeing, DATE_CONTEXT).confidence >= REVIEW_BELOW
+
+
+def test_a_word_the_month_classifier_finds_no_month_leaves_the_engine_to_read_it() -> None:
+    """GIVEN a date whose word the month classifier finds no month, or no month clearly
+    WHEN the date is interpreted
+    THEN it reads as the engine's reads have it."""
+    read = TextRead(text="12 juni 2025", confidence=0.95, cuts=[cut_of("12 xxxx 2025")],
+                    rereads=["12 juni 2025"] * 3)
+    expected = interpret_date(read, DATE_CONTEXT)
+    for unsure in (_month_word(13, 0.9), _month_word(7, 0.4)):
+        value = interpret_date(read.model_copy(update={"month_word": unsure}), DATE_CONTEXT)
+        assert (value.value, value.confidence) == (expected.value, expected.confidence)
