@@ -734,7 +734,7 @@ def test_a_month_only_the_month_classifier_read_fills_the_date_for_review() -> N
                     rereads=["8 w 2026", "8 1 2026", ""], month_word=_month_word(5, 0.97))
     value = interpret_date(read, DATE_CONTEXT)
     assert value.value == "2026-05-08"
-    assert value.confidence < REVIEW_BELOW
+    assert value.confidence < DATE_CONTEXT.review_below
 
 
 def test_a_month_classifier_that_disagrees_with_the_engine_sends_the_date_to_review(
