@@ -19,7 +19,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from intake.learned.digits import CLASSES, DIGITS, OTHER, SLASH, DigitModel
-from intake.ocr.glyphs import MAX_PIECES, Cluster, Glyph, clusters, images_of, usual_glyphs
+from intake.ocr.glyphs import (
+    DIGIT_WIDTH,
+    MAX_PIECES,
+    TOUCHING_WIDTH,
+    Cluster,
+    Glyph,
+    clusters,
+    images_of,
+    usual_glyphs,
+)
 from intake.reads import Cut
 
 #: Partial cuts kept per digit count at each cluster, and whole cuts given out.
@@ -226,7 +235,8 @@ def _runs(line: np.ndarray, parts: list[Cluster], height: float, model: DigitMod
             words.append([])
         words[-1].append(cluster)
     runs: list[tuple[list[Cluster], int | None]] = [
-        (word, _digit_marks(line, word, height, model)) for word in words]
+        (word, _digit_marks(line, word, height, model, blotted=bool(number)))
+        for number, word in enumerate(words)]
     if month_named and runs[-1][1] is None and len(words[-1]) > 1:
         runs[-1:] = [(run, _digit_marks(line, run, height, model))
                      for run in _split_at_letters(line, words[-1], height, model)]
@@ -248,15 +258,43 @@ def _split_at_letters(line: np.ndarray, word: list[Cluster], height: float,
 
 
 def _digit_marks(line: np.ndarray, word: list[Cluster], height: float,
-                 model: DigitModel) -> int | None:
+                 model: DigitModel, *, blotted: bool = True) -> int | None:
     """How many marks a word holds when the classifier sees none of them as a letter,
-    or one only in a word of :data:`BLOTTED_WORD` marks or more (a year with one digit
-    blotted or cut badly: "2024" seen as "62672x" is no word of letters)."""
+    or (``blotted``) one only in a word of :data:`BLOTTED_WORD` marks or more (a year
+    with one digit blotted or cut badly: "2024" seen as "62672x" is no word of letters)
+    -- cut by the marks' widths, or else as a date is cut (:func:`_cut_marks`). The
+    first word of a line of several is not ``blotted``: a letter there is the ort's
+    ("Pajala, 20251008": "Pajala," seen as "x91919", the P a letter)."""
     pieces = usual_glyphs(word, height)
     images = None if pieces is None else images_of(line, pieces)
     if images is None:
-        return None
+        return _cut_marks(line, word, height, model, _width_marks(word, height))
     letters = int((model.probabilities(np.stack(images))[:, _OTHER] >= 0.5).sum())
-    if letters > (1 if len(images) >= BLOTTED_WORD else 0):
-        return None
+    if letters > (1 if blotted and len(images) >= BLOTTED_WORD else 0):
+        return _cut_marks(line, word, height, model, len(images))
     return len(images)
+
+
+def _width_marks(word: list[Cluster], height: float) -> int:
+    """How many digits a word's marks hold by their widths, however many touch."""
+    return sum(1 if cluster.right - cluster.left <= TOUCHING_WIDTH * height
+               else max(2, round((cluster.right - cluster.left) / (DIGIT_WIDTH * height)))
+               for cluster in word)
+
+
+def _cut_marks(line: np.ndarray, word: list[Cluster], height: float, model: DigitModel,
+               usual: int) -> int | None:
+    """The glyphs of a word's likeliest cut (the beam a date is cut with), when none is
+    a letter and they are no more than its marks' widths hold (``usual``): a dash
+    touching a digit ("2025-04-18": "-0" cut by width in two, the dash seen as a
+    letter) or digits run together ("20240620") are digits cut so, where a word of
+    letters is cut into more glyphs than its marks ("Arboga" as "141760917")."""
+    options = _options(line, word, height, model)
+    ends = _beam(word, options, True, MAX_PIECES * len(word))
+    if not ends:
+        return None
+    best = max(ends, key=lambda partial: partial.score)
+    rows = np.concatenate([option.probabilities for option in best.options])
+    if len(rows) > usual or bool((rows[:, _OTHER] >= 0.5).any()):
+        return None
+    return len(rows)
