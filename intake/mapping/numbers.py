@@ -268,8 +268,26 @@ def whole_date(cuts: Sequence[Cut], context: Context, *, written: str = "",
 
 
 def _vote_date(read: TextRead, context: Context, latest: date) -> Vote | None:
-    return vote(read, lambda text: _plausible_date(text, today=context.today, latest=latest),
+    return vote(read, lambda text: _cut_date(text, context, latest),
                 context.priors, prior=lambda value, text: _style_factor(text, value, context))
+
+
+def _cut_date(text: str, context: Context, latest: date) -> date | None:
+    """The date a cut's read of digits makes in the form's range, each gap in it a space
+    or a dot (the classifier cannot tell which separator it saw: "14.3.26" is cut
+    "14 3 26", "08.08.26" "08 08 26", which as written with spaces is 2008-08-26 or no
+    date): of the two readings, the one a form's date more likely is
+    (:func:`_age_factor`), the first when as likely."""
+    found = [_plausible_date(candidate, today=context.today, latest=latest)
+             for candidate in dict.fromkeys((text, _dotted(text)))]
+    dates = [value for value in found if value is not None]
+    return max(dates, key=lambda value: _age_factor(value, context)) if dates else None
+
+
+def _dotted(text: str) -> str:
+    """A read of digits with its gaps written as dots ("14 3 26": "14.3.26"); one with
+    letters (a month's name) as it is."""
+    return text if re.search(r"[^\W\d_]", text) else re.sub(r"(?<=\d) (?=\d)", ".", text)
 
 
 def _placed_read(cut: Cut, priors: Priors, month: str) -> TextRead | None:

@@ -21,6 +21,8 @@ BOX_PX = 20
 INK_LEVEL = 128
 #: Marks smaller than this (px, on a line whose core is ~28 px) are specks.
 SPECK_PX = 8
+#: ... but a mark of this many px or more, low and between digits, is a dot written.
+DOT_PX = 4
 #: A mark lower than this share of the line's height is punctuation ("-", ".").
 PUNCTUATION_HEIGHT = 0.42
 #: A mark wider than this many line heights holds touching digits.
@@ -98,6 +100,20 @@ def clusters(line: np.ndarray) -> tuple[list[Cluster], float] | None:
         right = int(max(stats[i, 0] + stats[i, 2] for i in group))
         found.append(Cluster(left, right, np.isin(labels, group)))
     return found, height
+
+
+def punctuation(line: np.ndarray, parts: list[Cluster], height: float) -> list[float]:
+    """The middle columns of the marks :func:`clusters` drops as punctuation (lower than
+    :data:`PUNCTUATION_HEIGHT` of the writing, at least :data:`DOT_PX`), within the band
+    the writing's ``parts`` fill: the dots and dashes written between digits
+    ("8.8.2026"), left to right. (A pen's dot is smaller than a speck.)"""
+    rows = np.flatnonzero(np.logical_or.reduce([part.ink for part in parts]).any(axis=1))
+    if not rows.size:
+        return []
+    count, _, stats = imaging.components(line < INK_LEVEL)
+    return sorted(float(x + w / 2) for x, y, w, h, area in stats[1:]
+                  if area >= DOT_PX and h < PUNCTUATION_HEIGHT * height
+                  and rows[0] <= y and y + h <= rows[-1] + 1)
 
 
 def _usual_pieces(cluster: Cluster, height: float) -> int | None:

@@ -27,6 +27,7 @@ from intake.ocr.glyphs import (
     Glyph,
     clusters,
     images_of,
+    punctuation,
     usual_glyphs,
 )
 from intake.reads import Cut
@@ -92,7 +93,8 @@ def cut_line(line: np.ndarray, model: DigitModel, *, lengths: tuple[int, ...],
     options = _options(line, parts, height, model)
     ends = _beam(parts, options, slashes, max(lengths))
     whole = sorted((p for p in ends if p.digits in lengths), key=lambda p: -p.score)
-    return [_cut(p, height) for p in whole[:CUTS]]
+    marks = punctuation(line, parts, height)
+    return [_cut(p, height, marks) for p in whole[:CUTS]]
 
 
 def _options(line: np.ndarray, parts: list[Cluster], height: float,
@@ -177,10 +179,14 @@ def _digits_and_score(rows: np.ndarray, slashes: bool) -> tuple[int, float]:
     return digits, float(np.log(np.maximum(best, _FLOOR)).sum())
 
 
-def _cut(partial: _Partial, height: float) -> Cut:
+def _cut(partial: _Partial, height: float, marks: list[float]) -> Cut:
+    """A partial cut as a :class:`Cut`: a gap before a glyph where the space before it
+    is wide (:data:`SPACE_GAP`) or holds a dot or a dash (``marks``, their middle
+    columns: "8.8.2026" is cut "8 8 2026", not "882026")."""
     glyphs = [g for option in partial.options for g in option.glyphs]
     rows = np.concatenate([option.probabilities for option in partial.options])
-    gaps = [bool(i) and g.left - glyphs[i - 1].right > SPACE_GAP * height
+    gaps = [bool(i) and (g.left - glyphs[i - 1].right > SPACE_GAP * height
+                         or any(glyphs[i - 1].right <= m <= g.left for m in marks))
             for i, g in enumerate(glyphs)]
     return Cut(glyphs=[[round(float(p), 6) for p in row] for row in rows], gaps=gaps,
                log_weight=round(partial.score, 4))

@@ -716,3 +716,15 @@ def test_a_typed_day_the_engine_read_surely_passes_though_the_cut_holds_only_the
     read = TextRead(text="25 januari 2024", confidence=0.95, cuts=[cut_of("2024")])
     value = interpret_date(read, DATE_CONTEXT)
     assert value.value == "2024-01-25" and value.problem is None
+
+
+@pytest.mark.parametrize(("cut", "meant"), [("14 3 26", "2026-03-14"), ("8 8 26", "2026-08-08"),
+                                            ("08 08 26", "2026-08-08")])
+def test_a_short_year_after_dots_is_the_day_first(cut: str, meant: str) -> None:
+    """GIVEN "14.3.26" (or "08.08.26") cut with a gap at each dot, as the classifier
+    cuts any separator it cannot tell (as written with spaces: no date, or 2008-08-26)
+    WHEN the date is interpreted from the classifier's cut alone
+    THEN it reads day, month, year, as a form's date written so is meant."""
+    value = interpret_date(TextRead(text="", confidence=0.0, cuts=[cut_of(cut)]), CONTEXT)
+    assert value.value == meant
+

@@ -238,3 +238,13 @@ def test_a_date_after_words_whose_dashes_touch_its_digits_is_found() -> None:
     cuts = cut_line(tail, model, lengths=DATE_CUT_COUNTS, slashes=True)  # type: ignore[arg-type]
     assert cuts and _digits(cuts[0]) == "2025 04 18"
 
+
+
+@pytest.mark.parametrize(("written", "cut"), [("8.8.2026", "8 8 2026"), ("14.3.26", "14 3 26"),
+                                              ("2026.08.08", "2026 08 08")])
+def test_a_date_written_with_dots_is_cut_with_a_gap_at_each_dot(written: str, cut: str) -> None:
+    """GIVEN a date written with dots between its numbers, close to the digits
+    WHEN the line is cut as a date
+    THEN the likeliest cut has a gap where each dot stands (not "882026", no date)."""
+    cuts = cut_line(line_of(written), MODEL, lengths=DATE_CUT_COUNTS, slashes=True)
+    assert cuts and _digits(cuts[0]) == cut
