@@ -215,6 +215,8 @@ def whole_date(cuts: Sequence[Cut], context: Context, *, written: str = "",
 
     def date_of(cut: Cut) -> tuple[str, float, bool, float] | None:
         nonlocal used_month, used_day
+        if month is None:
+            cut = _after_words(cut)
         if by_place:
             assert month is not None
             placed = _placed_read(cut, context.priors, month)
@@ -474,6 +476,22 @@ def _cut_read(cut: Cut, priors: Priors, month: str | None, day: str | None = Non
             alternatives.append(choices)
     read = TextRead(text="".join(text).strip(), confidence=1.0, alternatives=alternatives)
     return read, named is not None
+
+
+def _after_words(cut: Cut) -> Cut:
+    """The cut without the groups of letters it opens with: where no month's name is
+    written, they are the end of the words before the date ("Vinsiker den 25/5 2024"
+    cut "x 25/5 2024"), not a digit of it."""
+    groups = _groups(cut)
+    words = 0
+    while words < len(groups) - 1 and all(
+            int(np.argmax(cut.glyphs[i])) == _LETTER for i in groups[words]):
+        words += 1
+    if not words:
+        return cut
+    start = groups[words][0]
+    return Cut(glyphs=cut.glyphs[start:], gaps=[False, *cut.gaps[start + 1:]],
+               log_weight=cut.log_weight)
 
 
 def _letter_in_day_or_month(cut: Cut) -> bool:

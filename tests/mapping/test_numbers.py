@@ -728,3 +728,12 @@ def test_a_short_year_after_dots_is_the_day_first(cut: str, meant: str) -> None:
     value = interpret_date(TextRead(text="", confidence=0.0, cuts=[cut_of(cut)]), CONTEXT)
     assert value.value == meant
 
+
+def test_a_letter_before_a_date_written_after_words_is_no_digit_of_it() -> None:
+    """GIVEN "Vinsiker den 25/5 2024" whose date part was cut with the last letter of
+    "den" before it ("x 25/5 2024")
+    WHEN the date is interpreted from the classifier's cut alone
+    THEN it reads 2024-05-25, not no date."""
+    cut = cut_of("x 25/5 2024", sure=0.995)
+    value = interpret_date(TextRead(text="", confidence=0.0, cuts=[cut]), CONTEXT)
+    assert value.value == "2024-05-25"
