@@ -25,6 +25,8 @@ SPECK_PX = 8
 DOT_PX = 4
 #: A pale stroke's pixels are darker than this (:func:`_with_faint_marks`).
 FAINT_LEVEL = 200
+#: A separator's middle stands below this share of the writing's height from its top.
+DOT_TOP = 0.3
 #: A mark lower than this share of the line's height is punctuation ("-", ".").
 PUNCTUATION_HEIGHT = 0.42
 #: A mark wider than this many line heights holds touching digits.
@@ -135,15 +137,18 @@ def _with_faint_marks(line: np.ndarray, labels: np.ndarray, stats: np.ndarray,
 def punctuation(line: np.ndarray, parts: list[Cluster], height: float) -> list[float]:
     """The middle columns of the marks :func:`clusters` drops as punctuation (lower than
     :data:`PUNCTUATION_HEIGHT` of the writing, at least :data:`DOT_PX`), within the band
-    the writing's ``parts`` fill: the dots and dashes written between digits
-    ("8.8.2026"), left to right. (A pen's dot is smaller than a speck.)"""
+    the writing's ``parts`` fill, their middle below its top :data:`DOT_TOP`: the dots
+    and dashes written between digits ("8.8.2026"), left to right -- not the dot of a
+    month's i or j ("2 juli 2026"). (A pen's dot is smaller than a speck.)"""
     rows = np.flatnonzero(np.logical_or.reduce([part.ink for part in parts]).any(axis=1))
     if not rows.size:
         return []
+    top, bottom = int(rows[0]), int(rows[-1]) + 1
+    lowest_dot = top + DOT_TOP * (bottom - top)  # above it: a letter's dot (i, j, ö)
     count, _, stats = imaging.components(line < INK_LEVEL)
     return sorted(float(x + w / 2) for x, y, w, h, area in stats[1:]
                   if area >= DOT_PX and h < PUNCTUATION_HEIGHT * height
-                  and rows[0] <= y and y + h <= rows[-1] + 1)
+                  and top <= y and y + h <= bottom and y + h / 2 >= lowest_dot)
 
 
 def _usual_pieces(cluster: Cluster, height: float) -> int | None:

@@ -65,3 +65,15 @@ def test_a_pale_digit_is_kept_as_a_glyph() -> None:
     found = glyphs.segment(line)
     assert found is not None and len(found) == 8
     assert found[0].right < found[1].left
+
+
+def test_dots_between_digits_are_punctuation_but_not_the_dots_of_i_and_j() -> None:
+    """GIVEN "8.8.2026" and "2 juli 2026"
+    WHEN the separators written between the glyphs are looked for
+    THEN the two dots of the date are, the dots over the month's j and i are not (a
+    gap there would split the month's name)."""
+    for written, dots in (("8.8.2026", 2), ("2 juli 2026", 0)):
+        line = line_of(written)
+        found = glyphs.clusters(line)
+        assert found is not None
+        assert len(glyphs.punctuation(line, *found)) == dots
