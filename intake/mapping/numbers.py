@@ -215,6 +215,7 @@ def whole_date(cuts: Sequence[Cut], context: Context, *, written: str = "",
 
     def date_of(cut: Cut) -> tuple[str, float, bool, float] | None:
         nonlocal used_month, used_day
+        misread = False  # a century glyph the classifier saw as another digit
         if month is None:
             cut = _after_words(cut)
         if by_place:
@@ -223,7 +224,10 @@ def whole_date(cuts: Sequence[Cut], context: Context, *, written: str = "",
             read, named = (placed, True) if placed is not None else \
                 (TextRead(text="", confidence=0.0), False)
         else:
-            read, named = _cut_read(cut, context.priors, month, lead)
+            forced = _century(cut, latest) if month is None else {}
+            read, named = _cut_read(cut, context.priors, month, lead, forced=forced)
+            misread |= any(CLASSES[int(np.argmax(cut.glyphs[i]))] != digit
+                           for i, digit in forced.items())
         used_day |= named and len(_groups(cut)) == 1 and not by_place
         chosen = _vote_date(read, context, latest)
         if chosen is None:
@@ -236,8 +240,8 @@ def whole_date(cuts: Sequence[Cut], context: Context, *, written: str = "",
             return (chosen.value.isoformat(),
                     min(chosen.confidence, context.priors.invalid_cap), False,
                     chosen.contested)
-        return (chosen.value.isoformat(), chosen.confidence, not chosen.corrected,
-                chosen.contested)
+        return (chosen.value.isoformat(), chosen.confidence,
+                not chosen.corrected and not misread, chosen.contested)
 
     found = _decode_cuts(cuts, date_of)
     if found is None and month is not None:
@@ -432,14 +436,17 @@ def _written_day(text: str, month: str | None) -> str | None:
 
 
 def _cut_read(cut: Cut, priors: Priors, month: str | None, day: str | None = None, *,
-              groups: list[list[int]] | None = None) -> tuple[TextRead, bool]:
+              groups: list[list[int]] | None = None, forced: dict[int, str] | None = None,
+              ) -> tuple[TextRead, bool]:
     """A cut as a read: each glyph its likeliest digits or a slash (flattened as an
     engine's alternatives are; a slash may be a one written as a stroke), a space where
     a gap (or a dash) stands. Where ``month`` was read and one group of glyphs between
     others holds letters, that group is the month and the digits before and after it
     the day and the year; where the cut is one group only and the engine read ``day``
     before the month, it is the year after them. Also whether the month was put in.
-    Given ``groups`` (day, month, year), they are the cut's, the month the middle one."""
+    Given ``groups`` (day, month, year), they are the cut's, the month the middle one.
+    A glyph ``forced`` (by index) is the digit given: the only one its place allows."""
+    forced = forced or {}
     if groups is not None:
         named: range | None = range(1, 2)
     else:
@@ -461,6 +468,10 @@ def _cut_read(cut: Cut, priors: Priors, month: str | None, day: str | None = Non
         if number and named is None:
             text.append(" ")  # (around a month, its own spaces; day and year run together)
         for index in group:
+            if index in forced:
+                text.append(forced[index])
+                alternatives.append([(forced[index], 1.0)])
+                continue
             every = np.array(cut.glyphs[index]) ** priors.temper  # a letter: unlisted doubt
             row = every[:11] / max(float(every.sum()), 1e-12)
             order = np.argsort(-row)[:_CUT_CHOICES]
@@ -476,6 +487,30 @@ def _cut_read(cut: Cut, priors: Priors, month: str | None, day: str | None = Non
             alternatives.append(choices)
     read = TextRead(text="".join(text).strip(), confidence=1.0, alternatives=alternatives)
     return read, named is not None
+
+
+def _century(cut: Cut, latest: date) -> dict[int, str]:
+    """The glyphs of a cut that are its year's century, by index, and the digit each
+    must be in the form's range of dates (2000 ... a year from today: "20"): the first
+    two of a year of four glyphs first ("2025 08 08") or last ("8/8 2025") or of eight
+    run together ("20250808"). The classifier's reading of them tells nothing a real
+    date does not ("7025 08 08" read so, its day sure, is 2025-08-08); empty where the
+    range's years differ there or no group is clearly the year."""
+    years = range(FIRST_FORM_DATE.year, latest.year + 1)
+    digits = [{str(year)[i] for year in years} for i in range(2)]
+    if any(len(allowed) != 1 for allowed in digits):
+        return {}
+    groups = _groups(cut)
+    slash = any(int(np.argmax(glyph)) == _SLASH for glyph in cut.glyphs)
+    run_together = len(groups) == 1 and len(groups[0]) == 8
+    year_first = len(groups) == 3 and len(groups[0]) == 4 and len(groups[-1]) <= 2
+    if (run_together or year_first) and not slash:
+        year = groups[0]
+    elif len(groups) in (2, 3) and len(groups[-1]) == 4 and len(groups[0]) <= 4:
+        year = groups[-1]
+    else:
+        return {}
+    return {year[0]: next(iter(digits[0])), year[1]: next(iter(digits[1]))}
 
 
 def _after_words(cut: Cut) -> Cut:

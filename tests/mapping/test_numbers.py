@@ -737,3 +737,16 @@ def test_a_letter_before_a_date_written_after_words_is_no_digit_of_it() -> None:
     cut = cut_of("x 25/5 2024", sure=0.995)
     value = interpret_date(TextRead(text="", confidence=0.0, cuts=[cut]), CONTEXT)
     assert value.value == "2024-05-25"
+
+
+def test_a_years_first_glyph_seen_as_another_digit_is_the_century_the_form_allows() -> None:
+    """GIVEN the engine fairly sure of 2025-08-03 and the classifier's cut "7025 08 08",
+    its day sure, its year's 2 seen as a 7 (a fax)
+    WHEN the date is interpreted
+    THEN the classifier's 2025-08-08 stands against the engine's: the two readers
+    disagree and a person decides (the 7 had made the cut read no date, and the
+    engine's misread day passed unreviewed)."""
+    read = TextRead(text="2025-08-03", confidence=0.61, cuts=[cut_of("7025 08 08", sure=0.99)])
+    value = interpret_date(read, DATE_CONTEXT)
+    assert value.value == "2025-08-08"
+    assert value.problem == DATE_READERS_DISAGREE
