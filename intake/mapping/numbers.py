@@ -492,22 +492,25 @@ def _cut_read(cut: Cut, priors: Priors, month: str | None, day: str | None = Non
 def _century(cut: Cut, latest: date) -> dict[int, str]:
     """The glyphs of a cut that are its year's century, by index, and the digit each
     must be in the form's range of dates (2000 ... a year from today: "20"): the first
-    two of a year of four glyphs first ("2025 08 08") or last ("8/8 2025") or of eight
-    run together ("20250808"). The classifier's reading of them tells nothing a real
-    date does not ("7025 08 08" read so, its day sure, is 2025-08-08); empty where the
-    range's years differ there or no group is clearly the year."""
+    two of a year that opens a cut of eight ("2025 08 08", "20250808"; not "2025 0602",
+    which may be "1712 2024") or of four after a day and a month ("8/8 2025", "8 8
+    2025"). The classifier's
+    reading of them tells nothing a real date does not ("7025 08 08" read so, its day
+    sure, is 2025-08-08); empty where the range's years differ there or no group is
+    clearly the year."""
     years = range(FIRST_FORM_DATE.year, latest.year + 1)
     digits = [{str(year)[i] for year in years} for i in range(2)]
     if any(len(allowed) != 1 for allowed in digits):
         return {}
     groups = _groups(cut)
     slash = any(int(np.argmax(glyph)) == _SLASH for glyph in cut.glyphs)
-    run_together = len(groups) == 1 and len(groups[0]) == 8
-    year_first = len(groups) == 3 and len(groups[0]) == 4 and len(groups[-1]) <= 2
-    if (run_together or year_first) and not slash:
-        year = groups[0]
-    elif len(groups) in (2, 3) and len(groups[-1]) == 4 and len(groups[0]) <= 4:
-        year = groups[-1]
+    day_month = [len(group) for group in groups[:-1]]
+    if [len(group) for group in groups] in ([8], [4, 2, 2]) and not slash:
+        year = groups[0]  # "20250808", "2025 08 08" (not "1712 2024": 17/12 or 2024)
+    elif len(groups[-1]) == 4 and (
+            (slash and len(day_month) == 1 and 3 <= day_month[0] <= 5)
+            or (not slash and len(day_month) == 2 and max(day_month) <= 2)):
+        year = groups[-1]  # "8/8 2025", "14/10 2025", "8 8 2025"
     else:
         return {}
     return {year[0]: next(iter(digits[0])), year[1]: next(iter(digits[1]))}

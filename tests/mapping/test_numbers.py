@@ -750,3 +750,12 @@ def test_a_years_first_glyph_seen_as_another_digit_is_the_century_the_form_allow
     value = interpret_date(read, DATE_CONTEXT)
     assert value.value == "2025-08-08"
     assert value.problem == DATE_READERS_DISAGREE
+
+
+def test_a_year_first_with_month_and_day_run_together_keeps_its_month() -> None:
+    """GIVEN "2025-0602" cut "2025 0602" (the dash seen, none between month and day)
+    WHEN the date is interpreted from the classifier's cut alone
+    THEN it reads 2025-06-02: "0602" is no year whose century the form's range sets."""
+    cut = cut_of("2025 0602", sure=0.99)
+    value = interpret_date(TextRead(text="", confidence=0.0, cuts=[cut]), CONTEXT)
+    assert value.value == "2025-06-02"
