@@ -220,13 +220,19 @@ def whole_date(cuts: Sequence[Cut], context: Context, *, written: str = "",
 
     def date_of(cut: Cut) -> tuple[str, float, bool, float] | None:
         nonlocal used_month, used_day
+        misread = False  # a century glyph the classifier saw as another digit
+        if month is None:
+            cut = _after_words(cut)
         if by_place:
             assert month is not None
             placed = _placed_read(cut, context.priors, month)
             read, named = (placed, True) if placed is not None else \
                 (TextRead(text="", confidence=0.0), False)
         else:
-            read, named = _cut_read(cut, context.priors, month, lead)
+            forced = _century(cut, latest) if month is None else {}
+            read, named = _cut_read(cut, context.priors, month, lead, forced=forced)
+            misread |= any(CLASSES[int(np.argmax(cut.glyphs[i]))] != digit
+                           for i, digit in forced.items())
         used_day |= named and len(_groups(cut)) == 1 and not by_place
         chosen = _vote_date(read, context, latest)
         if chosen is None:
@@ -239,8 +245,8 @@ def whole_date(cuts: Sequence[Cut], context: Context, *, written: str = "",
             return (chosen.value.isoformat(),
                     min(chosen.confidence, context.priors.invalid_cap), False,
                     chosen.contested)
-        return (chosen.value.isoformat(), chosen.confidence, not chosen.corrected,
-                chosen.contested)
+        return (chosen.value.isoformat(), chosen.confidence,
+                not chosen.corrected and not misread, chosen.contested)
 
     found = _decode_cuts(cuts, date_of)
     if found is None and month is not None:
@@ -273,8 +279,26 @@ def whole_date(cuts: Sequence[Cut], context: Context, *, written: str = "",
 
 
 def _vote_date(read: TextRead, context: Context, latest: date) -> Vote | None:
-    return vote(read, lambda text: _plausible_date(text, today=context.today, latest=latest),
+    return vote(read, lambda text: _cut_date(text, context, latest),
                 context.priors, prior=lambda value, text: _style_factor(text, value, context))
+
+
+def _cut_date(text: str, context: Context, latest: date) -> date | None:
+    """The date a cut's read of digits makes in the form's range, each gap in it a space
+    or a dot (the classifier cannot tell which separator it saw: "14.3.26" is cut
+    "14 3 26", "08.08.26" "08 08 26", which as written with spaces is 2008-08-26 or no
+    date): of the two readings, the one a form's date more likely is
+    (:func:`_age_factor`), the first when as likely."""
+    found = [_plausible_date(candidate, today=context.today, latest=latest)
+             for candidate in dict.fromkeys((text, _dotted(text)))]
+    dates = [value for value in found if value is not None]
+    return max(dates, key=lambda value: _age_factor(value, context)) if dates else None
+
+
+def _dotted(text: str) -> str:
+    """A read of digits with its gaps written as dots ("14 3 26": "14.3.26"); one with
+    letters (a month's name) as it is."""
+    return text if re.search(r"[^\W\d_]", text) else re.sub(r"(?<=\d) (?=\d)", ".", text)
 
 
 def _placed_read(cut: Cut, priors: Priors, month: str) -> TextRead | None:
@@ -445,14 +469,17 @@ def _written_day(text: str, month: str | None) -> str | None:
 
 
 def _cut_read(cut: Cut, priors: Priors, month: str | None, day: str | None = None, *,
-              groups: list[list[int]] | None = None) -> tuple[TextRead, bool]:
+              groups: list[list[int]] | None = None, forced: dict[int, str] | None = None,
+              ) -> tuple[TextRead, bool]:
     """A cut as a read: each glyph its likeliest digits or a slash (flattened as an
     engine's alternatives are; a slash may be a one written as a stroke), a space where
     a gap (or a dash) stands. Where ``month`` was read and one group of glyphs between
     others holds letters, that group is the month and the digits before and after it
     the day and the year; where the cut is one group only and the engine read ``day``
     before the month, it is the year after them. Also whether the month was put in.
-    Given ``groups`` (day, month, year), they are the cut's, the month the middle one."""
+    Given ``groups`` (day, month, year), they are the cut's, the month the middle one.
+    A glyph ``forced`` (by index) is the digit given: the only one its place allows."""
+    forced = forced or {}
     if groups is not None:
         named: range | None = range(1, 2)
     else:
@@ -474,6 +501,10 @@ def _cut_read(cut: Cut, priors: Priors, month: str | None, day: str | None = Non
         if number and named is None:
             text.append(" ")  # (around a month, its own spaces; day and year run together)
         for index in group:
+            if index in forced:
+                text.append(forced[index])
+                alternatives.append([(forced[index], 1.0)])
+                continue
             every = np.array(cut.glyphs[index]) ** priors.temper  # a letter: unlisted doubt
             row = every[:11] / max(float(every.sum()), 1e-12)
             order = np.argsort(-row)[:_CUT_CHOICES]
@@ -489,6 +520,49 @@ def _cut_read(cut: Cut, priors: Priors, month: str | None, day: str | None = Non
             alternatives.append(choices)
     read = TextRead(text="".join(text).strip(), confidence=1.0, alternatives=alternatives)
     return read, named is not None
+
+
+def _century(cut: Cut, latest: date) -> dict[int, str]:
+    """The glyphs of a cut that are its year's century, by index, and the digit each
+    must be in the form's range of dates (2000 ... a year from today: "20"): the first
+    two of a year that opens a cut of eight ("2025 08 08", "20250808"; not "2025 0602",
+    which may be "1712 2024") or of four after a day and a month ("8/8 2025", "8 8
+    2025"). The classifier's
+    reading of them tells nothing a real date does not ("7025 08 08" read so, its day
+    sure, is 2025-08-08); empty where the range's years differ there or no group is
+    clearly the year."""
+    years = range(FIRST_FORM_DATE.year, latest.year + 1)
+    digits = [{str(year)[i] for year in years} for i in range(2)]
+    if any(len(allowed) != 1 for allowed in digits):
+        return {}
+    groups = _groups(cut)
+    slash = any(int(np.argmax(glyph)) == _SLASH for glyph in cut.glyphs)
+    day_month = [len(group) for group in groups[:-1]]
+    if [len(group) for group in groups] in ([8], [4, 2, 2]) and not slash:
+        year = groups[0]  # "20250808", "2025 08 08" (not "1712 2024": 17/12 or 2024)
+    elif len(groups[-1]) == 4 and (
+            (slash and len(day_month) == 1 and 3 <= day_month[0] <= 5)
+            or (not slash and len(day_month) == 2 and max(day_month) <= 2)):
+        year = groups[-1]  # "8/8 2025", "14/10 2025", "8 8 2025"
+    else:
+        return {}
+    return {year[0]: next(iter(digits[0])), year[1]: next(iter(digits[1]))}
+
+
+def _after_words(cut: Cut) -> Cut:
+    """The cut without the groups of letters it opens with: where no month's name is
+    written, they are the end of the words before the date ("Vinsiker den 25/5 2024"
+    cut "x 25/5 2024"), not a digit of it."""
+    groups = _groups(cut)
+    words = 0
+    while words < len(groups) - 1 and all(
+            int(np.argmax(cut.glyphs[i])) == _LETTER for i in groups[words]):
+        words += 1
+    if not words:
+        return cut
+    start = groups[words][0]
+    return Cut(glyphs=cut.glyphs[start:], gaps=[False, *cut.gaps[start + 1:]],
+               log_weight=cut.log_weight)
 
 
 def _letter_in_day_or_month(cut: Cut) -> bool:

@@ -21,6 +21,12 @@ BOX_PX = 20
 INK_LEVEL = 128
 #: Marks smaller than this (px, on a line whose core is ~28 px) are specks.
 SPECK_PX = 8
+#: ... but a mark of this many px or more, low and between digits, is a dot written.
+DOT_PX = 4
+#: A pale stroke's pixels are darker than this (:func:`_with_faint_marks`).
+FAINT_LEVEL = 200
+#: A separator's middle stands below this share of the writing's height from its top.
+DOT_TOP = 0.3
 #: A mark lower than this share of the line's height is punctuation ("-", ".").
 PUNCTUATION_HEIGHT = 0.42
 #: A mark wider than this many line heights holds touching digits.
@@ -92,12 +98,57 @@ def clusters(line: np.ndarray) -> tuple[list[Cluster], float] | None:
         return None
     height = _line_height(stats[marks])
     tall = [i for i in marks if stats[i, 3] >= PUNCTUATION_HEIGHT * height]
+    labels, stats, tall = _with_faint_marks(line, labels, stats, tall, height)
     found = []
     for group in _merge_overlapping(tall, stats):
         left = int(min(stats[i, 0] for i in group))
         right = int(max(stats[i, 0] + stats[i, 2] for i in group))
         found.append(Cluster(left, right, np.isin(labels, group)))
     return found, height
+
+
+def _with_faint_marks(line: np.ndarray, labels: np.ndarray, stats: np.ndarray,
+                      tall: list[int], height: float
+                      ) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """The line's labels, stats and digit-height marks, with each pale mark added: a
+    stroke drawn thin or lit unevenly (a phone's photo) that falls apart at
+    :data:`INK_LEVEL` into specks and dashes ("2026-08-23" cut "026 08 23"), where its
+    pixels darker than :data:`FAINT_LEVEL` join them into one mark of digit height
+    holding no mark found at :data:`INK_LEVEL` but at least :data:`SPECK_PX` of its ink."""
+    count, faint, boxes = imaging.components(line < FAINT_LEVEL)
+    strong = np.isin(labels, tall)
+    added: list[tuple[np.ndarray, np.ndarray]] = []
+    for i in range(1, count):
+        if boxes[i, 3] < PUNCTUATION_HEIGHT * height:
+            continue
+        pixels = faint == i
+        if strong[pixels].any() or int((line[pixels] < INK_LEVEL).sum()) < SPECK_PX:
+            continue
+        added.append((pixels, boxes[i]))
+    if not added:
+        return labels, stats, tall
+    labels = labels.copy()
+    for number, (pixels, _) in enumerate(added, start=len(stats)):
+        labels[pixels] = number
+    stats = np.vstack([stats, *[box for _, box in added]])
+    return labels, stats, [*tall, *range(len(stats) - len(added), len(stats))]
+
+
+def punctuation(line: np.ndarray, parts: list[Cluster], height: float) -> list[float]:
+    """The middle columns of the marks :func:`clusters` drops as punctuation (lower than
+    :data:`PUNCTUATION_HEIGHT` of the writing, at least :data:`DOT_PX`), within the band
+    the writing's ``parts`` fill, their middle below its top :data:`DOT_TOP`: the dots
+    and dashes written between digits ("8.8.2026"), left to right -- not the dot of a
+    month's i or j ("2 juli 2026"). (A pen's dot is smaller than a speck.)"""
+    rows = np.flatnonzero(np.logical_or.reduce([part.ink for part in parts]).any(axis=1))
+    if not rows.size:
+        return []
+    top, bottom = int(rows[0]), int(rows[-1]) + 1
+    lowest_dot = top + DOT_TOP * (bottom - top)  # above it: a letter's dot (i, j, ö)
+    count, _, stats = imaging.components(line < INK_LEVEL)
+    return sorted(float(x + w / 2) for x, y, w, h, area in stats[1:]
+                  if area >= DOT_PX and h < PUNCTUATION_HEIGHT * height
+                  and top <= y and y + h <= bottom and y + h / 2 >= lowest_dot)
 
 
 def _usual_pieces(cluster: Cluster, height: float) -> int | None:

@@ -19,7 +19,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from intake.learned.digits import CLASSES, DIGITS, OTHER, SLASH, DigitModel
-from intake.ocr.glyphs import MAX_PIECES, Cluster, Glyph, clusters, images_of, usual_glyphs
+from intake.ocr.glyphs import (
+    DIGIT_WIDTH,
+    MAX_PIECES,
+    TOUCHING_WIDTH,
+    Cluster,
+    Glyph,
+    clusters,
+    images_of,
+    punctuation,
+    usual_glyphs,
+)
 from intake.reads import Cut
 
 #: Partial cuts kept per digit count at each cluster, and whole cuts given out.
@@ -83,7 +93,8 @@ def cut_line(line: np.ndarray, model: DigitModel, *, lengths: tuple[int, ...],
     options = _options(line, parts, height, model)
     ends = _beam(parts, options, slashes, max(lengths))
     whole = sorted((p for p in ends if p.digits in lengths), key=lambda p: -p.score)
-    return [_cut(p, height) for p in whole[:CUTS]]
+    marks = punctuation(line, parts, height)
+    return [_cut(p, height, marks) for p in whole[:CUTS]]
 
 
 def _options(line: np.ndarray, parts: list[Cluster], height: float,
@@ -168,10 +179,14 @@ def _digits_and_score(rows: np.ndarray, slashes: bool) -> tuple[int, float]:
     return digits, float(np.log(np.maximum(best, _FLOOR)).sum())
 
 
-def _cut(partial: _Partial, height: float) -> Cut:
+def _cut(partial: _Partial, height: float, marks: list[float]) -> Cut:
+    """A partial cut as a :class:`Cut`: a gap before a glyph where the space before it
+    is wide (:data:`SPACE_GAP`) or holds a dot or a dash (``marks``, their middle
+    columns: "8.8.2026" is cut "8 8 2026", not "882026")."""
     glyphs = [g for option in partial.options for g in option.glyphs]
     rows = np.concatenate([option.probabilities for option in partial.options])
-    gaps = [bool(i) and g.left - glyphs[i - 1].right > SPACE_GAP * height
+    gaps = [bool(i) and (g.left - glyphs[i - 1].right > SPACE_GAP * height
+                         or any(glyphs[i - 1].right <= m <= g.left for m in marks))
             for i, g in enumerate(glyphs)]
     return Cut(glyphs=[[round(float(p), 6) for p in row] for row in rows], gaps=gaps,
                log_weight=round(partial.score, 4))
@@ -226,7 +241,8 @@ def date_runs(line: np.ndarray, parts: list[Cluster], height: float, model: Digi
             words.append([])
         words[-1].append(cluster)
     runs: list[tuple[list[Cluster], int | None]] = [
-        (word, _digit_marks(line, word, height, model)) for word in words]
+        (word, _digit_marks(line, word, height, model, blotted=bool(number)))
+        for number, word in enumerate(words)]
     if month_named and runs[-1][1] is None and len(words[-1]) > 1:
         runs[-1:] = [(run, _digit_marks(line, run, height, model))
                      for run in _split_at_letters(line, words[-1], height, model)]
@@ -248,15 +264,43 @@ def _split_at_letters(line: np.ndarray, word: list[Cluster], height: float,
 
 
 def _digit_marks(line: np.ndarray, word: list[Cluster], height: float,
-                 model: DigitModel) -> int | None:
+                 model: DigitModel, *, blotted: bool = True) -> int | None:
     """How many marks a word holds when the classifier sees none of them as a letter,
-    or one only in a word of :data:`BLOTTED_WORD` marks or more (a year with one digit
-    blotted or cut badly: "2024" seen as "62672x" is no word of letters)."""
+    or (``blotted``) one only in a word of :data:`BLOTTED_WORD` marks or more (a year
+    with one digit blotted or cut badly: "2024" seen as "62672x" is no word of letters)
+    -- cut by the marks' widths, or else as a date is cut (:func:`_cut_marks`). The
+    first word of a line of several is not ``blotted``: a letter there is the ort's
+    ("Pajala, 20251008": "Pajala," seen as "x91919", the P a letter)."""
     pieces = usual_glyphs(word, height)
     images = None if pieces is None else images_of(line, pieces)
     if images is None:
-        return None
+        return _cut_marks(line, word, height, model, _width_marks(word, height))
     letters = int((model.probabilities(np.stack(images))[:, _OTHER] >= 0.5).sum())
-    if letters > (1 if len(images) >= BLOTTED_WORD else 0):
-        return None
+    if letters > (1 if blotted and len(images) >= BLOTTED_WORD else 0):
+        return _cut_marks(line, word, height, model, len(images))
     return len(images)
+
+
+def _width_marks(word: list[Cluster], height: float) -> int:
+    """How many digits a word's marks hold by their widths, however many touch."""
+    return sum(1 if cluster.right - cluster.left <= TOUCHING_WIDTH * height
+               else max(2, round((cluster.right - cluster.left) / (DIGIT_WIDTH * height)))
+               for cluster in word)
+
+
+def _cut_marks(line: np.ndarray, word: list[Cluster], height: float, model: DigitModel,
+               usual: int) -> int | None:
+    """The glyphs of a word's likeliest cut (the beam a date is cut with), when none is
+    a letter and they are no more than its marks' widths hold (``usual``): a dash
+    touching a digit ("2025-04-18": "-0" cut by width in two, the dash seen as a
+    letter) or digits run together ("20240620") are digits cut so, where a word of
+    letters is cut into more glyphs than its marks ("Arboga" as "141760917")."""
+    options = _options(line, word, height, model)
+    ends = _beam(word, options, True, MAX_PIECES * len(word))
+    if not ends:
+        return None
+    best = max(ends, key=lambda partial: partial.score)
+    rows = np.concatenate([option.probabilities for option in best.options])
+    if len(rows) > usual or bool((rows[:, _OTHER] >= 0.5).any()):
+        return None
+    return len(rows)

@@ -762,3 +762,46 @@ def test_a_word_the_month_classifier_finds_no_month_leaves_the_engine_to_read_it
     for unsure in (_month_word(13, 0.9), _month_word(7, 0.4)):
         value = interpret_date(read.model_copy(update={"month_word": unsure}), DATE_CONTEXT)
         assert (value.value, value.confidence) == (expected.value, expected.confidence)
+
+
+@pytest.mark.parametrize(("cut", "meant"), [("14 3 26", "2026-03-14"), ("8 8 26", "2026-08-08"),
+                                            ("08 08 26", "2026-08-08")])
+def test_a_short_year_after_dots_is_the_day_first(cut: str, meant: str) -> None:
+    """GIVEN "14.3.26" (or "08.08.26") cut with a gap at each dot, as the classifier
+    cuts any separator it cannot tell (as written with spaces: no date, or 2008-08-26)
+    WHEN the date is interpreted from the classifier's cut alone
+    THEN it reads day, month, year, as a form's date written so is meant."""
+    value = interpret_date(TextRead(text="", confidence=0.0, cuts=[cut_of(cut)]), CONTEXT)
+    assert value.value == meant
+
+
+def test_a_letter_before_a_date_written_after_words_is_no_digit_of_it() -> None:
+    """GIVEN "Vinsiker den 25/5 2024" whose date part was cut with the last letter of
+    "den" before it ("x 25/5 2024")
+    WHEN the date is interpreted from the classifier's cut alone
+    THEN it reads 2024-05-25, not no date."""
+    cut = cut_of("x 25/5 2024", sure=0.995)
+    value = interpret_date(TextRead(text="", confidence=0.0, cuts=[cut]), CONTEXT)
+    assert value.value == "2024-05-25"
+
+
+def test_a_years_first_glyph_seen_as_another_digit_is_the_century_the_form_allows() -> None:
+    """GIVEN the engine fairly sure of 2025-08-03 and the classifier's cut "7025 08 08",
+    its day sure, its year's 2 seen as a 7 (a fax)
+    WHEN the date is interpreted
+    THEN the classifier's 2025-08-08 stands against the engine's: the two readers
+    disagree and a person decides (the 7 had made the cut read no date, and the
+    engine's misread day passed unreviewed)."""
+    read = TextRead(text="2025-08-03", confidence=0.61, cuts=[cut_of("7025 08 08", sure=0.99)])
+    value = interpret_date(read, DATE_CONTEXT)
+    assert value.value == "2025-08-08"
+    assert value.problem == DATE_READERS_DISAGREE
+
+
+def test_a_year_first_with_month_and_day_run_together_keeps_its_month() -> None:
+    """GIVEN "2025-0602" cut "2025 0602" (the dash seen, none between month and day)
+    WHEN the date is interpreted from the classifier's cut alone
+    THEN it reads 2025-06-02: "0602" is no year whose century the form's range sets."""
+    cut = cut_of("2025 0602", sure=0.99)
+    value = interpret_date(TextRead(text="", confidence=0.0, cuts=[cut]), CONTEXT)
+    assert value.value == "2025-06-02"

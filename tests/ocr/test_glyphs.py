@@ -41,3 +41,39 @@ def test_touching_digits_far_from_the_left_edge_are_cut_where_they_stand() -> No
     for before, after in zip(found, found[1:], strict=False):
         assert before.left < before.right <= after.left + 2
     assert all(g.ink[:, g.left : g.right].any() for g in found)
+
+
+def _pale_first_digit(text: str) -> np.ndarray:
+    """``text`` drawn with its first digit pale (a thin pen, a phone's uneven light):
+    lighter than the ink level, but for a spot where the pen pressed."""
+    line = line_of(text).copy()
+    first = glyphs.segment(line)[0]  # type: ignore[index]
+    stroke = line[:, first.left : first.right] < glyphs.INK_LEVEL
+    line[:, first.left : first.right][stroke] = 170
+    rows, columns = np.nonzero(stroke)
+    spot = np.argsort(rows)[-12:]  # the lowest stroke: the foot of a 2
+    line[rows[spot], first.left + columns[spot]] = 60
+    return line
+
+
+def test_a_pale_digit_is_kept_as_a_glyph() -> None:
+    """GIVEN "20260823" whose first 2 is pale, falling apart into specks at the ink level
+    WHEN the line is segmented
+    THEN it is still eight glyphs, the pale 2 first (not "0260823": no date)."""
+    line = _pale_first_digit("20260823")
+    assert len(glyphs.segment(line_of("20260823")) or []) == 8
+    found = glyphs.segment(line)
+    assert found is not None and len(found) == 8
+    assert found[0].right < found[1].left
+
+
+def test_dots_between_digits_are_punctuation_but_not_the_dots_of_i_and_j() -> None:
+    """GIVEN "8.8.2026" and "2 juli 2026"
+    WHEN the separators written between the glyphs are looked for
+    THEN the two dots of the date are, the dots over the month's j and i are not (a
+    gap there would split the month's name)."""
+    for written, dots in (("8.8.2026", 2), ("2 juli 2026", 0)):
+        line = line_of(written)
+        found = glyphs.clusters(line)
+        assert found is not None
+        assert len(glyphs.punctuation(line, *found)) == dots

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PIL import Image, ImageDraw, ImageFont
 
-from intake.learned.digits import CLASSES
+from intake.learned.digits import CLASSES, OTHER
 from intake.ocr import glyphs
 from intake.ocr.glyphs import Cluster, Glyph
 from intake.ocr.lattice import _beam, _Option, cut_line, date_tail
 from intake.ocr.text import DATE_CUT_COUNTS, MONTH_CUT_COUNTS
 from intake.reads import Cut
+from intake.samples.ink import font_path
 from tests.ocr.lines import MODEL, line_of, zero_in_two_strokes
 
 
@@ -194,3 +196,55 @@ def test_a_day_written_with_a_gap_in_it_is_the_date_part_s() -> None:
     tail = date_tail(line, MODEL, month_named=True)
     assert tail is not None
     assert tail.shape[1] > line.shape[1] - _drawn_width("Sjöbo 1")
+
+
+class _DashesAsLetters:
+    """The shipped model, but a glyph as flat as a dash is a letter to it: what it makes
+    of a dash cut off a digit on a real hand (a dash is no class of its own)."""
+
+    def probabilities(self, images: np.ndarray) -> np.ndarray:
+        found = MODEL.probabilities(images)
+        for row, image in zip(found, images, strict=True):
+            inked = np.flatnonzero((np.asarray(image) > 0.3).any(axis=1))
+            if inked.size and inked[-1] - inked[0] < 8:
+                row[:] = 0.0
+                row[CLASSES.index(OTHER)] = 1.0
+        return found
+
+
+def _dashes_into_digits(text: str) -> np.ndarray:
+    """``text`` drawn as :func:`line_of` draws it, each "-" a short bar run into the
+    digit after it (a dash written without lifting the pen)."""
+    font = ImageFont.truetype(str(font_path("ComicNeue-Regular.otf")), 40)
+    image = Image.new("L", (int(font.getlength(text)) + 40, 64), 255)
+    draw = ImageDraw.Draw(image)
+    draw.text((20, 48), text.replace("-", " "), font=font, fill=0, anchor="ls")
+    for i, char in enumerate(text):
+        if char == "-":
+            end = 20 + font.getlength(text[: i + 1])
+            draw.rectangle((end - 9, 32, end + 4, 35), fill=0)
+    return np.asarray(image)
+
+
+def test_a_date_after_words_whose_dashes_touch_its_digits_is_found() -> None:
+    """GIVEN "Arboga 2025-04-18" with each dash run into the digit after it, cut by
+    width into a dash the classifier takes for a letter and a digit
+    WHEN the line's date part is found and cut as a date
+    THEN it holds the whole date, read as written, not the day alone (no date)."""
+    line, model = _dashes_into_digits("Arboga 2025 -04 18"), _DashesAsLetters()
+    tail = date_tail(line, model)  # type: ignore[arg-type]
+    assert tail is not None
+    assert tail.shape[1] > line.shape[1] - line_of("Arboga ").shape[1] - 40
+    cuts = cut_line(tail, model, lengths=DATE_CUT_COUNTS, slashes=True)  # type: ignore[arg-type]
+    assert cuts and _digits(cuts[0]) == "2025 04 18"
+
+
+
+@pytest.mark.parametrize(("written", "cut"), [("8.8.2026", "8 8 2026"), ("14.3.26", "14 3 26"),
+                                              ("2026.08.08", "2026 08 08")])
+def test_a_date_written_with_dots_is_cut_with_a_gap_at_each_dot(written: str, cut: str) -> None:
+    """GIVEN a date written with dots between its numbers, close to the digits
+    WHEN the line is cut as a date
+    THEN the likeliest cut has a gap where each dot stands (not "882026", no date)."""
+    cuts = cut_line(line_of(written), MODEL, lengths=DATE_CUT_COUNTS, slashes=True)
+    assert cuts and _digits(cuts[0]) == cut
