@@ -90,8 +90,8 @@ def summary(fields: list[PnrField]) -> dict[str, int]:
     return {
         "fields": len(fields),
         "exact": sum(f.right for f in fields),
-        "reviewed": sum(f.reviewed for f in fields),
-        "right but reviewed": sum(f.right and f.reviewed for f in fields),
+        "reviewed": sum(bool(f.reviewed) for f in fields),
+        "right but reviewed": sum(bool(f.right and f.reviewed) for f in fields),
         "silent": sum(not f.right and not f.reviewed for f in fields),
     }
 

@@ -484,3 +484,21 @@ def test_a_number_both_readers_read_exactly_is_surer_than_either_alone() -> None
     value = interpret_personnummer(engine.model_copy(update={"cuts": [cut]}), CONTEXT)
     assert value.value == PNR
     assert value.confidence >= REVIEW_BELOW and value.problem is None
+
+
+def test_an_engine_correction_of_its_own_misread_does_not_dispute_the_classifier() -> None:
+    """GIVEN the classifier sure of every glyph of the number written, and the engine
+    reading it with the check digit misread, its alternatives turning another digit so
+    that the check digit passes (a valid number it is fairly sure of)
+    WHEN the personnummer is interpreted
+    THEN the classifier's number is kept above the review line: the engine's number
+    rests on its own misreading, not on the ink."""
+    misread = PNR[:11] + "1"
+    read = read_of(misread, confidence=0.5,
+                   alternatives={7: [(PNR[7], 0.5), ("7", 0.5)]})
+    engine = interpret_personnummer(read, CONTEXT)
+    assert engine.value not in (PNR, misread) and engine.confidence >= 0.4
+    value = interpret_personnummer(read.model_copy(update={"cuts": [cut_of(PNR, sure=0.995)]}),
+                                   CONTEXT)
+    assert value.value == PNR
+    assert value.confidence >= REVIEW_BELOW and value.problem is None
