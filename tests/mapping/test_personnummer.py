@@ -502,3 +502,19 @@ def test_an_engine_correction_of_its_own_misread_does_not_dispute_the_classifier
                                    CONTEXT)
     assert value.value == PNR
     assert value.confidence >= REVIEW_BELOW and value.problem is None
+
+
+def test_an_engine_read_one_digit_off_the_classifiers_number_does_not_dispute_it() -> None:
+    """GIVEN the classifier sure of every glyph of the number written, and the engine
+    fairly sure of twelve digits that are that number with one digit misread (its check
+    digit then fails), listing no other digit there
+    WHEN the personnummer is interpreted
+    THEN the classifier's number is kept above the review line."""
+    misread = PNR[:10] + "4" + PNR[11:]
+    read = read_of(misread, confidence=0.99, alternatives={})
+    engine = interpret_personnummer(read, CONTEXT)
+    assert engine.value == misread and engine.confidence >= 0.4
+    value = interpret_personnummer(read.model_copy(update={"cuts": [cut_of(PNR, sure=0.995)]}),
+                                   CONTEXT)
+    assert value.value == PNR
+    assert value.confidence >= REVIEW_BELOW and value.problem is None
