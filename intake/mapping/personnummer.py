@@ -264,6 +264,8 @@ def whole_field(cuts: Sequence[Cut], context: Context) -> WholeField | None:
     heaviest = max(range(len(decodings)), key=lambda i: decodings[i][0])
     _, top_rows, _, ten = decodings[heaviest]
     seen = "".join(str(int(i)) for i in top_rows.argmax(axis=1))
+    if ten:
+        seen = _aged(seen[2:], context.today)
     glyphs = weighted[heaviest][0].glyphs
     unread = frozenset(12 - len(glyphs) + i for i, glyph in enumerate(glyphs)
                        if max(glyph[:11]) < glyph[LETTER])
@@ -272,6 +274,14 @@ def whole_field(cuts: Sequence[Cut], context: Context) -> WholeField | None:
         return min(1.0, mass(number) / denominator) if re.fullmatch(r"\d{12}", number) else 0.0
 
     return WholeField(best, share(best), ten, seen, share, unread)
+
+
+def _aged(digits: str, today: date) -> str:
+    """Ten digits with the century that gives a plausible age (the hyphen's "under
+    100"), or 19 where none does: no glyph of a ten-digit cut shows the century, so
+    what the classifier saw is the ten digits under the age's century."""
+    return next((c + digits for c in ("19", "20") if _plausible_age(c + digits, today)),
+                "19" + digits)
 
 
 def _rows_of(cut: Cut, priors: Priors) -> list[np.ndarray]:

@@ -518,3 +518,21 @@ def test_an_engine_read_one_digit_off_the_classifiers_number_does_not_dispute_it
                                    CONTEXT)
     assert value.value == PNR
     assert value.confidence >= REVIEW_BELOW and value.problem is None
+
+
+def test_a_ten_digit_number_both_readers_read_exactly_is_surer_than_either_alone() -> None:
+    """GIVEN a personnummer written with ten digits (no century), the engine and the
+    classifier each reading those ten digits exactly, each torn on two glyphs
+    WHEN the personnummer is interpreted
+    THEN the two readings together put it above the review line, as with twelve: the
+    century neither reader saw is the age's, not a digit the classifier read wrong."""
+    ten = PNR[2:]
+    engine = read_of(ten, confidence=0.5,
+                     alternatives={7: [("8", 0.6), ("3", 0.4)], 8: [("7", 0.6), ("2", 0.4)]})
+    cut = cut_of(ten, sure=0.999, doubts={7: {"8": 0.6, "3": 0.3}, 8: {"7": 0.6, "2": 0.3}})
+    alone = [interpret_personnummer(engine, CONTEXT),
+             interpret_personnummer(TextRead(text="", confidence=0.0, cuts=[cut]), CONTEXT)]
+    assert all(a.value == PNR and a.confidence < REVIEW_BELOW for a in alone)
+    value = interpret_personnummer(engine.model_copy(update={"cuts": [cut]}), CONTEXT)
+    assert value.value == PNR
+    assert value.confidence >= REVIEW_BELOW
