@@ -441,3 +441,98 @@ def test_an_engine_guess_from_digits_that_cannot_exist_does_not_dispute_the_clas
                                    CONTEXT)
     assert value.value == PNR
     assert value.confidence >= REVIEW_BELOW and value.problem is None
+
+
+def test_a_century_glyph_seen_as_no_digit_does_not_send_a_sure_number_to_review() -> None:
+    """GIVEN a cut whose first glyph (the century's 1) the classifier took for a letter,
+    every other glyph sure
+    WHEN the field is decoded as a whole
+    THEN the number is read above the review line: the age decides the century, as
+    when none is written; no check digit chose it."""
+    cut = cut_of(PNR, sure=0.995, doubts={0: {"x": 0.6, "1": 0.3}})
+    value = interpret_personnummer(TextRead(text="", confidence=0.0, cuts=[cut]), CONTEXT)
+    assert value.value == PNR
+    assert value.confidence >= REVIEW_BELOW and value.problem is None
+
+
+def test_an_engine_misread_the_classifier_saw_right_does_not_dispute_its_number() -> None:
+    """GIVEN the engine fairly sure of the number written but for one digit (its check
+    digit then fails), the classifier seeing that digit as written but torn on another
+    glyph, and sure of the number as a whole
+    WHEN the personnummer is interpreted
+    THEN the number is kept above the review line: every digit was seen by a reader,
+    and the engine's other digit is a misreading, not a number anyone wrote."""
+    misread = PNR[:9] + "3" + PNR[10:]
+    cut = cut_of(PNR, sure=0.999, doubts={3: {"6": 0.55, "1": 0.44}})
+    value = interpret_personnummer(TextRead(text=misread, confidence=0.6, cuts=[cut]),
+                                   CONTEXT)
+    assert value.value == PNR
+    assert value.confidence >= REVIEW_BELOW and value.problem is None
+
+
+def test_a_number_both_readers_read_exactly_is_surer_than_either_alone() -> None:
+    """GIVEN the engine and the classifier each reading the number written digit by
+    digit, each torn on two glyphs and so below the review line on its own
+    WHEN the personnummer is interpreted
+    THEN the two readings together put it above the review line."""
+    engine = read_of(PNR, confidence=0.5,
+                     alternatives={9: [("8", 0.6), ("3", 0.4)], 10: [("7", 0.6), ("2", 0.4)]})
+    cut = cut_of(PNR, sure=0.999, doubts={9: {"8": 0.6, "3": 0.3}, 10: {"7": 0.6, "2": 0.3}})
+    alone = [interpret_personnummer(engine, CONTEXT),
+             interpret_personnummer(TextRead(text="", confidence=0.0, cuts=[cut]), CONTEXT)]
+    assert all(a.value == PNR and a.confidence < REVIEW_BELOW for a in alone)
+    value = interpret_personnummer(engine.model_copy(update={"cuts": [cut]}), CONTEXT)
+    assert value.value == PNR
+    assert value.confidence >= REVIEW_BELOW and value.problem is None
+
+
+def test_an_engine_correction_of_its_own_misread_does_not_dispute_the_classifier() -> None:
+    """GIVEN the classifier sure of every glyph of the number written, and the engine
+    reading it with the check digit misread, its alternatives turning another digit so
+    that the check digit passes (a valid number it is fairly sure of)
+    WHEN the personnummer is interpreted
+    THEN the classifier's number is kept above the review line: the engine's number
+    rests on its own misreading, not on the ink."""
+    misread = PNR[:11] + "1"
+    read = read_of(misread, confidence=0.5,
+                   alternatives={7: [(PNR[7], 0.5), ("7", 0.5)]})
+    engine = interpret_personnummer(read, CONTEXT)
+    assert engine.value not in (PNR, misread) and engine.confidence >= 0.4
+    value = interpret_personnummer(read.model_copy(update={"cuts": [cut_of(PNR, sure=0.995)]}),
+                                   CONTEXT)
+    assert value.value == PNR
+    assert value.confidence >= REVIEW_BELOW and value.problem is None
+
+
+def test_an_engine_read_one_digit_off_the_classifiers_number_does_not_dispute_it() -> None:
+    """GIVEN the classifier sure of every glyph of the number written, and the engine
+    fairly sure of twelve digits that are that number with one digit misread (its check
+    digit then fails), listing no other digit there
+    WHEN the personnummer is interpreted
+    THEN the classifier's number is kept above the review line."""
+    misread = PNR[:10] + "4" + PNR[11:]
+    read = read_of(misread, confidence=0.99, alternatives={})
+    engine = interpret_personnummer(read, CONTEXT)
+    assert engine.value == misread and engine.confidence >= 0.4
+    value = interpret_personnummer(read.model_copy(update={"cuts": [cut_of(PNR, sure=0.995)]}),
+                                   CONTEXT)
+    assert value.value == PNR
+    assert value.confidence >= REVIEW_BELOW and value.problem is None
+
+
+def test_a_ten_digit_number_both_readers_read_exactly_is_surer_than_either_alone() -> None:
+    """GIVEN a personnummer written with ten digits (no century), the engine and the
+    classifier each reading those ten digits exactly, each torn on two glyphs
+    WHEN the personnummer is interpreted
+    THEN the two readings together put it above the review line, as with twelve: the
+    century neither reader saw is the age's, not a digit the classifier read wrong."""
+    ten = PNR[2:]
+    engine = read_of(ten, confidence=0.5,
+                     alternatives={7: [("8", 0.6), ("3", 0.4)], 8: [("7", 0.6), ("2", 0.4)]})
+    cut = cut_of(ten, sure=0.999, doubts={7: {"8": 0.6, "3": 0.3}, 8: {"7": 0.6, "2": 0.3}})
+    alone = [interpret_personnummer(engine, CONTEXT),
+             interpret_personnummer(TextRead(text="", confidence=0.0, cuts=[cut]), CONTEXT)]
+    assert all(a.value == PNR and a.confidence < REVIEW_BELOW for a in alone)
+    value = interpret_personnummer(engine.model_copy(update={"cuts": [cut]}), CONTEXT)
+    assert value.value == PNR
+    assert value.confidence >= REVIEW_BELOW
