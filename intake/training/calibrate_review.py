@@ -142,13 +142,13 @@ def figures(readings: list[Reading], line: float) -> dict[str, float]:
 
 
 def _made_by(folders: list[Path], types: tuple[str, ...], digits: Path | None) -> str:
+    """The command as run: the folders by name and the forms each holds (a folder is
+    what ``sus-intake samples make --style STYLE --count N --seed S --out DIR`` wrote)."""
     model = "" if digits is None else f" --digits {digits.name}"
-    if types == TYPES:
-        return ("python -m intake.training.calibrate_review DIR (DIR: sus-intake samples "
-                "make --style hand-calib300 --count 60 --seed 77; --style fax-calib200 "
-                f"--count 30 --seed 78){model}")
-    return (f"python -m intake.training.calibrate_review --types {','.join(types)} "
-            + " ".join(sorted({f.name for f in folders})) + model)
+    option = "" if types == TYPES else f" --types {','.join(types)}"
+    held = ", ".join(f"{folder.name}: {len(find_scans(folder))} forms" for folder in folders)
+    return (f"python -m intake.training.calibrate_review{option} "
+            + " ".join(folder.name for folder in folders) + model + f" ({held})")
 
 
 def reliability(readings: list[Reading]) -> list[dict[str, float]]:

@@ -10,6 +10,7 @@ from intake.settings import Settings
 from intake.training.calibrate_review import (
     MARGIN,
     Reading,
+    _made_by,
     calibration_readings,
     figures,
     fit_line,
@@ -149,3 +150,22 @@ def test_a_candidate_model_gets_its_own_lines_beside_it(
     assert lines["date"] == 0.71 and lines["percent"] == 0.5
     assert lines["text:namn"] == shipped["text:namn"] and lines["yesno"] == shipped["yesno"]
     assert lines_path().read_bytes() == shipped_before
+
+
+def test_the_lines_record_names_the_folders_they_were_fitted_on(tmp_path: Path) -> None:
+    """GIVEN calibration folders of two styles and seeds
+    WHEN the command that fitted the lines is recorded
+    THEN it names each folder and the forms it held (not a fixed example command), and
+    says which types and which candidate digit model."""
+    folders = []
+    for name, forms in (("hand-calib300-77", 2), ("phone-calib-79", 1)):
+        style = tmp_path / name / name.rsplit("-", 1)[0]
+        style.mkdir(parents=True)
+        for i in range(forms):
+            (style / f"{i}.png").write_bytes(b"")
+            (style / f"{i}.truth.json").write_text("{}", encoding="utf-8")
+        folders.append(tmp_path / name)
+    made_by = _made_by(folders, ("date", "percent", "code"), Path("/x/cand.npz"))
+    assert "hand-calib300-77: 2 forms" in made_by and "phone-calib-79: 1 forms" in made_by
+    assert "--digits cand.npz" in made_by and "--types" not in made_by
+    assert "--types single" in _made_by(folders, ("single",), None)
