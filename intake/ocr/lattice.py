@@ -235,11 +235,7 @@ def date_runs(line: np.ndarray, parts: list[Cluster], height: float, model: Digi
     month is named, a last word of letters ending in digits split before them (the
     year run into the month's name). A word of digits may hold one mark the
     classifier takes for a letter (:func:`_digit_marks`)."""
-    words: list[list[Cluster]] = []
-    for cluster in parts:
-        if not words or cluster.left - words[-1][-1].right > SPACE_GAP * height:
-            words.append([])
-        words[-1].append(cluster)
+    words = words_of(parts, height)
     runs: list[tuple[list[Cluster], int | None]] = [
         (word, _digit_marks(line, word, height, model, blotted=bool(number)))
         for number, word in enumerate(words)]
@@ -247,6 +243,17 @@ def date_runs(line: np.ndarray, parts: list[Cluster], height: float, model: Digi
         runs[-1:] = [(run, _digit_marks(line, run, height, model))
                      for run in _split_at_letters(line, words[-1], height, model)]
     return runs
+
+
+def words_of(parts: list[Cluster], height: float) -> list[list[Cluster]]:
+    """A line's clusters grouped into words: a new word after a gap wider than
+    :data:`SPACE_GAP` line heights."""
+    words: list[list[Cluster]] = []
+    for cluster in parts:
+        if not words or cluster.left - words[-1][-1].right > SPACE_GAP * height:
+            words.append([])
+        words[-1].append(cluster)
+    return words
 
 
 def _split_at_letters(line: np.ndarray, word: list[Cluster], height: float,

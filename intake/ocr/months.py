@@ -12,7 +12,7 @@ from intake import imaging
 from intake.learned.digits import CLASSES, OTHER, DigitModel
 from intake.learned.months import WORD_HEIGHT, WORD_SHAPE, WORD_WIDTH, MonthModel, named_month
 from intake.ocr.glyphs import Cluster, clusters, images_of, usual_glyphs
-from intake.ocr.lattice import SPACE_GAP
+from intake.ocr.lattice import words_of
 
 _OTHER = CLASSES.index(OTHER)
 #: In line heights: the widest a day (two digits) stands, the widest a year (four
@@ -42,21 +42,12 @@ def month_word(line: np.ndarray, digits: DigitModel, *, after_words: bool = Fals
     return _word_image(line, middle)
 
 
-def _words(parts: list[Cluster], height: float) -> list[list[Cluster]]:
-    words: list[list[Cluster]] = []
-    for cluster in parts:
-        if not words or cluster.left - words[-1][-1].right > SPACE_GAP * height:
-            words.append([])
-        words[-1].append(cluster)
-    return words
-
-
 def _from_first_digit(line: np.ndarray, parts: list[Cluster], height: float,
                       digits: DigitModel) -> list[Cluster]:
     """The clusters from the first word as narrow as a day whose marks the digit
     classifier sees no letter in (the ort before it may open with a letter it takes
     for a digit: "Uddevalla")."""
-    for word in _words(parts, height):
+    for word in words_of(parts, height):
         if word[-1].right - word[0].left <= DAY_WIDTH * height \
                 and _letters(line, word, height, digits) == 0:
             return parts[parts.index(word[0]):]
