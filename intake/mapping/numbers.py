@@ -97,9 +97,6 @@ MONTH_MISREAD_SHARE = 0.4
 #: "jan" letter-perfect (no reread named jun clearly: now a guess, reviewed).
 MONTH_READ_SHARE = 0.75
 MONTH_SNAP_SHARE = 0.5
-#: The month classifier's month (``intake.learned.months``) at least this sure and
-#: agreeing with a month the engine's reads snapped: the month stands as read.
-MONTH_WORD_CONFIRMS = 2.0  # (off: not measured yet)
 #: A year written in full, in glyphs; and the fewest glyphs a month's name written
 #: between a day and a year is taken to be when told by place (:func:`_placed_read`).
 _YEAR_GLYPHS = 4
@@ -417,20 +414,17 @@ def _with_classifier(voted: tuple[str | None, str],
     month, a guess (a person confirms it). Where both name one and they differ, a person
     decides, shown the engine's month: on fax-calib200 seed 78 a "16 oktober" the
     engine's reads snapped right was read december at 0.80 by the classifier.
-    Agreeing, a snapped month stands as read when the classifier is at least
-    :data:`MONTH_WORD_CONFIRMS` sure."""
+    Agreeing, the engine's month stands as it was voted."""
     named = named_month(month_word)
     if named is None:
         return voted
-    number, chance = named
-    name, how = voted
+    number, _ = named
+    name, _ = voted
     if name is None:
         # a guess for a person, shown filled in: on a font it never saw the classifier
-        # names the right month for only about half the words (SteveHand: 54 %, ECE 0.12)
+        # names the right month for only about half the words (SteveHand: 57 %, ECE 0.09)
         return MONTH_NAMES[number - 1], _GUESSED
-    if MONTHS[name] == number:
-        return (name, _READ) if how == _SNAPPED and chance >= MONTH_WORD_CONFIRMS else voted
-    return name, _GUESSED
+    return voted if MONTHS[name] == number else (name, _GUESSED)
 
 
 def month_share(named: Sequence[tuple[str | None, str]], number: int) -> float:
